@@ -1,0 +1,69 @@
+# hocvuso — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test lint types pytest pytest-sqlite pytest-postgres browser bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+## make run: set everything up (venv, migrations, units, demo commune, accounts) and serve.
+setup: $(VENV)/.installed
+	$(BIN)/hocvuso demo
+
+run: setup
+	@echo "hocvuso is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/hocvuso runserver $(HOST):$(PORT)
+
+## make test: lint, types and the whole test suite on SQLite (and PostgreSQL when
+## HOCVUSO_TEST_DATABASE_URL is set).
+test: $(VENV)/.installed-dev browser lint types pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: pytest-sqlite pytest-postgres
+
+pytest-sqlite: $(VENV)/.installed-dev
+	@echo "== tests on SQLite"
+	env -u DATABASE_URL $(BIN)/pytest --create-db
+
+pytest-postgres: $(VENV)/.installed-dev
+	@if [ -n "$$HOCVUSO_TEST_DATABASE_URL" ]; then \
+		echo "== tests on PostgreSQL"; \
+		DATABASE_URL="$$HOCVUSO_TEST_DATABASE_URL" $(BIN)/pytest --create-db; \
+	else \
+		echo "== HOCVUSO_TEST_DATABASE_URL is not set: PostgreSQL run skipped"; \
+	fi
+
+## Browser tests need Debian's chromium; installed here when missing and we are root.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "== installing chromium for the browser tests (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "== chromium is not installed and we are not root: browser tests will be skipped"; \
+	fi
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/registry_write.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

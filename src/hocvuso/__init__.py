@@ -1,0 +1,1 @@
+"""hocvuso: the platform behind "Bình dân học vụ số"."""

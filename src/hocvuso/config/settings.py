@@ -1,0 +1,234 @@
+"""Settings for hocvuso: one module, everything from the environment.
+
+Environment variables (all optional in development):
+
+- ``HOCVUSO_ENV``: ``development`` (default) or ``production``.
+- ``HOCVUSO_DATA_DIR``: the local data folder (default ``./data``): SQLite file, generated keys.
+- ``DATABASE_URL``: any URL dj-database-url understands; default a SQLite file in the data folder.
+- ``HOCVUSO_SECRET_KEY``: Django's secret key (sessions, CSRF, signed links).
+- ``HOCVUSO_ID_KEY``: the key protecting citizen ID numbers (hash + encryption). Comma-separated:
+  the first is current, the rest are older keys still accepted while ``hocvuso rotate_id_key`` runs.
+- ``HOCVUSO_ALLOWED_HOSTS``: comma-separated host names.
+- ``HOCVUSO_DEBUG``: ``1`` to turn on Django's debug mode in development.
+
+In production the three keys/hosts are required: the process refuses to start without them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+ENV = os.environ.get("HOCVUSO_ENV", "development").strip().lower()
+if ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"HOCVUSO_ENV must be 'development' or 'production', not {ENV!r}")
+PRODUCTION = ENV == "production"
+
+DATA_DIR = Path(os.environ.get("HOCVUSO_DATA_DIR", "data")).resolve()
+
+
+def _key_from_env_or_file(env_name: str, file_name: str) -> str:
+    """A key from the environment; in development, generated once into the data folder."""
+    value = os.environ.get(env_name, "").strip()
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{env_name} must be set when HOCVUSO_ENV=production")
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / file_name
+    if not path.exists():
+        # Opened exclusively: two processes starting at once cannot write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _key_from_env_or_file("HOCVUSO_SECRET_KEY", "secret_key")
+# Separate from SECRET_KEY on purpose: rotating one must not touch the other.
+HOCVUSO_ID_KEYS = [
+    k.strip() for k in _key_from_env_or_file("HOCVUSO_ID_KEY", "id_key").split(",") if k.strip()
+]
+
+DEBUG = (not PRODUCTION) and os.environ.get("HOCVUSO_DEBUG", "") == "1"
+
+_hosts = os.environ.get("HOCVUSO_ALLOWED_HOSTS", "").strip()
+if PRODUCTION and not _hosts:
+    raise ImproperlyConfigured("HOCVUSO_ALLOWED_HOSTS must be set when HOCVUSO_ENV=production")
+ALLOWED_HOSTS = (
+    [h.strip() for h in _hosts.split(",") if h.strip()]
+    if _hosts
+    else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("HOCVUSO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "hocvuso.core",
+    "hocvuso.accounts",
+    "hocvuso.geo",
+    "hocvuso.registry",
+    "hocvuso.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hocvuso.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hocvuso.config.urls"
+WSGI_APPLICATION = "hocvuso.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+_default_db_url = f"sqlite:///{DATA_DIR / 'hocvuso.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "").strip() or _default_db_url, conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if not os.environ.get("DATABASE_URL"):
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run while one writer writes; the busy timeout makes a writer wait
+        # for the lock instead of failing; IMMEDIATE takes the write lock at BEGIN so two
+        # transactions never deadlock upgrading a read lock.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts -----------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+
+# --- Static files -------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("HOCVUSO_STATIC_ROOT", DATA_DIR / "static")).resolve()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# In development whitenoise serves straight from the apps' static folders (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+# --- Security -----------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = int(os.environ.get("HOCVUSO_SESSION_MAX_AGE", 12 * 3600))
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("HOCVUSO_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("HOCVUSO_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if os.environ.get("HOCVUSO_BEHIND_PROXY", "") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if os.environ.get("HOCVUSO_SSL_REDIRECT", "1") != "1":
+        # Redirecting is then the proxy's job; tell Django's deploy check it is handled.
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
+
+# --- Logging: identifiers never reach a log line ----------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "hocvuso.core.logging.RedactIdentifiersFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("HOCVUSO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO", "propagate": True}},
+}
+
+# --- Project ------------------------------------------------------------------------------
+HOCVUSO_PAGE_SIZE = 25
+HOCVUSO_DEMO_COMMUNE = os.environ.get("HOCVUSO_DEMO_COMMUNE", "")

@@ -1,0 +1,319 @@
+"""Writes to the geography: loading the official list, keeping villages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.services import audit_record, diff, snapshot
+from hocvuso.core.text import clean, fold
+from hocvuso.geo.models import Commune, CommuneKind, Province, ProvinceKind, Village, VillageKind
+from hocvuso.geo.units import UnitRow, default_source, read_units
+
+_COMMUNE_KINDS = {"xa": CommuneKind.COMMUNE, "phuong": CommuneKind.WARD, "dac khu": "dac_khu"}
+
+
+@dataclass
+class LoadResult:
+    provinces_created: int = 0
+    provinces_updated: int = 0
+    communes_created: int = 0
+    communes_updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def _province_kind(name: str) -> str:
+    return ProvinceKind.CITY if fold(name).startswith("thanh pho") else ProvinceKind.PROVINCE
+
+
+def _commune_kind(type_name: str) -> str:
+    kind = _COMMUNE_KINDS.get(fold(type_name))
+    if kind is None:
+        raise ValueError(f"unknown commune type {type_name!r}")
+    return str(kind)
+
+
+@transaction.atomic
+def units_load(*, source: Path | None = None, rows: list[UnitRow] | None = None) -> LoadResult:
+    """Insert or update provinces and communes by official code. Loading twice changes nothing.
+
+    Names, kinds and coordinates follow the list; the remote/ethnic-minority flags are ours (set by
+    officers) and are never overwritten by a reload. Units missing from a newer list are kept (they
+    may be referenced) and reported by the caller comparing counts.
+    """
+    if rows is None:
+        rows = read_units(source or default_source())
+    result = LoadResult()
+
+    provinces: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        provinces.setdefault(
+            r.province_code,
+            {
+                "name": r.province_name,
+                "short_name": r.province_short,
+                "kind": _province_kind(r.province_name),
+                "latitude": r.province_lat,
+                "longitude": r.province_lon,
+                "search_key": fold(r.province_name),
+            },
+        )
+    existing_p = {p.code: p for p in Province.objects.all()}
+    new_p, changed_p = [], []
+    for code, values in provinces.items():
+        current = existing_p.get(code)
+        if current is None:
+            new_p.append(Province(code=code, **values))
+        elif any(getattr(current, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(current, k, v)
+            changed_p.append(current)
+        else:
+            result.unchanged += 1
+    Province.objects.bulk_create(new_p, batch_size=500)
+    if changed_p:
+        Province.objects.bulk_update(changed_p, list(next(iter(provinces.values())).keys()))
+    result.provinces_created, result.provinces_updated = len(new_p), len(changed_p)
+
+    existing_c = {c.code: c for c in Commune.objects.all()}
+    new_c, changed_c = [], []
+    fields = [
+        "province_id",
+        "name",
+        "short_name",
+        "kind",
+        "latitude",
+        "longitude",
+        "area_km2",
+        "search_key",
+    ]
+    for r in rows:
+        values = {
+            "province_id": r.province_code,
+            "name": r.commune_name,
+            "short_name": r.commune_short,
+            "kind": _commune_kind(r.commune_type),
+            "latitude": r.commune_lat,
+            "longitude": r.commune_lon,
+            "area_km2": r.commune_area,
+            "search_key": fold(r.commune_name),
+        }
+        current_c = existing_c.get(r.commune_code)
+        if current_c is None:
+            new_c.append(Commune(code=r.commune_code, **values))
+        elif any(getattr(current_c, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(current_c, k, v)
+            changed_c.append(current_c)
+        else:
+            result.unchanged += 1
+    Commune.objects.bulk_create(new_c, batch_size=1000)
+    if changed_c:
+        Commune.objects.bulk_update(changed_c, [f.replace("_id", "") for f in fields], 1000)
+    result.communes_created, result.communes_updated = len(new_c), len(changed_c)
+    return result
+
+
+# --- Villages -------------------------------------------------------------------------------
+
+VILLAGE_FIELDS = ["name", "kind", "is_remote", "is_ethnic_minority"]
+# What officers write in front of a village's name, folded: "Thôn Đông", "Tổ dân phố 3", "Ấp 2".
+_KIND_BY_PREFIX = {
+    "thon": VillageKind.THON,
+    "to dan pho": VillageKind.TO_DAN_PHO,
+    "to": VillageKind.TO_DAN_PHO,
+    "ap": VillageKind.AP,
+    "ban": VillageKind.BAN,
+    "buon": VillageKind.BUON,
+    "khom": VillageKind.KHOM,
+    "plei": VillageKind.PLEI,
+    "khu pho": VillageKind.KHU_PHO,
+}
+
+
+def guess_village_kind(name: str) -> str:
+    """ "Thôn Đông" → thôn, "Tổ dân phố 3" → tổ dân phố; otherwise thôn."""
+    key = fold(name)
+    for prefix, value in sorted(_KIND_BY_PREFIX.items(), key=lambda kv: -len(kv[0])):
+        if key.startswith(prefix + " "):
+            return str(value)
+    return str(VillageKind.THON)
+
+
+def _check_unique(commune: Commune, key: str, exclude: Any = None) -> None:
+    qs = Village.objects.filter(commune=commune, search_key=key)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    if qs.exists():
+        raise DomainError(
+            ErrorCode.DUPLICATE_VILLAGE,
+            _("This commune already has a village with this name."),
+            field="name",
+        )
+
+
+@transaction.atomic
+def village_create(
+    *,
+    actor: Any,
+    commune: Commune,
+    name: str,
+    kind: str | None = None,
+    is_remote: bool = False,
+    is_ethnic_minority: bool = False,
+) -> Village:
+    name = clean(name)
+    if not name:
+        raise DomainError(ErrorCode.REQUIRED, _("A village needs a name."), field="name")
+    key = fold(name)
+    _check_unique(commune, key)
+    village = Village(
+        commune=commune,
+        name=name,
+        kind=kind or guess_village_kind(name),
+        is_remote=is_remote,
+        is_ethnic_minority=is_ethnic_minority,
+        search_key=key,
+    )
+    try:
+        with transaction.atomic():
+            village.save()
+    except IntegrityError as exc:  # a concurrent insert of the same name
+        raise DomainError(
+            ErrorCode.DUPLICATE_VILLAGE, _("This commune already has a village with this name.")
+        ) from exc
+    audit_record(
+        actor=actor,
+        action="village.create",
+        obj=village,
+        changes=diff({}, snapshot(village, ["commune", *VILLAGE_FIELDS])),
+    )
+    return village
+
+
+@transaction.atomic
+def village_update(*, actor: Any, village: Village, **values: Any) -> Village:
+    unknown = set(values) - set(VILLAGE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown village fields: {sorted(unknown)}")
+    before = snapshot(village, VILLAGE_FIELDS)
+    if "name" in values:
+        values["name"] = clean(values["name"])
+        if not values["name"]:
+            raise DomainError(ErrorCode.REQUIRED, _("A village needs a name."), field="name")
+        _check_unique(village.commune, fold(values["name"]), exclude=village.pk)
+        village.search_key = fold(values["name"])
+    for k, v in values.items():
+        setattr(village, k, v)
+    changes = diff(before, snapshot(village, VILLAGE_FIELDS))
+    if changes:
+        village.save(update_fields=[*changes.keys(), "search_key", "updated_at"])
+        audit_record(actor=actor, action="village.update", obj=village, changes=changes)
+    return village
+
+
+@dataclass
+class VillageImportResult:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+_TRUE = {"1", "x", "co", "yes", "true", "c"}
+_HEADERS = {
+    "name": {"ten", "ten thon", "thon", "ten thon/to dan pho", "thon/to dan pho", "name"},
+    "kind": {"loai", "kind", "type"},
+    "is_remote": {"vung kho khan", "kho khan", "remote", "vung sau vung xa"},
+    "is_ethnic_minority": {"vung dong bao dan toc thieu so", "dan toc thieu so", "ethnic minority"},
+}
+
+
+def _header_map(header: list[str]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for i, h in enumerate(header):
+        key = fold(h)
+        for name, synonyms in _HEADERS.items():
+            if key in synonyms or key == name:
+                out[i] = name
+    return out
+
+
+def _kind_from_text(text: str) -> str | None:
+    key = fold(text)
+    if not key:
+        return None
+    for value, label in VillageKind.choices:
+        if key in {fold(str(label)), fold(str(label)).split(" (")[0], value.replace("_", " ")}:
+            return str(value)
+    if key in _KIND_BY_PREFIX:
+        return str(_KIND_BY_PREFIX[key])
+    raise DomainError(ErrorCode.INVALID, _("Unknown village kind."), field="kind")
+
+
+def villages_import_csv(*, actor: Any, commune: Commune, data: bytes) -> VillageImportResult:
+    """Create or update the commune's villages from a CSV (name, kind, remote, ethnic minority).
+
+    Each row is its own transaction: a bad row is rejected with its number and reason and the
+    good rows are kept. Running the same file twice changes nothing the second time.
+    """
+    text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    result = VillageImportResult()
+    header = next(reader, None)
+    columns = _header_map(header or [])
+    if "name" not in columns.values():
+        result.rejected.append(
+            {"row": 1, "code": ErrorCode.REQUIRED, "reason": _("No village name column.")}
+        )
+        return result
+    existing = {v.search_key: v for v in Village.objects.filter(commune=commune)}
+    for number, raw in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in raw):
+            continue
+        result.read += 1
+        row = {columns[i]: cell for i, cell in enumerate(raw) if i in columns}
+        try:
+            name = clean(row.get("name", ""))
+            values: dict[str, Any] = {
+                "name": name,
+                "is_remote": fold(row.get("is_remote", "")) in _TRUE,
+                "is_ethnic_minority": fold(row.get("is_ethnic_minority", "")) in _TRUE,
+            }
+            kind = _kind_from_text(row.get("kind", ""))
+            if kind:
+                values["kind"] = kind
+            current = existing.get(fold(name))
+            if current is None:
+                if not name:
+                    raise DomainError(
+                        ErrorCode.REQUIRED, _("A village needs a name."), field="name"
+                    )
+                existing[fold(name)] = village_create(actor=actor, commune=commune, **values)
+                result.created += 1
+            else:
+                before = snapshot(current, VILLAGE_FIELDS)
+                village_update(actor=actor, village=current, **values)
+                if snapshot(current, VILLAGE_FIELDS) == before:
+                    result.unchanged += 1
+                else:
+                    result.updated += 1
+        except DomainError as exc:
+            result.rejected.append({"row": number, "code": exc.code, "reason": exc.message})
+    return result

@@ -1,0 +1,234 @@
+"""Citizen ID numbers (CCCD): validation and protection.
+
+A CCCD has 12 digits and no check digit:
+
+- digits 1-3: the (pre-2025) province where the birth was registered, ``001`` … ``096``;
+- digit 4: century and sex — 0/1 = 1900s male/female, 2/3 = 2000s, 4/5 = 2100s, 6/7 = 2200s,
+  8/9 = 1800s;
+- digits 5-6: the last two digits of the birth year;
+- digits 7-12: random.
+
+A number is stored only as a keyed hash (uniqueness and look-up), an encrypted copy (for the audited
+"show the full number" action) and its last three digits (for display). The keys come from
+``settings.HOCVUSO_ID_KEYS`` (``HOCVUSO_ID_KEY``), separate from Django's secret key; the first
+key is current, the others are older keys still accepted until ``hocvuso rotate_id_key`` has
+re-protected
+every row with the current one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from hocvuso.core.errors import DomainError, ErrorCode
+
+# Province codes used on CCCDs (the 63 provinces before the 2025 merger).
+PROVINCE_CODES = frozenset(
+    [
+        "001",
+        "002",
+        "004",
+        "006",
+        "008",
+        "010",
+        "011",
+        "012",
+        "014",
+        "015",
+        "017",
+        "019",
+        "020",
+        "022",
+        "024",
+        "025",
+        "026",
+        "027",
+        "030",
+        "031",
+        "033",
+        "034",
+        "035",
+        "036",
+        "037",
+        "038",
+        "040",
+        "042",
+        "044",
+        "045",
+        "046",
+        "048",
+        "049",
+        "051",
+        "052",
+        "054",
+        "056",
+        "058",
+        "060",
+        "062",
+        "064",
+        "066",
+        "067",
+        "068",
+        "070",
+        "072",
+        "074",
+        "075",
+        "077",
+        "079",
+        "080",
+        "082",
+        "083",
+        "084",
+        "086",
+        "087",
+        "089",
+        "091",
+        "092",
+        "093",
+        "094",
+        "095",
+        "096",
+    ]
+)
+_CENTURY = {
+    0: 1900,
+    1: 1900,
+    2: 2000,
+    3: 2000,
+    4: 2100,
+    5: 2100,
+    6: 2200,
+    7: 2200,
+    8: 1800,
+    9: 1800,
+}
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def normalise(raw: str) -> str:
+    """Digits only: spaces, dots and dashes typed between groups are dropped."""
+    return _SEPARATORS.sub("", raw or "")
+
+
+def validate(raw: str, *, sex: str | None = None, birth_year: int | None = None) -> str:
+    """The normalised 12-digit number, or a :class:`DomainError` naming what is wrong.
+
+    ``sex`` is ``"M"`` or ``"F"``; with ``birth_year`` they are checked against digits 4-6. Error
+    messages never repeat the number.
+    """
+    number = normalise(raw)
+    if not re.fullmatch(r"\d{12}", number):
+        raise DomainError(
+            ErrorCode.CCCD_FORMAT, _("A CCCD number has exactly 12 digits."), field="cccd"
+        )
+    if number[:3] not in PROVINCE_CODES:
+        raise DomainError(
+            ErrorCode.CCCD_PROVINCE,
+            _("The first three digits of a CCCD must be a province code (001-096)."),
+            field="cccd",
+        )
+    digit = int(number[3])
+    century = _CENTURY[digit]
+    if sex is not None and sex in {"M", "F"} and (digit % 2 == 1) != (sex == "F"):
+        raise DomainError(
+            ErrorCode.CCCD_CENTURY_SEX,
+            _("The 4th digit of the CCCD does not match the person's sex."),
+            field="cccd",
+        )
+    if birth_year is not None:
+        if birth_year // 100 * 100 != century:
+            raise DomainError(
+                ErrorCode.CCCD_CENTURY_SEX,
+                _("The 4th digit of the CCCD does not match the century of birth."),
+                field="cccd",
+            )
+        if int(number[4:6]) != birth_year % 100:
+            raise DomainError(
+                ErrorCode.CCCD_YEAR,
+                _("Digits 5-6 of the CCCD do not match the year of birth."),
+                field="cccd",
+            )
+    return number
+
+
+@dataclass(frozen=True)
+class ProtectedId:
+    hash: str
+    ciphertext: str
+    last3: str
+
+
+@lru_cache(maxsize=8)
+def _derived(keys: tuple[str, ...]) -> tuple[tuple[bytes, ...], MultiFernet]:
+    """Per-purpose subkeys (HKDF-SHA256) for each configured key: (HMAC keys, Fernet ring)."""
+    if not keys:
+        raise RuntimeError("HOCVUSO_ID_KEY is empty")
+
+    def derive(key: str, info: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key.encode())
+
+    mac_keys = tuple(derive(k, b"hocvuso/cccd/hmac/v1") for k in keys)
+    ring = MultiFernet(
+        [Fernet(base64.urlsafe_b64encode(derive(k, b"hocvuso/cccd/fernet/v1"))) for k in keys]
+    )
+    return mac_keys, ring
+
+
+def _keys() -> tuple[str, ...]:
+    return tuple(settings.HOCVUSO_ID_KEYS)
+
+
+def _mac(key: bytes, number: str) -> str:
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
+
+
+def lookup_hash(number: str) -> str:
+    """The keyed hash under the current key."""
+    mac_keys, _ring = _derived(_keys())
+    return _mac(mac_keys[0], normalise(number))
+
+
+def lookup_hashes(number: str) -> list[str]:
+    """The hash under every configured key: finds rows not yet re-protected after a rotation."""
+    mac_keys, _ring = _derived(_keys())
+    plain = normalise(number)
+    return [_mac(k, plain) for k in mac_keys]
+
+
+def protect(number: str) -> ProtectedId:
+    mac_keys, ring = _derived(_keys())
+    plain = normalise(number)
+    return ProtectedId(
+        hash=_mac(mac_keys[0], plain),
+        ciphertext=ring.encrypt(plain.encode()).decode(),
+        last3=plain[-3:],
+    )
+
+
+def reveal(ciphertext: str) -> str:
+    """Decrypt a stored copy. Callers are audited services only."""
+    _mac_keys, ring = _derived(_keys())
+    try:
+        return ring.decrypt(ciphertext.encode()).decode()
+    except InvalidToken as exc:
+        raise RuntimeError("the CCCD copy cannot be decrypted with the configured keys") from exc
+
+
+def reprotect(ciphertext: str) -> ProtectedId:
+    """Decrypt with any configured key and protect again with the current one (key rotation)."""
+    return protect(reveal(ciphertext))
+
+
+def masked(last3: str) -> str:
+    return f"*********{last3}" if last3 else ""

@@ -1,0 +1,116 @@
+"""The demo commune: villages, households and people from the synthetic generator, demo accounts.
+
+Idempotent: a second run finds what exists and adds nothing. Everything is written through the
+same services the web pages use, so the demo also exercises validation and the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from hocvuso.geo.models import Commune, Village
+from hocvuso.geo.services import units_load, village_create
+from hocvuso.registry.models import Household
+from hocvuso.registry.services import household_create, person_register
+from hocvuso.registry.synthetic import Population
+
+DEMO_COMMUNE = "00715"  # Xã Lũng Cú, Tuyên Quang: remote, ethnic-minority, on the northern border
+DEMO_CCCD_PROVINCE = "002"  # births there were registered in the former Hà Giang province
+DEMO_VILLAGES = [
+    "Thôn Lũng Cú",
+    "Thôn Thèn Pả",
+    "Thôn Séo Lủng",
+    "Thôn Lô Lô Chải",
+    "Thôn Đoàn Kết",
+    "Thôn Lũng Thầu",
+]
+DEMO_ACCOUNTS = [
+    # username, password, display name, superuser
+    ("admin", "hocvuso-admin-2026", "Quản trị quốc gia (demo)", True),
+    ("canbo.lungcu", "hocvuso-demo-2026", "Cán bộ xã Lũng Cú (demo)", False),
+]
+
+
+@dataclass
+class DemoResult:
+    commune: Commune
+    villages_created: int
+    households_created: int
+    persons_created: int
+    accounts: list[tuple[str, str, bool]]
+
+
+def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured("the demo data set is never built in production")
+    if not Commune.objects.filter(code=DEMO_COMMUNE).exists():
+        units_load()
+    commune = Commune.objects.get(code=DEMO_COMMUNE)
+    if not (commune.is_remote and commune.is_ethnic_minority):
+        commune.is_remote = commune.is_ethnic_minority = True
+        commune.save(update_fields=["is_remote", "is_ethnic_minority"])
+
+    User = get_user_model()
+    accounts = []
+    actor = None
+    for username, password, display_name, superuser in DEMO_ACCOUNTS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"display_name": display_name, "is_staff": True, "is_superuser": superuser},
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        accounts.append((username, password, created))
+        if not superuser:
+            actor = user
+
+    villages = {v.name: v for v in Village.objects.filter(commune=commune)}
+    villages_created = 0
+    for name in DEMO_VILLAGES:
+        if name not in villages:
+            villages[name] = village_create(
+                actor=actor, commune=commune, name=name, is_remote=True, is_ethnic_minority=True
+            )
+            villages_created += 1
+
+    existing = set(Household.objects.filter(commune=commune).values_list("code", flat=True))
+    population = Population(
+        seed=seed, ethnic_minority=True, highlands=False, cccd_province=DEMO_CCCD_PROVINCE
+    )
+
+    households_created = persons_created = 0
+    for synth in population.households(households, DEMO_VILLAGES, prefix="LC"):
+        if synth.code in existing:
+            continue
+        with transaction.atomic():
+            household = household_create(
+                actor=actor,
+                commune=commune,
+                code=synth.code,
+                village=villages[synth.village_name],
+                address=synth.address,
+            )
+            for p in synth.members:
+                person_register(
+                    actor=actor,
+                    household=household,
+                    full_name=p.full_name,
+                    sex=p.sex,
+                    birth_date=p.birth_date,
+                    birth_year=p.birth_year,
+                    ethnicity=p.ethnicity,
+                    cccd=p.cccd,
+                    phone=p.phone,
+                    occupation=p.occupation,
+                    relationship=p.relationship,
+                    special_needs=p.special_needs,
+                )
+                persons_created += 1
+        households_created += 1
+    return DemoResult(commune, villages_created, households_created, persons_created, accounts)

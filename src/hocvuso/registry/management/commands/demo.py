@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from hocvuso.registry.demo import demo_build
+
+
+class Command(BaseCommand):
+    help = "Set up the demo database (migrate, units, demo commune, demo accounts). Idempotent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--households", type=int, default=150)
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_migrate"]:
+            call_command("migrate", verbosity=0, interactive=False)
+        call_command("load_units", stdout=self.stdout)
+        result = demo_build(households=options["households"])
+        c = result.commune
+        self.stdout.write(
+            f"Demo commune: {c.name}, {c.province.name} (code {c.code}) - "
+            f"+{result.villages_created} villages, +{result.households_created} households, "
+            f"+{result.persons_created} persons"
+        )
+        self.stdout.write("")
+        self.stdout.write("Demo accounts (development only):")
+        for username, password, _created in result.accounts:
+            self.stdout.write(f"  user: {username:<16} password: {password}")
+        self.stdout.write("")

@@ -1,0 +1,78 @@
+"""Reads of the registry, always through the actor's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, QuerySet
+
+from hocvuso.core.access import commune_filter, ensure_commune
+from hocvuso.core.errors import NotFound
+from hocvuso.core.text import fold
+from hocvuso.geo.models import Commune, Village
+from hocvuso.registry.models import Household, Person
+
+
+def household_list(
+    *, actor: Any, commune: Commune, village: Village | None = None, q: str = ""
+) -> QuerySet[Household]:
+    """A commune's households with village and head in the same query, searchable by code,
+    address, head's name or any member's name, ignoring diacritics and case."""
+    ensure_commune(actor, commune.code)
+    qs = Household.objects.filter(commune=commune).select_related("village", "head")
+    if village is not None:
+        qs = qs.filter(village=village)
+    key = fold(q)
+    if key:
+        member_hits = Person.objects.filter(commune=commune, search_key__contains=key).values(
+            "household_id"
+        )
+        qs = qs.filter(search_key__contains=key) | qs.filter(pk__in=member_hits)
+    return qs.annotate(member_count=Count("members")).order_by("village__name", "code")
+
+
+def _uuid(value: Any) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+def access_household(actor: Any, household_id: Any) -> Household:
+    """The household if the actor's scope covers it; not-found otherwise (no hint it exists)."""
+    qs = Household.objects.select_related("commune__province", "village", "head")
+    try:
+        household = qs.filter(commune__in=Commune.objects.filter(commune_filter(actor))).get(
+            pk=_uuid(household_id)
+        )
+    except Household.DoesNotExist:
+        raise NotFound() from None
+    ensure_commune(actor, household.commune_id)
+    return household
+
+
+def access_person(actor: Any, person_id: Any) -> Person:
+    qs = Person.objects.select_related("household__village", "commune__province")
+    try:
+        person = qs.filter(commune__in=Commune.objects.filter(commune_filter(actor))).get(
+            pk=_uuid(person_id)
+        )
+    except Person.DoesNotExist:
+        raise NotFound() from None
+    ensure_commune(actor, person.commune_id)
+    return person
+
+
+def household_members(*, actor: Any, household: Household) -> QuerySet[Person]:
+    ensure_commune(actor, household.commune_id)
+    return household.members.order_by("birth_year", "full_name")
+
+
+def commune_counts(*, actor: Any, commune: Commune) -> dict[str, int]:
+    ensure_commune(actor, commune.code)
+    return {
+        "villages": commune.villages.count(),
+        "households": Household.objects.filter(commune=commune).count(),
+        "persons": Person.objects.filter(commune=commune).count(),
+    }

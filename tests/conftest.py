@@ -1,0 +1,107 @@
+"""Shared fixtures. Data is set up through the real services."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from hocvuso.geo.models import Commune
+from hocvuso.geo.services import units_load
+
+OFFICER_PASSWORD = "officer-pass-2026!"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return "database: " + ("PostgreSQL" if url.startswith("postgres") else "SQLite")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_postgres_when_asked() -> None:
+    """In CI (HOCVUSO_REQUIRE_POSTGRES=1) the PostgreSQL run must really be on PostgreSQL."""
+    if os.environ.get("HOCVUSO_REQUIRE_POSTGRES") == "1" and os.environ.get("DATABASE_URL"):
+        from django.db import connection
+
+        assert connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The official units are loaded once into the test database."""
+    with django_db_blocker.unblock():
+        units_load()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def units(db) -> None:  # type: ignore[no-untyped-def]
+    """Units present even after a transactional test flushed the tables."""
+    if not Commune.objects.exists():
+        units_load()
+
+
+@pytest.fixture
+def commune(units) -> Commune:  # type: ignore[no-untyped-def]
+    return Commune.objects.select_related("province").get(code="00715")  # Xã Lũng Cú
+
+
+@pytest.fixture
+def other_commune(units) -> Commune:  # type: ignore[no-untyped-def]
+    return Commune.objects.select_related("province").get(code="00004")  # Phường Ba Đình
+
+
+@pytest.fixture
+def officer(db):  # type: ignore[no-untyped-def]
+    return get_user_model().objects.create_user(
+        username="canbo", password=OFFICER_PASSWORD, is_staff=True, display_name="Cán bộ xã"
+    )
+
+
+@pytest.fixture
+def citizen(db):  # type: ignore[no-untyped-def]
+    """A signed-up user with no officer role: must see no registry data at all."""
+    return get_user_model().objects.create_user(username="dan", password=OFFICER_PASSWORD)
+
+
+@pytest.fixture
+def village(commune, officer):  # type: ignore[no-untyped-def]
+    from hocvuso.geo.services import village_create
+
+    return village_create(actor=officer, commune=commune, name="Thôn Thèn Pả", is_remote=True)
+
+
+@pytest.fixture
+def household(commune, village, officer):  # type: ignore[no-untyped-def]
+    from hocvuso.registry.services import household_create
+
+    return household_create(
+        actor=officer, commune=commune, code="LC-001", village=village, address="Số 5, Thèn Pả"
+    )
+
+
+@pytest.fixture
+def head(household, officer):  # type: ignore[no-untyped-def]
+    """The head of ``household``: Giàng Mí Pó, born 1970, CCCD 002070123456."""
+    import datetime as dt
+
+    from hocvuso.registry.services import person_register
+
+    return person_register(
+        actor=officer,
+        household=household,
+        full_name="Giàng Mí Pó",
+        sex="M",
+        birth_date=dt.date(1970, 3, 4),
+        ethnicity="08",
+        cccd="002070123456",
+        phone="0912 345 678",
+        occupation="farmer",
+        relationship="head",
+        special_needs="Mắt kém",
+    )
