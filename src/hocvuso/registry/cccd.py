@@ -12,8 +12,7 @@ A number is stored only as a keyed hash (uniqueness and look-up), an encrypted c
 "show the full number" action) and its last three digits (for display). The keys come from
 ``settings.HOCVUSO_ID_KEYS`` (``HOCVUSO_ID_KEY``), separate from Django's secret key; the first
 key is current, the others are older keys still accepted until ``hocvuso rotate_id_key`` has
-re-protected
-every row with the current one.
+re-protected every row with the current one.
 """
 
 from __future__ import annotations
