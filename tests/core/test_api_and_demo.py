@@ -1,0 +1,43 @@
+import pytest
+from django.core.management import call_command
+
+from hocvuso.core.models import AuditLog
+from hocvuso.geo.models import Village
+from hocvuso.registry.models import Household, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_units_api(client, units):
+    data = client.get("/api/v1/units/communes", {"q": "lung cu"}).json()
+    assert [c["code"] for c in data] == ["00715"]
+    assert data[0]["province_code"] == "08"
+    provinces = client.get("/api/v1/units/provinces").json()
+    assert len(provinces) == 34
+    missing = client.get("/api/v1/units/communes/99999")
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/units/communes" in schema["paths"]
+
+
+def test_request_id_header(client, units):
+    response = client.get("/api/v1/units/provinces", HTTP_X_REQUEST_ID="abcdef123456")
+    assert response["X-Request-Id"] == "abcdef123456"
+    response = client.get("/api/v1/units/provinces", HTTP_X_REQUEST_ID="bad id!")
+    assert response["X-Request-Id"] != "bad id!"
+    assert len(response["X-Request-Id"]) == 32
+
+
+def test_demo_is_idempotent(units, capsys):
+    call_command("demo", "--households", "12", "--no-migrate")
+    out = capsys.readouterr().out
+    assert "canbo.lungcu" in out and "hocvuso-demo-2026" in out
+    counts = (Village.objects.count(), Household.objects.count(), Person.objects.count())
+    assert counts[0] == 6 and counts[1] == 12 and counts[2] > 24
+    audit = AuditLog.objects.count()
+    call_command("demo", "--households", "12", "--no-migrate")
+    assert (Village.objects.count(), Household.objects.count(), Person.objects.count()) == counts
+    assert AuditLog.objects.count() == audit
+    # Every generated person went through validation: CCCDs consistent, heads set.
+    assert Household.objects.filter(head__isnull=True).count() == 0

@@ -1,0 +1,224 @@
+import datetime as dt
+import logging
+
+import pytest
+from django.apps import apps
+from django.db import connection, models
+from django.test import override_settings
+
+from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.models import AuditLog
+from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.models import Household, Person
+from hocvuso.registry.selectors import access_household, access_person, household_list
+from hocvuso.registry.services import (
+    household_create,
+    household_update,
+    id_keys_rotate,
+    person_register,
+    person_reveal_cccd,
+    person_update,
+)
+
+pytestmark = pytest.mark.django_db
+
+PLAIN = "002070123456"  # the head fixture's number
+
+
+def _register(household, actor, **kw):
+    values = {"full_name": "Vàng Thị Mỷ", "sex": "F", "birth_year": 1995}
+    values.update(kw)
+    return person_register(actor=actor, household=household, **values)
+
+
+def test_register_stores_only_protected_forms(head):
+    head.refresh_from_db()
+    assert head.cccd_last3 == "456"
+    assert head.cccd_masked == "*********456"
+    assert head.cccd_hash == cccd_lib.lookup_hash(PLAIN)
+    assert PLAIN not in head.cccd_ciphertext
+    assert head.phone == "+84912345678"
+    assert (head.birth_year, head.birth_date) == (1970, dt.date(1970, 3, 4))
+    assert head.household.head_id == head.pk  # relationship "head" sets the household's head
+
+
+def test_no_plain_cccd_anywhere_in_the_database_or_logs(household, officer, caplog):
+    numbers = ["002070123456", "001195000123", "079205654321"]
+    caplog.set_level(logging.DEBUG)
+    logger = logging.getLogger("hocvuso.test")
+    with override_settings(DEBUG=True):  # log SQL too: parameters must not hold the number
+        _register(household, officer, full_name="A", sex="M", birth_year=1970, cccd=numbers[0])
+        _register(household, officer, full_name="B", sex="F", birth_year=1995, cccd=numbers[1])
+        p = _register(household, officer, full_name="C", sex="M", birth_year=2005)
+        person_update(actor=officer, person=p, cccd="079 205 654 321")
+        with pytest.raises(DomainError):
+            _register(household, officer, full_name="D", sex="M", birth_year=1970, cccd=numbers[0])
+        logger.info("registered %s", numbers[0])  # even a careless log line is redacted
+    found = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, models.CharField | models.TextField | models.JSONField):
+                    continue
+                table, column = model._meta.db_table, field.column
+                cursor.execute(f'SELECT "{column}" FROM "{table}"')  # noqa: S608
+                for (value,) in cursor.fetchall():
+                    text = str(value or "")
+                    found += [(table, column) for n in numbers if n in text]
+    assert found == []
+    assert Person.objects.filter(cccd_hash__isnull=False).count() == 3
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "registered [redacted-id]" in logged
+    assert all(n not in logged for n in numbers)
+
+
+def test_duplicate_cccd_rejected_nationwide(head, other_commune, officer):
+    elsewhere = household_create(actor=officer, commune=other_commune, code="BD-1")
+    before = Person.objects.count()
+    with pytest.raises(DomainError) as err:
+        _register(elsewhere, officer, full_name="Giàng Mí Pó", sex="M", birth_year=1970,
+                  cccd="002 070 123 456")  # fmt: skip
+    assert err.value.code == ErrorCode.DUPLICATE_CCCD
+    assert Person.objects.count() == before
+
+
+def test_person_without_cccd_and_year_only(household, officer):
+    child = _register(household, officer, full_name="Giàng Mí Sính", sex="M", birth_year=2019)
+    assert (child.cccd_hash, child.cccd_last3, child.birth_date) == (None, "", None)
+    # Many people without a number do not collide on the unique constraint.
+    _register(household, officer, full_name="Giàng Thị Dợ", sex="F", birth_year=2021)
+    assert Person.objects.filter(cccd_hash__isnull=True).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("kw", "code", "field"),
+    [
+        (
+            {"cccd": "002070123456", "sex": "F", "birth_year": 1970},
+            ErrorCode.CCCD_CENTURY_SEX,
+            "cccd",
+        ),
+        ({"cccd": "002071123456", "sex": "M", "birth_year": 1970}, ErrorCode.CCCD_YEAR, "cccd"),
+        ({"phone": "12345"}, ErrorCode.INVALID_PHONE, "phone"),
+        ({"ethnicity": "99"}, ErrorCode.INVALID_ETHNICITY, "ethnicity"),
+        ({"full_name": "   "}, ErrorCode.REQUIRED, "full_name"),
+        ({"birth_year": 2999}, ErrorCode.INVALID_BIRTH_DATE, "birth"),
+    ],
+)
+def test_invalid_person_rejected_and_nothing_written(household, officer, kw, code, field):
+    before = (Person.objects.count(), AuditLog.objects.count())
+    with pytest.raises(DomainError) as err:
+        _register(household, officer, **kw)
+    assert (err.value.code, err.value.field) == (code, field)
+    assert (Person.objects.count(), AuditLog.objects.count()) == before
+
+
+def test_audit_rows_masked(head, officer):
+    row = AuditLog.objects.get(action="person.register", object_id=str(head.pk))
+    assert row.actor == officer
+    assert row.changes["full_name"] == [None, "Giàng Mí Pó"]
+    assert row.changes["cccd"] == [None, "*********456"]
+    assert row.changes["ethnicity"] == ["***", "***"]  # sensitive: only the fact of a change
+    assert row.changes["special_needs"] == ["***", "***"]
+    person_update(actor=officer, person=head, phone="0987 654 321", cccd="")
+    upd = AuditLog.objects.get(action="person.update")
+    assert upd.changes == {
+        "phone": ["+84912345678", "+84987654321"],
+        "cccd": ["*********456", None],
+    }
+    head.refresh_from_db()
+    assert (head.cccd_hash, head.cccd_ciphertext, head.cccd_last3) == (None, "", "")
+
+
+def test_update_keeps_cccd_consistent_with_sex_and_year(head, officer):
+    with pytest.raises(DomainError) as err:
+        person_update(actor=officer, person=head, birth_year=1971, birth_date=None)
+    assert err.value.code == ErrorCode.CCCD_YEAR
+    head.refresh_from_db()
+    assert head.birth_year == 1970
+
+
+def test_household_code_unique_in_commune(household, commune, other_commune, officer):
+    with pytest.raises(DomainError) as err:
+        household_create(actor=officer, commune=commune, code=" LC-001 ")
+    assert err.value.code == ErrorCode.DUPLICATE_HOUSEHOLD_CODE
+    household_create(actor=officer, commune=other_commune, code="LC-001")
+
+
+def test_head_must_be_member(household, commune, officer, head):
+    other = household_create(actor=officer, commune=commune, code="LC-002")
+    stranger = _register(other, officer)
+    with pytest.raises(DomainError) as err:
+        household_update(actor=officer, household=household, head=stranger)
+    assert err.value.code == ErrorCode.HEAD_NOT_MEMBER
+    household.refresh_from_db()
+    assert household.head_id == head.pk
+
+
+def test_reveal_is_audited_with_reason(head, officer):
+    with pytest.raises(DomainError):
+        person_reveal_cccd(actor=officer, person=head, reason=" ")
+    assert person_reveal_cccd(actor=officer, person=head, reason="Làm thủ tục VNeID") == PLAIN
+    row = AuditLog.objects.get(action="person.reveal_cccd")
+    assert row.changes == {"reason": "Làm thủ tục VNeID"}
+    assert row.actor == officer
+
+
+def test_out_of_scope_actor_sees_nothing_and_changes_nothing(head, household, commune, citizen):
+    with pytest.raises(NotFound):
+        access_household(citizen, household.pk)
+    with pytest.raises(NotFound):
+        access_person(citizen, head.pk)
+    with pytest.raises(NotFound):
+        household_list(actor=citizen, commune=commune)
+    audit_before = AuditLog.objects.count()
+    with pytest.raises(NotFound):
+        person_update(actor=citizen, person=head, full_name="Changed")
+    with pytest.raises(NotFound):
+        person_reveal_cccd(actor=citizen, person=head, reason="curious")
+    with pytest.raises(NotFound):
+        household_create(actor=citizen, commune=commune, code="X-1")
+    with pytest.raises(NotFound):
+        _register(household, citizen)
+    head.refresh_from_db()
+    assert head.full_name == "Giàng Mí Pó"
+    assert AuditLog.objects.count() == audit_before
+    assert Household.objects.count() == 1
+    assert Person.objects.count() == 1
+
+
+def test_not_found_for_garbage_ids(officer):
+    with pytest.raises(NotFound):
+        access_household(officer, "not-a-uuid")
+
+
+def test_household_search_ignores_diacritics(household, head, commune, officer):
+    other = household_create(actor=officer, commune=commune, code="LC-002", address="Lô Lô Chải")
+    _register(other, officer, full_name="Lò Văn Pấng", sex="M", birth_year=1980)
+    assert [h.code for h in household_list(actor=officer, commune=commune, q="giang mi po")] == [
+        "LC-001"
+    ]
+    assert [h.code for h in household_list(actor=officer, commune=commune, q="LO VAN PANG")] == [
+        "LC-002"
+    ]
+    assert [h.code for h in household_list(actor=officer, commune=commune, q="lo lo chai")] == [
+        "LC-002"
+    ]
+    listed = {h.code: h.member_count for h in household_list(actor=officer, commune=commune)}
+    assert listed == {"LC-001": 1, "LC-002": 1}
+
+
+def test_key_rotation(head, household, officer, settings):
+    old_key = settings.HOCVUSO_ID_KEYS[0]
+    old_hash = Person.objects.get(pk=head.pk).cccd_hash
+    settings.HOCVUSO_ID_KEYS = ["brand-new-id-key-2027", old_key]
+    # During rotation the number is still found (duplicate check uses every key).
+    with pytest.raises(DomainError) as err:
+        _register(household, officer, full_name="X", sex="M", birth_year=1970, cccd=PLAIN)
+    assert err.value.code == ErrorCode.DUPLICATE_CCCD
+    assert id_keys_rotate(batch_size=1) == 1
+    rotated = Person.objects.get(pk=head.pk)
+    assert rotated.cccd_hash != old_hash
+    settings.HOCVUSO_ID_KEYS = ["brand-new-id-key-2027"]  # the old key is dropped
+    assert rotated.cccd_hash == cccd_lib.lookup_hash(PLAIN)
+    assert cccd_lib.reveal(rotated.cccd_ciphertext) == PLAIN
