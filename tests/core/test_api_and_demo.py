@@ -32,9 +32,12 @@ def test_request_id_header(client, units):
 def test_demo_is_idempotent(units, capsys):
     call_command("demo", "--households", "12", "--no-migrate")
     out = capsys.readouterr().out
-    assert "canbo.lungcu" in out and "hocvuso-demo-2026" in out
+    assert "canbo.lungcu" in out
+    assert "hocvuso-demo-2026" in out
     counts = (Village.objects.count(), Household.objects.count(), Person.objects.count())
-    assert counts[0] == 6 and counts[1] == 12 and counts[2] > 24
+    assert counts[0] == 6
+    assert counts[1] == 12
+    assert counts[2] > 24
     audit = AuditLog.objects.count()
     call_command("demo", "--households", "12", "--no-migrate")
     assert (Village.objects.count(), Household.objects.count(), Person.objects.count()) == counts

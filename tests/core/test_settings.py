@@ -52,7 +52,9 @@ def test_development_generates_keys_once_into_the_data_folder(tmp_path):
     assert first.returncode == 0, first.stderr
     secret = (tmp_path / "data" / "secret_key").read_text()
     id_key = (tmp_path / "data" / "id_key").read_text()
-    assert len(secret) > 50 and len(id_key) > 50 and secret != id_key
+    assert len(secret) > 50
+    assert len(id_key) > 50
+    assert secret != id_key
     _run({}, "check", tmp_path=tmp_path)
     assert (tmp_path / "data" / "secret_key").read_text() == secret
 

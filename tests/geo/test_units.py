@@ -24,7 +24,8 @@ def test_official_counts_and_codes(units):
     assert Province.objects.get(code="01").kind == ProvinceKind.CITY
     lung_cu = Commune.objects.get(code="00715")
     assert (lung_cu.name, lung_cu.province_id) == ("Xã Lũng Cú", "08")
-    assert lung_cu.latitude is not None and lung_cu.longitude is not None
+    assert lung_cu.latitude is not None
+    assert lung_cu.longitude is not None
     assert all(len(c) == 5 for c in Commune.objects.values_list("code", flat=True))
 
 
