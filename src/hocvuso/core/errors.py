@@ -24,6 +24,17 @@ class ErrorCode(StrEnum):
     INVALID_PHONE = "invalid_phone"
     INVALID_BIRTH_DATE = "invalid_birth_date"
     INVALID_ETHNICITY = "invalid_ethnicity"
+    INVALID_SEX = "invalid_sex"
+    INVALID_RELATIONSHIP = "invalid_relationship"
+    INVALID_OCCUPATION = "invalid_occupation"
+    # Bulk import
+    UNSUPPORTED_FILE = "unsupported_file"
+    HEADER_NOT_FOUND = "header_not_found"
+    CCCD_NUMBER_CELL = "cccd_number_cell"  # a CCCD stored as an Excel number lost its leading 0s
+    UNKNOWN_VILLAGE = "unknown_village"
+    NO_HOUSEHOLD = "no_household"
+    DUPLICATE_IN_FILE = "duplicate_in_file"
+    CCCD_OTHER_COMMUNE = "cccd_other_commune"
 
 
 class DomainError(Exception):
