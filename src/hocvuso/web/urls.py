@@ -5,4 +5,16 @@ from hocvuso.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("xa/<str:code>/", views.commune, name="commune"),
+    path("xa/<str:code>/thon/them/", views.village_create, name="village_create"),
+    path("xa/<str:code>/thon/nhap-csv/", views.villages_import, name="villages_import"),
+    path("xa/<str:code>/thon/<uuid:village_id>/sua/", views.village_edit, name="village_edit"),
+    path("xa/<str:code>/ho/them/", views.household_create, name="household_create"),
+    path("ho/<uuid:household_id>/", views.household, name="household"),
+    path("ho/<uuid:household_id>/sua/", views.household_edit, name="household_edit"),
+    path("ho/<uuid:household_id>/chu-ho/", views.household_set_head, name="household_set_head"),
+    path("ho/<uuid:household_id>/them-nguoi/", views.person_add, name="person_add"),
+    path("nguoi/<uuid:person_id>/", views.person, name="person"),
+    path("nguoi/<uuid:person_id>/sua/", views.person_edit, name="person_edit"),
+    path("nguoi/<uuid:person_id>/cccd/", views.person_reveal_cccd, name="person_reveal_cccd"),
 ]

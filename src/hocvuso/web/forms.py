@@ -1,0 +1,163 @@
+"""Forms of the web pages. They only parse input; the rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.geo.models import Village, VillageKind
+from hocvuso.registry.ethnicity import ETHNIC_GROUPS
+from hocvuso.registry.models import Occupation, Person, Relationship, Sex
+
+BLANK = [("", "—")]
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's error on the field it names, or above the form. Not-found is re-raised:
+    it must become a 404, never a message that hints the object exists."""
+    if isinstance(exc, NotFound):
+        raise exc
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, forms.ValidationError(exc.message, code=str(exc.code)))
+
+
+class NoEchoTextInput(forms.TextInput):
+    """A text box that never writes its value back into the page (for ID numbers): after an
+    error the number is typed again rather than sent back in the HTML."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        return super().get_context(name, None, attrs)
+
+
+class CommuneSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Commune name or code"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class VillageForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("Guess from the name")), *VillageKind.choices],
+    )
+    is_remote = forms.BooleanField(label=_("Remote / difficult area"), required=False)
+    is_ethnic_minority = forms.BooleanField(label=_("Ethnic-minority area"), required=False)
+
+
+class VillageImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "One village per row. Columns: name (Tên thôn), kind (Loại), remote (Vùng khó khăn), "
+            "ethnic minority (Dân tộc thiểu số); write x or 1 for yes."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if f.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(_("The file is too large (2 MB at most)."), code="too_big")
+        return f
+
+
+class HouseholdForm(forms.Form):
+    code = forms.CharField(label=_("Household code"), max_length=32)
+    village = forms.ModelChoiceField(
+        label=_("Village"), queryset=Village.objects.none(), required=False, empty_label="—"
+    )
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["village"]).queryset = villages
+
+
+class HeadForm(forms.Form):
+    head = forms.ModelChoiceField(
+        label=_("Head of household"), queryset=Person.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["head"]).queryset = members
+
+
+class PersonForm(forms.Form):
+    """Add or edit a person. Ethnicity and special needs exist only for roles allowed to see
+    them; on edit the CCCD box starts empty ("leave empty to keep") and can remove the number."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    birth = forms.CharField(
+        label=_("Date of birth"),
+        required=False,
+        max_length=10,
+        help_text=_("dd/mm/yyyy, or the year alone (e.g. 1970)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    ethnicity = forms.ChoiceField(
+        label=_("Ethnicity"), required=False, choices=[*BLANK, *ETHNIC_GROUPS]
+    )
+    cccd = forms.CharField(
+        label=_("CCCD (citizen ID) number"),
+        required=False,
+        max_length=20,
+        help_text=_("12 digits. Leave empty if the person has none."),
+        widget=NoEchoTextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    remove_cccd = forms.BooleanField(label=_("Remove the CCCD number on record"), required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    occupation = forms.ChoiceField(
+        label=_("Occupation"), required=False, choices=[*BLANK, *Occupation.choices]
+    )
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the head"),
+        required=False,
+        choices=[*BLANK, *Relationship.choices],
+    )
+    special_needs = forms.CharField(
+        label=_("Special needs"),
+        required=False,
+        help_text=_("For example: disability, poor eyesight, cannot read."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self, *args: Any, sensitive: bool, editing: bool = False, has_cccd: bool = False, **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        self.sensitive = sensitive
+        if not sensitive:
+            del self.fields["ethnicity"]
+            del self.fields["special_needs"]
+        if editing:
+            self.fields["cccd"].help_text = (
+                _("Leave empty to keep the current number.")
+                if has_cccd
+                else _("12 digits. Leave empty if the person has none.")
+            )
+        if not (editing and has_cccd):
+            del self.fields["remove_cccd"]
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the full number needed?"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

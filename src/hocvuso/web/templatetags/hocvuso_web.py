@@ -1,0 +1,49 @@
+"""Template filters of the web pages: numbers, phones, dates of birth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import numberformat
+from django.utils.formats import get_format
+
+from hocvuso.registry.parsing import format_phone
+
+register = template.Library()
+
+
+@register.filter
+def num(value: Any) -> str:
+    """A whole number grouped by thousands in the active language: 3.321 (vi), 3,321 (en).
+
+    Django's Vietnamese format module sets the separator but no grouping, so ``intcomma`` and
+    ``{{ n }}`` would print 3321; the grouping is forced here.
+    """
+    if value is None or value == "":
+        return ""
+    return str(
+        numberformat.format(
+            value,
+            get_format("DECIMAL_SEPARATOR"),
+            grouping=3,
+            thousand_sep=get_format("THOUSAND_SEPARATOR"),
+            force_grouping=True,
+        )
+    )
+
+
+@register.filter
+def phone(value: str) -> str:
+    """+84912345678 → 0912 345 678."""
+    return format_phone(value or "")
+
+
+@register.filter
+def birth(person: Any) -> str:
+    """A person's date of birth as dd/mm/yyyy, or the year alone when only the year is known."""
+    if getattr(person, "birth_date", None):
+        return str(person.birth_date.strftime("%d/%m/%Y"))
+    if getattr(person, "birth_year", None):
+        return str(person.birth_year)
+    return ""

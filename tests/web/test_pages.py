@@ -1,0 +1,236 @@
+"""The pages render for an officer, in Vietnamese by default and in English after switching."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from hocvuso.geo.services import village_create
+from hocvuso.registry.services import household_create, person_register
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response) -> str:  # type: ignore[no-untyped-def]
+    return response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client, household, head, commune):
+    for url in [
+        reverse("web:home"),
+        reverse("web:commune", args=[commune.code]),
+        reverse("web:household", args=[household.pk]),
+        reverse("web:person", args=[head.pk]),
+        reverse("web:person_edit", args=[head.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login") + "?next="), url
+
+
+def test_login_page_in_vietnamese(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    page = html(response)
+    assert "Đăng nhập" in page
+    assert 'lang="vi"' in page
+    assert "Bình dân học vụ số" in page
+
+
+def test_login_then_home(client, officer):
+    from tests.conftest import OFFICER_PASSWORD
+
+    response = client.post(
+        reverse("login"), {"username": "canbo", "password": OFFICER_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("web:home")
+    assert "Cán bộ xã" in html(response)  # the user's display name in the header
+
+
+def test_home_finds_commune_without_diacritics(officer_client, commune):
+    response = officer_client.get(reverse("web:home"), {"q": "lung cu"})
+    assert response.status_code == 200
+    page = html(response)
+    assert "Xã Lũng Cú" in page
+    assert reverse("web:commune", args=["00715"]) in page
+    assert [c.code for c in response.context["page"].object_list] == ["00715"]
+
+
+def test_home_finds_commune_by_code(officer_client, commune):
+    response = officer_client.get(reverse("web:home"), {"q": "715"})
+    assert [c.code for c in response.context["page"].object_list] == ["00715"]
+
+
+def test_home_is_paged(officer_client, units):
+    response = officer_client.get(reverse("web:home"), {"q": "xa", "page": "2"})
+    page = response.context["page"]
+    assert page.number == 2
+    assert len(page.object_list) == 25
+    assert "page=3" in html(response)
+
+
+def test_home_is_vietnamese_by_default_with_dot_thousands(officer_client, units):
+    page = html(officer_client.get(reverse("web:home")))
+    assert "Tìm xã/phường" in page
+    assert "Tìm trong 3.321 xã, phường" in page
+    assert "Đăng xuất" in page
+
+
+def test_switch_to_english_and_back(officer_client, units):
+    response = officer_client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("web:home")}, follow=True
+    )
+    page = html(response)
+    assert 'lang="en"' in page
+    assert "Find a commune" in page
+    assert "Search among 3,321 communes and wards" in page
+    assert "Log out" in page
+    response = officer_client.post(
+        reverse("set_language"), {"language": "vi", "next": reverse("web:home")}, follow=True
+    )
+    assert "Tìm xã/phường" in html(response)
+
+
+def test_citizen_home_is_an_empty_state(citizen_client, units):
+    response = citizen_client.get(reverse("web:home"), {"q": "lung cu"})
+    assert response.status_code == 200
+    assert response.context["page"] is None
+    assert "chưa được giao phụ trách xã/phường nào" in html(response)
+    assert "Xã Lũng Cú" not in html(response)
+
+
+def test_commune_page(officer_client, commune, village, household, head, member):
+    response = officer_client.get(reverse("web:commune", args=[commune.code]))
+    assert response.status_code == 200
+    page = html(response)
+    assert "Xã Lũng Cú" in page
+    assert "Tỉnh Tuyên Quang" in page
+    assert response.context["counts"] == {"villages": 1, "households": 1, "persons": 2}
+    assert "Thôn Thèn Pả" in page
+    assert "Vùng sâu, vùng xa / khó khăn" in page  # the village's remote flag
+    assert reverse("web:village_edit", args=[commune.code, village.pk]) in page
+    assert reverse("web:village_create", args=[commune.code]) in page
+    assert reverse("web:villages_import", args=[commune.code]) in page
+    assert reverse("web:household_create", args=[commune.code]) in page
+    assert reverse("web:household", args=[household.pk]) in page
+    assert "Giàng Mí Pó" in page
+
+
+def test_commune_household_search_ignores_diacritics(officer_client, commune, officer, head):
+    other = household_create(actor=officer, commune=commune, code="LC-002")
+    person_register(actor=officer, household=other, full_name="Lò Văn Sử", sex="M")
+    url = reverse("web:commune", args=[commune.code])
+    # a member who is not the head, searched without diacritics
+    found = officer_client.get(url, {"q": "lo van su"}).context["page"].object_list
+    assert [h.code for h in found] == ["LC-002"]
+    found = officer_client.get(url, {"q": "GIANG MI"}).context["page"].object_list
+    assert [h.code for h in found] == ["LC-001"]
+    response = officer_client.get(url, {"q": "nobody here"})
+    assert list(response.context["page"].object_list) == []
+    assert "Không có hộ nào khớp với tìm kiếm." in html(response)
+
+
+def test_commune_village_filter(officer_client, commune, officer, village, household):
+    other_village = village_create(actor=officer, commune=commune, name="Thôn Lô Lô Chải")
+    household_create(actor=officer, commune=commune, code="LC-009", village=other_village)
+    url = reverse("web:commune", args=[commune.code])
+    found = officer_client.get(url, {"village": str(other_village.pk)}).context["page"]
+    assert [h.code for h in found.object_list] == ["LC-009"]
+    found = officer_client.get(url, {"village": str(village.pk)}).context["page"]
+    assert [h.code for h in found.object_list] == ["LC-001"]
+
+
+def test_commune_households_are_paged_by_25(officer_client, commune, officer):
+    for i in range(30):
+        household_create(actor=officer, commune=commune, code=f"P-{i:03d}")
+    url = reverse("web:commune", args=[commune.code])
+    first = officer_client.get(url).context["page"]
+    assert len(first.object_list) == 25
+    assert first.paginator.count == 30
+    second = officer_client.get(url, {"page": 2}).context["page"]
+    assert [h.code for h in second.object_list] == [f"P-{i:03d}" for i in range(25, 30)]
+
+
+def test_commune_page_query_count_is_pinned(
+    officer_client, commune, officer, django_assert_max_num_queries
+):
+    villages = [
+        village_create(actor=officer, commune=commune, name=f"Thôn {n}") for n in ("A", "B", "C")
+    ]
+    for i in range(30):
+        h = household_create(
+            actor=officer, commune=commune, code=f"Q-{i:03d}", village=villages[i % 3]
+        )
+        person_register(
+            actor=officer, household=h, full_name=f"Người {i}", sex="M", relationship="head"
+        )
+        person_register(actor=officer, household=h, full_name=f"Con {i}", sex="F")
+    url = reverse("web:commune", args=[commune.code])
+    # session, user, commune, 3 counts, villages, households count + page: no per-row query.
+    with django_assert_max_num_queries(9):
+        response = officer_client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 25
+    assert "Người 0" in html(response)
+
+
+def test_household_page(officer_client, household, head, member, django_assert_max_num_queries):
+    with django_assert_max_num_queries(7):
+        response = officer_client.get(reverse("web:household", args=[household.pk]))
+    assert response.status_code == 200
+    page = html(response)
+    assert "LC-001" in page
+    assert "Thôn Thèn Pả" in page
+    assert "Số 5, Thèn Pả" in page
+    assert "Giàng Mí Pó" in page
+    assert "Giàng Thị Mỷ" in page
+    assert "04/03/1970" in page  # full date of birth
+    assert "1995" in page  # year only
+    assert "*********456" in page  # masked CCCD
+    assert "0912 345 678" in page  # phone as Vietnamese people read it
+    assert "Chủ hộ" in page
+    assert "Nữ" in page
+
+
+def test_person_page_shows_sensitive_fields_to_officer(officer_client, head):
+    response = officer_client.get(reverse("web:person", args=[head.pk]))
+    assert response.status_code == 200
+    page = html(response)
+    assert "Giàng Mí Pó" in page
+    assert "Mông" in page  # ethnicity, shown to an officer
+    assert "Mắt kém" in page  # special needs
+    assert "*********456" in page
+    assert "Nông dân" in page
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_person_page_hides_sensitive_fields_when_not_allowed(officer_client, head, monkeypatch):
+    monkeypatch.setattr("hocvuso.web.views.can_see_sensitive", lambda actor, code: False)
+    page = html(officer_client.get(reverse("web:person", args=[head.pk])))
+    assert "Mông" not in page
+    assert "Mắt kém" not in page
+    form_page = html(officer_client.get(reverse("web:person_edit", args=[head.pk])))
+    assert 'name="ethnicity"' not in form_page
+    assert 'name="special_needs"' not in form_page
+    assert "Mắt kém" not in form_page
+
+
+def test_unknown_objects_are_404(officer_client, units):
+    import uuid
+
+    assert officer_client.get(reverse("web:commune", args=["99999"])).status_code == 404
+    assert officer_client.get(reverse("web:commune", args=["abc"])).status_code == 404
+    assert officer_client.get(reverse("web:household", args=[uuid.uuid4()])).status_code == 404
+    assert officer_client.get(reverse("web:person", args=[uuid.uuid4()])).status_code == 404
+
+
+def test_forms_pages_render(officer_client, commune, village):
+    for url in [
+        reverse("web:village_create", args=[commune.code]),
+        reverse("web:village_edit", args=[commune.code, village.pk]),
+        reverse("web:villages_import", args=[commune.code]),
+        reverse("web:household_create", args=[commune.code]),
+    ]:
+        response = officer_client.get(url)
+        assert response.status_code == 200, url
+        assert "csrfmiddlewaretoken" in html(response)
