@@ -78,3 +78,24 @@ def test_form_errors_follow_the_language(officer_client, household, head):
     page = officer_client.post(url, data).content.decode()
     assert "A CCCD number has exactly 12 digits." in page
     assert "Add a person" in page
+
+
+def test_vietnamese_even_when_the_browser_asks_for_english(officer_client, commune):
+    from django.urls import reverse
+
+    page = officer_client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page["Content-Language"] == "vi"
+    assert 'lang="vi"' in page.content.decode()
+    officer_client.post(reverse("set_language"), {"language": "en"})
+    page = officer_client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="vi")
+    assert page["Content-Language"] == "en"
+
+
+def test_numbers_are_grouped_the_vietnamese_way():
+    from django.utils import formats, translation
+
+    with translation.override("vi"):
+        assert formats.number_format(1234567, force_grouping=True) == "1.234.567"
+        assert formats.number_format(85.3, 1) == "85,3"
+    with translation.override("en"):
+        assert formats.number_format(1234567, force_grouping=True) == "1,234,567"

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "hocvuso.core",
     "hocvuso.accounts",
     "hocvuso.geo",
@@ -95,7 +97,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hocvuso.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "hocvuso.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,6 +174,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["hocvuso.config.formats"]
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -229,6 +232,16 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO", "propagate": True}},
 }
 
+# --- Background jobs: stored in the database (no broker), run by `hocvuso db_worker` ---------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("HOCVUSO_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
 # --- Project ------------------------------------------------------------------------------
 HOCVUSO_PAGE_SIZE = 25
+HOCVUSO_IMPORT_MAX_BYTES = int(os.environ.get("HOCVUSO_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = HOCVUSO_IMPORT_MAX_BYTES
 HOCVUSO_DEMO_COMMUNE = os.environ.get("HOCVUSO_DEMO_COMMUNE", "")

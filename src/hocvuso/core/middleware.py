@@ -25,3 +25,27 @@ class RequestIdMiddleware:
             reset_request_id(token)
         response["X-Request-Id"] = request_id
         return response
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the person chose another language with the switch (a cookie).
+
+    Django's own middleware follows the browser's Accept-Language, which would show English to a
+    commune officer whose second-hand phone is set to English; here the platform speaks Vietnamese
+    first and English only on request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
