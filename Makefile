@@ -25,7 +25,9 @@ setup: $(VENV)/.installed
 
 run: setup
 	@echo "hocvuso is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/hocvuso runserver $(HOST):$(PORT)
+	@$(BIN)/hocvuso db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/hocvuso runserver --noreload $(HOST):$(PORT)
 
 ## make test: lint, types and the whole test suite on SQLite (and PostgreSQL when
 ## HOCVUSO_TEST_DATABASE_URL is set).

@@ -2,8 +2,6 @@ import datetime as dt
 import logging
 
 import pytest
-from django.apps import apps
-from django.db import connection, models
 from django.test import override_settings
 
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
@@ -19,6 +17,7 @@ from hocvuso.registry.services import (
     person_reveal_cccd,
     person_update,
 )
+from tests.registry.scan import tables_containing
 
 pytestmark = pytest.mark.django_db
 
@@ -54,17 +53,7 @@ def test_no_plain_cccd_anywhere_in_the_database_or_logs(household, officer, capl
         with pytest.raises(DomainError):
             _register(household, officer, full_name="D", sex="M", birth_year=1970, cccd=numbers[0])
         logger.info("registered %s", numbers[0])  # even a careless log line is redacted
-    found = []
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            for field in model._meta.concrete_fields:
-                if not isinstance(field, models.CharField | models.TextField | models.JSONField):
-                    continue
-                table, column = model._meta.db_table, field.column
-                cursor.execute(f'SELECT "{column}" FROM "{table}"')  # noqa: S608
-                for (value,) in cursor.fetchall():
-                    text = str(value or "")
-                    found += [(table, column) for n in numbers if n in text]
+    found = tables_containing(numbers)
     assert found == []
     assert Person.objects.filter(cccd_hash__isnull=False).count() == 3
     logged = "\n".join(r.getMessage() for r in caplog.records)

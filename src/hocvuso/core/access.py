@@ -14,6 +14,26 @@ from django.db.models import Q
 from hocvuso.core.errors import NotFound
 
 
+class SystemActor:
+    """The machine operator running a management command or a scheduled job: every scope.
+
+    Audit rows written on its behalf have no user (``actor`` is empty).
+    """
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_staff = True
+    is_superuser = True
+    username = "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+
 def is_officer(actor: Any) -> bool:
     return bool(actor is not None and actor.is_authenticated and actor.is_active and actor.is_staff)
 

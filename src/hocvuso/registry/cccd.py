@@ -229,5 +229,33 @@ def reprotect(ciphertext: str) -> ProtectedId:
     return protect(reveal(ciphertext))
 
 
+@lru_cache(maxsize=8)
+def _blob_ring(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet(
+        [
+            Fernet(
+                base64.urlsafe_b64encode(
+                    HKDF(
+                        algorithm=hashes.SHA256(), length=32, salt=None, info=b"hocvuso/blob/v1"
+                    ).derive(k.encode())
+                )
+            )
+            for k in keys
+        ]
+    )
+
+
+def seal(data: bytes) -> bytes:
+    """Encrypt a document holding personal identifiers (an uploaded list, a rejects file)."""
+    return _blob_ring(_keys()).encrypt(data)
+
+
+def unseal(token: bytes) -> bytes:
+    try:
+        return _blob_ring(_keys()).decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise RuntimeError("the document cannot be decrypted with the configured keys") from exc
+
+
 def masked(last3: str) -> str:
     return f"*********{last3}" if last3 else ""

@@ -126,3 +126,66 @@ class Person(BaseModel):
     @property
     def has_cccd(self) -> bool:
         return bool(self.cccd_hash)
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    NEEDS_CONFIRMATION = "needs_confirmation", _("Villages to confirm")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(BaseModel):
+    """One upload of a commune's resident list, processed in the background.
+
+    The file is kept in the database (so a worker on another machine can read it, on SQLite and
+    PostgreSQL alike) until the job is done; the rejected rows stay for the officer to download.
+    """
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    sheet = models.CharField(max_length=100, blank=True)
+    # The uploaded file, encrypted (registry.cccd.seal); emptied when the job is done.
+    data = models.BinaryField(editable=False)
+    dry_run = models.BooleanField(default=False)
+    create_villages = models.BooleanField(default=False)
+    # Village names of the file that did not exist: name → "create" | village id | "reject".
+    village_decisions = models.JSONField(default=dict, blank=True)
+    new_villages = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=24, choices=ImportStatus.choices, default="queued")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    read = models.PositiveIntegerField(default=0)
+    inserted = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    unknown_columns = models.JSONField(default=list, blank=True)
+    # The rejected rows [{row, code, field, message, original: [...]}] as sealed JSON: the original
+    # cells hold CCCDs, which are never stored in plain text.
+    rejects_sealed = models.BinaryField(editable=False, default=b"")
+    header = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }

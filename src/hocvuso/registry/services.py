@@ -36,8 +36,9 @@ PERSON_FIELDS = [
 PERSON_MASKED = {"cccd", "ethnicity", "special_needs"}
 
 
-def _household_key(household: Household, head_name: str = "") -> str:
-    return " ".join(filter(None, [fold(household.code), fold(household.address), fold(head_name)]))
+def household_search_key(code: str, address: str) -> str:
+    """Folded code and address; members' names are searched through the persons' own keys."""
+    return " ".join(filter(None, [fold(code), fold(address)]))
 
 
 def _check_village(commune: Commune, village: Village | None) -> None:
@@ -64,7 +65,7 @@ def household_create(
         raise DomainError(ErrorCode.REQUIRED, _("A household needs a code."), field="code")
     _check_village(commune, village)
     household = Household(commune=commune, village=village, code=code, address=clean(address))
-    household.search_key = _household_key(household)
+    household.search_key = household_search_key(household.code, household.address)
     try:
         with transaction.atomic():
             household.save()
@@ -117,9 +118,7 @@ def household_update(
     changes = diff(before, snapshot(household, [*HOUSEHOLD_FIELDS, "head"]))
     if not changes:
         return household
-    household.search_key = _household_key(
-        household, household.head.full_name if household.head else ""
-    )
+    household.search_key = household_search_key(household.code, household.address)
     try:
         with transaction.atomic():
             household.save()

@@ -81,12 +81,17 @@ class Population:
         self.cccd_province = cccd_province or self.rng.choice(codes)
         self._codes = codes
         self._used_cccd: set[str] = set()
+        self._names_in_household: set[str] = set()
 
     # --- pieces ---------------------------------------------------------------------------
     def _name(self, sex: str, family: str) -> str:
-        middle = self.rng.choice(MIDDLE_MALE if sex == "M" else MIDDLE_FEMALE)
-        given = self.fake.first_name_male() if sex == "M" else self.fake.first_name_female()
-        return f"{family} {middle} {given}"
+        while True:  # no two members of a household share a full name
+            middle = self.rng.choice(MIDDLE_MALE if sex == "M" else MIDDLE_FEMALE)
+            given = self.fake.first_name_male() if sex == "M" else self.fake.first_name_female()
+            name = f"{family} {middle} {given}"
+            if name not in self._names_in_household:
+                self._names_in_household.add(name)
+                return name
 
     def _ethnicity(self) -> str:
         if not self.ethnic_minority:
@@ -185,6 +190,7 @@ class Population:
     # --- households -----------------------------------------------------------------------
     def household(self, code: str, village_name: str) -> SynthHousehold:
         rng = self.rng
+        self._names_in_household = set()
         family = self.fake.last_name()
         ethnicity = self._ethnicity()
         address = f"Số {rng.randrange(1, 300)}, {village_name}"
@@ -258,3 +264,67 @@ class Population:
     ) -> Iterator[SynthHousehold]:
         for i in range(1, count + 1):
             yield self.household(f"{prefix}-{i:05d}", villages[(i - 1) % len(villages)])
+
+
+# --- Clean spreadsheets of synthetic people (the published template's columns) -----------------
+
+CLEAN_HEADERS = [
+    "Mã hộ", "Thôn/Tổ dân phố", "Địa chỉ", "Họ và tên", "Quan hệ với chủ hộ", "Ngày sinh",
+    "Giới tính", "Dân tộc", "Số CCCD", "Số điện thoại", "Nghề nghiệp", "Ghi chú đặc biệt",
+]  # fmt: skip
+_RELATIONSHIP_WORDS = {
+    ("head", "M"): "Chủ hộ", ("head", "F"): "Chủ hộ", ("spouse", "M"): "Chồng",
+    ("spouse", "F"): "Vợ", ("child", "M"): "Con trai", ("child", "F"): "Con gái",
+    ("parent", "M"): "Bố", ("parent", "F"): "Mẹ",
+}  # fmt: skip
+_OCCUPATION_WORDS = {
+    "farmer": "Nông dân", "trader": "Buôn bán", "worker": "Công nhân", "official": "Công chức",
+    "homemaker": "Nội trợ", "student": "Học sinh", "retired": "Hưu trí", "unemployed": "",
+}  # fmt: skip
+
+
+def clean_rows(households: list[SynthHousehold]) -> Iterator[list[str]]:
+    from hocvuso.registry.ethnicity import ETHNICITY_NAMES
+
+    for hh in households:
+        for p in hh.members:
+            yield [
+                hh.code,
+                hh.village_name,
+                hh.address,
+                p.full_name,
+                _RELATIONSHIP_WORDS.get((p.relationship, p.sex), "Khác"),
+                p.birth_date.strftime("%d/%m/%Y") if p.birth_date else str(p.birth_year),
+                "Nam" if p.sex == "M" else "Nữ",
+                ETHNICITY_NAMES.get(p.ethnicity, ""),
+                p.cccd,
+                p.phone,
+                _OCCUPATION_WORDS.get(p.occupation, ""),
+                p.special_needs,
+            ]
+
+
+def clean_csv(households: list[SynthHousehold]) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CLEAN_HEADERS)
+    writer.writerows(clean_rows(households))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+NORTHERN_MOUNTAINS = {"04", "08", "11", "12", "14", "15", "19", "20"}
+HIGHLANDS = {"52", "66", "68", "51"}
+
+
+def population_for(province_code: str, *, seed: int = 2025) -> Population:
+    """Ethnicity mixes that differ by province; CCCD birth codes of the province's former code
+    (each new province kept the code of one of the provinces merged into it)."""
+    return Population(
+        seed=seed,
+        ethnic_minority=province_code in NORTHERN_MOUNTAINS | HIGHLANDS,
+        highlands=province_code in HIGHLANDS,
+        cccd_province=f"0{province_code}",
+    )

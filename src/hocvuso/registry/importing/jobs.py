@@ -1,0 +1,153 @@
+"""Import jobs: an upload becomes a job, a background task runs it, the officer follows it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hocvuso.core.access import ensure_commune
+from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.services import audit_record
+from hocvuso.geo.models import Commune
+from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.importing.service import registry_import, rejects_csv
+from hocvuso.registry.models import ImportJob, ImportStatus
+
+log = logging.getLogger(__name__)
+
+
+def _enqueue(job: ImportJob) -> None:
+    from hocvuso.registry.tasks import run_import_job
+
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: run_import_job.enqueue(job_id))
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    actor: Any,
+    commune: Commune,
+    filename: str,
+    data: bytes,
+    sheet: str = "",
+    dry_run: bool = False,
+    create_villages: bool = False,
+) -> ImportJob:
+    """Store the upload (sealed: it holds ID numbers) and queue its processing."""
+    ensure_commune(actor, commune.code)
+    if not data:
+        raise DomainError(ErrorCode.UNSUPPORTED_FILE, _("The file is empty."), "file")
+    job = ImportJob.objects.create(
+        commune=commune,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        filename=filename[:255],
+        sheet=sheet,
+        data=cccd_lib.seal(data),
+        dry_run=dry_run,
+        create_villages=create_villages,
+    )
+    audit_record(actor=actor, action="import.create", obj=job, changes={"filename": filename})
+    _enqueue(job)
+    return job
+
+
+@transaction.atomic
+def import_job_confirm_villages(
+    *, actor: Any, job: ImportJob, decisions: dict[str, str]
+) -> ImportJob:
+    """The officer's answer for each new village name: "create", an existing village id, or
+    "reject" (its rows are rejected). Queues the job again."""
+    ensure_commune(actor, job.commune_id)
+    if job.status != ImportStatus.NEEDS_CONFIRMATION:
+        raise DomainError(ErrorCode.INVALID, _("This import is not waiting for villages."))
+    missing = [name for name in job.new_villages if name not in decisions]
+    if missing:
+        raise DomainError(
+            ErrorCode.REQUIRED,
+            _("Choose what to do with every new village: %(names)s")
+            % {"names": ", ".join(missing)},
+            "villages",
+        )
+    job.village_decisions = {**job.village_decisions, **decisions}
+    job.status = ImportStatus.QUEUED
+    job.save(update_fields=["village_decisions", "status", "updated_at"])
+    audit_record(actor=actor, action="import.confirm_villages", obj=job, changes=decisions)
+    _enqueue(job)
+    return job
+
+
+def import_job_run(*, job_id: str) -> ImportJob:
+    """Run one job (called by the background task). Safe to retry: a finished job is left alone,
+    and the import itself is idempotent."""
+    try:
+        job = ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
+    except ImportJob.DoesNotExist:
+        raise NotFound() from None
+    if job.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}:
+        return job
+    job.status = ImportStatus.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at", "updated_at"])
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    try:
+        outcome = registry_import(
+            actor=job.created_by,
+            commune=job.commune,
+            data=cccd_lib.unseal(job.data),
+            filename=job.filename,
+            sheet=job.sheet or None,
+            dry_run=job.dry_run,
+            create_villages=job.create_villages,
+            village_decisions=job.village_decisions,
+            stop_for_villages=True,
+            progress=progress,
+        )
+    except DomainError as exc:
+        job.status, job.error = ImportStatus.FAILED, f"{exc.code}: {exc.message}"
+    except Exception:  # the job must end in a state the officer can see; details go to the log
+        log.exception("import job %s failed", job.pk)
+        job.status, job.error = ImportStatus.FAILED, _("Unexpected error; the team has the log.")
+    else:
+        job.new_villages = outcome.new_villages
+        job.unknown_columns = outcome.unknown_columns
+        job.header = outcome.header
+        if outcome.needs_confirmation:
+            job.status = ImportStatus.NEEDS_CONFIRMATION
+        else:
+            job.status = ImportStatus.DONE
+            for name, value in outcome.counts().items():
+                setattr(job, name, value)
+            job.done = job.total = outcome.read
+            job.rejects_sealed = cccd_lib.seal(
+                json.dumps(
+                    [r.as_dict() for r in sorted(outcome.rejects, key=lambda r: r.row)],
+                    ensure_ascii=False,
+                ).encode()
+            )
+            job.data = b""  # the upload is no longer needed
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def import_job_rejects(*, actor: Any, job: ImportJob) -> list[dict[str, Any]]:
+    ensure_commune(actor, job.commune_id)
+    if not job.rejects_sealed:
+        return []
+    rejects: list[dict[str, Any]] = json.loads(cccd_lib.unseal(job.rejects_sealed))
+    return rejects
+
+
+def import_job_rejects_csv(*, actor: Any, job: ImportJob) -> bytes:
+    rejects = import_job_rejects(actor=actor, job=job)
+    audit_record(actor=actor, action="import.download_rejects", obj=job, changes={})
+    return rejects_csv(job.header, rejects)

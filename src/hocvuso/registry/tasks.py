@@ -1,0 +1,10 @@
+"""Background tasks of the registry (django-tasks, database backend: no broker needed)."""
+
+from django_tasks import task
+
+from hocvuso.registry.importing.jobs import import_job_run
+
+
+@task()
+def run_import_job(job_id: str) -> None:
+    import_job_run(job_id=job_id)

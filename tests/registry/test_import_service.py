@@ -1,0 +1,231 @@
+"""The bulk import service on the real database: counts, idempotency, dedupe, scope, queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hocvuso.core.errors import ErrorCode, NotFound
+from hocvuso.core.models import AuditLog
+from hocvuso.geo.models import Village
+from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.importing.service import registry_import, rejects_csv
+from hocvuso.registry.models import Household, Person
+from hocvuso.registry.services import household_create, person_register
+from hocvuso.registry.synthetic import CLEAN_HEADERS, Population, clean_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def _csv(rows: list[list[str]], headers: list[str] = CLEAN_HEADERS) -> bytes:
+    lines = [";".join(headers)] + [";".join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _row(code, village, name, rel, birth, sex, cccd="", phone="", ethnicity="Mông"):
+    return [code, village, "", name, rel, birth, sex, ethnicity, cccd, phone, "Nông dân", ""]
+
+
+MIXED = [
+    _row("H1", "Thôn Thèn Pả", "Giàng Mí Pó", "Chủ hộ", "04/03/1970", "Nam", "002070123456"),
+    _row("H1", "Thôn Thèn Pả", "Vàng Thị Mỷ", "Vợ", "1972", "Nữ", "002172000111", "0912345678"),
+    _row("H1", "Thôn Thèn Pả", "Giàng Mí Sính", "Con trai", "2015", "Nam"),
+    _row("H2", "Thôn Thèn Pả", "Lò Văn Pấng", "Chủ hộ", "1980", "Nam", "002080123"),  # bad CCCD
+    _row("H2", "Thôn Thèn Pả", "Lò Thị Dợ", "Vợ", "31/02/1982", "Nữ"),  # impossible date
+    _row("H1", "Thôn Thèn Pả", "Vàng Thị Mỷ", "Vợ", "1972", "Nữ", "002172000111"),  # pasted twice
+    _row("H3", "Thôn Thèn Pả", "Sùng Mí Chứ", "Chủ hộ", "1990", "Nam", "002190000222"),  # sex
+    _row("H3", "Thôn Thèn Pả", "Sùng Thị Mai", "Vợ", "1992", "Nữ", "", "12"),  # bad phone
+]
+
+
+def _import(commune, officer, data, **kw):
+    kw.setdefault("filename", "list.csv")
+    return registry_import(actor=officer, commune=commune, data=data, **kw)
+
+
+def test_mixed_file_every_row_accounted_for(commune, officer, village):
+    outcome = _import(commune, officer, _csv(MIXED))
+    assert outcome.counts() == {
+        "read": 8,
+        "inserted": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 5,
+    }
+    assert outcome.balanced
+    codes = {r.row: r.code for r in outcome.rejects}
+    assert codes == {
+        5: ErrorCode.CCCD_FORMAT,
+        6: ErrorCode.INVALID_BIRTH_DATE,
+        7: ErrorCode.DUPLICATE_IN_FILE,
+        8: ErrorCode.CCCD_CENTURY_SEX,
+        9: ErrorCode.INVALID_PHONE,
+    }
+    assert all(r.original for r in outcome.rejects)
+    h1 = Household.objects.get(commune=commune, code="H1")
+    assert h1.village_id == village.pk
+    assert h1.head.full_name == "Giàng Mí Pó"
+    assert h1.members.count() == 3
+    wife = Person.objects.get(full_name="Vàng Thị Mỷ")
+    assert (wife.birth_year, wife.birth_date, wife.phone) == (1972, None, "+84912345678")
+    assert wife.cccd_hash == cccd_lib.lookup_hash("002172000111")
+    assert cccd_lib.reveal(wife.cccd_ciphertext) == "002172000111"
+    # Every row of H2 was rejected: no empty household is left behind.
+    assert not Household.objects.filter(code="H2").exists()
+    audit = AuditLog.objects.get(action="registry.import")
+    assert audit.changes["inserted"] == 3
+    assert audit.changes["rejected"] == 5
+
+
+def test_second_import_changes_nothing(commune, officer, village):
+    data = _csv(MIXED)
+    _import(commune, officer, data)
+    snapshot = sorted(Person.objects.values_list("id", "full_name", "phone", "updated_at"))
+    again = _import(commune, officer, data)
+    assert again.counts() == {
+        "read": 8,
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "rejected": 5,
+    }
+    assert sorted(Person.objects.values_list("id", "full_name", "phone", "updated_at")) == snapshot
+
+
+def test_changed_rows_are_updated_and_empty_cells_erase_nothing(commune, officer, village):
+    _import(commune, officer, _csv(MIXED[:3]))
+    changed = [list(r) for r in MIXED[:3]]
+    changed[1][9] = "0987 654 321"  # new phone for the wife
+    changed[2][8] = ""  # nothing new for the child
+    changed[0][9] = ""  # the head's phone cell left empty
+    outcome = _import(commune, officer, _csv(changed))
+    assert (outcome.inserted, outcome.updated, outcome.unchanged) == (0, 1, 2)
+    assert Person.objects.get(full_name="Vàng Thị Mỷ").phone == "+84987654321"
+
+
+def test_dry_run_writes_nothing(commune, officer, village):
+    before = (Person.objects.count(), Household.objects.count(), AuditLog.objects.count())
+    outcome = _import(commune, officer, _csv(MIXED), dry_run=True)
+    assert (outcome.inserted, outcome.rejected) == (3, 5)
+    assert (Person.objects.count(), Household.objects.count(), AuditLog.objects.count()) == before
+
+
+def test_existing_person_matched_by_cccd_or_identity(commune, officer, village, head):
+    # head (fixture) is Giàng Mí Pó, 1970, CCCD 002070123456, in household LC-001.
+    rows = [
+        _row(
+            "LC-001", "Thôn Thèn Pả", "Giàng Mí Pó", "Chủ hộ", "04/03/1970", "Nam", "002070123456"
+        ),
+        _row("LC-001", "Thôn Thèn Pả", "Giàng Thị Dua", "Con gái", "2012", "Nữ"),
+    ]
+    outcome = _import(commune, officer, _csv(rows))
+    assert (outcome.inserted, outcome.updated, outcome.unchanged) == (1, 0, 1)
+    # Without a CCCD in the file the same person is found by household + name + year.
+    rows[0][8] = ""
+    outcome = _import(commune, officer, _csv(rows))
+    assert (outcome.inserted, outcome.unchanged) == (0, 2)
+    assert Person.objects.filter(full_name="Giàng Mí Pó").count() == 1
+
+
+def test_cccd_registered_in_another_commune_is_reported_not_duplicated(
+    commune, other_commune, officer, village
+):
+    elsewhere = household_create(actor=officer, commune=other_commune, code="BD-1")
+    person_register(
+        actor=officer,
+        household=elsewhere,
+        full_name="Giàng Mí Pó",
+        sex="M",
+        birth_year=1970,
+        cccd="002070123456",
+    )
+    outcome = _import(commune, officer, _csv(MIXED[:1]))
+    assert [r.code for r in outcome.rejects] == [ErrorCode.CCCD_OTHER_COMMUNE]
+    assert Person.objects.filter(cccd_hash=cccd_lib.lookup_hash("002070123456")).count() == 1
+
+
+def test_unknown_villages(commune, officer):
+    rows = [
+        _row("H1", "Thôn Mới", "Giàng Mí Pó", "Chủ hộ", "1970", "Nam"),
+        _row("H2", "Đông", "Lò Văn Pấng", "Chủ hộ", "1980", "Nam"),
+    ]
+    village_create_ = Village.objects.create(
+        commune=commune, name="Thôn Đông", search_key="thon dong"
+    )
+    # The web flow stops before writing and lists the new names.
+    stopped = _import(commune, officer, _csv(rows), stop_for_villages=True)
+    assert stopped.needs_confirmation
+    assert stopped.new_villages == ["Thôn Mới"]
+    assert Person.objects.count() == 0
+    # The command line without --create-villages rejects their rows ("Đông" finds "Thôn Đông").
+    outcome = _import(commune, officer, _csv(rows))
+    assert [(r.row, r.code) for r in outcome.rejects] == [(2, ErrorCode.UNKNOWN_VILLAGE)]
+    assert Person.objects.get().household.village == village_create_
+    # Mapping the new name to an existing village files the rows there.
+    decisions = {"Thôn Mới": str(village_create_.pk)}
+    mapped = _import(commune, officer, _csv(rows), village_decisions=decisions)
+    assert mapped.inserted == 1
+    assert not Village.objects.filter(name="Thôn Mới").exists()
+    # Or create it.
+    Person.objects.all().delete()
+    Household.objects.all().delete()
+    created = _import(commune, officer, _csv(rows), create_villages=True)
+    assert (created.inserted, created.villages_created) == (2, 1)
+    assert Village.objects.filter(commune=commune, name="Thôn Mới").exists()
+
+
+def test_out_of_scope_actor_imports_nothing(commune, citizen):
+    with pytest.raises(NotFound):
+        _import(commune, citizen, _csv(MIXED))
+    assert Person.objects.count() == 0
+
+
+def test_queries_do_not_grow_with_rows(commune, officer, village):
+    def run(count: int, prefix: str) -> int:
+        population = Population(seed=count, ethnic_minority=True, cccd_province="002")
+        households = list(population.households(count, ["Thôn Thèn Pả"], prefix=prefix))
+        with CaptureQueriesContext(connection) as ctx:
+            outcome = _import(commune, officer, clean_csv(households))
+        assert outcome.balanced
+        assert outcome.inserted > count
+        return len(ctx.captured_queries)
+
+    # ~20 rows against ~700: only the batched statements may grow (SQLite splits a bulk insert
+    # of households by its 999-parameter limit), never one query per row.
+    small, large = run(5, "S"), run(200, "L")
+    assert small <= 10
+    assert large <= small + 2
+
+
+def test_rejects_file_names_row_code_and_reason(commune, officer, village):
+    outcome = _import(commune, officer, _csv(MIXED))
+    data = rejects_csv(outcome.header, [r.as_dict() for r in outcome.rejects])
+    text = data.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 + 5
+    assert lines[1].startswith("5,cccd_format,")
+    assert "Lò Văn Pấng" in lines[1]
+
+
+def test_import_job_keeps_no_plain_cccd_anywhere(commune, officer, village, settings):
+    from hocvuso.registry.importing.jobs import (
+        import_job_create,
+        import_job_rejects,
+        import_job_run,
+    )
+    from hocvuso.registry.models import ImportStatus
+    from tests.registry.scan import tables_containing
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    job = import_job_create(actor=officer, commune=commune, filename="list.csv", data=_csv(MIXED))
+    numbers = ["002070123456", "002172000111", "002190000222"]
+    assert tables_containing(numbers) == []  # the stored upload is sealed
+    job = import_job_run(job_id=str(job.pk))
+    assert job.status == ImportStatus.DONE
+    assert (job.read, job.inserted, job.rejected) == (8, 3, 5)
+    assert bytes(job.data) == b""
+    assert tables_containing(numbers) == []  # people protected, rejects sealed
+    rejects = import_job_rejects(actor=officer, job=job)
+    by_row = {r["row"]: r for r in rejects}
+    assert "002190000222" in by_row[8]["original"]  # the officer gets the row back to fix it
