@@ -41,7 +41,7 @@ class PersonAdmin(ReadOnlyAdmin):
     list_filter = ["sex", "occupation", "commune__province"]
     # Never the hash or the encrypted copy; ethnicity and special needs are sensitive and are
     # shown only on the scoped person page.
-    fields = [
+    fields = (
         "full_name",
         "birth_date",
         "birth_year",
@@ -54,7 +54,7 @@ class PersonAdmin(ReadOnlyAdmin):
         "household",
         "created_at",
         "updated_at",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description=_("CCCD"))

@@ -161,3 +161,76 @@ class RevealForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+IMPORT_EXTENSIONS = (".csv", ".xlsx", ".txt")
+
+
+class RegistryImportForm(forms.Form):
+    """Upload of a commune's resident list (the bulk import runs in the background)."""
+
+    file = forms.FileField(
+        label=_("File of residents"),
+        help_text=_("Excel (.xlsx) or CSV / text (.csv, .txt)."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,.txt,text/csv,text/plain,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+    sheet = forms.CharField(
+        label=_("Sheet name (optional)"),
+        required=False,
+        max_length=100,
+        help_text=_("Excel files only. Leave empty to read the first sheet."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    dry_run = forms.BooleanField(label=_("Dry run: check only, write nothing"), required=False)
+    create_villages = forms.BooleanField(
+        label=_("Create villages named in the file that don't exist yet"), required=False
+    )
+
+    def clean_file(self) -> Any:
+        from django.conf import settings
+
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(IMPORT_EXTENSIONS):
+            raise forms.ValidationError(
+                _("Choose an Excel (.xlsx) or CSV (.csv, .txt) file."), code="file_type"
+            )
+        limit = settings.HOCVUSO_IMPORT_MAX_BYTES
+        if f.size > limit:
+            raise forms.ValidationError(
+                _("The file is too large (%(size)s MB at most).")
+                % {"size": f"{limit / (1024 * 1024):g}"},
+                code="too_big",
+            )
+        return f
+
+
+class VillageDecisionForm(forms.Form):
+    """For each village name of an import that does not exist yet: create it, map its rows to an
+    existing village of the commune, or reject its rows."""
+
+    CREATE = "create"
+    REJECT = "reject"
+
+    def __init__(self, *args: Any, names: list[str], villages: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names = list(names)
+        existing = [(str(v.pk), v.name) for v in villages]
+        choices: list[Any] = [(self.CREATE, _("Create it as a new village"))]
+        if existing:
+            choices.append((_("Same as an existing village"), existing))
+        choices.append((self.REJECT, _("Reject its rows")))
+        for index, name in enumerate(self.names):
+            self.fields[f"village_{index}"] = forms.ChoiceField(
+                label=name, choices=choices, initial=self.CREATE
+            )
+
+    def decisions(self) -> dict[str, str]:
+        """Village name → "create" | existing village id | "reject"."""
+        return {
+            name: self.cleaned_data[f"village_{index}"] for index, name in enumerate(self.names)
+        }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hocvuso.web import views
+from hocvuso.web import views, views_import
 
 app_name = "web"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
     path("nguoi/<uuid:person_id>/", views.person, name="person"),
     path("nguoi/<uuid:person_id>/sua/", views.person_edit, name="person_edit"),
     path("nguoi/<uuid:person_id>/cccd/", views.person_reveal_cccd, name="person_reveal_cccd"),
+    path("xa/<str:code>/nhap/", views_import.import_start, name="import_start"),
+    path("xa/<str:code>/nhap/mau.<str:fmt>", views_import.import_template, name="import_template"),
+    path("nhap/<uuid:job_id>/", views_import.import_job, name="import_job"),
+    path("nhap/<uuid:job_id>/thon/", views_import.import_confirm, name="import_confirm"),
+    path("nhap/<uuid:job_id>/loi.csv", views_import.import_rejects, name="import_rejects"),
 ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -394,7 +394,24 @@ def registry_import(
             # The head is inserted just below, in the same transaction: the foreign keys are
             # deferred to commit on both databases, so no second pass over the households.
             h.head_id = head_for.get(h.pk)
-        Household.objects.bulk_create(new_households.values(), batch_size=BATCH)
+        write_rows(
+            Household,
+            HOUSEHOLD_COLUMNS,
+            (
+                (
+                    h.pk,
+                    now,
+                    now,
+                    commune.code,
+                    h.village_id,
+                    h.code,
+                    h.address,
+                    h.head_id,
+                    h.search_key,
+                )
+                for h in new_households.values()
+            ),
+        )
         outcome.households_created = len(new_households)
 
         _insert_persons(inserts)
@@ -417,6 +434,17 @@ def registry_import(
     return outcome
 
 
+HOUSEHOLD_COLUMNS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "commune_id",
+    "village_id",
+    "code",
+    "address",
+    "head_id",
+    "search_key",
+]
 PERSON_COLUMNS = [
     "id",
     "created_at",
@@ -451,39 +479,55 @@ def person_rows(persons: list[_NewPerson]) -> Iterator[list[Any]]:
     """Database-ready rows; a CCCD is sealed here and the plain number dropped."""
     for p in persons:
         if p.cccd:
-            protected = cccd_lib.protect(p.cccd)
+            protected = cccd_lib.protect(p.cccd, hash_=p.values[11])
             p.values[12], p.values[13] = protected.ciphertext, protected.last3
             p.cccd = ""
         yield p.values
 
 
-def write_person_rows(rows: Iterable[Sequence[Any]]) -> int:
-    """The raw write: COPY on PostgreSQL, one executemany on SQLite. Returns rows written."""
-    table = Person._meta.db_table
-    count = 0
+def write_rows(model: type[models.Model], columns: list[str], rows: Iterable[Sequence[Any]]) -> int:
+    """The raw write of ready rows: COPY on PostgreSQL, one ``executemany`` on SQLite.
+
+    ``columns`` are database column names of ``model``. Returns the number of rows written.
+    """
+    table = model._meta.db_table
+    names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            sql = f"COPY {table} ({', '.join(PERSON_COLUMNS)}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
+            count = 0
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
                     count += 1
-        else:
-            ops = connection.ops
-            prepared = []
-            for row in rows:
-                r = list(row)
-                r[0] = r[0].hex
-                r[1] = ops.adapt_datetimefield_value(r[1])
-                r[2] = ops.adapt_datetimefield_value(r[2])
-                r[4] = r[4].hex
-                r[7] = r[7].isoformat() if r[7] else None
-                prepared.append(r)
-            placeholders = ", ".join(["%s"] * len(PERSON_COLUMNS))
-            sql = f"INSERT INTO {table} ({', '.join(PERSON_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
-            cursor.executemany(sql, prepared)
-            count = len(prepared)
-    return count
+            return count
+        # SQLite: convert UUIDs, datetimes and dates the way Django stores them, column-wise.
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        convert: list[Callable[[Any], Any] | None] = []
+        for column in columns:
+            field = fields[column]
+            target = getattr(field, "target_field", field) if field.is_relation else field
+            if isinstance(target, models.UUIDField):
+                convert.append(lambda v: v.hex if v is not None else None)
+            elif isinstance(target, models.DateTimeField):
+                convert.append(connection.ops.adapt_datetimefield_value)
+            elif isinstance(target, models.DateField):
+                convert.append(lambda v: v.isoformat() if v is not None else None)
+            else:
+                convert.append(None)
+        pairs = [(i, f) for i, f in enumerate(convert) if f is not None]
+        prepared = []
+        for row in rows:
+            r = list(row)
+            for i, f in pairs:
+                r[i] = f(r[i])
+            prepared.append(r)
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)  # noqa: S608
+        return len(prepared)
+
+
+def write_person_rows(rows: Iterable[Sequence[Any]]) -> int:
+    return write_rows(Person, PERSON_COLUMNS, rows)
 
 
 def _insert_persons(persons: list[_NewPerson]) -> None:
@@ -524,7 +568,7 @@ def _update_persons(
         person = Person(id=found["id"])
         for name, value in change.items():
             if name == "cccd":
-                protected = cccd_lib.protect(value)
+                protected = cccd_lib.protect(value, hash_=r.cccd_hash)
                 person.cccd_hash = r.cccd_hash
                 person.cccd_ciphertext, person.cccd_last3 = protected.ciphertext, protected.last3
             else:
