@@ -34,7 +34,7 @@ run: setup
 test: $(VENV)/.installed-dev browser lint types pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check --output-format concise src tests bench
 	$(BIN)/ruff format --check src tests bench
 
 types: $(VENV)/.installed-dev

@@ -37,7 +37,11 @@ def run_one(persons: int) -> dict[str, object]:
 
     from hocvuso.core.access import SYSTEM
     from hocvuso.geo.models import Commune
-    from hocvuso.registry.importing.service import PERSON_COLUMNS, registry_import, write_person_rows
+    from hocvuso.registry.importing.service import (
+        PERSON_COLUMNS,
+        registry_import,
+        write_person_rows,
+    )
     from hocvuso.registry.models import Household, Person
     from hocvuso.registry.synthetic import VILLAGE_NAMES, clean_csv, population_for
 
@@ -65,7 +69,7 @@ def run_one(persons: int) -> dict[str, object]:
 
     # The same final rows, raw, into the same table with the same indexes.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(PERSON_COLUMNS)} FROM registry_person")  # noqa: S608
+        cursor.execute(f"SELECT {', '.join(PERSON_COLUMNS)} FROM registry_person")
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":
         import datetime as dt
@@ -128,7 +132,9 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="hocvuso-bench-")
     targets = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for target in targets:
-        env = dict(os.environ, HOCVUSO_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="hocvuso.config.settings")
+        env = dict(
+            os.environ, HOCVUSO_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="hocvuso.config.settings"
+        )
         if target == "sqlite":
             env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
         else:
@@ -152,8 +158,9 @@ def main() -> None:
         results.append(result)
         print(
             f"{result['database']:>10}: {result['persons']:,} persons | full import "
-            f"{result['full_import_s']} s = {result['full_import_rows_per_s']:,} rows/s | raw write "
-            f"{result['raw_write_s']} s = {result['raw_write_rows_per_s']:,} rows/s | ratio "
+            f"{result['full_import_s']} s = {result['full_import_rows_per_s']:,} rows/s | "
+            f"raw write {result['raw_write_s']} s = {result['raw_write_rows_per_s']:,} rows/s | "
+            f"ratio "
             f"{result['ratio_full_to_raw']:.1%} | re-import (all unchanged) "
             f"{result['reimport_rows_per_s']:,} rows/s"
         )
