@@ -142,6 +142,7 @@ def test_cccd_registered_in_another_commune_is_reported_not_duplicated(
     )
     outcome = _import(commune, officer, _csv(MIXED[:1]))
     assert [r.code for r in outcome.rejects] == [ErrorCode.CCCD_OTHER_COMMUNE]
+    assert not Household.objects.filter(commune=commune, code="H1").exists()  # none left empty
     assert Person.objects.filter(cccd_hash=cccd_lib.lookup_hash("002070123456")).count() == 1
 
 

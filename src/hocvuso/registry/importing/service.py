@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -259,7 +260,7 @@ def registry_import(
 
     # --- Decide: insert, update or unchanged ----------------------------------------------------
     now = timezone.now()
-    new_households: dict[str, Household] = {}
+    new_households: dict[str, _NewHousehold] = {}
     household_updates: dict[Any, dict[str, Any]] = {}
     head_for: dict[Any, Any] = {}
     inserts: list[_NewPerson] = []
@@ -273,29 +274,6 @@ def registry_import(
 
     for r in kept:
         p = r.parsed
-        village = village_for(p.village)
-        hh = households.get(p.household_code)
-        if hh is None:
-            new = new_households.get(p.household_code)
-            if new is None:
-                new = Household(
-                    id=uuid7(),
-                    commune=commune,
-                    code=p.household_code,
-                    address=p.address,
-                    created_at=now,
-                    updated_at=now,
-                )
-                new._pending_village = village  # type: ignore[attr-defined]
-                new_households[p.household_code] = new
-            household_id = new.pk
-        else:
-            household_id = hh["id"]
-            change = household_updates.setdefault(household_id, {})
-            if village is not None and village != hh["village_id"] and "village" not in change:
-                change["village"] = village
-            if p.address and p.address != hh["address"] and "address" not in change:
-                change["address"] = p.address
         found = existing_by_hash.get(r.cccd_hash) if r.cccd_hash else None
         if found is not None and found["commune_id"] != commune.code:
             outcome.rejects.append(
@@ -311,6 +289,21 @@ def registry_import(
                 )
             )
             continue
+        village = village_for(p.village)
+        hh = households.get(p.household_code)
+        if hh is None:
+            new = new_households.get(p.household_code)
+            if new is None:
+                new = _NewHousehold(uuid7(), p.household_code, p.address, village)
+                new_households[p.household_code] = new
+            household_id = new.id
+        else:
+            household_id = hh["id"]
+            change = household_updates.setdefault(household_id, {})
+            if village is not None and village != hh["village_id"] and "village" not in change:
+                change["village"] = village
+            if p.address and p.address != hh["address"] and "address" not in change:
+                change["address"] = p.address
         if found is None:
             candidate = existing_by_identity.get((household_id, r.name_key, p.birth_year))
             if candidate is not None and (
@@ -388,26 +381,22 @@ def registry_import(
                 return aliases[village[1]].pk
             return village
 
-        for h in new_households.values():
-            h.village_id = resolve(h._pending_village)  # type: ignore[attr-defined]
-            h.search_key = household_search_key(h.code, h.address)
-            # The head is inserted just below, in the same transaction: the foreign keys are
-            # deferred to commit on both databases, so no second pass over the households.
-            h.head_id = head_for.get(h.pk)
+        # Each new household's head is inserted just below, in the same transaction: foreign
+        # keys are checked at commit on both databases, so no second pass over the households.
         write_rows(
             Household,
             HOUSEHOLD_COLUMNS,
             (
                 (
-                    h.pk,
+                    h.id,
                     now,
                     now,
                     commune.code,
-                    h.village_id,
+                    resolve(h.village),
                     h.code,
                     h.address,
-                    h.head_id,
-                    h.search_key,
+                    head_for.get(h.id),
+                    household_search_key(h.code, h.address),
                 )
                 for h in new_households.values()
             ),
@@ -465,6 +454,14 @@ PERSON_COLUMNS = [
     "relationship",
     "special_needs",
 ]
+
+
+@dataclass(slots=True)
+class _NewHousehold:
+    id: uuid.UUID
+    code: str
+    address: str
+    village: Any  # a village id, ("new", folded name) until created, or None
 
 
 @dataclass(slots=True)
