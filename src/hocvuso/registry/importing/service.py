@@ -240,10 +240,19 @@ def registry_import(
     report(outcome.read // 2, total)
 
     # --- Match against the database: one query per batch ----------------------------------------
-    existing_by_hash: dict[str, dict[str, Any]] = {}
-    hashes = [r.cccd_hash for r in kept if r.cccd_hash]
+    # The commune's people in one pass (they are what a re-import matches), then the remaining
+    # hashes nationwide, one query per batch, to find people registered in another commune.
     wanted = ["id", "commune_id", "household_id", "cccd_hash", "search_key", *PERSON_DATA_FIELDS]
-    for chunk in _chunks(hashes):
+    existing_by_hash: dict[str, dict[str, Any]] = {}
+    existing_by_identity: dict[tuple[Any, str, int | None], dict[str, Any]] = {}
+    for values in Person.objects.filter(commune=commune).values(*wanted).iterator(BATCH):
+        existing_by_identity.setdefault(
+            (values["household_id"], values["search_key"], values["birth_year"]), values
+        )
+        if values["cccd_hash"]:
+            existing_by_hash[values["cccd_hash"]] = values
+    elsewhere = [r.cccd_hash for r in kept if r.cccd_hash and r.cccd_hash not in existing_by_hash]
+    for chunk in _chunks(elsewhere):
         for values in Person.objects.filter(cccd_hash__in=chunk).values(*wanted):
             existing_by_hash[values["cccd_hash"]] = values
     households: dict[str, dict[str, Any]] = {
@@ -252,11 +261,6 @@ def registry_import(
             "id", "code", "village_id", "address", "head_id"
         )
     }
-    existing_by_identity: dict[tuple[Any, str, int | None], dict[str, Any]] = {}
-    for values in Person.objects.filter(commune=commune).values(*wanted).iterator(BATCH):
-        existing_by_identity.setdefault(
-            (values["household_id"], values["search_key"], values["birth_year"]), values
-        )
 
     # --- Decide: insert, update or unchanged ----------------------------------------------------
     now = timezone.now()
