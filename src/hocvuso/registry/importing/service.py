@@ -31,7 +31,8 @@ from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
 from hocvuso.geo.services import village_create
 from hocvuso.registry import cccd as cccd_lib
-from hocvuso.registry.importing.reader import read_table
+from hocvuso.registry.importing import cells
+from hocvuso.registry.importing.reader import SourceTable, read_table
 from hocvuso.registry.importing.rows import ParsedPerson, RowError, parse_rows
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_search_key
@@ -122,9 +123,15 @@ def _village_aliases(villages: Iterable[Village]) -> dict[str, Village]:
     return out
 
 
-def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def _chunks(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def registry_import(
@@ -150,59 +157,161 @@ def registry_import(
     """
     ensure_commune(actor, commune.code)
     table = read_table(data, filename=filename, sheet=sheet)
-    outcome = ImportOutcome(unknown_columns=list(table.unknown_columns), header=list(table.header))
-    total = table.total
-    report = progress or (lambda done, total: None)
-    report(0, total)
+    job = _Import(
+        actor=actor,
+        commune=commune,
+        table=table,
+        dry_run=dry_run,
+        report=progress or (lambda done, total: None),
+    )
+    if not job.plan_villages(
+        create_villages=create_villages,
+        decisions=dict(village_decisions or {}),
+        stop_for_villages=stop_for_villages,
+    ):
+        return job.outcome
+    job.load_existing()
+    if dry_run:
+        job.outcome.inserted = sum(1 for _ in job.decided_rows())
+        job.outcome.updated = len(job.updates)
+        job.outcome.households_created = len(job.new_households)
+        job.outcome.villages_created = len(job.to_create)
+    else:
+        job.write(filename)
+    job.report(table.total, table.total)
+    return job.outcome
 
-    rows: list[_Row] = []
-    for item in parse_rows(table):
-        outcome.read += 1
-        if isinstance(item, RowError):
-            outcome.rejects.append(
-                Reject(item.number, item.code, item.field, item.message, item.original)
+
+class _Import:
+    """One run of the import. The stages, in order:
+
+    1. ``plan_villages``: the village names of the file against the commune's villages;
+    2. ``load_existing``: the commune's households and people, one query per batch;
+    3. ``decided_rows``: a generator that parses, checks and decides the rows and yields the ones
+       to insert. When writing, it feeds COPY directly, so the database inserts on one core while
+       Python parses the next rows on the other. It runs no query (the connection is busy with
+       the COPY): everything it needs was loaded in stage 2;
+    4. ``write``: all of it in one transaction: villages, people (streamed), households, updates,
+       heads, the audit row.
+    """
+
+    def __init__(
+        self, *, actor: Any, commune: Commune, table: SourceTable, dry_run: bool, report: Progress
+    ) -> None:
+        self.actor, self.commune, self.table, self.dry_run = actor, commune, table, dry_run
+        self.total = table.total
+        self.report = report
+        self.outcome = ImportOutcome(
+            unknown_columns=list(table.unknown_columns), header=list(table.header)
+        )
+        self.vkey = lru_cache(maxsize=4096)(fold)  # a file names a few villages many times
+        self.now = timezone.now()
+        self.aliases: dict[str, Village] = {}
+        self.to_create: list[str] = []
+        self.rejected_villages: set[str] = set()
+        self.existing_by_hash: dict[str, dict[str, Any]] = {}
+        self.existing_by_identity: dict[tuple[Any, str, int | None], dict[str, Any]] = {}
+        self.households: dict[str, dict[str, Any]] = {}
+        self.new_households: dict[str, _NewHousehold] = {}
+        self.household_updates: dict[Any, dict[str, Any]] = {}
+        self.head_for: dict[Any, Any] = {}
+        self.updates: list[tuple[dict[str, Any], dict[str, Any], _Row]] = []
+        self.hash_of: dict[str, str] = {}  # CCCD → keyed hash, computed once
+        self.seen_hash: dict[str, int] = {}
+        # Same household, name and year: the same person, unless both rows carry different CCCDs.
+        self.seen_identity: dict[tuple[str, str, int | None], tuple[int, str | None]] = {}
+        report(0, self.total)
+
+    # --- 1. villages ---------------------------------------------------------------------------
+    def plan_villages(
+        self, *, create_villages: bool, decisions: dict[str, str], stop_for_villages: bool
+    ) -> bool:
+        """Decide what to do with village names the commune lacks. False: stop, nothing written."""
+        existing = list(Village.objects.filter(commune=self.commune))
+        self.aliases = _village_aliases(existing)
+        by_id = {str(v.pk): v for v in existing}
+        unknown: dict[str, str] = {}  # folded → name as first written
+        for row in self.table.rows:
+            raw = row.values.get("village")
+            name = cells.text(raw) if raw not in (None, "") else ""
+            if name and self.vkey(name) not in self.aliases:
+                unknown.setdefault(self.vkey(name), name)
+        undecided = [n for n in unknown.values() if not create_villages and n not in decisions]
+        self.outcome.new_villages = sorted(unknown.values())
+        if undecided and stop_for_villages:
+            self.outcome.needs_confirmation = True
+            self.outcome.new_villages = sorted(undecided)
+            return False
+        for key, name in unknown.items():
+            decision = "create" if create_villages else decisions.get(name, "reject")
+            if decision == "create":
+                self.to_create.append(name)
+            elif decision in by_id:
+                self.aliases[key] = by_id[decision]
+            else:
+                self.rejected_villages.add(key)
+        return True
+
+    # --- 2. what the commune already has ---------------------------------------------------------
+    def load_existing(self) -> None:
+        for values in Person.objects.filter(commune=self.commune).values(*_WANTED).iterator(BATCH):
+            self.existing_by_identity.setdefault(
+                (values["household_id"], values["search_key"], values["birth_year"]), values
             )
-        else:
-            rows.append(_Row(parsed=item))
-    report(outcome.read // 4, total)
+            if values["cccd_hash"]:
+                self.existing_by_hash[values["cccd_hash"]] = values
+        # Every CCCD of the file, hashed in a light pre-pass, looked up nationwide before any write
+        # (the main connection is busy during the streamed COPY): one query per batch.
+        for row in self.table.rows:
+            raw = row.values.get("cccd")
+            if raw is None or raw == "":
+                continue
+            try:
+                number = cells.cccd(raw, is_text="cccd" in row.text_cells)
+            except DomainError:
+                continue  # rejected with its reason when the row is parsed
+            if number and number not in self.hash_of:
+                self.hash_of[number] = cccd_lib.lookup_hash(number)
+        elsewhere = [h for h in self.hash_of.values() if h not in self.existing_by_hash]
+        for chunk in _chunks(elsewhere):
+            for values in Person.objects.filter(cccd_hash__in=chunk).values(*_WANTED):
+                self.existing_by_hash[values["cccd_hash"]] = values
+        self.households = {
+            h["code"]: dict(h)
+            for h in Household.objects.filter(commune=self.commune).values(
+                "id", "code", "village_id", "address", "head_id"
+            )
+        }
+        self.report(self.total // 10, self.total)
 
-    # --- Villages --------------------------------------------------------------------------
-    vkey = lru_cache(maxsize=4096)(fold)  # a file names a few villages many times
-    decisions = dict(village_decisions or {})
-    existing_villages = list(Village.objects.filter(commune=commune))
-    aliases = _village_aliases(existing_villages)
-    by_id = {str(v.pk): v for v in existing_villages}
-    unknown: dict[str, str] = {}  # folded → name as written first
-    for r in rows:
-        name = r.parsed.village
-        if name and vkey(name) not in aliases:
-            unknown.setdefault(vkey(name), name)
-    undecided = [name for name in unknown.values() if not create_villages and name not in decisions]
-    outcome.new_villages = sorted(unknown.values())
-    if undecided and stop_for_villages:
-        outcome.needs_confirmation = True
-        outcome.new_villages = sorted(undecided)
-        return outcome
-    to_create: list[str] = []
-    rejected_villages: set[str] = set()
-    for key, name in unknown.items():
-        decision = "create" if create_villages else decisions.get(name, "reject")
-        if decision == "create":
-            to_create.append(name)
-        elif decision in by_id:
-            aliases[key] = by_id[decision]
-        else:
-            rejected_villages.add(key)
+    # --- 3. parse, check, decide ------------------------------------------------------------------
+    def decided_rows(self) -> Iterator[list[Any]]:
+        """Rows to insert, in ``PERSON_COLUMNS`` order, chunk by chunk; everything else recorded."""
+        for chunk in _chunks(parse_rows(self.table)):
+            kept = []
+            for item in chunk:
+                self.outcome.read += 1
+                if isinstance(item, RowError):
+                    self._reject(item.number, item.code, item.field, item.message, item.original)
+                    continue
+                r = self._check(item)
+                if r is not None:
+                    kept.append(r)
+            for r in kept:
+                row = self._decide(r)
+                if row is not None:
+                    yield row
 
-    # --- Per-row checks that need no database: CCCD consistency, duplicates in the file -------
-    seen_hash: dict[str, int] = {}
-    # Same household, name and year: the same person, unless both rows carry different CCCDs.
-    seen_identity: dict[tuple[str, str, int | None], tuple[int, str | None]] = {}
-    kept: list[_Row] = []
-    for r in rows:
-        p = r.parsed
+    def _reject(
+        self, number: int, code: str, field: str | None, message: str, original: list[str]
+    ) -> None:
+        self.outcome.rejects.append(Reject(number, code, field, message, original))
+
+    def _check(self, p: ParsedPerson) -> _Row | None:
+        """Checks that need no database: village, CCCD consistency, duplicates in the file."""
+        r = _Row(parsed=p)
         try:
-            if p.village and vkey(p.village) in rejected_villages:
+            if p.village and self.vkey(p.village) in self.rejected_villages:
                 raise DomainError(
                     ErrorCode.UNKNOWN_VILLAGE,
                     _("The village “%(name)s” does not exist in this commune.")
@@ -211,17 +320,17 @@ def registry_import(
                 )
             if p.cccd:
                 cccd_lib.validate(p.cccd, sex=p.sex, birth_year=p.birth_year)
-                r.cccd_hash = cccd_lib.lookup_hash(p.cccd)
-                if r.cccd_hash in seen_hash:
+                r.cccd_hash = self.hash_of.get(p.cccd) or cccd_lib.lookup_hash(p.cccd)
+                if r.cccd_hash in self.seen_hash:
                     raise DomainError(
                         ErrorCode.DUPLICATE_IN_FILE,
                         _("This CCCD is already on row %(row)s of this file.")
-                        % {"row": seen_hash[r.cccd_hash]},
+                        % {"row": self.seen_hash[r.cccd_hash]},
                         "cccd",
                     )
             r.name_key = fold(p.full_name)
             identity = (p.household_code, r.name_key, p.birth_year)
-            earlier = seen_identity.get(identity)
+            earlier = self.seen_identity.get(identity)
             if earlier is not None and (earlier[1] is None or r.cccd_hash is None):
                 raise DomainError(
                     ErrorCode.DUPLICATE_IN_FILE,
@@ -230,123 +339,89 @@ def registry_import(
                     "full_name",
                 )
         except DomainError as exc:
-            outcome.rejects.append(Reject(p.number, exc.code, exc.field, exc.message, p.original))
-            continue
+            self._reject(p.number, exc.code, exc.field, exc.message, p.original)
+            return None
         if r.cccd_hash:
-            seen_hash[r.cccd_hash] = p.number
-        seen_identity.setdefault(identity, (p.number, r.cccd_hash))
-        r.household_key = p.household_code
-        kept.append(r)
-    report(outcome.read // 2, total)
+            self.seen_hash[r.cccd_hash] = p.number
+        self.seen_identity.setdefault(identity, (p.number, r.cccd_hash))
+        return r
 
-    # --- Match against the database: one query per batch ----------------------------------------
-    # The commune's people in one pass (they are what a re-import matches), then the remaining
-    # hashes nationwide, one query per batch, to find people registered in another commune.
-    wanted = ["id", "commune_id", "household_id", "cccd_hash", "search_key", *PERSON_DATA_FIELDS]
-    existing_by_hash: dict[str, dict[str, Any]] = {}
-    existing_by_identity: dict[tuple[Any, str, int | None], dict[str, Any]] = {}
-    for values in Person.objects.filter(commune=commune).values(*wanted).iterator(BATCH):
-        existing_by_identity.setdefault(
-            (values["household_id"], values["search_key"], values["birth_year"]), values
-        )
-        if values["cccd_hash"]:
-            existing_by_hash[values["cccd_hash"]] = values
-    elsewhere = [r.cccd_hash for r in kept if r.cccd_hash and r.cccd_hash not in existing_by_hash]
-    for chunk in _chunks(elsewhere):
-        for values in Person.objects.filter(cccd_hash__in=chunk).values(*wanted):
-            existing_by_hash[values["cccd_hash"]] = values
-    households: dict[str, dict[str, Any]] = {
-        h["code"]: dict(h)
-        for h in Household.objects.filter(commune=commune).values(
-            "id", "code", "village_id", "address", "head_id"
-        )
-    }
-
-    # --- Decide: insert, update or unchanged ----------------------------------------------------
-    now = timezone.now()
-    new_households: dict[str, _NewHousehold] = {}
-    household_updates: dict[Any, dict[str, Any]] = {}
-    head_for: dict[Any, Any] = {}
-    inserts: list[_NewPerson] = []
-    updates: list[tuple[dict[str, Any], dict[str, Any], _Row]] = []
-
-    def village_for(name: str) -> Any:
+    def _village_for(self, name: str) -> Any:
         if not name:
             return None
-        v = aliases.get(vkey(name))
-        return v.pk if v is not None else ("new", vkey(name))
+        v = self.aliases.get(self.vkey(name))
+        return v.pk if v is not None else ("new", self.vkey(name))
 
-    for r in kept:
-        p = r.parsed
-        found = existing_by_hash.get(r.cccd_hash) if r.cccd_hash else None
-        if found is not None and found["commune_id"] != commune.code:
-            outcome.rejects.append(
-                Reject(
-                    p.number,
-                    ErrorCode.CCCD_OTHER_COMMUNE,
-                    "cccd",
-                    _(
-                        "This CCCD is registered in another commune: the person may have moved, "
-                        "or this is a duplicate. Ask the other commune before moving them."
-                    ),
-                    p.original,
-                )
-            )
-            continue
-        village = village_for(p.village)
-        hh = households.get(p.household_code)
+    def _household_id(self, p: ParsedPerson) -> Any:
+        village = self._village_for(p.village)
+        hh = self.households.get(p.household_code)
         if hh is None:
-            new = new_households.get(p.household_code)
+            new = self.new_households.get(p.household_code)
             if new is None:
                 new = _NewHousehold(uuid7(), p.household_code, p.address, village)
-                new_households[p.household_code] = new
-            household_id = new.id
-        else:
-            household_id = hh["id"]
-            change = household_updates.setdefault(household_id, {})
-            if village is not None and village != hh["village_id"] and "village" not in change:
-                change["village"] = village
-            if p.address and p.address != hh["address"] and "address" not in change:
-                change["address"] = p.address
+                self.new_households[p.household_code] = new
+            return new.id
+        change = self.household_updates.setdefault(hh["id"], {})
+        if village is not None and village != hh["village_id"] and "village" not in change:
+            change["village"] = village
+        if p.address and p.address != hh["address"] and "address" not in change:
+            change["address"] = p.address
+        return hh["id"]
+
+    def _decide(self, r: _Row) -> list[Any] | None:
+        """Insert (returns the row), update (recorded) or unchanged (counted)."""
+        p = r.parsed
+        found = self.existing_by_hash.get(r.cccd_hash) if r.cccd_hash else None
+        if found is not None and found["commune_id"] != self.commune.code:
+            self._reject(
+                p.number,
+                ErrorCode.CCCD_OTHER_COMMUNE,
+                "cccd",
+                _(
+                    "This CCCD is registered in another commune: the person may have moved, "
+                    "or this is a duplicate. Ask the other commune before moving them."
+                ),
+                p.original,
+            )
+            return None
+        household_id = self._household_id(p)
         if found is None:
-            candidate = existing_by_identity.get((household_id, r.name_key, p.birth_year))
-            if candidate is not None and (
-                not r.cccd_hash or not candidate["cccd_hash"]
-            ):  # a different CCCD means a different person
+            candidate = self.existing_by_identity.get((household_id, r.name_key, p.birth_year))
+            # A different CCCD on both sides means a different person.
+            if candidate is not None and (not r.cccd_hash or not candidate["cccd_hash"]):
                 found = candidate
-        if p.relationship == "head":
-            head_for.setdefault(household_id, None)
+        is_head = p.relationship == "head"
+        if is_head:
+            self.head_for.setdefault(household_id, None)
         if found is None:
             person_id = uuid7()
-            inserts.append(
-                _NewPerson(
-                    [
-                        person_id,
-                        now,
-                        now,
-                        commune.code,
-                        household_id,
-                        p.full_name,
-                        r.name_key,
-                        p.birth_date,
-                        p.birth_year,
-                        p.sex,
-                        p.ethnicity,
-                        r.cccd_hash,
-                        "",  # cccd_ciphertext, sealed at write time
-                        "",  # cccd_last3
-                        p.phone,
-                        p.occupation,
-                        p.relationship,
-                        p.special_needs,
-                    ],
-                    p.cccd,
-                )
-            )
-            if p.relationship == "head" and head_for.get(household_id) is None:
-                head_for[household_id] = person_id
-            continue
-        change = {}
+            if is_head and self.head_for.get(household_id) is None:
+                self.head_for[household_id] = person_id
+            ciphertext = last3 = ""
+            if p.cccd and not self.dry_run:
+                protected = cccd_lib.protect(p.cccd, hash_=r.cccd_hash)
+                ciphertext, last3 = protected.ciphertext, protected.last3
+            return [
+                person_id,
+                self.now,
+                self.now,
+                self.commune.code,
+                household_id,
+                p.full_name,
+                r.name_key,
+                p.birth_date,
+                p.birth_year,
+                p.sex,
+                p.ethnicity,
+                r.cccd_hash,
+                ciphertext,
+                last3,
+                p.phone,
+                p.occupation,
+                p.relationship,
+                p.special_needs,
+            ]
+        change: dict[str, Any] = {}
         for name in PERSON_DATA_FIELDS:
             value = getattr(p, name)
             if value not in ("", None) and value != found[name]:
@@ -357,74 +432,76 @@ def registry_import(
             change["household_id"] = household_id
         if r.cccd_hash and not found["cccd_hash"]:
             change["cccd"] = p.cccd
-        if p.relationship == "head" and head_for.get(household_id) is None:
-            head_for[household_id] = found["id"]
+        if is_head and self.head_for.get(household_id) is None:
+            self.head_for[household_id] = found["id"]
         if change:
-            updates.append((found, change, r))
+            self.updates.append((found, change, r))
         else:
-            outcome.unchanged += 1
-    outcome.inserted = len(inserts)
-    outcome.updated = len(updates)
-    report(outcome.read * 3 // 4, total)
+            self.outcome.unchanged += 1
+        return None
 
-    if dry_run:
-        outcome.households_created = len(new_households)
-        outcome.villages_created = len(to_create)
-        report(total, total)
-        return outcome
-
-    # --- Write, all in one transaction ----------------------------------------------------------
-    with transaction.atomic():
-        for name in to_create:
-            v = village_create(actor=actor, commune=commune, name=name)
-            aliases[fold(name)] = v
-            outcome.villages_created += 1
-
-        def resolve(village: Any) -> Any:
-            if isinstance(village, tuple):
-                return aliases[village[1]].pk
-            return village
-
-        # Each new household's head is inserted just below, in the same transaction: foreign
-        # keys are checked at commit on both databases, so no second pass over the households.
-        write_rows(
-            Household,
-            HOUSEHOLD_COLUMNS,
-            (
+    # --- 4. write -------------------------------------------------------------------------------
+    def write(self, filename: str) -> None:
+        outcome = self.outcome
+        with transaction.atomic():
+            for name in self.to_create:
+                v = village_create(actor=self.actor, commune=self.commune, name=name)
+                self.aliases[self.vkey(name)] = v
+                outcome.villages_created += 1
+            outcome.inserted = write_rows(Person, PERSON_COLUMNS, self.decided_rows())
+            outcome.updated = len(self.updates)
+            self.report(self.total * 3 // 4, self.total)
+            # Each new household's head was inserted just above, in the same transaction: foreign
+            # keys are checked at commit on both databases, so households are written once, whole.
+            write_rows(
+                Household,
+                HOUSEHOLD_COLUMNS,
                 (
-                    h.id,
-                    now,
-                    now,
-                    commune.code,
-                    resolve(h.village),
-                    h.code,
-                    h.address,
-                    head_for.get(h.id),
-                    household_search_key(h.code, h.address),
-                )
-                for h in new_households.values()
-            ),
-        )
-        outcome.households_created = len(new_households)
+                    (
+                        h.id,
+                        self.now,
+                        self.now,
+                        self.commune.code,
+                        self._resolve(h.village),
+                        h.code,
+                        h.address,
+                        self.head_for.get(h.id),
+                        household_search_key(h.code, h.address),
+                    )
+                    for h in self.new_households.values()
+                ),
+            )
+            outcome.households_created = len(self.new_households)
+            _update_households(self.household_updates, self.households, self._resolve)
+            _update_persons(self.updates, self.now)
+            _set_heads(self.head_for, self.households)
+            audit_record(
+                actor=self.actor,
+                action="registry.import",
+                obj=self.commune,
+                changes={
+                    "filename": filename,
+                    **outcome.counts(),
+                    "households_created": outcome.households_created,
+                    "villages_created": outcome.villages_created,
+                },
+            )
 
-        _insert_persons(inserts)
+    def _resolve(self, village: Any) -> Any:
+        if isinstance(village, tuple):
+            return self.aliases[village[1]].pk
+        return village
 
-        _update_households(household_updates, households, resolve)
-        _update_persons(updates, now)
-        _set_heads(head_for, households)
-        audit_record(
-            actor=actor,
-            action="registry.import",
-            obj=commune,
-            changes={
-                "filename": filename,
-                **outcome.counts(),
-                "households_created": outcome.households_created,
-                "villages_created": outcome.villages_created,
-            },
-        )
-    report(total, total)
-    return outcome
+
+_WANTED = ["id", "commune_id", "household_id", "cccd_hash", "search_key", *PERSON_DATA_FIELDS]
+
+
+@dataclass(slots=True)
+class _NewHousehold:
+    id: uuid.UUID
+    code: str
+    address: str
+    village: Any  # a village id, ("new", folded name) until created, or None
 
 
 HOUSEHOLD_COLUMNS = [
@@ -458,32 +535,6 @@ PERSON_COLUMNS = [
     "relationship",
     "special_needs",
 ]
-
-
-@dataclass(slots=True)
-class _NewHousehold:
-    id: uuid.UUID
-    code: str
-    address: str
-    village: Any  # a village id, ("new", folded name) until created, or None
-
-
-@dataclass(slots=True)
-class _NewPerson:
-    """A row to insert, in ``PERSON_COLUMNS`` order, and its plain CCCD until it is sealed."""
-
-    values: list[Any]
-    cccd: str
-
-
-def person_rows(persons: list[_NewPerson]) -> Iterator[list[Any]]:
-    """Database-ready rows; a CCCD is sealed here and the plain number dropped."""
-    for p in persons:
-        if p.cccd:
-            protected = cccd_lib.protect(p.cccd, hash_=p.values[11])
-            p.values[12], p.values[13] = protected.ciphertext, protected.last3
-            p.cccd = ""
-        yield p.values
 
 
 def write_rows(model: type[models.Model], columns: list[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -529,11 +580,6 @@ def write_rows(model: type[models.Model], columns: list[str], rows: Iterable[Seq
 
 def write_person_rows(rows: Iterable[Sequence[Any]]) -> int:
     return write_rows(Person, PERSON_COLUMNS, rows)
-
-
-def _insert_persons(persons: list[_NewPerson]) -> None:
-    if persons:
-        write_person_rows(person_rows(persons))
 
 
 def _update_households(
