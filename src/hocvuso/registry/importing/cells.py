@@ -91,11 +91,14 @@ def text(value: object, *, field: str | None = None) -> str:
     return result
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def full_name(value: object) -> str:
     name = _str(value)
     if not name:
         raise DomainError(ErrorCode.REQUIRED, _("The full name is required."), field="full_name")
-    if not any(ch.isalpha() for ch in name):
+    if not _LETTER.search(name):
         raise DomainError(
             ErrorCode.INVALID, _("A full name must contain letters."), field="full_name"
         )
