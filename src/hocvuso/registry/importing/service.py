@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -156,6 +158,48 @@ def registry_import(
     with ``unknown_village`` (the command line without ``--create-villages``).
     """
     ensure_commune(actor, commune.code)
+    with _no_cyclic_gc():
+        return _run(
+            actor=actor,
+            commune=commune,
+            data=data,
+            filename=filename,
+            sheet=sheet,
+            dry_run=dry_run,
+            create_villages=create_villages,
+            village_decisions=village_decisions,
+            stop_for_villages=stop_for_villages,
+            progress=progress,
+        )
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """An import allocates millions of small objects and frees none of them in cycles; Python's
+    cyclic collector would rescan them all again and again (time growing with the square of the
+    file). It is paused for the import and run once after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(
+    *,
+    actor: Any,
+    commune: Commune,
+    data: bytes,
+    filename: str,
+    sheet: str | None,
+    dry_run: bool,
+    create_villages: bool,
+    village_decisions: dict[str, str] | None,
+    stop_for_villages: bool,
+    progress: Progress | None,
+) -> ImportOutcome:
     table = read_table(data, filename=filename, sheet=sheet)
     job = _Import(
         actor=actor,
