@@ -56,17 +56,49 @@ def other_commune(units) -> Commune:  # type: ignore[no-untyped-def]
     return Commune.objects.select_related("province").get(code="00004")  # Phường Ba Đình
 
 
-@pytest.fixture
-def officer(db):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.create_user(
-        username="canbo", password=OFFICER_PASSWORD, is_staff=True, display_name="Cán bộ xã"
+def make_user(username: str, role: str | None = None, **scope):  # type: ignore[no-untyped-def]
+    """A user with one role over a scope, granted by the system (like `hocvuso grant_role`)."""
+    from hocvuso.accounts.services import role_grant
+    from hocvuso.core.access import SYSTEM
+
+    user = get_user_model().objects.create_user(
+        username=username, password=OFFICER_PASSWORD, display_name=username
     )
+    if role is not None:
+        role_grant(actor=SYSTEM, user=user, role=role, **scope)
+    return user
+
+
+@pytest.fixture
+def officer(commune):  # type: ignore[no-untyped-def]
+    """The commune officer of Xã Lũng Cú (00715)."""
+    user = make_user("canbo", "commune_officer", commune=commune)
+    user.display_name = "Cán bộ xã"
+    user.save(update_fields=["display_name"])
+    return user
+
+
+@pytest.fixture
+def other_officer(other_commune):  # type: ignore[no-untyped-def]
+    """The commune officer of Phường Ba Đình (00004): nothing in Lũng Cú is theirs."""
+    return make_user("canbo.badinh", "commune_officer", commune=other_commune)
+
+
+@pytest.fixture
+def national_admin(units):  # type: ignore[no-untyped-def]
+    return make_user("quantri", "national_admin")
+
+
+@pytest.fixture
+def province_officer(commune):  # type: ignore[no-untyped-def]
+    """Tuyên Quang (08), Lũng Cú's province."""
+    return make_user("canbo.tinh", "province_officer", province=commune.province)
 
 
 @pytest.fixture
 def citizen(db):  # type: ignore[no-untyped-def]
-    """A signed-up user with no officer role: must see no registry data at all."""
-    return get_user_model().objects.create_user(username="dan", password=OFFICER_PASSWORD)
+    """A signed-up user with no role: must see no registry data at all."""
+    return make_user("dan")
 
 
 @pytest.fixture

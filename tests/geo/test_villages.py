@@ -27,8 +27,8 @@ def test_duplicate_name_ignoring_diacritics_rejected(commune, officer, village):
     assert Village.objects.filter(commune=commune).count() == 1
 
 
-def test_same_name_allowed_in_another_commune(other_commune, officer, village):
-    v = village_create(actor=officer, commune=other_commune, name="Thôn Thèn Pả")
+def test_same_name_allowed_in_another_commune(other_commune, other_officer, village):
+    v = village_create(actor=other_officer, commune=other_commune, name="Thôn Thèn Pả")
     assert v.commune_id == other_commune.code
 
 

@@ -129,11 +129,11 @@ def test_existing_person_matched_by_cccd_or_identity(commune, officer, village, 
 
 
 def test_cccd_registered_in_another_commune_is_reported_not_duplicated(
-    commune, other_commune, officer, village
+    commune, other_commune, officer, other_officer, village
 ):
-    elsewhere = household_create(actor=officer, commune=other_commune, code="BD-1")
+    elsewhere = household_create(actor=other_officer, commune=other_commune, code="BD-1")
     person_register(
-        actor=officer,
+        actor=other_officer,
         household=elsewhere,
         full_name="Giàng Mí Pó",
         sex="M",

@@ -61,11 +61,11 @@ def test_no_plain_cccd_anywhere_in_the_database_or_logs(household, officer, capl
     assert all(n not in logged for n in numbers)
 
 
-def test_duplicate_cccd_rejected_nationwide(head, other_commune, officer):
-    elsewhere = household_create(actor=officer, commune=other_commune, code="BD-1")
+def test_duplicate_cccd_rejected_nationwide(head, other_commune, officer, other_officer):
+    elsewhere = household_create(actor=other_officer, commune=other_commune, code="BD-1")
     before = Person.objects.count()
     with pytest.raises(DomainError) as err:
-        _register(elsewhere, officer, full_name="Giàng Mí Pó", sex="M", birth_year=1970,
+        _register(elsewhere, other_officer, full_name="Giàng Mí Pó", sex="M", birth_year=1970,
                   cccd="002 070 123 456")  # fmt: skip
     assert err.value.code == ErrorCode.DUPLICATE_CCCD
     assert Person.objects.count() == before
@@ -127,11 +127,13 @@ def test_update_keeps_cccd_consistent_with_sex_and_year(head, officer):
     assert head.birth_year == 1970
 
 
-def test_household_code_unique_in_commune(household, commune, other_commune, officer):
+def test_household_code_unique_in_commune(
+    household, commune, other_commune, officer, other_officer
+):
     with pytest.raises(DomainError) as err:
         household_create(actor=officer, commune=commune, code=" LC-001 ")
     assert err.value.code == ErrorCode.DUPLICATE_HOUSEHOLD_CODE
-    household_create(actor=officer, commune=other_commune, code="LC-001")
+    household_create(actor=other_officer, commune=other_commune, code="LC-001")
 
 
 def test_head_must_be_member(household, commune, officer, head):

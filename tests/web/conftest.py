@@ -14,6 +14,13 @@ def officer_client(officer) -> Client:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def national_client(national_admin) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(national_admin)
+    return client
+
+
+@pytest.fixture
 def citizen_client(citizen) -> Client:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(citizen)

@@ -53,10 +53,12 @@ def test_village_edit(officer_client, commune, village):
     assert (village.kind, village.is_remote) == ("ban", False)
 
 
-def test_village_of_another_commune_is_404(officer_client, commune, other_commune, officer):
+def test_village_of_another_commune_is_404(
+    officer_client, commune, other_commune, officer, other_officer
+):
     from hocvuso.geo.services import village_create
 
-    elsewhere = village_create(actor=officer, commune=other_commune, name="Tổ 1")
+    elsewhere = village_create(actor=other_officer, commune=other_commune, name="Tổ 1")
     url = reverse("web:village_edit", args=[commune.code, elsewhere.pk])
     assert officer_client.get(url).status_code == 404
 

@@ -324,12 +324,12 @@ def test_new_village_mapped_to_an_existing_one(
 
 def test_new_village_rejected_and_bad_choice(
     officer_client, commune, village, other_commune, officer, immediate_tasks,
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, other_officer,
 ):  # fmt: skip
     job = _needs_confirmation(officer_client, commune, django_capture_on_commit_callbacks)
     from hocvuso.geo.services import village_create
 
-    elsewhere = village_create(actor=officer, commune=other_commune, name="Tổ 1")
+    elsewhere = village_create(actor=other_officer, commune=other_commune, name="Tổ 1")
     # A village of another commune is not a choice: form error, the job still waits.
     response = officer_client.post(
         reverse("web:import_confirm", args=[job.pk]), {"village_0": str(elsewhere.pk)}

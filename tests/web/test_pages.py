@@ -61,23 +61,23 @@ def test_home_finds_commune_by_code(officer_client, commune):
     assert [c.code for c in response.context["page"].object_list] == ["00715"]
 
 
-def test_home_is_paged(officer_client, units):
-    response = officer_client.get(reverse("web:home"), {"q": "xa", "page": "2"})
+def test_home_is_paged(national_client, units):
+    response = national_client.get(reverse("web:home"), {"q": "xa", "page": "2"})
     page = response.context["page"]
     assert page.number == 2
     assert len(page.object_list) == 25
     assert "page=3" in html(response)
 
 
-def test_home_is_vietnamese_by_default_with_dot_thousands(officer_client, units):
-    page = html(officer_client.get(reverse("web:home")))
+def test_home_is_vietnamese_by_default_with_dot_thousands(national_client, units):
+    page = html(national_client.get(reverse("web:home")))
     assert "Tìm xã/phường" in page
     assert "Tìm trong 3.321 xã, phường" in page
     assert "Đăng xuất" in page
 
 
-def test_switch_to_english_and_back(officer_client, units):
-    response = officer_client.post(
+def test_switch_to_english_and_back(national_client, units):
+    response = national_client.post(
         reverse("set_language"), {"language": "en", "next": reverse("web:home")}, follow=True
     )
     page = html(response)
@@ -85,10 +85,17 @@ def test_switch_to_english_and_back(officer_client, units):
     assert "Find a commune" in page
     assert "Search among 3,321 communes and wards" in page
     assert "Log out" in page
-    response = officer_client.post(
+    response = national_client.post(
         reverse("set_language"), {"language": "vi", "next": reverse("web:home")}, follow=True
     )
     assert "Tìm xã/phường" in html(response)
+
+
+def test_commune_officer_finds_only_their_commune(officer_client, units):
+    response = officer_client.get(reverse("web:home"))
+    assert [c.code for c in response.context["page"].object_list] == ["00715"]
+    response = officer_client.get(reverse("web:home"), {"q": "ba dinh"})
+    assert list(response.context["page"].object_list) == []
 
 
 def test_citizen_home_is_an_empty_state(citizen_client, units):
@@ -167,7 +174,8 @@ def test_commune_page_query_count_is_pinned(
         person_register(actor=officer, household=h, full_name=f"Con {i}", sex="F")
     url = reverse("web:commune", args=[commune.code])
     # session, user, commune, 3 counts, villages, households count + page: no per-row query.
-    with django_assert_max_num_queries(9):
+    # +2 for the actor's scope (role assignments and their villages), once per request.
+    with django_assert_max_num_queries(11):
         response = officer_client.get(url)
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 25
@@ -175,7 +183,7 @@ def test_commune_page_query_count_is_pinned(
 
 
 def test_household_page(officer_client, household, head, member, django_assert_max_num_queries):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):  # 7 + the actor's scope
         response = officer_client.get(reverse("web:household", args=[household.pk]))
     assert response.status_code == 200
     page = html(response)

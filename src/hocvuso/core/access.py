@@ -1,13 +1,28 @@
 """Who may see and change what. Every read and write goes through these checks.
 
-Until roles with an administrative scope arrive (the accounts issue), the rule is: an active staff
-user may work on every commune; anybody else on none. Selectors call :func:`communes_visible_to`
-and access helpers call :func:`ensure_commune`, so the later, finer rule changes only this module.
+A user's *scope* is computed once per request from their active role assignments
+(``accounts.RoleAssignment``) and cached on the user object:
+
+| role | sees (registry) | keeps the registry | sensitive data, full CCCD |
+|---|---|---|---|
+| national admin | everything | everything | yes |
+| province officer | the province's communes | — (oversees) | yes, in the province |
+| commune officer | the commune | the commune | yes, in the commune |
+| support-desk staff | the commune | — | no |
+| team leader / member | their team's villages | — | no |
+| youth volunteer, mentor | — (their classes / mentees come with those features) | — | no |
+| citizen | themself | — | their own |
+
+Selectors filter with :func:`household_q` / :func:`person_q` / :func:`commune_q`; access helpers
+call :func:`ensure_commune` and raise not-found (never "forbidden": no hint that it exists).
+Management commands and scheduled jobs act as :data:`SYSTEM`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Q
 
@@ -33,33 +48,227 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
+# Roles that must sign in with a second factor (TOTP).
+OFFICER_ROLES = frozenset({"national_admin", "province_officer", "commune_officer"})
+# How wide a role is: nobody grants a role wider than their own.
+ROLE_RANK = {
+    "national_admin": 100,
+    "province_officer": 80,
+    "commune_officer": 60,
+    "desk_staff": 40,
+    "team_leader": 40,
+    "team_member": 30,
+    "youth_volunteer": 30,
+    "mentor": 30,
+    "citizen": 10,
+}
 
-def is_officer(actor: Any) -> bool:
-    return bool(actor is not None and actor.is_authenticated and actor.is_active and actor.is_staff)
+
+@dataclass(frozen=True)
+class Scope:
+    national: bool = False
+    provinces: frozenset[str] = frozenset()  # province officers
+    communes: frozenset[str] = frozenset()  # commune officers: see and keep
+    desk_communes: frozenset[str] = frozenset()  # support-desk staff: see
+    villages: frozenset[UUID] = frozenset()  # community tech teams: see
+    village_communes: frozenset[str] = frozenset()  # the communes of those villages
+    persons: frozenset[UUID] = frozenset()  # a citizen: themself
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def nothing(self) -> bool:
+        return not (
+            self.national
+            or self.provinces
+            or self.communes
+            or self.desk_communes
+            or self.villages
+            or self.persons
+        )
 
 
-def commune_filter(actor: Any, field: str = "commune") -> Q:
-    """A filter restricting a queryset to the communes ``actor`` covers (``field`` → commune)."""
-    if is_officer(actor):
-        return Q()
+_EMPTY = Scope()
+_EVERYTHING = Scope(national=True, roles=frozenset({"national_admin"}))
+
+
+def scope_of(actor: Any) -> Scope:
+    """The actor's scope (cached on the actor for the rest of the request)."""
+    if actor is SYSTEM:
+        return _EVERYTHING
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return _EMPTY
+    cached = getattr(actor, "_hocvuso_scope", None)
+    if cached is not None:
+        return cached
+    from hocvuso.accounts.models import RoleAssignment
+
+    national = False
+    provinces: set[str] = set()
+    communes: set[str] = set()
+    desk: set[str] = set()
+    villages: set[UUID] = set()
+    village_communes: set[str] = set()
+    persons: set[UUID] = set()
+    roles: set[str] = set()
+    assignments = RoleAssignment.objects.filter(user=actor, revoked_at__isnull=True)
+    for a in assignments.prefetch_related("villages"):
+        roles.add(a.role)
+        if a.role == "national_admin":
+            national = True
+        elif a.role == "province_officer" and a.province_id:
+            provinces.add(a.province_id)
+        elif a.role == "commune_officer" and a.commune_id:
+            communes.add(a.commune_id)
+        elif a.role == "desk_staff" and a.commune_id:
+            desk.add(a.commune_id)
+        elif a.role in {"team_leader", "team_member"}:
+            for v in a.villages.all():
+                villages.add(v.pk)
+                village_communes.add(v.commune_id)
+        elif a.role == "citizen" and a.person_id:
+            persons.add(a.person_id)
+    scope = Scope(
+        national=national,
+        provinces=frozenset(provinces),
+        communes=frozenset(communes),
+        desk_communes=frozenset(desk),
+        villages=frozenset(villages),
+        village_communes=frozenset(village_communes),
+        persons=frozenset(persons),
+        roles=frozenset(roles),
+    )
+    actor._hocvuso_scope = scope
+    return scope
+
+
+def forget_scope(actor: Any) -> None:
+    """Drop the cached scope (after the actor's roles changed)."""
+    if hasattr(actor, "_hocvuso_scope"):
+        del actor._hocvuso_scope
+
+
+def _nothing() -> Q:
     return Q(pk__in=[])
 
 
+def commune_q(actor: Any, prefix: str = "") -> Q:
+    """Communes the actor may open (``prefix`` is the path to the commune, e.g. ``"commune__"``)."""
+    s = scope_of(actor)
+    if s.national:
+        return Q()
+    codes = s.communes | s.desk_communes | s.village_communes
+    q = _nothing()
+    if s.provinces:
+        q |= Q(**{f"{prefix}province_id__in": s.provinces})
+    if codes:
+        q |= Q(**{f"{prefix}code__in": codes})
+    return q
+
+
+def household_q(actor: Any, prefix: str = "") -> Q:
+    """Households the actor may see (``prefix`` is the path to the household)."""
+    s = scope_of(actor)
+    if s.national:
+        return Q()
+    q = _nothing()
+    if s.provinces:
+        q |= Q(**{f"{prefix}commune__province_id__in": s.provinces})
+    if s.communes or s.desk_communes:
+        q |= Q(**{f"{prefix}commune_id__in": s.communes | s.desk_communes})
+    if s.villages:
+        q |= Q(**{f"{prefix}village_id__in": s.villages})
+    return q
+
+
+def person_q(actor: Any) -> Q:
+    """People the actor may see: those of the households they see, and themself."""
+    s = scope_of(actor)
+    q = household_q(actor, prefix="household__")
+    if s.persons:
+        q |= Q(pk__in=s.persons)
+    return q
+
+
+def _province_of(commune_code: str) -> str | None:
+    from hocvuso.geo.models import Commune
+
+    return Commune.objects.filter(code=commune_code).values_list("province_id", flat=True).first()
+
+
 def can_access_commune(actor: Any, commune_code: str) -> bool:
-    return is_officer(actor)
+    """May open the commune's pages (what is listed there is filtered further)."""
+    s = scope_of(actor)
+    if s.national:
+        return True
+    if commune_code in s.communes | s.desk_communes | s.village_communes:
+        return True
+    return bool(s.provinces) and _province_of(commune_code) in s.provinces
 
 
-def ensure_commune(actor: Any, commune_code: str) -> None:
+def can_edit_commune(actor: Any, commune_code: str) -> bool:
+    """May keep the commune's registry (villages, households, people, imports)."""
+    s = scope_of(actor)
+    return s.national or commune_code in s.communes
+
+
+def ensure_commune(actor: Any, commune_code: str, *, write: bool = False) -> None:
     """Raise not-found (never "forbidden": no hint that it exists) when out of scope."""
-    if not can_access_commune(actor, commune_code):
+    allowed = can_edit_commune if write else can_access_commune
+    if not allowed(actor, commune_code):
         raise NotFound()
 
 
-def can_see_sensitive(actor: Any, commune_code: str) -> bool:
-    """Ethnicity and special-needs notes: commune officers and above only."""
-    return can_access_commune(actor, commune_code)
+def is_officer(actor: Any, commune_code: str | None = None) -> bool:
+    """A commune officer or above (over ``commune_code`` when given)."""
+    s = scope_of(actor)
+    if s.national:
+        return True
+    if commune_code is None:
+        return bool(s.provinces or s.communes)
+    return commune_code in s.communes or (
+        bool(s.provinces) and _province_of(commune_code) in s.provinces
+    )
+
+
+def can_see_sensitive(actor: Any, commune_code: str, person_id: Any = None) -> bool:
+    """Ethnicity and special-needs notes: commune officers and above, and the person themself."""
+    if person_id is not None and person_id in scope_of(actor).persons:
+        return True
+    return is_officer(actor, commune_code)
 
 
 def can_reveal_cccd(actor: Any, commune_code: str) -> bool:
-    """Showing a full CCCD: commune officers and above, and every reveal is audited."""
-    return can_access_commune(actor, commune_code)
+    """Showing a full CCCD: commune officers and above; every reveal is audited."""
+    return is_officer(actor, commune_code)
+
+
+def requires_two_factor(actor: Any) -> bool:
+    return bool(scope_of(actor).roles & OFFICER_ROLES)
+
+
+def can_grant(
+    actor: Any,
+    role: str,
+    *,
+    province: str | None = None,
+    commune: str | None = None,
+    village_communes: frozenset[str] = frozenset(),
+) -> bool:
+    """Officers appoint inside their own scope only, and never to a role wider than their own."""
+    s = scope_of(actor)
+    if s.national:
+        return True
+    own_rank = max((ROLE_RANK[r] for r in s.roles if r in OFFICER_ROLES), default=0)
+    if ROLE_RANK.get(role, 1000) >= own_rank:
+        return False
+    targets = set(village_communes)
+    if commune:
+        targets.add(commune)
+    if province and not targets:
+        return province in s.provinces
+    if not targets:
+        return False
+    return all(
+        code in s.communes or (bool(s.provinces) and _province_of(code) in s.provinces)
+        for code in targets
+    )

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from hocvuso.core.access import ensure_commune
 from hocvuso.core.errors import DomainError, ErrorCode
 from hocvuso.core.services import audit_record, diff, snapshot
 from hocvuso.core.text import clean, fold
@@ -172,6 +173,7 @@ def village_create(
     is_remote: bool = False,
     is_ethnic_minority: bool = False,
 ) -> Village:
+    ensure_commune(actor, commune.code, write=True)
     name = clean(name)
     if not name:
         raise DomainError(ErrorCode.REQUIRED, _("A village needs a name."), field="name")
@@ -203,6 +205,7 @@ def village_create(
 
 @transaction.atomic
 def village_update(*, actor: Any, village: Village, **values: Any) -> Village:
+    ensure_commune(actor, village.commune_id, write=True)
     unknown = set(values) - set(VILLAGE_FIELDS)
     if unknown:
         raise TypeError(f"unknown village fields: {sorted(unknown)}")
@@ -268,6 +271,7 @@ def villages_import_csv(*, actor: Any, commune: Commune, data: bytes) -> Village
     Each row is its own transaction: a bad row is rejected with its number and reason and the
     good rows are kept. Running the same file twice changes nothing the second time.
     """
+    ensure_commune(actor, commune.code, write=True)
     text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")

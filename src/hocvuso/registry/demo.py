@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from hocvuso.accounts.services import role_grant
+from hocvuso.core.access import SYSTEM
 from hocvuso.geo.models import Commune, Village
 from hocvuso.geo.services import units_load, village_create
 from hocvuso.registry.models import Household
@@ -29,10 +31,14 @@ DEMO_VILLAGES = [
     "Thôn Đoàn Kết",
     "Thôn Lũng Thầu",
 ]
+DEMO_PASSWORD = "hocvuso-demo-2026"  # noqa: S105 — development demo only, refused in production
 DEMO_ACCOUNTS = [
-    # username, password, display name, superuser
-    ("admin", "hocvuso-admin-2026", "Quản trị quốc gia (demo)", True),
-    ("canbo.lungcu", "hocvuso-demo-2026", "Cán bộ xã Lũng Cú (demo)", False),
+    # username, password, display name, role (scope follows the role)
+    ("admin", "hocvuso-admin-2026", "Quản trị quốc gia (demo)", "national_admin"),
+    ("canbo.tuyenquang", DEMO_PASSWORD, "Cán bộ tỉnh Tuyên Quang (demo)", "province_officer"),
+    ("canbo.lungcu", DEMO_PASSWORD, "Cán bộ xã Lũng Cú (demo)", "commune_officer"),
+    ("motcua.lungcu", DEMO_PASSWORD, "Bộ phận một cửa xã Lũng Cú (demo)", "desk_staff"),
+    ("to.thenpa", DEMO_PASSWORD, "Tổ công nghệ số Thôn Thèn Pả (demo)", "team_member"),
 ]
 
 
@@ -42,7 +48,7 @@ class DemoResult:
     villages_created: int
     households_created: int
     persons_created: int
-    accounts: list[tuple[str, str, bool]]
+    accounts: list[tuple[str, str, str]]
 
 
 def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
@@ -56,19 +62,29 @@ def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
         commune.save(update_fields=["is_remote", "is_ethnic_minority"])
 
     User = get_user_model()
+    users = {}
     accounts = []
-    actor = None
-    for username, password, display_name, superuser in DEMO_ACCOUNTS:
+    for username, password, display_name, role in DEMO_ACCOUNTS:
+        national = role == "national_admin"
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"display_name": display_name, "is_staff": True, "is_superuser": superuser},
+            defaults={"display_name": display_name, "is_staff": national, "is_superuser": national},
         )
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
-        accounts.append((username, password, created))
-        if not superuser:
-            actor = user
+        users[role] = user
+        accounts.append((username, password, role))
+
+    # The commune officer keeps the commune's registry; the demo writes as them.
+    role_grant(actor=SYSTEM, user=users["national_admin"], role="national_admin")
+    role_grant(
+        actor=SYSTEM, user=users["province_officer"], role="province_officer",
+        province=commune.province,
+    )  # fmt: skip
+    role_grant(actor=SYSTEM, user=users["commune_officer"], role="commune_officer", commune=commune)
+    role_grant(actor=SYSTEM, user=users["desk_staff"], role="desk_staff", commune=commune)
+    actor = users["commune_officer"]
 
     villages = {v.name: v for v in Village.objects.filter(commune=commune)}
     villages_created = 0
@@ -78,6 +94,10 @@ def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
                 actor=actor, commune=commune, name=name, is_remote=True, is_ethnic_minority=True
             )
             villages_created += 1
+    role_grant(
+        actor=actor, user=users["team_member"], role="team_member",
+        villages=[villages["Thôn Thèn Pả"]],
+    )  # fmt: skip
 
     existing = set(Household.objects.filter(commune=commune).values_list("code", flat=True))
     population = Population(

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.db.models import Count, QuerySet
 
-from hocvuso.core.access import commune_filter, ensure_commune
+from hocvuso.core.access import ensure_commune, household_q, person_q
 from hocvuso.core.errors import NotFound
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
@@ -20,7 +20,9 @@ def household_list(
     """A commune's households with village and head in the same query, searchable by code,
     address, head's name or any member's name, ignoring diacritics and case."""
     ensure_commune(actor, commune.code)
-    qs = Household.objects.filter(commune=commune).select_related("village", "head")
+    qs = Household.objects.filter(household_q(actor), commune=commune).select_related(
+        "village", "head"
+    )
     if village is not None:
         qs = qs.filter(village=village)
     key = fold(q)
@@ -43,36 +45,29 @@ def access_household(actor: Any, household_id: Any) -> Household:
     """The household if the actor's scope covers it; not-found otherwise (no hint it exists)."""
     qs = Household.objects.select_related("commune__province", "village", "head")
     try:
-        household = qs.filter(commune__in=Commune.objects.filter(commune_filter(actor))).get(
-            pk=_uuid(household_id)
-        )
+        household = qs.filter(household_q(actor)).get(pk=_uuid(household_id))
     except Household.DoesNotExist:
         raise NotFound() from None
-    ensure_commune(actor, household.commune_id)
     return household
 
 
 def access_person(actor: Any, person_id: Any) -> Person:
     qs = Person.objects.select_related("household__village", "commune__province")
     try:
-        person = qs.filter(commune__in=Commune.objects.filter(commune_filter(actor))).get(
-            pk=_uuid(person_id)
-        )
+        person = qs.filter(person_q(actor)).get(pk=_uuid(person_id))
     except Person.DoesNotExist:
         raise NotFound() from None
-    ensure_commune(actor, person.commune_id)
     return person
 
 
 def household_members(*, actor: Any, household: Household) -> QuerySet[Person]:
-    ensure_commune(actor, household.commune_id)
-    return household.members.order_by("birth_year", "full_name")
+    return household.members.filter(person_q(actor)).order_by("birth_year", "full_name")
 
 
 def commune_counts(*, actor: Any, commune: Commune) -> dict[str, int]:
     ensure_commune(actor, commune.code)
     return {
         "villages": commune.villages.count(),
-        "households": Household.objects.filter(commune=commune).count(),
-        "persons": Person.objects.filter(commune=commune).count(),
+        "households": Household.objects.filter(household_q(actor), commune=commune).count(),
+        "persons": Person.objects.filter(person_q(actor), commune=commune).count(),
     }

@@ -59,7 +59,7 @@ def household_create(
     village: Village | None = None,
     address: str = "",
 ) -> Household:
-    ensure_commune(actor, commune.code)
+    ensure_commune(actor, commune.code, write=True)
     code = clean(code)
     if not code:
         raise DomainError(ErrorCode.REQUIRED, _("A household needs a code."), field="code")
@@ -95,7 +95,7 @@ def household_update(
     head: Person | None = None,
 ) -> Household:
     """Change a household's code, village, address or head (only one of its members)."""
-    ensure_commune(actor, household.commune_id)
+    ensure_commune(actor, household.commune_id, write=True)
     before = snapshot(household, [*HOUSEHOLD_FIELDS, "head"])
     if code is not None:
         code = clean(code)
@@ -177,7 +177,7 @@ def person_register(
     special_needs: str = "",
 ) -> Person:
     """Add a person to a household. One CCCD = one person nationwide."""
-    ensure_commune(actor, household.commune_id)
+    ensure_commune(actor, household.commune_id, write=True)
     birth_date, birth_year = check_birth(birth_date, birth_year)
     values: dict[str, Any] = {
         "full_name": clean(full_name),
@@ -222,7 +222,7 @@ def person_register(
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, cccd: str | None = None, **values: Any) -> Person:
     """Change a person's details. ``cccd=""`` removes the number; ``None`` leaves it alone."""
-    ensure_commune(actor, person.commune_id)
+    ensure_commune(actor, person.commune_id, write=True)
     unknown = set(values) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")

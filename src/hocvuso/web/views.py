@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocvuso.core.access import can_see_sensitive, commune_filter, ensure_commune
+from hocvuso.core.access import can_see_sensitive, commune_q, ensure_commune
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo import services as geo_services
@@ -84,13 +84,11 @@ def _village(commune: Commune, village_id: Any) -> Village:
 def home(request: HttpRequest) -> HttpResponse:
     form = CommuneSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    visible = geo_selectors.commune_search().filter(commune_filter(request.user))
+    visible = geo_selectors.commune_search().filter(commune_q(request.user))
     total = visible.count()
     page = None
     if total:
-        page = _page(
-            request, geo_selectors.commune_search(q=q).filter(commune_filter(request.user))
-        )
+        page = _page(request, geo_selectors.commune_search(q=q).filter(commune_q(request.user)))
     return render(request, "web/home.html", {"form": form, "q": q, "total": total, "page": page})
 
 

@@ -77,7 +77,7 @@ def _job(request: HttpRequest, job_id: UUID) -> ImportJob:
         )
     except ImportJob.DoesNotExist:
         raise NotFound() from None
-    ensure_commune(request.user, job.commune_id)
+    ensure_commune(request.user, job.commune_id, write=True)
     return job
 
 

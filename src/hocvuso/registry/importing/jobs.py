@@ -40,7 +40,7 @@ def import_job_create(
     create_villages: bool = False,
 ) -> ImportJob:
     """Store the upload (sealed: it holds ID numbers) and queue its processing."""
-    ensure_commune(actor, commune.code)
+    ensure_commune(actor, commune.code, write=True)
     if not data:
         raise DomainError(ErrorCode.UNSUPPORTED_FILE, _("The file is empty."), "file")
     job = ImportJob.objects.create(
@@ -63,7 +63,7 @@ def import_job_confirm_villages(
 ) -> ImportJob:
     """The officer's answer for each new village name: "create", an existing village id, or
     "reject" (its rows are rejected). Queues the job again."""
-    ensure_commune(actor, job.commune_id)
+    ensure_commune(actor, job.commune_id, write=True)
     if job.status != ImportStatus.NEEDS_CONFIRMATION:
         raise DomainError(ErrorCode.INVALID, _("This import is not waiting for villages."))
     missing = [name for name in job.new_villages if name not in decisions]
@@ -140,7 +140,7 @@ def import_job_run(*, job_id: str) -> ImportJob:
 
 
 def import_job_rejects(*, actor: Any, job: ImportJob) -> list[dict[str, Any]]:
-    ensure_commune(actor, job.commune_id)
+    ensure_commune(actor, job.commune_id, write=True)
     if not job.rejects_sealed:
         return []
     rejects: list[dict[str, Any]] = json.loads(cccd_lib.unseal(job.rejects_sealed))

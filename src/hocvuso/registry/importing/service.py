@@ -157,7 +157,7 @@ def registry_import(
     before any write (``stop_for_villages``, the web flow asks the officer) or reject their rows
     with ``unknown_village`` (the command line without ``--create-villages``).
     """
-    ensure_commune(actor, commune.code)
+    ensure_commune(actor, commune.code, write=True)
     with _no_cyclic_gc():
         return _run(
             actor=actor,

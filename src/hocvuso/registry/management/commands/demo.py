@@ -26,6 +26,6 @@ class Command(BaseCommand):
         )
         self.stdout.write("")
         self.stdout.write("Demo accounts (development only):")
-        for username, password, _created in result.accounts:
-            self.stdout.write(f"  user: {username:<16} password: {password}")
+        for username, password, role in result.accounts:
+            self.stdout.write(f"  user: {username:<18} password: {password:<20} ({role})")
         self.stdout.write("")

@@ -1,0 +1,124 @@
+"""Writes to accounts: granting and revoking roles (inside the granter's own scope only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hocvuso.accounts.models import Role, RoleAssignment, User
+from hocvuso.core.access import can_grant, forget_scope
+from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.services import audit_record
+from hocvuso.geo.models import Commune, Province, Village
+from hocvuso.registry.models import Person
+
+# Which scope each role needs.
+_NEEDS = {
+    Role.NATIONAL_ADMIN: None,
+    Role.PROVINCE_OFFICER: "province",
+    Role.COMMUNE_OFFICER: "commune",
+    Role.DESK_STAFF: "commune",
+    Role.TEAM_LEADER: "villages",
+    Role.TEAM_MEMBER: "villages",
+    Role.YOUTH_VOLUNTEER: "commune",
+    Role.MENTOR: "commune",
+    Role.CITIZEN: "person",
+}
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    province: Province | None = None,
+    commune: Commune | None = None,
+    villages: Iterable[Village] = (),
+    person: Person | None = None,
+) -> RoleAssignment:
+    """Give ``user`` a role over a scope. Refused (not found) outside the actor's own scope or for
+    a role wider than the actor's; an identical active assignment is returned unchanged."""
+    if role not in Role.values:
+        raise DomainError(ErrorCode.INVALID, _("Unknown role."), "role")
+    villages = list(villages)
+    needs = _NEEDS[Role(role)]
+    if needs == "province" and province is None:
+        raise DomainError(ErrorCode.REQUIRED, _("Choose the province."), "province")
+    if needs == "commune" and commune is None:
+        raise DomainError(ErrorCode.REQUIRED, _("Choose the commune."), "commune")
+    if needs == "villages" and not villages:
+        raise DomainError(ErrorCode.REQUIRED, _("Choose the team's villages."), "villages")
+    if needs == "person" and person is None:
+        raise DomainError(ErrorCode.REQUIRED, _("Choose the person."), "person")
+    if needs == "villages" and commune is None:
+        commune = villages[0].commune
+    if any(v.commune_id != commune.code for v in villages if commune is not None):
+        raise DomainError(
+            ErrorCode.VILLAGE_OTHER_COMMUNE, _("All villages must be in one commune."), "villages"
+        )
+    if person is not None and commune is None:
+        commune = person.commune
+    if not can_grant(
+        actor,
+        role,
+        province=province.code if province else None,
+        commune=commune.code if commune else None,
+    ):
+        raise NotFound()
+    existing = RoleAssignment.objects.filter(
+        user=user,
+        role=role,
+        province=province,
+        commune=commune,
+        person=person,
+        revoked_at__isnull=True,
+    ).first()
+    if existing is not None and set(existing.villages.all()) == set(villages):
+        return existing
+    assignment = RoleAssignment.objects.create(
+        user=user,
+        role=role,
+        province=province,
+        commune=commune,
+        person=person,
+        granted_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if villages:
+        assignment.villages.set(villages)
+    audit_record(
+        actor=actor,
+        action="role.grant",
+        obj=assignment,
+        changes={
+            "user": str(user.pk),
+            "role": role,
+            "province": province.code if province else None,
+            "commune": commune.code if commune else None,
+            "villages": sorted(str(v.pk) for v in villages),
+        },
+    )
+    forget_scope(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
+    if not can_grant(
+        actor,
+        assignment.role,
+        province=assignment.province_id,
+        commune=assignment.commune_id,
+    ):
+        raise NotFound()
+    if assignment.revoked_at is None:
+        assignment.revoked_at = timezone.now()
+        assignment.revoked_by = actor if getattr(actor, "pk", None) else None
+        assignment.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+        audit_record(actor=actor, action="role.revoke", obj=assignment, changes={})
+        forget_scope(assignment.user)
+    return assignment
