@@ -212,15 +212,24 @@ def test_person_page_shows_sensitive_fields_to_officer(officer_client, head):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_person_page_hides_sensitive_fields_when_not_allowed(officer_client, head, monkeypatch):
-    monkeypatch.setattr("hocvuso.web.views.can_see_sensitive", lambda actor, code: False)
-    page = html(officer_client.get(reverse("web:person", args=[head.pk])))
+def test_desk_staff_sees_people_but_not_sensitive_data_nor_edit_forms(commune, head):
+    from django.test import Client
+
+    from tests.conftest import make_user
+
+    client = Client()
+    client.force_login(make_user("motcua", "desk_staff", commune=commune))
+    page = html(client.get(reverse("web:person", args=[head.pk])))
+    assert "Giàng Mí Pó" in page
     assert "Mông" not in page
     assert "Mắt kém" not in page
-    form_page = html(officer_client.get(reverse("web:person_edit", args=[head.pk])))
-    assert 'name="ethnicity"' not in form_page
-    assert 'name="special_needs"' not in form_page
-    assert "Mắt kém" not in form_page
+    assert reverse("web:person_edit", args=[head.pk]) not in page
+    assert reverse("web:person_reveal_cccd", args=[head.pk]) not in page
+    assert client.get(reverse("web:person_edit", args=[head.pk])).status_code == 404
+    household_page = html(client.get(reverse("web:household", args=[head.household_id])))
+    assert reverse("web:person_add", args=[head.household_id]) not in household_page
+    commune_page = html(client.get(reverse("web:commune", args=[commune.code])))
+    assert reverse("web:household_create", args=[commune.code]) not in commune_page
 
 
 def test_unknown_objects_are_404(officer_client, units):

@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocvuso.core.access import can_see_sensitive, commune_q, ensure_commune
+from hocvuso.core.access import (
+    can_edit_commune,
+    can_reveal_cccd,
+    can_see_sensitive,
+    commune_q,
+    ensure_commune,
+)
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo import services as geo_services
@@ -61,11 +67,12 @@ def _page(request: HttpRequest, qs: QuerySet[Any]) -> Page:
     return Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _commune(request: HttpRequest, code: str) -> Commune:
+def _commune(request: HttpRequest, code: str, *, write: bool = False) -> Commune:
+    """The commune if the user may open it (``write``: may keep its registry); else 404."""
     if not code.isdigit():
         raise NotFound()
     commune = geo_selectors.commune_get(code=code)
-    ensure_commune(request.user, commune.code)
+    ensure_commune(request.user, commune.code, write=write)
     return commune
 
 
@@ -116,6 +123,7 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
         "web/commune.html",
         {
             "commune": commune,
+            "can_edit": can_edit_commune(request.user, commune.code),
             "counts": counts,
             "villages": villages,
             "q": q,
@@ -129,7 +137,7 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def village_create(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = _commune(request, code, write=True)
     form = VillageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,7 +156,7 @@ def village_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def village_edit(request: HttpRequest, code: str, village_id: UUID) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = _commune(request, code, write=True)
     village = _village(commune, village_id)
     initial = {
         "name": village.name,
@@ -177,7 +185,7 @@ def village_edit(request: HttpRequest, code: str, village_id: UUID) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def villages_import(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = _commune(request, code, write=True)
     form = VillageImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -199,7 +207,7 @@ def villages_import(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def household_create(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = _commune(request, code, write=True)
     villages = geo_selectors.village_list(commune=commune)
     initial = {}
     if request.GET.get("village"):
@@ -257,6 +265,7 @@ def _household_page(
         "web/household.html",
         {
             "commune": commune,
+            "can_edit": can_edit_commune(request.user, commune.code),
             "household": household,
             "members": list(members),
             "edit_form": edit_form,
@@ -291,6 +300,7 @@ def household(request: HttpRequest, household_id: UUID) -> HttpResponse:
 @not_found_as_404
 def household_edit(request: HttpRequest, household_id: UUID) -> HttpResponse:
     household = registry_selectors.access_household(request.user, household_id)
+    ensure_commune(request.user, household.commune_id, write=True)
     villages = geo_selectors.village_list(commune=household.commune)
     form = HouseholdForm(request.POST, villages=villages)
     if form.is_valid():
@@ -312,6 +322,7 @@ def household_edit(request: HttpRequest, household_id: UUID) -> HttpResponse:
 @not_found_as_404
 def household_set_head(request: HttpRequest, household_id: UUID) -> HttpResponse:
     household = registry_selectors.access_household(request.user, household_id)
+    ensure_commune(request.user, household.commune_id, write=True)
     members = registry_selectors.household_members(actor=request.user, household=household)
     form = HeadForm(request.POST, members=members)
     if form.is_valid():
@@ -333,6 +344,7 @@ def household_set_head(request: HttpRequest, household_id: UUID) -> HttpResponse
 @not_found_as_404
 def person_add(request: HttpRequest, household_id: UUID) -> HttpResponse:
     household = registry_selectors.access_household(request.user, household_id)
+    ensure_commune(request.user, household.commune_id, write=True)
     sensitive = can_see_sensitive(request.user, household.commune_id)
     form = PersonForm(request.POST, sensitive=sensitive)
     if form.is_valid():
@@ -366,7 +378,9 @@ def _person_page(
             "commune": person.commune,
             "household": person.household,
             "person": person,
-            "sensitive": can_see_sensitive(request.user, person.commune_id),
+            "sensitive": can_see_sensitive(request.user, person.commune_id, person.pk),
+            "can_edit": can_edit_commune(request.user, person.commune_id),
+            "can_reveal": can_reveal_cccd(request.user, person.commune_id),
             "reveal_form": reveal_form or RevealForm(),
             "revealed": revealed,
             "is_head": person.household.head_id == person.pk,
@@ -390,6 +404,7 @@ def person(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @not_found_as_404
 def person_edit(request: HttpRequest, person_id: UUID) -> HttpResponse:
     person = registry_selectors.access_person(request.user, person_id)
+    ensure_commune(request.user, person.commune_id, write=True)
     sensitive = can_see_sensitive(request.user, person.commune_id)
     birth = (
         person.birth_date.strftime("%d/%m/%Y")

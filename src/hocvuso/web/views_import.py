@@ -94,7 +94,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def import_start(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = _commune(request, code, write=True)
     form = RegistryImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -129,7 +129,7 @@ def import_start(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def import_template(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    _commune(request, code)
+    _commune(request, code, write=True)
     if fmt not in TEMPLATES:
         raise NotFound()
     make, content_type = TEMPLATES[fmt]
