@@ -39,6 +39,12 @@ def _fast_hasher(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings):  # type: ignore[no-untyped-def]
+    """Tests log officers in with force_login; tests/accounts turn two-factor back on."""
+    settings.HOCVUSO_REQUIRE_2FA = False
+
+
 @pytest.fixture
 def units(db) -> None:  # type: ignore[no-untyped-def]
     """Units present even after a transactional test flushed the tables."""

@@ -1,10 +1,35 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from hocvuso.accounts.models import User
+from hocvuso.accounts.models import DeviceToken, Invitation, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("hocvuso", {"fields": ("display_name",)}))  # type: ignore[misc]
     list_display = ["username", "display_name", "is_staff", "is_superuser", "last_login"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Visible to administrators; changed only through the pages and their audited services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["role", "commune", "invited_by", "created_at", "expires_at", "accepted_at"]
+    exclude = ["token_hash"]
+
+
+@admin.register(DeviceToken)
+class DeviceTokenAdmin(ReadOnlyAdmin):
+    list_display = ["name", "user", "prefix", "expires_at", "last_used_at", "revoked_at"]
+    exclude = ["token_hash"]

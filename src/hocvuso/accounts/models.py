@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -72,3 +74,90 @@ class RoleAssignment(BaseModel):
     def __str__(self) -> str:
         where = self.commune_id or self.province_id or ("person" if self.person_id else "")
         return f"{self.get_role_display()} {where}".strip()
+
+
+class Invitation(BaseModel):
+    """A one-time link by which an officer appoints someone to a role inside their own scope.
+
+    Only the SHA-256 of the link's secret is stored: the link is shown once, to the inviter.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    villages = models.ManyToManyField("geo.Village", blank=True, related_name="+")
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["commune", "accepted_at"], name="invitation_commune")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.commune_id or self.province_id or ''}".strip()
+
+    def is_pending(self, now: datetime.datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class DeviceToken(BaseModel):
+    """A bearer token for the field app or an API client, scoped to its user.
+
+    Stored as SHA-256 (a long random secret needs no slow hash) plus a short prefix to recognise
+    it in the list; the secret itself is shown once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("device token")
+        verbose_name_plural = _("device tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, now: datetime.datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+class PhoneVerification(BaseModel):
+    """A one-time code sent by SMS to a citizen registering with their phone number.
+
+    The code is stored as a keyed hash; it expires, allows a few attempts and is used once.
+    """
+
+    phone = models.CharField(max_length=16, db_index=True)
+    code_hash = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+
+    def __str__(self) -> str:
+        return f"{self.phone[:-4]}****"

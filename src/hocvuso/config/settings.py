@@ -10,6 +10,10 @@ Environment variables (all optional in development):
   the first is current, the rest are older keys still accepted while ``hocvuso rotate_id_key`` runs.
 - ``HOCVUSO_ALLOWED_HOSTS``: comma-separated host names.
 - ``HOCVUSO_DEBUG``: ``1`` to turn on Django's debug mode in development.
+- ``HOCVUSO_LOGIN_FAILURE_LIMIT`` (5) / ``HOCVUSO_LOCKOUT_MINUTES`` (15): log-in lockout.
+- ``HOCVUSO_SESSION_IDLE_MINUTES`` (30) / ``HOCVUSO_SESSION_MAX_AGE`` (12 h, seconds): sessions.
+- ``HOCVUSO_SMS_BACKEND``: dotted path of the SMS gateway class (console in development).
+- ``HOCVUSO_INVITATION_DAYS`` (7) / ``HOCVUSO_TOKEN_DAYS`` (90): link and device-token lifetimes.
 
 In production the three keys/hosts are required: the process refuses to start without them.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -85,15 +90,21 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "hocvuso.core",
     "hocvuso.accounts",
     "hocvuso.geo",
     "hocvuso.registry",
+    "hocvuso.privacy",
     "hocvuso.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hocvuso.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hocvuso.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -102,7 +113,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "hocvuso.accounts.middleware.SessionLifetimeMiddleware",
+    "hocvuso.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hocvuso.config.urls"
@@ -162,9 +178,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Log-in throttling (django-axes): per account and per address, each counted on its own.
+AXES_FAILURE_LIMIT = int(os.environ.get("HOCVUSO_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HOCVUSO_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successes are in the audit log already
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "hocvuso.accounts.views.login.lockout_response"
+if os.environ.get("HOCVUSO_BEHIND_PROXY", "") == "1":
+    AXES_IPWARE_PROXY_COUNT = int(os.environ.get("HOCVUSO_PROXY_COUNT", 1))
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Two-factor (django-otp): required for officer roles unless turned off (tests only).
+# Never off in production.
+HOCVUSO_REQUIRE_2FA = PRODUCTION or os.environ.get("HOCVUSO_REQUIRE_2FA", "1") == "1"
+OTP_TOTP_ISSUER = "Bình dân học vụ số"
+# Sessions: idle timeout; the absolute lifetime is SESSION_COOKIE_AGE (below).
+HOCVUSO_SESSION_IDLE_MINUTES = int(os.environ.get("HOCVUSO_SESSION_IDLE_MINUTES", 30))
+# Invitations, device tokens, phone registration.
+HOCVUSO_INVITATION_DAYS = int(os.environ.get("HOCVUSO_INVITATION_DAYS", 7))
+HOCVUSO_TOKEN_DAYS = int(os.environ.get("HOCVUSO_TOKEN_DAYS", 90))
+HOCVUSO_SMS_BACKEND = os.environ.get(
+    "HOCVUSO_SMS_BACKEND", "hocvuso.accounts.sms.ConsoleSmsBackend"
+)
+HOCVUSO_PHONE_CODE_MINUTES = 10
+HOCVUSO_PHONE_CODE_ATTEMPTS = 5
+HOCVUSO_PHONE_CODES_PER_HOUR = 3
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -229,7 +277,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("HOCVUSO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO", "propagate": True}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO", "propagate": True},
+        "axes": {"level": "WARNING", "propagate": True},  # failures and lockouts are audited
+    },
 }
 
 # --- Background jobs: stored in the database (no broker), run by `hocvuso db_worker` ---------

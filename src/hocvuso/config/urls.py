@@ -2,13 +2,22 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from hocvuso.accounts.views.login import LoginView
 from hocvuso.config.api import api
 
 urlpatterns = [
     path("", include("hocvuso.web.urls")),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("", include("hocvuso.privacy.urls")),
+    path("", include("hocvuso.accounts.urls")),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# Generic error pages (JSON under /api/): no path, no traceback, nothing that leaks.
+handler400 = "hocvuso.core.security.bad_request"
+handler403 = "hocvuso.core.security.permission_denied"
+handler404 = "hocvuso.core.security.page_not_found"
+handler500 = "hocvuso.core.security.server_error"

@@ -35,6 +35,10 @@ class ErrorCode(StrEnum):
     NO_HOUSEHOLD = "no_household"
     DUPLICATE_IN_FILE = "duplicate_in_file"
     CCCD_OTHER_COMMUNE = "cccd_other_commune"
+    # Privacy (consent, data-subject requests, erasure)
+    PERSON_ERASED = "person_erased"
+    WITNESS_REQUIRED = "witness_required"
+    WRONG_REQUEST = "wrong_request"
 
 
 class DomainError(Exception):

@@ -101,6 +101,9 @@ class Person(BaseModel):
         _("relationship to the head"), max_length=16, choices=Relationship.choices, blank=True
     )
     special_needs = models.TextField(_("special needs"), blank=True)
+    # Set when the person's data was erased (privacy.services.person_erase): the row stays,
+    # anonymised, so that counts on dashboards do not change retroactively.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")

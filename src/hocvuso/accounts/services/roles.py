@@ -1,4 +1,4 @@
-"""Writes to accounts: granting and revoking roles (inside the granter's own scope only)."""
+"""Granting and revoking roles (inside the granter's own scope only)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hocvuso.geo.models import Commune, Province, Village
 from hocvuso.registry.models import Person
 
 # Which scope each role needs.
-_NEEDS = {
+ROLE_SCOPE = {
     Role.NATIONAL_ADMIN: None,
     Role.PROVINCE_OFFICER: "province",
     Role.COMMUNE_OFFICER: "commune",
@@ -46,7 +46,7 @@ def role_grant(
     if role not in Role.values:
         raise DomainError(ErrorCode.INVALID, _("Unknown role."), "role")
     villages = list(villages)
-    needs = _NEEDS[Role(role)]
+    needs = ROLE_SCOPE[Role(role)]
     if needs == "province" and province is None:
         raise DomainError(ErrorCode.REQUIRED, _("Choose the province."), "province")
     if needs == "commune" and commune is None:

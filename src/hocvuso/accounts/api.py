@@ -1,0 +1,26 @@
+"""The signed-in user's own account (to check a device token, and for the field app's header)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from hocvuso.core.access import scope_of
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    roles: list[str]
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    return MeOut(
+        username=user.get_username(),
+        display_name=getattr(user, "display_name", ""),
+        roles=sorted(scope_of(user).roles),
+    )

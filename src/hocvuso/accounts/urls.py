@@ -1,0 +1,39 @@
+from django.urls import path
+
+from hocvuso.accounts.views import account, invitations, register, two_factor
+
+app_name = "accounts"
+urlpatterns = [
+    path("tai-khoan/", account.account, name="account"),
+    path("tai-khoan/xac-thuc/", two_factor.otp, name="otp"),
+    path("tai-khoan/xac-thuc/cai-dat/", two_factor.otp_enrol, name="otp_enrol"),
+    path("tai-khoan/xac-thuc/tat/", two_factor.otp_disable, name="otp_disable"),
+    path("tai-khoan/ma-du-phong/", two_factor.recovery_codes, name="recovery_codes"),
+    path(
+        "tai-khoan/ma-du-phong/tao-moi/",
+        two_factor.recovery_regenerate,
+        name="recovery_regenerate",
+    ),
+    path("tai-khoan/the-thiet-bi/", account.tokens, name="tokens"),
+    path(
+        "tai-khoan/the-thiet-bi/<uuid:token_id>/thu-hoi/",
+        account.token_revoke,
+        name="token_revoke",
+    ),
+    path("xa/<str:code>/phan-cong/", invitations.assignments, name="assignments"),
+    path(
+        "phan-cong/<uuid:assignment_id>/thu-hoi/",
+        invitations.assignment_revoke,
+        name="assignment_revoke",
+    ),
+    path("loi-moi/da-tao/", invitations.invitation_created, name="invitation_created"),
+    path(
+        "loi-moi/<uuid:invitation_id>/thu-hoi/",
+        invitations.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("loi-moi/<str:secret>/", invitations.invitation_accept, name="invitation_accept"),
+    path("dang-ky/", register.register, name="register"),
+    path("dang-ky/ma/", register.register_code, name="register_code"),
+    path("dang-ky/mat-khau/", register.register_password, name="register_password"),
+]

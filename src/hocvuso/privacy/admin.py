@@ -1,0 +1,48 @@
+"""Consents and data-subject requests in the back office: read-only (writes go through the
+services, which check scope and write the audit log)."""
+
+from django.contrib import admin
+
+from hocvuso.privacy.models import Consent, DataRequest
+from hocvuso.registry.admin import ReadOnlyAdmin
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ["person_id", "purpose", "method", "given_at", "withdrawn_at"]
+    list_filter = ["purpose", "method"]
+    fields = [
+        "person",
+        "purpose",
+        "method",
+        "witness",
+        "given_at",
+        "recorded_by",
+        "withdrawn_at",
+        "withdrawn_by",
+    ]
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "person_id",
+        "kind",
+        "channel",
+        "received_at",
+        "acknowledged_at",
+        "completed_at",
+    ]
+    list_filter = ["kind", "channel"]
+    fields = [
+        "person",
+        "kind",
+        "channel",
+        "received_at",
+        "requested_by",
+        "acknowledged_at",
+        "acknowledged_by",
+        "completed_at",
+        "completed_by",
+        "notes",
+    ]

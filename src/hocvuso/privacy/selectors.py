@@ -1,0 +1,236 @@
+"""Reads about personal data protection, always through the actor's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from hocvuso.core.access import is_officer, person_q, scope_of
+from hocvuso.core.errors import NotFound
+from hocvuso.core.models import AuditLog
+from hocvuso.geo.models import Commune
+from hocvuso.privacy.models import Consent, DataRequest
+from hocvuso.privacy.services import can_read
+from hocvuso.registry.cccd import masked
+from hocvuso.registry.ethnicity import ETHNICITY_NAMES
+from hocvuso.registry.models import Person
+from hocvuso.registry.selectors import access_person
+
+AUDIT_PAGE_SIZE = 50
+
+
+def access_person_privacy(actor: Any, person_id: Any) -> Person:
+    """The person, if the actor may see their consents, requests and data (officers of the
+    commune and above, and the person themself); not-found otherwise."""
+    person = access_person(actor, person_id)
+    if not can_read(actor, person):
+        raise NotFound()
+    return person
+
+
+def _in_scope(qs: QuerySet[Any], actor: Any) -> QuerySet[Any]:
+    return qs.filter(person__in=Person.objects.filter(person_q(actor)).values("pk"))
+
+
+def access_consent(actor: Any, consent_id: Any) -> Consent:
+    try:
+        consent = _in_scope(Consent.objects.select_related("person"), actor).get(pk=consent_id)
+    except (Consent.DoesNotExist, ValueError):
+        raise NotFound() from None
+    if not can_read(actor, consent.person):
+        raise NotFound()
+    return consent
+
+
+def access_data_request(actor: Any, request_id: Any) -> DataRequest:
+    qs = DataRequest.objects.select_related("person__household", "person__commune")
+    try:
+        request = _in_scope(qs, actor).get(pk=request_id)
+    except (DataRequest.DoesNotExist, ValueError):
+        raise NotFound() from None
+    if not can_read(actor, request.person):
+        raise NotFound()
+    return request
+
+
+def consent_list(*, actor: Any, person: Person) -> QuerySet[Consent]:
+    """The person's whole consent history, newest first."""
+    if not can_read(actor, person):
+        raise NotFound()
+    return person.consents.select_related("recorded_by", "withdrawn_by").order_by("-given_at")
+
+
+def data_request_list(*, actor: Any, person: Person) -> QuerySet[DataRequest]:
+    if not can_read(actor, person):
+        raise NotFound()
+    return person.data_requests.order_by("-received_at")
+
+
+def commune_data_requests(
+    *, actor: Any, commune: Commune, status: str = ""
+) -> QuerySet[DataRequest]:
+    """A commune's data-subject requests (officers of the commune and above), newest first;
+    ``status="open"`` keeps those not completed yet."""
+    if not is_officer(actor, commune.code):
+        raise NotFound()
+    qs = DataRequest.objects.filter(person__commune=commune).select_related(
+        "person__household", "requested_by"
+    )
+    if status == "open":
+        qs = qs.filter(completed_at__isnull=True)
+    return qs.order_by("-received_at")
+
+
+def _when(value: dt.datetime | dt.date | None) -> str | None:
+    """ISO 8601, times in Vietnam's time zone (what the person reads)."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
+    return value.isoformat() if value is not None else None
+
+
+def _user(user: Any) -> str | None:
+    return str(user) if user is not None else None
+
+
+def person_data(person: Person) -> dict[str, Any]:
+    """Everything held about one person, as plain JSON-ready values (see services.person_export,
+    which checks the actor and records the export)."""
+    person = Person.objects.select_related("household__village", "commune__province").get(
+        pk=person.pk
+    )
+    household = person.household
+    consents = list(person.consents.select_related("recorded_by", "withdrawn_by"))
+    requests = list(person.data_requests.select_related("requested_by"))
+    about = Q(object_type=person._meta.label_lower, object_id=str(person.pk))
+    if consents:
+        about |= Q(
+            object_type=Consent._meta.label_lower, object_id__in=[str(c.pk) for c in consents]
+        )
+    if requests:
+        about |= Q(
+            object_type=DataRequest._meta.label_lower,
+            object_id__in=[str(r.pk) for r in requests],
+        )
+    audit = AuditLog.objects.filter(about).select_related("actor").order_by("id")
+    return {
+        "exported_at": _when(timezone.now()),
+        "person": {
+            "id": str(person.pk),
+            "full_name": person.full_name,
+            "date_of_birth": _when(person.birth_date),
+            "year_of_birth": person.birth_year,
+            "sex": person.sex,
+            "sex_label": str(person.get_sex_display()),
+            "ethnicity": person.ethnicity,
+            "ethnicity_label": ETHNICITY_NAMES.get(person.ethnicity, ""),
+            "cccd": masked(person.cccd_last3),
+            "phone": person.phone,
+            "occupation": person.occupation,
+            "occupation_label": str(person.get_occupation_display()),
+            "relationship": person.relationship,
+            "relationship_label": str(person.get_relationship_display()),
+            "special_needs": person.special_needs,
+            "commune": {"code": person.commune_id, "name": person.commune.name},
+            "province": {
+                "code": person.commune.province_id,
+                "name": person.commune.province.name,
+            },
+            "created_at": _when(person.created_at),
+            "updated_at": _when(person.updated_at),
+            "erased_at": _when(person.erased_at),
+        },
+        "household": {
+            "id": str(household.pk),
+            "code": household.code,
+            "address": household.address,
+            "village": household.village.name if household.village else None,
+            "is_head": household.head_id == person.pk,
+        },
+        "consents": [
+            {
+                "id": str(c.pk),
+                "purpose": c.purpose,
+                "purpose_label": str(c.get_purpose_display()),
+                "method": c.method,
+                "method_label": str(c.get_method_display()),
+                "witness": c.witness,
+                "given_at": _when(c.given_at),
+                "recorded_by": _user(c.recorded_by),
+                "withdrawn_at": _when(c.withdrawn_at),
+                "withdrawn_by": _user(c.withdrawn_by),
+            }
+            for c in consents
+        ],
+        "requests": [
+            {
+                "id": str(r.pk),
+                "kind": r.kind,
+                "kind_label": str(r.get_kind_display()),
+                "channel": r.channel,
+                "received_at": _when(r.received_at),
+                "acknowledge_by": _when(r.acknowledge_by),
+                "acknowledged_at": _when(r.acknowledged_at),
+                "completed_at": _when(r.completed_at),
+                "notes": r.notes,
+            }
+            for r in requests
+        ],
+        "audit": [
+            {
+                "at": _when(a.at),
+                "action": a.action,
+                "by": _user(a.actor) or "system",
+                "object_type": a.object_type,
+                "changes": a.changes,
+            }
+            for a in audit
+        ],
+    }
+
+
+# --- The auditor's view ---------------------------------------------------------------------------
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def audit_search(
+    *,
+    actor: Any,
+    username: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    action: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditLog]:
+    """Audit rows, newest first, for national administrators only.
+
+    ``username`` is exact (``system`` for rows written by commands and jobs); ``action`` matches
+    a prefix (``person.`` finds every person action); ``since``/``until`` are local days, both
+    included.
+    """
+    if not scope_of(actor).national:
+        raise NotFound()
+    qs = AuditLog.objects.select_related("actor")
+    if username:
+        qs = (
+            qs.filter(actor__isnull=True)
+            if username == "system"
+            else qs.filter(actor__username=username)
+        )
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if since is not None:
+        qs = qs.filter(at__gte=_day_start(since))
+    if until is not None:
+        qs = qs.filter(at__lt=_day_start(until + dt.timedelta(days=1)))
+    return qs.order_by("-id")

@@ -1,0 +1,396 @@
+"""Writes about personal data protection: consent, data-subject requests, export, erasure.
+
+Who may do what:
+
+- commune officers of the person's commune (and national admins) record and withdraw consent,
+  record, acknowledge and complete requests, and erase;
+- the person themself (a citizen user whose scope holds the person) gives and withdraws their own
+  consent in the app, files their own requests and downloads their own data;
+- province officers oversee: they read (and may download a person's data for them) but do not
+  write.
+
+Everyone else gets not-found, as everywhere else in hocvuso.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hocvuso.core.access import can_edit_commune, can_see_sensitive, scope_of
+from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.models import AuditLog
+from hocvuso.core.services import MASK, audit_record
+from hocvuso.core.text import clean
+from hocvuso.privacy.models import (
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    DataRequest,
+    RequestChannel,
+    RequestKind,
+)
+from hocvuso.registry.models import Person
+
+# What erasure clears (and what it redacts in earlier audit rows about the person). Kept: the row,
+# commune, household (and so the village), sex, year of birth, occupation and relationship — what
+# the dashboards count.
+ERASED_FIELDS = ("full_name", "birth_date", "cccd", "phone", "ethnicity", "special_needs")
+
+
+def is_self(actor: Any, person: Person) -> bool:
+    """The actor is the person (a citizen user linked to them)."""
+    return person.pk in scope_of(actor).persons
+
+
+def can_keep(actor: Any, person: Person) -> bool:
+    """May record consents and requests for the person (officer of the commune, or themself)."""
+    return can_edit_commune(actor, person.commune_id) or is_self(actor, person)
+
+
+def can_read(actor: Any, person: Person) -> bool:
+    """May see the person's consents, requests and everything held about them."""
+    return can_see_sensitive(actor, person.commune_id, person.pk)
+
+
+def _ensure_not_erased(person: Person) -> None:
+    if person.erased_at is not None:
+        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+
+
+# --- Consent ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Any,
+    person: Person,
+    purpose: str,
+    method: str,
+    given_at: dt.datetime | None = None,
+    witness: str = "",
+) -> Consent:
+    """Record a consent. A person giving consent in the app can only do so as themself; a verbal
+    consent needs a witness. An active consent for the same purpose is returned unchanged."""
+    if not can_keep(actor, person):
+        raise NotFound()
+    _ensure_not_erased(person)
+    if purpose not in ConsentPurpose.values:
+        raise DomainError(ErrorCode.INVALID, _("Choose what the consent is for."), "purpose")
+    if method not in ConsentMethod.values:
+        raise DomainError(ErrorCode.REQUIRED, _("Choose how the consent was given."), "method")
+    officer = can_edit_commune(actor, person.commune_id)
+    if not officer and method != ConsentMethod.APP:
+        raise DomainError(ErrorCode.INVALID, _("Only the commune can record this."), "method")
+    witness = clean(witness)
+    if method == ConsentMethod.VERBAL and not witness:
+        raise DomainError(
+            ErrorCode.WITNESS_REQUIRED, _("A verbal consent needs a witness."), "witness"
+        )
+    now = timezone.now()
+    if given_at is None:
+        given_at = now
+    if given_at > now:
+        raise DomainError(ErrorCode.INVALID, _("The date cannot be in the future."), "given_at")
+    existing = (
+        Consent.objects.select_for_update()
+        .filter(person=person, purpose=purpose, withdrawn_at__isnull=True)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    consent = Consent.objects.create(
+        person=person,
+        purpose=purpose,
+        method=method,
+        witness=witness if method == ConsentMethod.VERBAL else "",
+        given_at=given_at,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="consent.record",
+        obj=consent,
+        changes={
+            "person": str(person.pk),
+            "purpose": purpose,
+            "method": method,
+            "given_at": given_at.isoformat(),
+        },
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
+    """Withdraw a consent: the row stays, with when and by whom. Withdrawing twice changes
+    nothing."""
+    person = consent.person
+    if not can_keep(actor, person):
+        raise NotFound()
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        return consent
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = actor if getattr(actor, "pk", None) else None
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="consent.withdraw",
+        obj=consent,
+        changes={"person": str(person.pk), "purpose": consent.purpose},
+    )
+    return consent
+
+
+# --- Data-subject requests ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def data_request_create(
+    *,
+    actor: Any,
+    person: Person,
+    kind: str,
+    channel: str,
+    received_at: dt.datetime | None = None,
+    notes: str = "",
+) -> DataRequest:
+    """Record a request, from the person (in the app) or taken by an officer on their behalf."""
+    if not can_keep(actor, person):
+        raise NotFound()
+    if kind not in RequestKind.values:
+        raise DomainError(ErrorCode.REQUIRED, _("Choose what the person asks for."), "kind")
+    officer = can_edit_commune(actor, person.commune_id)
+    if not officer:
+        channel = RequestChannel.APP
+    if channel not in RequestChannel.values:
+        raise DomainError(ErrorCode.REQUIRED, _("Choose how the request was received."), "channel")
+    now = timezone.now()
+    if received_at is None or not officer:
+        received_at = now
+    if received_at > now:
+        raise DomainError(ErrorCode.INVALID, _("The date cannot be in the future."), "received_at")
+    request = DataRequest.objects.create(
+        person=person,
+        kind=kind,
+        channel=channel,
+        received_at=received_at,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        notes=clean(notes),
+    )
+    audit_record(
+        actor=actor,
+        action="privacy.request",
+        obj=request,
+        changes={
+            "person": str(person.pk),
+            "kind": kind,
+            "channel": channel,
+            "received_at": received_at.isoformat(),
+        },
+    )
+    return request
+
+
+def _ensure_officer(actor: Any, request: DataRequest) -> None:
+    if not can_edit_commune(actor, request.person.commune_id):
+        raise NotFound()
+
+
+@transaction.atomic
+def data_request_acknowledge(*, actor: Any, request: DataRequest) -> DataRequest:
+    """The commune tells the person their request was received (due in 2 working days)."""
+    _ensure_officer(actor, request)
+    if request.acknowledged_at is not None:
+        return request
+    request.acknowledged_at = timezone.now()
+    request.acknowledged_by = actor if getattr(actor, "pk", None) else None
+    request.save(update_fields=["acknowledged_at", "acknowledged_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="privacy.request_acknowledge",
+        obj=request,
+        changes={"late": request.overdue},
+    )
+    return request
+
+
+def _complete(actor: Any, request: DataRequest, notes: str = "") -> None:
+    now = timezone.now()
+    fields = ["completed_at", "completed_by", "updated_at"]
+    if request.acknowledged_at is None:
+        request.acknowledged_at = now
+        request.acknowledged_by = actor if getattr(actor, "pk", None) else None
+        fields += ["acknowledged_at", "acknowledged_by"]
+    request.completed_at = now
+    request.completed_by = actor if getattr(actor, "pk", None) else None
+    notes = clean(notes)
+    if notes:
+        request.notes = f"{request.notes}\n{notes}".strip()
+        fields.append("notes")
+    request.save(update_fields=fields)
+
+
+@transaction.atomic
+def data_request_complete(*, actor: Any, request: DataRequest, notes: str = "") -> DataRequest:
+    """Close a request once it has been handled (an erasure closes itself: see person_erase)."""
+    _ensure_officer(actor, request)
+    if request.completed_at is not None:
+        return request
+    if request.kind == RequestKind.ERASURE and request.person.erased_at is None:
+        raise DomainError(
+            ErrorCode.WRONG_REQUEST, _("Erase the person's data to complete this request.")
+        )
+    _complete(actor, request, notes)
+    audit_record(actor=actor, action="privacy.request_complete", obj=request, changes={})
+    return request
+
+
+# --- Access: everything held about a person -----------------------------------------------------
+
+
+def person_export(*, actor: Any, person: Person, fmt: str) -> dict[str, Any]:
+    """Everything hocvuso holds about the person, for them (or an officer on their behalf).
+
+    Audited (``privacy.export``). CCCD only masked; no hashes, no ciphertext; other household
+    members' data is not included.
+    """
+    from hocvuso.privacy.selectors import person_data
+
+    if not can_read(actor, person):
+        raise NotFound()
+    audit_record(actor=actor, action="privacy.export", obj=person, changes={"format": fmt})
+    return person_data(person)
+
+
+# --- Erasure --------------------------------------------------------------------------------------
+
+
+def _redact_audit_rows(person: Person) -> int:
+    """Replace the values of the erased fields in earlier audit rows about the person.
+
+    The rows themselves (who did what, when) stay. On PostgreSQL the append-only trigger on
+    ``core_auditlog`` lets exactly this through: only ``changes`` may change, and only inside a
+    transaction that set ``hocvuso.audit_redact`` (see privacy migration 0002).
+    """
+    rows = list(
+        AuditLog.objects.filter(
+            object_type=person._meta.label_lower, object_id=str(person.pk)
+        ).only("id", "changes")
+    )
+    changed = []
+    for row in rows:
+        if not isinstance(row.changes, dict):
+            continue
+        redacted = {k: ([MASK, MASK] if k in ERASED_FIELDS else v) for k, v in row.changes.items()}
+        if redacted != row.changes:
+            row.changes = redacted
+            changed.append(row)
+    if not changed:
+        return 0
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SELECT set_config('hocvuso.audit_redact', 'on', true)")
+        AuditLog.objects.bulk_update(changed, ["changes"])
+        if postgres:
+            cursor.execute("SELECT set_config('hocvuso.audit_redact', 'off', true)")
+    return len(changed)
+
+
+@transaction.atomic
+def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
+    """Anonymise a person on their erasure request while keeping every count.
+
+    Kept: the row, commune, household and village, sex, year of birth, occupation, relationship.
+    Cleared: name (a placeholder), full date of birth, CCCD (hash, ciphertext, last digits), phone,
+    ethnicity, special needs, search key; earlier audit rows about the person lose those values.
+    Active consents are withdrawn and the person's citizen accounts lose their link to them.
+    Audited (``person.erase``) without any old value. Erasing again changes nothing.
+    """
+    from hocvuso.accounts.models import Role, RoleAssignment
+    from hocvuso.accounts.services import role_revoke
+
+    if not can_edit_commune(actor, person.commune_id):
+        raise NotFound()
+    if request.person_id != person.pk or request.kind != RequestKind.ERASURE:
+        raise DomainError(
+            ErrorCode.WRONG_REQUEST, _("Erasure needs an erasure request from this person.")
+        )
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.erased_at is not None:
+        return person
+    now = timezone.now()
+    person.full_name = f"Đã xoá #{person.pk.hex[-8:]}"
+    person.search_key = ""
+    if person.birth_date is not None:
+        person.birth_year = person.birth_date.year
+    person.birth_date = None
+    person.cccd_hash, person.cccd_ciphertext, person.cccd_last3 = None, "", ""
+    person.phone = ""
+    person.ethnicity = ""
+    person.special_needs = ""
+    person.erased_at = now
+    person.save(
+        update_fields=[
+            "full_name",
+            "search_key",
+            "birth_date",
+            "birth_year",
+            "cccd_hash",
+            "cccd_ciphertext",
+            "cccd_last3",
+            "phone",
+            "ethnicity",
+            "special_needs",
+            "erased_at",
+            "updated_at",
+        ]
+    )
+    redacted = _redact_audit_rows(person)
+    withdrawn = Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(
+        withdrawn_at=now,
+        withdrawn_by=actor if getattr(actor, "pk", None) else None,
+        updated_at=now,
+    )
+    links = RoleAssignment.objects.filter(
+        person=person, role=Role.CITIZEN, revoked_at__isnull=True
+    ).select_related("user")
+    unlinked = 0
+    for assignment in links:
+        role_revoke(actor=actor, assignment=assignment)
+        unlinked += 1
+    request = DataRequest.objects.select_for_update().get(pk=request.pk)
+    if request.completed_at is None:
+        _complete(actor, request)
+    audit_record(
+        actor=actor,
+        action="person.erase",
+        obj=person,
+        changes={
+            "erased": list(ERASED_FIELDS),
+            "request": str(request.pk),
+            "audit_rows_redacted": redacted,
+            "consents_withdrawn": withdrawn,
+            "accounts_unlinked": unlinked,
+        },
+    )
+    return person
+
+
+def audit_export_record(*, actor: Any, filters: dict[str, str], rows: int) -> AuditLog:
+    """Record that the actor downloaded audit rows (``audit.export``)."""
+    if not scope_of(actor).national or not getattr(actor, "pk", None):
+        raise NotFound()
+    return audit_record(
+        actor=actor,
+        action="audit.export",
+        obj=actor,
+        changes={"filters": {k: v for k, v in filters.items() if v}, "rows": rows},
+    )

@@ -1,0 +1,340 @@
+"""Pages about personal data protection: a person's consents and requests, their data (page and
+JSON download), erasure, a commune's requests with the acknowledgement deadline, the auditor's view.
+
+Thin: parse input, call one selector or service, render. Out of scope → 404, as everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hocvuso.core.access import can_edit_commune
+from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.privacy import selectors, services
+from hocvuso.privacy.forms import (
+    AuditFilterForm,
+    CompleteForm,
+    ConsentForm,
+    DataRequestForm,
+    EraseForm,
+)
+from hocvuso.privacy.models import RequestKind
+from hocvuso.registry.models import Person
+from hocvuso.web.forms import add_domain_error
+from hocvuso.web.views import not_found_as_404
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    return response
+
+
+def _privacy_page(
+    request: HttpRequest,
+    person: Person,
+    *,
+    consent_form: ConsentForm | None = None,
+    request_form: DataRequestForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = request.user
+    self_service = services.is_self(actor, person) and not can_edit_commune(
+        actor, person.commune_id
+    )
+    consents = list(selectors.consent_list(actor=actor, person=person))
+    return _private(
+        render(
+            request,
+            "privacy/person.html",
+            {
+                "commune": person.commune,
+                "household": person.household,
+                "person": person,
+                "consents": consents,
+                "requests": list(selectors.data_request_list(actor=actor, person=person)),
+                "can_keep": services.can_keep(actor, person) and person.erased_at is None,
+                "is_officer": can_edit_commune(actor, person.commune_id),
+                "consent_form": consent_form or ConsentForm(self_service=self_service),
+                "request_form": request_form or DataRequestForm(self_service=self_service),
+            },
+            status=status,
+        )
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def person_privacy(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person = selectors.access_person_privacy(request.user, person_id)
+    return _privacy_page(request, person)
+
+
+def _self_service(request: HttpRequest, person: Person) -> bool:
+    return services.is_self(request.user, person) and not can_edit_commune(
+        request.user, person.commune_id
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def consent_record(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person = selectors.access_person_privacy(request.user, person_id)
+    form = ConsentForm(request.POST, self_service=_self_service(request, person))
+    if form.is_valid():
+        try:
+            services.consent_record(actor=request.user, person=person, **form.service_values())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect("privacy:person", person_id=person.pk)
+    return _privacy_page(request, person, consent_form=form, status=400)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def consent_withdraw(request: HttpRequest, consent_id: UUID) -> HttpResponse:
+    consent = selectors.access_consent(request.user, consent_id)
+    services.consent_withdraw(actor=request.user, consent=consent)
+    messages.success(request, _("Consent withdrawn."))
+    return redirect("privacy:person", person_id=consent.person_id)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def request_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person = selectors.access_person_privacy(request.user, person_id)
+    form = DataRequestForm(request.POST, self_service=_self_service(request, person))
+    if form.is_valid():
+        try:
+            services.data_request_create(actor=request.user, person=person, **form.service_values())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Request recorded."))
+            return redirect("privacy:person", person_id=person.pk)
+    return _privacy_page(request, person, request_form=form, status=400)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def request_acknowledge(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    data_request = selectors.access_data_request(request.user, request_id)
+    services.data_request_acknowledge(actor=request.user, request=data_request)
+    messages.success(request, _("Request acknowledged."))
+    if request.POST.get("back") == "commune":
+        return redirect("privacy:commune_requests", code=data_request.person.commune_id)
+    return redirect("privacy:person", person_id=data_request.person_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def request_complete(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    data_request = selectors.access_data_request(request.user, request_id)
+    if not can_edit_commune(request.user, data_request.person.commune_id):
+        raise NotFound()
+    if data_request.kind == RequestKind.ERASURE:
+        return redirect("privacy:erase", request_id=data_request.pk)
+    form = CompleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.data_request_complete(
+                actor=request.user, request=data_request, notes=form.cleaned_data["notes"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Request completed."))
+            return redirect("privacy:person", person_id=data_request.person_id)
+    person = data_request.person
+    return _private(
+        render(
+            request,
+            "privacy/request_complete.html",
+            {
+                "commune": person.commune,
+                "household": person.household,
+                "person": person,
+                "data_request": data_request,
+                "form": form,
+            },
+            status=400 if form.errors else 200,
+        )
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def erase(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    data_request = selectors.access_data_request(request.user, request_id)
+    person = data_request.person
+    if data_request.kind != RequestKind.ERASURE or not can_edit_commune(
+        request.user, person.commune_id
+    ):
+        raise NotFound()
+    form = EraseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_erase(actor=request.user, person=person, request=data_request)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The person's data has been erased."))
+            return redirect("privacy:person", person_id=person.pk)
+    return _private(
+        render(
+            request,
+            "privacy/erase.html",
+            {
+                "commune": person.commune,
+                "household": person.household,
+                "person": person,
+                "data_request": data_request,
+                "form": form,
+            },
+            status=400 if form.errors else 200,
+        )
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def export_page(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person = selectors.access_person_privacy(request.user, person_id)
+    data = services.person_export(actor=request.user, person=person, fmt="html")
+    return _private(
+        render(
+            request,
+            "privacy/export.html",
+            {
+                "commune": person.commune,
+                "household": person.household,
+                "person": person,
+                "data": data,
+            },
+        )
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def export_json(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person = selectors.access_person_privacy(request.user, person_id)
+    data = services.person_export(actor=request.user, person=person, fmt="json")
+    body = json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-{person.pk}-{stamp}.json"'
+    return _private(response)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def commune_requests(request: HttpRequest, code: str) -> HttpResponse:
+    if not code.isdigit():
+        raise NotFound()
+    commune = geo_selectors.commune_get(code=code)
+    status = "open" if request.GET.get("status") == "open" else ""
+    qs = selectors.commune_data_requests(actor=request.user, commune=commune, status=status)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return _private(
+        render(
+            request,
+            "privacy/commune_requests.html",
+            {
+                "commune": commune,
+                "page": page,
+                "status": status,
+                "can_edit": can_edit_commune(request.user, commune.code),
+                "today": timezone.localdate(),
+            },
+        )
+    )
+
+
+# --- The auditor's view ---------------------------------------------------------------------------
+
+
+def _audit_rows(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    return form, selectors.audit_search(actor=request.user, **filters)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form, qs = _audit_rows(request)
+    page = Paginator(qs, selectors.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _private(render(request, "privacy/audit.html", {"form": form, "page": page}))
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def audit_csv(request: HttpRequest) -> HttpResponse:
+    form, qs = _audit_rows(request)
+    rows = list(qs[:100_000])
+    services.audit_export_record(
+        actor=request.user,
+        filters={k: str(v) for k, v in form.filters().items()},
+        rows=len(rows),
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="nhat-ky-{stamp}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        ["id", "at", "actor", "action", "object_type", "object_id", "changes", "request_id"]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.pk,
+                timezone.localtime(row.at).isoformat(),
+                _cell(row.actor.username if row.actor else "system"),
+                _cell(row.action),
+                _cell(row.object_type),
+                _cell(row.object_id),
+                _cell(json.dumps(row.changes, ensure_ascii=False, cls=DjangoJSONEncoder)),
+                _cell(row.request_id),
+            ]
+        )
+    return _private(response)
