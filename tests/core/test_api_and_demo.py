@@ -44,3 +44,19 @@ def test_demo_is_idempotent(units, capsys):
     assert AuditLog.objects.count() == audit
     # Every generated person went through validation: CCCDs consistent, heads set.
     assert Household.objects.filter(head__isnull=True).count() == 0
+
+
+def test_demo_officers_can_pass_two_factor_with_demo_code(units, capsys, client, settings):
+    settings.HOCVUSO_REQUIRE_2FA = True
+    call_command("demo", "--households", "2", "--no-migrate")
+    capsys.readouterr()
+    call_command("demo_code", "canbo.lungcu")
+    code = capsys.readouterr().out.strip()
+    assert len(code) == 6
+    assert code.isdigit()
+    response = client.post("/login/", {"username": "canbo.lungcu", "password": "hocvuso-demo-2026"})
+    assert response.status_code == 302
+    response = client.post(response["Location"], {"code": code}, follow=True)
+    assert response.status_code == 200
+    commune = client.get("/xa/00715/")
+    assert commune.status_code == 200

@@ -213,3 +213,17 @@ def test_key_rotation(head, household, officer, settings):
     settings.HOCVUSO_ID_KEYS = ["brand-new-id-key-2027"]  # the old key is dropped
     assert rotated.cccd_hash == cccd_lib.lookup_hash(PLAIN)
     assert cccd_lib.reveal(rotated.cccd_ciphertext) == PLAIN
+
+
+def test_an_erased_person_cannot_be_edited(head, officer):
+    from hocvuso.privacy.services import data_request_create, person_erase
+
+    request = data_request_create(actor=officer, person=head, kind="erasure", channel="office")
+    person_erase(actor=officer, person=head, request=request)
+    head.refresh_from_db()
+    erased_name = head.full_name
+    with pytest.raises(DomainError) as err:
+        person_update(actor=officer, person=head, full_name="Back again")
+    assert err.value.code == ErrorCode.PERSON_ERASED
+    head.refresh_from_db()
+    assert head.full_name == erased_name != "Giàng Mí Pó"

@@ -23,4 +23,4 @@ class AccountsErrorCode(StrEnum):
 
 class AccountsError(DomainError):
     def __init__(self, code: AccountsErrorCode, message: str, field: str | None = None) -> None:
-        super().__init__(code, message, field)  # type: ignore[arg-type]
+        super().__init__(code, message, field)

@@ -48,7 +48,7 @@ class DomainError(Exception):
     the rejected value of a personal identifier.
     """
 
-    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+    def __init__(self, code: StrEnum, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

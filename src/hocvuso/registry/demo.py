@@ -6,7 +6,9 @@ same services the web pages use, so the demo also exercises validation and the a
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from hocvuso.accounts.services import role_grant
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.access import OFFICER_ROLES, SYSTEM
 from hocvuso.geo.models import Commune, Village
 from hocvuso.geo.services import units_load, village_create
 from hocvuso.registry.models import Household
@@ -51,6 +53,22 @@ class DemoResult:
     accounts: list[tuple[str, str, str]]
 
 
+def demo_totp_device(user: Any) -> None:
+    """Officers sign in with a second factor. The demo gives each demo officer an authenticator
+    with a secret derived from their username, so `hocvuso demo_code USER` can print the current
+    code for someone trying the platform without a phone app (development only)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(
+            user=user, name="demo", key=demo_totp_key(user.username), confirmed=True
+        )
+
+
+def demo_totp_key(username: str) -> str:
+    return hashlib.sha256(f"hocvuso-demo-totp/{username}".encode()).hexdigest()[:40]
+
+
 def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
     if settings.PRODUCTION:
         raise ImproperlyConfigured("the demo data set is never built in production")
@@ -85,6 +103,8 @@ def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
     role_grant(actor=SYSTEM, user=users["commune_officer"], role="commune_officer", commune=commune)
     role_grant(actor=SYSTEM, user=users["desk_staff"], role="desk_staff", commune=commune)
     actor = users["commune_officer"]
+    for role in OFFICER_ROLES:
+        demo_totp_device(users[role])
 
     villages = {v.name: v for v in Village.objects.filter(commune=commune)}
     villages_created = 0

@@ -223,6 +223,10 @@ def person_register(
 def person_update(*, actor: Any, person: Person, cccd: str | None = None, **values: Any) -> Person:
     """Change a person's details. ``cccd=""`` removes the number; ``None`` leaves it alone."""
     ensure_commune(actor, person.commune_id, write=True)
+    if person.erased_at is not None:
+        raise DomainError(
+            ErrorCode.PERSON_ERASED, _("This person's data was erased at their request.")
+        )
     unknown = set(values) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")

@@ -29,3 +29,8 @@ class Command(BaseCommand):
         for username, password, role in result.accounts:
             self.stdout.write(f"  user: {username:<18} password: {password:<20} ({role})")
         self.stdout.write("")
+        self.stdout.write(
+            "Officers sign in with a second factor: `.venv/bin/hocvuso demo_code USERNAME` prints "
+            "the current 6-digit code of a demo officer."
+        )
+        self.stdout.write("")
