@@ -9,7 +9,9 @@ and leave the database exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,11 +26,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hocvuso.accounts.services.invitations import invitation_create
 from hocvuso.accounts.services.tokens import token_create
 from hocvuso.core.access import SYSTEM
+from hocvuso.core.ids import uuid7
 from hocvuso.geo.models import Commune
 from hocvuso.geo.services import village_create
 from hocvuso.privacy.services import consent_record, data_request_create
 from hocvuso.registry.models import ImportJob
 from hocvuso.registry.services import household_create, person_register
+from hocvuso.skills.models import Skill
+from hocvuso.skills.services import skill_event_record
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +99,14 @@ def _build_world() -> World:
         consent = consent_record(actor=SYSTEM, person=p1, purpose="registry", method="paper")
         access = data_request_create(actor=SYSTEM, person=p1, kind="access", channel="office")
         erasure = data_request_create(actor=SYSTEM, person=p2, kind="erasure", channel="office")
+        event = skill_event_record(
+            actor=SYSTEM,
+            id=uuid7(),
+            person=p1,
+            skill=Skill.objects.get(code="vneid.install"),
+            happened_on=dt.date(2025, 6, 1),
+            channel="home_visit",
+        )
         extra = make_user(f"m_extra_{side}", "desk_staff", commune=commune)
         inviter = make_user(f"m_inviter_{side}", "commune_officer", commune=commune)
         invitation, _secret = invitation_create(actor=inviter, role="desk_staff", commune=commune)
@@ -101,6 +114,7 @@ def _build_world() -> World:
             "v1": v1, "v2": v2, "h1": h1, "h2": h2, "p1": p1, "p2": p2, "job": job,
             "consent": consent, "access": access, "erasure": erasure,
             "assignment": extra.role_assignments.get(), "invitation": invitation,
+            "event": event,
         }  # fmt: skip
     users = {
         "national_admin": make_user("m_national", "national_admin"),
@@ -130,12 +144,16 @@ def _db_fingerprint() -> str:
     with connection.cursor() as cursor:
         for model in apps.get_models():
             label = model._meta.app_label
-            if label not in {"core", "geo", "registry", "accounts"} or model._meta.proxy:
+            if label not in {"core", "geo", "registry", "accounts", "skills"} or model._meta.proxy:
                 continue
             if model._meta.db_table in {"geo_commune", "geo_province"}:
                 continue  # reference data, large and never written by these routes
             table = model._meta.db_table
-            columns = [f.column for f in model._meta.concrete_fields if f.column != "last_login"]
+            columns = [
+                connection.ops.quote_name(f.column)
+                for f in model._meta.concrete_fields
+                if f.column != "last_login"
+            ]
             cursor.execute(
                 f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1"  # noqa: S608
             )
@@ -158,6 +176,7 @@ class Route:
     # Who may, when "in our commune / in another" is not the question (own objects, own account).
     expect: Callable[[str, str], bool] | None = None
     anonymous: int = 302  # a page sends the anonymous to log in; the API answers 401
+    json: bool = False  # POST the data as a JSON body (the API) rather than a form
 
 
 def _o(w: World, side: str, key: str) -> Any:
@@ -344,6 +363,12 @@ ROUTES.update(
             OFFICERS,
             "POST",
         ),
+        "accounts:citizen_link": Route(
+            lambda w, s: reverse("accounts:citizen_link", args=[_o(w, s, "p2").pk]),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"login": "m_nobody"},
+        ),
         # Public steps: accepting an invitation (by its secret), registering by phone.
         "accounts:invitation_accept": Route(
             lambda w, s: reverse("accounts:invitation_accept", args=["not-a-real-secret"]),
@@ -413,8 +438,69 @@ ROUTES.update(
     }
 )
 
+# Skills: whoever sees the person records for them, except the citizen and province officers.
+RECORDERS = {"national_admin", "commune_officer", "desk_staff", "team_member"}
+TODAY = dt.datetime.now(tz=dt.UTC).date().isoformat()
+
+
+def _event_form(w: World, side: str, role: str) -> dict[str, Any]:
+    return {"id": str(uuid7()), "skill": "pay.qr", "channel": "class", "happened_on": TODAY}
+
+
+def _event_json(w: World, side: str, role: str) -> dict[str, Any]:
+    return {**_event_form(w, side, role), "person_id": str(_o(w, side, "p1").pk)}
+
+
+ROUTES.update(
+    {
+        "skills:record": Route(
+            lambda w, s: reverse("skills:record", args=[_o(w, s, "p1").pk]),
+            RECORDERS,
+            "POST",
+            _event_form,
+        ),
+        "skills:reverse": Route(
+            lambda w, s: reverse("skills:reverse", args=[_o(w, s, "event").pk]),
+            RECORDERS,
+            "POST",
+            lambda w, s, role: {"reason": f"Nhầm ({role})"},
+            ok=frozenset({302, 400}),  # 400: already withdrawn by an earlier role
+        ),
+        "api:skills_catalogue": Route(
+            lambda w, s: reverse("api:skills_catalogue"), SIGNED_IN, scoped=False, anonymous=401
+        ),
+        "api:skills_person": Route(
+            lambda w, s: reverse("api:skills_person", args=[_o(w, s, "p1").pk]),
+            COMMUNE_READERS | {"citizen"},
+            anonymous=401,
+        ),
+        "api:skills_event_record": Route(
+            lambda w, s: reverse("api:skills_event_record"),
+            RECORDERS,
+            "POST",
+            _event_json,
+            ok=frozenset({201}),
+            anonymous=401,
+            json=True,
+        ),
+        "api:skills_event_reverse": Route(
+            lambda w, s: reverse("api:skills_event_reverse", args=[_o(w, s, "event").pk]),
+            RECORDERS,
+            "POST",
+            lambda w, s, role: {"id": str(uuid7()), "reason": f"Nhầm ({role})"},
+            ok=frozenset({201, 409}),  # 409: already withdrawn by an earlier role
+            anonymous=401,
+            json=True,
+        ),
+    }
+)
+
 # API paths of the OpenAPI schema → the route declaring them.
 API_PATHS = {
+    "/api/v1/skills/catalogue": "api:skills_catalogue",
+    "/api/v1/skills/persons/{person_id}": "api:skills_person",
+    "/api/v1/skills/events": "api:skills_event_record",
+    "/api/v1/skills/events/{event_id}/reverse": "api:skills_event_reverse",
     "/api/v1/accounts/me": "api:me",
     "/api/v1/units/provinces": "api:provinces",
     "/api/v1/units/communes": "api:communes",
@@ -457,6 +543,9 @@ def _secrets_of(w: World, side: str) -> list[str]:
 
 def _call(client: Client, route: Route, w: World, side: str, role: str) -> Any:
     url = route.url(w, side)
+    if route.method == "POST" and route.json:
+        body = json.dumps(route.data(w, side, role))
+        return client.post(url, body, content_type="application/json")
     if route.method == "POST":
         return client.post(url, route.data(w, side, role))
     return client.get(url)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hocvuso.accounts.views import account, invitations, register, two_factor
+from hocvuso.accounts.views import account, citizens, invitations, register, two_factor
 
 app_name = "accounts"
 urlpatterns = [
@@ -33,6 +33,7 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("loi-moi/<str:secret>/", invitations.invitation_accept, name="invitation_accept"),
+    path("nguoi/<uuid:person_id>/lien-ket-tai-khoan/", citizens.citizen_link, name="citizen_link"),
     path("dang-ky/", register.register, name="register"),
     path("dang-ky/ma/", register.register_code, name="register_code"),
     path("dang-ky/mat-khau/", register.register_password, name="register_password"),

@@ -11,8 +11,9 @@ from ninja.errors import HttpError, ValidationError
 
 from hocvuso.accounts.api import router as accounts_router
 from hocvuso.accounts.auth import API_AUTH
-from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.geo.api import router as geo_router
+from hocvuso.skills.api import router as skills_router
 
 logger = logging.getLogger("hocvuso.api")
 
@@ -20,11 +21,15 @@ logger = logging.getLogger("hocvuso.api")
 api = NinjaAPI(title="hocvuso", version="1", urls_namespace="api", auth=API_AUTH)
 api.add_router("/units", geo_router, auth=None)
 api.add_router("/accounts", accounts_router)
+api.add_router("/skills", skills_router)
+
+# Codes that answer 409 Conflict (the request clashes with what is stored) rather than 422.
+CONFLICT_CODES = frozenset({ErrorCode.EVENT_CONFLICT, ErrorCode.ALREADY_REVERSED})
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    status = 404 if isinstance(exc, NotFound) else 422
+    status = 404 if isinstance(exc, NotFound) else 409 if exc.code in CONFLICT_CODES else 422
     return api.create_response(
         request, {"code": exc.code, "message": exc.message, "field": exc.field}, status=status
     )

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "hocvuso.geo",
     "hocvuso.registry",
     "hocvuso.privacy",
+    "hocvuso.skills",
     "hocvuso.web",
 ]
 

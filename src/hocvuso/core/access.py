@@ -272,3 +272,16 @@ def can_grant(
         code in s.communes or (bool(s.provinces) and _province_of(code) in s.provinces)
         for code in targets
     )
+
+
+def can_record_skills(actor: Any, person: Any) -> bool:
+    """May record (and reverse) skill events for ``person``: commune officers and support-desk
+    staff of the person's commune, team members whose villages cover the person's household, and
+    national admins — everyone who sees the person except the citizen themself and province
+    officers (who oversee)."""
+    s = scope_of(actor)
+    if s.national:
+        return True
+    if person.commune_id in s.communes | s.desk_communes:
+        return True
+    return bool(s.villages) and person.household.village_id in s.villages

@@ -39,6 +39,10 @@ class ErrorCode(StrEnum):
     PERSON_ERASED = "person_erased"
     WITNESS_REQUIRED = "witness_required"
     WRONG_REQUEST = "wrong_request"
+    # Skills (events are append-only and idempotent on the client's UUID)
+    EVENT_CONFLICT = "event_conflict"  # the same event id sent again with different content
+    ALREADY_REVERSED = "already_reversed"
+    UNKNOWN_SKILL = "unknown_skill"
 
 
 class DomainError(Exception):

@@ -234,3 +234,17 @@ def audit_search(
     if until is not None:
         qs = qs.filter(at__lt=_day_start(until + dt.timedelta(days=1)))
     return qs.order_by("-id")
+
+
+def linked_accounts(*, actor: Any, person: Person) -> list[str]:
+    """Usernames of the citizen accounts linked to the person (keepers only; else empty)."""
+    from hocvuso.accounts.models import RoleAssignment
+    from hocvuso.core.access import can_edit_commune
+
+    if not can_edit_commune(actor, person.commune_id):
+        return []
+    return list(
+        RoleAssignment.objects.filter(
+            person=person, role="citizen", revoked_at__isnull=True
+        ).values_list("user__username", flat=True)
+    )

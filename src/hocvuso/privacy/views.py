@@ -70,6 +70,7 @@ def _privacy_page(
                 "requests": list(selectors.data_request_list(actor=actor, person=person)),
                 "can_keep": services.can_keep(actor, person) and person.erased_at is None,
                 "is_officer": can_edit_commune(actor, person.commune_id),
+                "linked_accounts": selectors.linked_accounts(actor=actor, person=person),
                 "consent_form": consent_form or ConsentForm(self_service=self_service),
                 "request_form": request_form or DataRequestForm(self_service=self_service),
             },

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hocvuso.core.access import (
     can_edit_commune,
+    can_record_skills,
     can_reveal_cccd,
     can_see_sensitive,
     commune_q,
@@ -36,6 +37,7 @@ from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry import services as registry_services
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.parsing import format_phone, parse_birth
+from hocvuso.skills import selectors as skills_selectors
 from hocvuso.web.forms import (
     CommuneSearchForm,
     HeadForm,
@@ -371,6 +373,7 @@ def _person_page(
     revealed: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    skills = skills_selectors.person_skills(actor=request.user, person=person)
     response = render(
         request,
         "web/person.html",
@@ -384,6 +387,9 @@ def _person_page(
             "reveal_form": reveal_form or RevealForm(),
             "revealed": revealed,
             "is_head": person.household.head_id == person.pk,
+            "skill_status": skills.status,
+            "skill_events": skills.events,
+            "can_record_skills": can_record_skills(request.user, person),
         },
         status=status,
     )

@@ -122,3 +122,36 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
         audit_record(actor=actor, action="role.revoke", obj=assignment, changes={})
         forget_scope(assignment.user)
     return assignment
+
+
+@transaction.atomic
+def citizen_link(*, actor: Any, person: Person, login: str) -> RoleAssignment:
+    """Link a citizen's account (found by username or phone) to their person in the registry,
+    so they see their own record and their own data. Done by the commune's keepers."""
+    from hocvuso.core.access import ensure_commune
+    from hocvuso.registry.parsing import normalise_phone
+
+    ensure_commune(actor, person.commune_id, write=True)
+    if person.erased_at is not None:
+        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data was erased."))
+    login = login.strip()
+    user = User.objects.filter(username=login, is_active=True).first() if login else None
+    if user is None and login:
+        try:
+            phone = normalise_phone(login)
+        except DomainError:
+            phone = ""
+        if phone:
+            user = User.objects.filter(phone=phone, is_active=True).first()
+    if user is None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND, _("No account has this username or phone number."), "login"
+        )
+    elsewhere = RoleAssignment.objects.filter(
+        user=user, role=Role.CITIZEN, revoked_at__isnull=True
+    ).exclude(person=person)
+    if elsewhere.exists():
+        raise DomainError(
+            ErrorCode.INVALID, _("This account is already linked to another person."), "login"
+        )
+    return role_grant(actor=actor, user=user, role=Role.CITIZEN, person=person)

@@ -1,0 +1,519 @@
+"""Writes of the skill framework: skill events (append-only, idempotent on the client's UUID v7),
+their reversals, each person's derived status (updated in the event's transaction), the rebuild
+of every status from the events, and catalogue edits by national admins.
+
+Who may record or reverse an event for a person: :func:`hocvuso.core.access.can_record_skills`
+(commune officers and desk staff of the person's commune, team members over the household's
+village, national admins). Everyone else gets not-found, as everywhere in hocvuso.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hocvuso.core.access import can_record_skills, scope_of
+from hocvuso.core.context import current_request_id
+from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.models import AuditLog
+from hocvuso.core.services import audit_record, diff, snapshot
+from hocvuso.core.text import clean
+from hocvuso.registry.models import Person
+from hocvuso.skills.models import Channel, PersonSkillStatus, Skill, SkillEvent, SkillSet
+
+# The milestone codes the status columns are derived from.
+VNEID_INSTALLED = "vneid.install"
+VNEID_LEVEL2 = "vneid.level2"
+BANK_ACCOUNT = "bank.account"
+BASIC_SET = "basic"
+T4_SET = "4t"
+
+STATUS_FIELDS = (
+    "skills",
+    "basic_complete",
+    "vneid_level",
+    "has_bank_account",
+    "t4",
+    "last_event_on",
+)
+# The content of an event: a replay of the same id must carry exactly these values.
+EVENT_CONTENT = (
+    "person",
+    "skill",
+    "happened_on",
+    "channel",
+    "helped_by",
+    "verified_by",
+    "note",
+    "reverses",
+)
+
+
+def _user(actor: Any) -> Any:
+    """The actor as a user to store (the system operator is stored as nobody)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
+# --- Status: derived from the events ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetIndex:
+    """The named sets, national and per province, as ordered tuples of skill codes."""
+
+    members: dict[tuple[str, str | None], tuple[str, ...]]
+
+    def of(self, code: str, province: str | None) -> tuple[str, ...]:
+        own = self.members.get((code, province))
+        return own if own is not None else self.members.get((code, None), ())
+
+
+def skill_sets() -> SetIndex:
+    """Every set with its members, in two queries."""
+    members: dict[tuple[str, str | None], tuple[str, ...]] = {}
+    for s in SkillSet.objects.prefetch_related("skills"):
+        codes = sorted(s.skills.all(), key=lambda k: (k.area_id, k.order, k.code))
+        members[(s.code, s.province_id)] = tuple(k.code for k in codes)
+    return SetIndex(members)
+
+
+def status_compute(
+    held: Iterable[tuple[str, dt.date]], province: str | None, sets: SetIndex
+) -> dict[str, Any]:
+    """The status columns from the held events (skill code, date) of one person."""
+    dates: dict[str, dt.date] = {}
+    for code, on in held:
+        dates[code] = max(on, dates.get(code, on))
+    basic = sets.of(BASIC_SET, province)
+    level = 2 if VNEID_LEVEL2 in dates else 1 if VNEID_INSTALLED in dates else 0
+    return {
+        "skills": sorted(dates),
+        "basic_complete": bool(basic) and all(code in dates for code in basic),
+        "vneid_level": level,
+        "has_bank_account": BANK_ACCOUNT in dates,
+        "t4": [code for code in sets.of(T4_SET, province) if code in dates],
+        "last_event_on": max(dates.values()) if dates else None,
+    }
+
+
+EMPTY_STATUS = {
+    "skills": [],
+    "basic_complete": False,
+    "vneid_level": 0,
+    "has_bank_account": False,
+    "t4": [],
+    "last_event_on": None,
+}
+
+
+def _status_refresh(
+    person_ids: Sequence[UUID], *, sets: SetIndex, write: bool = True, create_empty: bool = False
+) -> Counter[str]:
+    """Recompute the status of ``person_ids`` from their events, set-based (one query for the
+    events, one for the stored rows, one bulk write each for changed and missing rows).
+
+    Returns the number of rows whose field differed, per field (``missing`` counts absent rows).
+    """
+    held: dict[UUID, list[tuple[str, dt.date]]] = defaultdict(list)
+    provinces: dict[UUID, str] = {}
+    rows = SkillEvent.objects.filter(
+        person_id__in=person_ids, reverses__isnull=True, reversed_by__isnull=True
+    ).values_list("person_id", "skill__code", "happened_on", "person__commune__province_id")
+    for person_id, code, on, province in rows:
+        held[person_id].append((code, on))
+        provinces[person_id] = province
+    stored = {s.person_id: s for s in PersonSkillStatus.objects.filter(person_id__in=person_ids)}
+    now = timezone.now()
+    differences: Counter[str] = Counter()
+    to_create: list[PersonSkillStatus] = []
+    to_update: list[PersonSkillStatus] = []
+    for person_id in person_ids:
+        events = held.get(person_id)
+        want = status_compute(events, provinces[person_id], sets) if events else dict(EMPTY_STATUS)
+        row = stored.get(person_id)
+        if row is None:
+            if want == EMPTY_STATUS and not create_empty:
+                continue  # no events, no row: nothing to hold
+            if want != EMPTY_STATUS:
+                differences["missing"] += 1
+                for name, value in want.items():
+                    if value != EMPTY_STATUS[name]:
+                        differences[name] += 1
+            to_create.append(PersonSkillStatus(person_id=person_id, updated_at=now, **want))
+            continue
+        changed = [name for name in STATUS_FIELDS if getattr(row, name) != want[name]]
+        if changed:
+            differences.update(changed)
+            for name in changed:
+                setattr(row, name, want[name])
+            row.updated_at = now
+            to_update.append(row)
+    if write:
+        if to_create:
+            PersonSkillStatus.objects.bulk_create(to_create, batch_size=500)
+        if to_update:
+            PersonSkillStatus.objects.bulk_update(
+                to_update, [*STATUS_FIELDS, "updated_at"], batch_size=500
+            )
+    return differences
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    persons: int  # people with events or a status row, all compared
+    differences: Counter[str]  # rows that differed, per field ("missing": no row at all)
+
+
+def status_rebuild(*, check: bool = False, batch_size: int = 2000) -> RebuildResult:
+    """Recompute every person's status from the events, in batches of ``batch_size`` people
+    (three queries per batch, one transaction each); ``check``: write nothing."""
+    sets = skill_sets()
+    total: Counter[str] = Counter()
+    ids = sorted(
+        set(PersonSkillStatus.objects.values_list("person_id", flat=True))
+        | set(SkillEvent.objects.values_list("person_id", flat=True).distinct())
+    )
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            total.update(
+                _status_refresh(ids[start : start + batch_size], sets=sets, write=not check)
+            )
+    return RebuildResult(persons=len(ids), differences=total)
+
+
+def _lock_person(person: Person) -> None:
+    """Serialise the writes of one person's events (their status is recomputed after each)."""
+    list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))
+
+
+# --- Events ---------------------------------------------------------------------------------
+
+
+def _same_content(event: SkillEvent, values: dict[str, Any]) -> bool:
+    for name in EVENT_CONTENT:
+        field = SkillEvent._meta.get_field(name)
+        stored = getattr(event, getattr(field, "attname", name))
+        wanted = values[name]
+        if hasattr(wanted, "_meta"):  # a model instance: compare keys
+            wanted = wanted.pk
+        if stored != wanted:
+            return False
+    return True
+
+
+def _existing(id: UUID, values: dict[str, Any]) -> SkillEvent | None:
+    """The event already stored under ``id``: returned (marked replayed) when its content is the
+    same; a different content under the same id is a conflict."""
+    event = SkillEvent.objects.filter(pk=id).first()
+    if event is None:
+        return None
+    if not _same_content(event, values):
+        raise DomainError(
+            ErrorCode.EVENT_CONFLICT,
+            _("Another record with this identifier is already stored."),
+            "id",
+        )
+    event.replayed = True
+    return event
+
+
+def _check_date(happened_on: dt.date) -> None:
+    if happened_on > timezone.localdate():
+        raise DomainError(ErrorCode.INVALID, _("The date cannot be in the future."), "happened_on")
+
+
+def _insert(event: SkillEvent, values: dict[str, Any]) -> SkillEvent | None:
+    """Insert; on a concurrent insert of the same id, the stored event (or a conflict)."""
+    try:
+        with transaction.atomic():
+            event.save(force_insert=True)
+    except IntegrityError:
+        return _existing(event.pk, values)
+    return None
+
+
+@transaction.atomic
+def skill_event_record(
+    *,
+    actor: Any,
+    id: UUID,
+    person: Person,
+    skill: Skill,
+    happened_on: dt.date,
+    channel: str,
+    helped_by: Any = None,
+    verified_by: Any = None,
+    note: str = "",
+) -> SkillEvent:
+    """Record that ``person`` gained ``skill``. Idempotent on ``id`` (the client's UUID v7):
+    the same id with the same content returns the stored event unchanged (``replayed``), with
+    different content raises ``event_conflict``. The person's status is updated in the same
+    transaction."""
+    if not can_record_skills(actor, person):
+        raise NotFound()
+    if person.erased_at is not None:
+        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+    if channel not in Channel.values:
+        raise DomainError(ErrorCode.INVALID, _("Choose how the skill was gained."), "channel")
+    if not skill.is_active:
+        raise DomainError(ErrorCode.UNKNOWN_SKILL, _("This skill is no longer recorded."), "skill")
+    _check_date(happened_on)
+    note = clean(note)
+    if channel == Channel.VERIFIED_AT_CHECK and verified_by is None:
+        verified_by = _user(actor)
+    values = {
+        "person": person,
+        "skill": skill,
+        "happened_on": happened_on,
+        "channel": channel,
+        "helped_by": helped_by,
+        "verified_by": verified_by,
+        "note": note,
+        "reverses": None,
+    }
+    existing = _existing(id, values)
+    if existing is not None:
+        return existing
+    _lock_person(person)
+    event = SkillEvent(id=id, recorded_by=_user(actor), **values)
+    stored = _insert(event, values)
+    if stored is not None:
+        return stored
+    _status_refresh([person.pk], sets=skill_sets(), create_empty=True)
+    audit_record(
+        actor=actor,
+        action="skill_event.record",
+        obj=event,
+        changes={
+            "person": str(person.pk),
+            "skill": skill.code,
+            "happened_on": happened_on.isoformat(),
+            "channel": channel,
+        },
+    )
+    return event
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """One event of a batch (see :func:`skill_events_record_batch`)."""
+
+    id: UUID
+    person: Person
+    skill: Skill
+    happened_on: dt.date
+    channel: str
+    helped_by: Any = None
+    verified_by: Any = None
+    note: str = ""
+
+
+@transaction.atomic
+def skill_events_record_batch(*, actor: Any, events: Sequence[EventInput]) -> list[SkillEvent]:
+    """Record many events at once (a field device's sync batch, a bulk load), set-based: one
+    query for the ids already stored, one insert for the new events, one for their audit rows,
+    one status refresh for the people touched. Same rules and the same idempotency as
+    :func:`skill_event_record`; one event out of scope or invalid refuses the whole batch."""
+    today = timezone.localdate()
+    rows: list[tuple[EventInput, dict[str, Any]]] = []
+    for e in events:
+        if not can_record_skills(actor, e.person):
+            raise NotFound()
+        if e.person.erased_at is not None:
+            raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+        if e.channel not in Channel.values:
+            raise DomainError(ErrorCode.INVALID, _("Choose how the skill was gained."), "channel")
+        if not e.skill.is_active:
+            raise DomainError(
+                ErrorCode.UNKNOWN_SKILL, _("This skill is no longer recorded."), "skill"
+            )
+        if e.happened_on > today:
+            raise DomainError(
+                ErrorCode.INVALID, _("The date cannot be in the future."), "happened_on"
+            )
+        verified_by = e.verified_by
+        if e.channel == Channel.VERIFIED_AT_CHECK and verified_by is None:
+            verified_by = _user(actor)
+        values = {
+            "person": e.person,
+            "skill": e.skill,
+            "happened_on": e.happened_on,
+            "channel": e.channel,
+            "helped_by": e.helped_by,
+            "verified_by": verified_by,
+            "note": clean(e.note),
+            "reverses": None,
+        }
+        rows.append((e, values))
+    person_ids = sorted({e.person.pk for e in events})
+    list(Person.objects.select_for_update().filter(pk__in=person_ids).values_list("pk", flat=True))
+    stored = {x.pk: x for x in SkillEvent.objects.filter(pk__in=[e.id for e in events])}
+    out: list[SkillEvent] = []
+    new: list[SkillEvent] = []
+    for e, values in rows:
+        existing = stored.get(e.id)
+        if existing is not None:
+            if not _same_content(existing, values):
+                raise DomainError(
+                    ErrorCode.EVENT_CONFLICT,
+                    _("Another record with this identifier is already stored."),
+                    "id",
+                )
+            existing.replayed = True
+            out.append(existing)
+            continue
+        event = SkillEvent(id=e.id, recorded_by=_user(actor), **values)
+        stored[e.id] = event
+        new.append(event)
+        out.append(event)
+    SkillEvent.objects.bulk_create(new, batch_size=500)
+    request_id = current_request_id() or ""
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                actor=_user(actor),
+                action="skill_event.record",
+                object_type=SkillEvent._meta.label_lower,
+                object_id=str(ev.pk),
+                changes={
+                    "person": str(ev.person_id),
+                    "skill": ev.skill.code,
+                    "happened_on": ev.happened_on.isoformat(),
+                    "channel": ev.channel,
+                },
+                request_id=request_id,
+            )
+            for ev in new
+        ],
+        batch_size=500,
+    )
+    _status_refresh(person_ids, sets=skill_sets(), create_empty=True)
+    return out
+
+
+@transaction.atomic
+def skill_event_reverse(*, actor: Any, event: SkillEvent, reason: str, id: UUID) -> SkillEvent:
+    """Withdraw ``event`` (recorded by mistake) with a reversing event carrying ``reason``.
+    Idempotent on ``id``; an event is reversed at most once; a reversal is not reversed (record
+    the skill again instead)."""
+    person = event.person
+    if not can_record_skills(actor, person):
+        raise NotFound()
+    reason = clean(reason)
+    if not reason:
+        raise DomainError(ErrorCode.REQUIRED, _("Say why this record is wrong."), "reason")
+    today = timezone.localdate()
+    values = {
+        "person": person,
+        "skill": event.skill,
+        "happened_on": today,
+        "channel": event.channel,
+        "helped_by": None,
+        "verified_by": None,
+        "note": reason,
+        "reverses": event,
+    }
+    stored = SkillEvent.objects.filter(pk=id).first()
+    if stored is not None:
+        if stored.reverses_id == event.pk and stored.note == reason:
+            stored.replayed = True
+            return stored
+        raise DomainError(
+            ErrorCode.EVENT_CONFLICT,
+            _("Another record with this identifier is already stored."),
+            "id",
+        )
+    if event.reverses_id is not None:
+        raise DomainError(ErrorCode.INVALID, _("A correction cannot be reversed."), "event")
+    _lock_person(person)
+    if SkillEvent.objects.filter(reverses=event).exists():
+        raise DomainError(ErrorCode.ALREADY_REVERSED, _("This record was already withdrawn."))
+    reversal = SkillEvent(id=id, recorded_by=_user(actor), **values)
+    try:
+        with transaction.atomic():
+            reversal.save(force_insert=True)
+    except IntegrityError:
+        raise DomainError(
+            ErrorCode.ALREADY_REVERSED, _("This record was already withdrawn.")
+        ) from None
+    _status_refresh([person.pk], sets=skill_sets(), create_empty=True)
+    audit_record(
+        actor=actor,
+        action="skill_event.reverse",
+        obj=reversal,
+        changes={
+            "reverses": str(event.pk),
+            "person": str(person.pk),
+            "skill": event.skill.code,
+        },
+    )
+    return reversal
+
+
+# --- The catalogue (national admins) ----------------------------------------------------------
+
+SKILL_EDITABLE = (
+    "name_vi",
+    "name_en",
+    "description_vi",
+    "description_en",
+    "level",
+    "programmes",
+    "order",
+    "is_active",
+)
+
+
+def _ensure_national(actor: Any) -> None:
+    if not scope_of(actor).national:
+        raise NotFound()
+
+
+@transaction.atomic
+def skill_update(*, actor: Any, skill: Skill, **values: Any) -> Skill:
+    """Edit a skill's names, description, level, programmes or activity (national admins).
+    Codes and areas never change: events refer to them."""
+    _ensure_national(actor)
+    unknown = set(values) - set(SKILL_EDITABLE)
+    if unknown:
+        raise DomainError(
+            ErrorCode.INVALID, _("These fields cannot be changed."), sorted(unknown)[0]
+        )
+    before = snapshot(skill, SKILL_EDITABLE)
+    for name, value in values.items():
+        setattr(skill, name, value)
+    skill.full_clean()
+    skill.save(update_fields=[*values])
+    changes = diff(before, snapshot(skill, SKILL_EDITABLE))
+    if changes:
+        audit_record(actor=actor, action="skill.update", obj=skill, changes=changes)
+    return skill
+
+
+@transaction.atomic
+def skill_set_members_set(*, actor: Any, skill_set: SkillSet, codes: Iterable[str]) -> SkillSet:
+    """Set the members of a skill set (national admins). Statuses are not recomputed here: run
+    ``hocvuso rebuild_status`` after changing the basic or 4T set."""
+    _ensure_national(actor)
+    wanted = sorted(set(codes))
+    skills = list(Skill.objects.filter(code__in=wanted))
+    if len(skills) != len(wanted):
+        raise DomainError(ErrorCode.UNKNOWN_SKILL, _("Unknown skill code."), "codes")
+    before = sorted(skill_set.skills.values_list("code", flat=True))
+    skill_set.skills.set(skills)
+    if before != wanted:
+        audit_record(
+            actor=actor,
+            action="skill_set.update",
+            obj=skill_set,
+            changes={"skills": [before, wanted]},
+        )
+    return skill_set
