@@ -60,3 +60,16 @@ def test_demo_officers_can_pass_two_factor_with_demo_code(units, capsys, client,
     assert response.status_code == 200
     commune = client.get("/xa/00715/")
     assert commune.status_code == 200
+
+
+def test_demo_has_skill_activity_through_every_channel(units, capsys):
+    from hocvuso.skills.models import PersonSkillStatus, SkillEvent
+
+    call_command("demo", "--households", "30", "--no-migrate")
+    events = SkillEvent.objects.count()
+    assert events > 50
+    channels = set(SkillEvent.objects.values_list("channel", flat=True))
+    assert {"home_visit", "class", "support_desk", "mentoring"} <= channels
+    assert PersonSkillStatus.objects.filter(vneid_level=2).exists()
+    call_command("demo", "--households", "30", "--no-migrate")  # replayed: nothing new
+    assert SkillEvent.objects.count() == events

@@ -6,7 +6,10 @@ same services the web pages use, so the demo also exercises validation and the a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import random
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 
 from hocvuso.accounts.services import role_grant
 from hocvuso.core.access import OFFICER_ROLES, SYSTEM
@@ -51,6 +55,7 @@ class DemoResult:
     households_created: int
     persons_created: int
     accounts: list[tuple[str, str, str]]
+    events_recorded: int = 0
 
 
 def demo_totp_device(user: Any) -> None:
@@ -153,4 +158,87 @@ def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
                 )
                 persons_created += 1
         households_created += 1
-    return DemoResult(commune, villages_created, households_created, persons_created, accounts)
+    events = demo_skill_activity(commune=commune, users=users, seed=seed)
+    return DemoResult(
+        commune, villages_created, households_created, persons_created, accounts, events
+    )
+
+
+# Who learns what, in the demo: (skill, probability among people 16+, prerequisite skill).
+_DEMO_SKILLS = [
+    ("vneid.install", 0.8, None),
+    ("vneid.level2", 0.8, "vneid.install"),
+    ("bank.account", 0.55, None),
+    ("pay.qr", 0.7, "bank.account"),
+    ("dvc.online", 0.3, "vneid.level2"),
+    ("safety.scams", 0.35, None),
+    ("safety.data", 0.25, None),
+    ("0.1", 0.6, None),
+    ("1.1", 0.45, "0.1"),
+    ("2.1", 0.5, "0.1"),
+    ("4.2", 0.3, "0.1"),
+]
+_DEMO_4T = [("trade.profile", 0.5), ("sell.online", 0.35), ("save.digital", 0.25)]
+_DEMO_CHANNELS = (
+    ["home_visit"] * 8 + ["class"] * 4 + ["support_desk"] * 3 + ["mentoring"] * 2
+    + ["online_course", "self_declared"]
+)  # fmt: skip
+
+
+def demo_uuid(*parts: str) -> uuid.UUID:
+    """A stable UUID (version 7 bits) for a demo record, so a second `hocvuso demo` replays the
+    same records and the idempotent services store nothing twice."""
+    raw = bytearray(hashlib.sha256("/".join(parts).encode()).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x70
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return uuid.UUID(bytes=bytes(raw))
+
+
+def demo_skill_activity(*, commune: Commune, users: dict[str, Any], seed: int) -> int:
+    """Skill events over the last six months through every channel, helped by the demo team
+    member, desk staff and officer, written through the skills service (idempotent)."""
+    from hocvuso.registry.models import Person
+    from hocvuso.skills.models import Skill
+    from hocvuso.skills.services import EventInput, skill_events_record_batch
+
+    rng = random.Random(seed)
+    skills = {s.code: s for s in Skill.objects.all()}
+    today = timezone.localdate()
+    helper_for = {
+        "home_visit": users["team_member"],
+        "support_desk": users["desk_staff"],
+        "class": users["commune_officer"],
+        "mentoring": users["commune_officer"],
+    }
+    events: list[EventInput] = []
+    people = Person.objects.filter(commune=commune, erased_at__isnull=True).order_by("pk")
+    for person in people:
+        year = person.birth_year or today.year
+        if today.year - year < 16:
+            continue
+        held: set[str] = set()
+        wanted = [(code, p, pre) for code, p, pre in _DEMO_SKILLS]
+        if person.occupation in {"trader", "farmer"}:
+            wanted += [
+                (code, p, "pay.qr" if code != "trade.profile" else None) for code, p in _DEMO_4T
+            ]
+        for code, probability, prerequisite in wanted:
+            if (prerequisite and prerequisite not in held) or rng.random() > probability:
+                continue
+            held.add(code)
+            channel = rng.choice(_DEMO_CHANNELS)
+            events.append(
+                EventInput(
+                    id=demo_uuid("demo-skill", str(person.pk), code),
+                    person=person,
+                    skill=skills[code],
+                    happened_on=today - dt.timedelta(days=rng.randrange(1, 180)),
+                    channel=channel,
+                    helped_by=helper_for.get(channel),
+                )
+            )
+    for start in range(0, len(events), 1000):
+        skill_events_record_batch(
+            actor=users["commune_officer"], events=events[start : start + 1000]
+        )
+    return len(events)

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo commune: {c.name}, {c.province.name} (code {c.code}) - "
             f"+{result.villages_created} villages, +{result.households_created} households, "
-            f"+{result.persons_created} persons"
+            f"+{result.persons_created} persons; {result.events_recorded} skill events in place"
         )
         self.stdout.write("")
         self.stdout.write("Demo accounts (development only):")
