@@ -116,6 +116,7 @@ def _build_world() -> World:
             "assignment": extra.role_assignments.get(), "invitation": invitation,
             "event": event,
         }  # fmt: skip
+        o[side]["visit"] = _desk_visit(commune, p1)
     users = {
         "national_admin": make_user("m_national", "national_admin"),
         "province_officer": make_user("m_province", "province_officer", province=ours.province),
@@ -144,7 +145,10 @@ def _db_fingerprint() -> str:
     with connection.cursor() as cursor:
         for model in apps.get_models():
             label = model._meta.app_label
-            if label not in {"core", "geo", "registry", "accounts", "skills"} or model._meta.proxy:
+            if (
+                label not in {"core", "geo", "registry", "accounts", "skills", "outreach", "desk"}
+                or model._meta.proxy
+            ):
                 continue
             if model._meta.db_table in {"geo_commune", "geo_province"}:
                 continue  # reference data, large and never written by these routes
@@ -495,12 +499,129 @@ ROUTES.update(
     }
 )
 
+# Outreach (identity, Digital Family, 4T): the commune's readers list; recorders mark and designate.
+ROUTES.update(
+    {
+        "outreach:identity": Route(
+            lambda w, s: reverse("outreach:identity", args=[_code(w, s)]), COMMUNE_READERS
+        ),
+        "outreach:identity_mark": Route(
+            lambda w, s: reverse("outreach:identity_mark", args=[_o(w, s, "p1").pk]),
+            RECORDERS,
+            "POST",
+            lambda w, s, role: {"id": str(uuid7()), "need": "bank"},
+        ),
+        "outreach:families": Route(
+            lambda w, s: reverse("outreach:families", args=[_code(w, s)]), COMMUNE_READERS
+        ),
+        "outreach:household_family": Route(
+            lambda w, s: reverse("outreach:household_family", args=[_o(w, s, "h1").pk]),
+            COMMUNE_READERS,
+        ),
+        "outreach:guide_set": Route(
+            lambda w, s: reverse("outreach:guide_set", args=[_o(w, s, "h1").pk]),
+            RECORDERS,
+            "POST",
+            lambda w, s, role: {"person": str(_o(w, s, "p1").pk)},
+        ),
+        "outreach:t4": Route(
+            lambda w, s: reverse("outreach:t4", args=[_code(w, s)]), COMMUNE_READERS
+        ),
+        "api:outreach_identity": Route(
+            lambda w, s: reverse("api:outreach_identity", args=[_code(w, s)]),
+            COMMUNE_READERS,
+            anonymous=401,
+        ),
+        "api:outreach_families": Route(
+            lambda w, s: reverse("api:outreach_families", args=[_code(w, s)]),
+            COMMUNE_READERS,
+            anonymous=401,
+        ),
+        "api:outreach_t4": Route(
+            lambda w, s: reverse("api:outreach_t4", args=[_code(w, s)]),
+            COMMUNE_READERS,
+            anonymous=401,
+        ),
+        "api:outreach_guide_set": Route(
+            lambda w, s: reverse("api:outreach_guide_set", args=[_o(w, s, "h1").pk]),
+            RECORDERS,
+            "POST",
+            lambda w, s, role: {"person_id": str(_o(w, s, "p1").pk)},
+            ok=frozenset({200, 201}),
+            anonymous=401,
+            json=True,
+        ),
+    }
+)
+
+# Support desk: its staff, commune officers and national admins log; province officers read.
+DESK_LOGGERS = {"national_admin", "commune_officer", "desk_staff"}
+DESK_READERS = DESK_LOGGERS | {"province_officer"}
+
+
+def _desk_visit(commune: Commune, person: Any) -> Any:
+    from hocvuso.desk.services import desk_visit_record
+
+    return desk_visit_record(
+        actor=SYSTEM, id=uuid7(), commune=commune, person=person, procedure="bhyt",
+        outcome="done_with_help",
+    )  # fmt: skip
+
+
+def _visit_form(w: World, side: str, role: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid7()), "person": str(_o(w, side, "p2").pk), "procedure": "khai_sinh",
+        "outcome": "done_alone", "can_do_alone": "on", "happened_at": f"{TODAY}T00:01",
+        "save": "1",
+    }  # fmt: skip
+
+
+def _visit_json(w: World, side: str, role: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid7()), "commune": _code(w, side), "person_id": str(_o(w, side, "p2").pk),
+        "procedure": "bhyt", "outcome": "not_done", "happened_at": f"{TODAY}T00:01:00+07:00",
+    }  # fmt: skip
+
+
+ROUTES.update(
+    {
+        "desk:day": Route(lambda w, s: reverse("desk:day", args=[_code(w, s)]), DESK_READERS),
+        "desk:visits": Route(lambda w, s: reverse("desk:visits", args=[_code(w, s)]), DESK_READERS),
+        "desk:visit": Route(
+            lambda w, s: reverse("desk:visit", args=[_o(w, s, "visit").pk]), DESK_READERS
+        ),
+        "desk:log": Route(
+            lambda w, s: reverse("desk:log", args=[_code(w, s)]), DESK_LOGGERS, "POST", _visit_form
+        ),
+        "api:desk_visit_record": Route(
+            lambda w, s: reverse("api:desk_visit_record"),
+            DESK_LOGGERS,
+            "POST",
+            _visit_json,
+            ok=frozenset({201}),
+            anonymous=401,
+            json=True,
+        ),
+        "api:desk_visits": Route(
+            lambda w, s: reverse("api:desk_visits", args=[_code(w, s)]),
+            DESK_READERS,
+            anonymous=401,
+        ),
+    }
+)
+
 # API paths of the OpenAPI schema → the route declaring them.
 API_PATHS = {
+    "/api/v1/outreach/communes/{code}/identity": "api:outreach_identity",
+    "/api/v1/outreach/communes/{code}/families": "api:outreach_families",
+    "/api/v1/outreach/communes/{code}/4t": "api:outreach_t4",
+    "/api/v1/outreach/households/{household_id}/guide": "api:outreach_guide_set",
     "/api/v1/skills/catalogue": "api:skills_catalogue",
     "/api/v1/skills/persons/{person_id}": "api:skills_person",
     "/api/v1/skills/events": "api:skills_event_record",
     "/api/v1/skills/events/{event_id}/reverse": "api:skills_event_reverse",
+    "/api/v1/desk/visits": "api:desk_visit_record",
+    "/api/v1/desk/communes/{code}/visits": "api:desk_visits",
     "/api/v1/accounts/me": "api:me",
     "/api/v1/units/provinces": "api:provinces",
     "/api/v1/units/communes": "api:communes",

@@ -12,7 +12,9 @@ from ninja.errors import HttpError, ValidationError
 from hocvuso.accounts.api import router as accounts_router
 from hocvuso.accounts.auth import API_AUTH
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.desk.api import router as desk_router
 from hocvuso.geo.api import router as geo_router
+from hocvuso.outreach.api import router as outreach_router
 from hocvuso.skills.api import router as skills_router
 
 logger = logging.getLogger("hocvuso.api")
@@ -22,6 +24,8 @@ api = NinjaAPI(title="hocvuso", version="1", urls_namespace="api", auth=API_AUTH
 api.add_router("/units", geo_router, auth=None)
 api.add_router("/accounts", accounts_router)
 api.add_router("/skills", skills_router)
+api.add_router("/desk", desk_router)
+api.add_router("/outreach", outreach_router)
 
 # Codes that answer 409 Conflict (the request clashes with what is stored) rather than 422.
 CONFLICT_CODES = frozenset({ErrorCode.EVENT_CONFLICT, ErrorCode.ALREADY_REVERSED})

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "hocvuso.registry",
     "hocvuso.privacy",
     "hocvuso.skills",
+    "hocvuso.desk",
+    "hocvuso.outreach",
     "hocvuso.web",
 ]
 

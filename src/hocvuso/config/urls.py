@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("hocvuso.privacy.urls")),
     path("", include("hocvuso.accounts.urls")),
     path("", include("hocvuso.skills.urls")),
+    path("", include("hocvuso.desk.urls")),
+    path("", include("hocvuso.outreach.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

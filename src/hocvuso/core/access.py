@@ -211,6 +211,12 @@ def can_edit_commune(actor: Any, commune_code: str) -> bool:
     return s.national or commune_code in s.communes
 
 
+def can_register_people(actor: Any, commune_code: str) -> bool:
+    """May add households and people to the commune's registry: its keepers, and its support-desk
+    staff (a citizen who walks in and is not on the lists is registered on the spot)."""
+    return can_edit_commune(actor, commune_code) or commune_code in scope_of(actor).desk_communes
+
+
 def ensure_commune(actor: Any, commune_code: str, *, write: bool = False) -> None:
     """Raise not-found (never "forbidden": no hint that it exists) when out of scope."""
     allowed = can_edit_commune if write else can_access_commune

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from hocvuso.core.access import can_reveal_cccd, ensure_commune
+from hocvuso.core.access import can_register_people, can_reveal_cccd, ensure_commune
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.services import audit_record, diff, snapshot
 from hocvuso.core.text import clean, fold
@@ -59,7 +59,8 @@ def household_create(
     village: Village | None = None,
     address: str = "",
 ) -> Household:
-    ensure_commune(actor, commune.code, write=True)
+    if not can_register_people(actor, commune.code):
+        raise NotFound()
     code = clean(code)
     if not code:
         raise DomainError(ErrorCode.REQUIRED, _("A household needs a code."), field="code")
@@ -177,7 +178,8 @@ def person_register(
     special_needs: str = "",
 ) -> Person:
     """Add a person to a household. One CCCD = one person nationwide."""
-    ensure_commune(actor, household.commune_id, write=True)
+    if not can_register_people(actor, household.commune_id):
+        raise NotFound()
     birth_date, birth_year = check_birth(birth_date, birth_year)
     values: dict[str, Any] = {
         "full_name": clean(full_name),

@@ -30,6 +30,7 @@ from hocvuso.core.access import (
     ensure_commune,
 )
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.desk import selectors as desk_selectors
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo import services as geo_services
 from hocvuso.geo.models import Commune, Village
@@ -131,6 +132,7 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
             "q": q,
             "village": village,
             "page": _page(request, households),
+            "desk": desk_selectors.commune_desk(actor=request.user, commune=commune),
         },
     )
 

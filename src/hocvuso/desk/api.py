@@ -1,0 +1,154 @@
+"""The support-desk API: log a visit (idempotent on the client's UUID v7) and list a commune's log.
+
+Logging answers 201, a replay of the same visit 200 with the stored visit, the same id with
+different content 409 ``event_conflict``. Out of scope answers 404, the same as for a commune or
+person that does not exist. The CCCD of a new person is never sent back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from hocvuso.core.errors import NotFound
+from hocvuso.desk import selectors, services
+from hocvuso.desk.models import DeskVisit
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.geo.models import Commune
+from hocvuso.registry import selectors as registry_selectors
+
+router = Router(tags=["desk"])
+
+
+class NewPersonIn(Schema):
+    full_name: str
+    sex: str = Field(description="M or F")
+    birth_year: int | None = None
+    phone: str = ""
+    cccd: str = Field("", description="Optional; stored protected, never sent back")
+    household_id: UUID | None = Field(
+        None, description="One of the commune's households; empty: a new household QUAY-…"
+    )
+
+
+class VisitIn(Schema):
+    id: UUID = Field(description="Made by the client (UUID v7): sending it again is safe")
+    commune: str = Field(description="Official commune code")
+    person_id: UUID | None = Field(None, description="A person of the commune, or new_person")
+    new_person: NewPersonIn | None = None
+    procedure: str = Field(description="Procedure code, e.g. 'khai_sinh', 'bhyt'")
+    outcome: str = Field(description="done_with_help, done_alone or not_done")
+    can_do_alone: bool = False
+    note: str = ""
+    happened_at: dt.datetime = Field(description="With a time zone; the same on a replay")
+
+
+class VisitOut(Schema):
+    id: UUID
+    commune: str
+    person_id: UUID
+    person_name: str
+    procedure: str
+    outcome: str
+    can_do_alone: bool
+    note: str
+    happened_at: dt.datetime
+    staff: str | None
+    skill_event_id: UUID | None
+
+
+class VisitPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    visits: list[VisitOut]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+def _out(v: DeskVisit) -> VisitOut:
+    return VisitOut(
+        id=v.pk,
+        commune=v.commune_id,
+        person_id=v.person_id,
+        person_name=v.person.full_name,
+        procedure=v.procedure,
+        outcome=v.outcome,
+        can_do_alone=v.can_do_alone,
+        note=v.note,
+        happened_at=v.happened_at,
+        staff=v.staff.get_username() if v.staff else None,
+        skill_event_id=v.skill_event_id,
+    )
+
+
+def _commune(code: str) -> Commune:
+    if not code.isdigit():
+        raise NotFound()
+    return geo_selectors.commune_get(code=code)
+
+
+@router.post(
+    "/visits",
+    response={200: VisitOut, 201: VisitOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    url_name="desk_visit_record",
+)
+def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
+    commune = _commune(payload.commune)
+    person = None
+    if payload.person_id is not None:
+        person = registry_selectors.access_person(request.user, payload.person_id)
+    new_person = None
+    if payload.new_person is not None:
+        n = payload.new_person
+        household = None
+        if n.household_id is not None:
+            household = registry_selectors.access_household(request.user, n.household_id)
+        new_person = services.NewPerson(
+            full_name=n.full_name,
+            sex=n.sex,
+            birth_year=n.birth_year,
+            phone=n.phone,
+            cccd=n.cccd,
+            household=household,
+        )
+    visit = services.desk_visit_record(
+        actor=request.user,
+        id=payload.id,
+        commune=commune,
+        person=person,
+        new_person=new_person,
+        procedure=payload.procedure,
+        outcome=payload.outcome,
+        can_do_alone=payload.can_do_alone,
+        note=payload.note,
+        happened_at=payload.happened_at,
+    )
+    return Status(200 if visit.replayed else 201, _out(visit))  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/communes/{code}/visits",
+    response={200: VisitPageOut, 404: ErrorOut},
+    url_name="desk_visits",
+)
+def visit_list(request: HttpRequest, code: str, page: int = 1) -> VisitPageOut:
+    commune = _commune(code)
+    qs = selectors.visit_list(actor=request.user, commune=commune)
+    p = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(page)
+    return VisitPageOut(
+        count=p.paginator.count,
+        page=p.number,
+        pages=p.paginator.num_pages,
+        visits=[_out(v) for v in p.object_list],
+    )

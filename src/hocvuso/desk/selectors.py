@@ -1,0 +1,168 @@
+"""Reads of the support desk, always through the actor's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from hocvuso.accounts.models import RoleAssignment
+from hocvuso.core.access import person_q, scope_of
+from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.text import fold
+from hocvuso.desk.access import can_log_visits, can_read_visits, ensure_desk, visit_q
+from hocvuso.desk.models import DeskVisit, Outcome
+from hocvuso.geo.models import Commune
+from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.models import Person
+from hocvuso.registry.parsing import normalise_phone
+from hocvuso.registry.selectors import _uuid
+
+SEARCH_LIMIT = 20
+_CCCD = re.compile(r"^\d{12}$")
+_PHONE = re.compile(r"^\+?\d{9,12}$")
+_SEPARATORS = re.compile(r"[\s.\-()]")
+
+
+def looks_like_cccd(q: str) -> bool:
+    return bool(_CCCD.match(_SEPARATORS.sub("", q or "")))
+
+
+def person_search(*, actor: Any, commune: Commune, q: str) -> list[Person]:
+    """The commune's people matching ``q``: a CCCD (12 digits, by its keyed hash), a phone number
+    (E.164), or a name (diacritics and case ignored). At most :data:`SEARCH_LIMIT`."""
+    ensure_desk(actor, commune.code, write=True)
+    compact = _SEPARATORS.sub("", q or "")
+    qs = Person.objects.filter(person_q(actor), commune=commune, erased_at__isnull=True)
+    if _CCCD.match(compact):
+        qs = qs.filter(cccd_hash__in=cccd_lib.lookup_hashes(compact))
+    elif _PHONE.match(compact):
+        try:
+            qs = qs.filter(phone=normalise_phone(compact))
+        except DomainError:
+            return []
+    else:
+        key = fold(q or "")
+        if len(key) < 2:
+            return []
+        qs = qs.filter(search_key__contains=key)
+    return list(qs.select_related("household__village").order_by("full_name", "pk")[:SEARCH_LIMIT])
+
+
+def access_visit(actor: Any, visit_id: Any) -> DeskVisit:
+    """The visit if the actor may read its commune's desk log; not-found otherwise."""
+    try:
+        return (
+            DeskVisit.objects.filter(visit_q(actor))
+            .select_related(
+                "commune__province", "person__household__village", "staff", "skill_event"
+            )
+            .get(pk=_uuid(visit_id))
+        )
+    except DeskVisit.DoesNotExist:
+        raise NotFound() from None
+
+
+def visit_list(*, actor: Any, commune: Commune, day: dt.date | None = None) -> QuerySet[DeskVisit]:
+    """The commune's desk log, newest first (``day``: that local day only)."""
+    ensure_desk(actor, commune.code)
+    qs = DeskVisit.objects.filter(commune=commune).select_related("person__household", "staff")
+    if day is not None:
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+        qs = qs.filter(happened_at__gte=start, happened_at__lt=start + dt.timedelta(days=1))
+    return qs.order_by("-happened_at", "-pk")
+
+
+@dataclass
+class DeskFigures:
+    """One commune's desk: staff named, citizens helped, visits by outcome, "can do it alone"."""
+
+    commune: str
+    staff: int = 0
+    persons: int = 0
+    visits: int = 0
+    by_outcome: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Outcome.values, 0))
+    can_do_alone: int = 0
+
+
+def desk_figures(*, actor: Any, communes: Iterable[str]) -> dict[str, DeskFigures]:
+    """The figures of each of ``communes`` the actor may read (others are left out), in two
+    queries whatever the number of communes."""
+    codes = _readable(actor, set(communes))
+    out = {c: DeskFigures(commune=c) for c in codes}
+    if not codes:
+        return out
+    counts = {f"o_{o}": Count("pk", filter=Q(outcome=o)) for o in Outcome.values}
+    rows = (
+        DeskVisit.objects.filter(commune_id__in=codes)
+        .values("commune_id")
+        .annotate(
+            visits=Count("pk"),
+            persons=Count("person_id", distinct=True),
+            alone=Count("pk", filter=Q(can_do_alone=True)),
+            **counts,
+        )
+        .order_by()
+    )
+    for row in rows:
+        f = out[row["commune_id"]]
+        f.visits, f.persons, f.can_do_alone = row["visits"], row["persons"], row["alone"]
+        f.by_outcome = {o: row[f"o_{o}"] for o in Outcome.values}
+    staff = (
+        RoleAssignment.objects.filter(
+            role="desk_staff", commune_id__in=codes, revoked_at__isnull=True, user__is_active=True
+        )
+        .values("commune_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+    )
+    for row in staff:
+        out[row["commune_id"]].staff = row["n"]
+    return out
+
+
+def _readable(actor: Any, codes: set[str]) -> list[str]:
+    """The communes of ``codes`` whose desk the actor may read (one query at most)."""
+    s = scope_of(actor)
+    if s.national:
+        return sorted(codes)
+    allowed = codes & (s.communes | s.desk_communes)
+    if s.provinces:
+        allowed |= set(
+            Commune.objects.filter(code__in=codes, province_id__in=s.provinces).values_list(
+                "code", flat=True
+            )
+        )
+    return sorted(allowed)
+
+
+@dataclass(frozen=True)
+class CommuneDesk:
+    """What the commune page shows about the desk: the staff count (a warning when none)."""
+
+    staff: int
+    can_read: bool
+    can_log: bool
+
+
+def commune_desk(*, actor: Any, commune: Commune) -> CommuneDesk:
+    """One query: the number of active desk staff named for the commune."""
+    staff = (
+        RoleAssignment.objects.filter(
+            role="desk_staff", commune=commune, revoked_at__isnull=True, user__is_active=True
+        )
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+    return CommuneDesk(
+        staff=staff,
+        can_read=can_read_visits(actor, commune.code),
+        can_log=can_log_visits(actor, commune.code),
+    )

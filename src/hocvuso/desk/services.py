@@ -1,0 +1,194 @@
+"""Writes of the support desk: logging a visit (idempotent on the client's UUID v7).
+
+A visit names a person of the commune — found at the desk, or added on the spot — the procedure,
+the outcome and whether the person can now do it alone; "can do it alone" records the
+``dvc.online`` skill event (channel ``support_desk``) in the same transaction, under an id derived
+from the visit's id, so a replayed visit never records it twice.
+
+Adding a person on the spot: desk staff do not keep the registry, but registering the citizen in
+front of them is part of their job. The new person goes through
+:func:`hocvuso.registry.services.person_register` (same validation, same CCCD rules, same audit row
+under the staff's name) into either a household picked from the search results (one of the
+commune's households the staff can see) or a new household made by
+:func:`~hocvuso.registry.services.household_create` with the generated code ``QUAY-<8 hex digits
+of the visit id>`` (``quầy``: the desk), which the commune officer can rename and complete later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.services import audit_record
+from hocvuso.core.text import clean
+from hocvuso.desk.access import ensure_desk
+from hocvuso.desk.models import DeskVisit, Outcome
+from hocvuso.desk.procedures import BY_CODE
+from hocvuso.geo.models import Commune
+from hocvuso.registry.models import Household, Person
+from hocvuso.registry.services import household_create, person_register
+from hocvuso.skills.models import Channel, Skill
+from hocvuso.skills.services import skill_event_record
+
+VISIT_CONTENT = ("commune_id", "procedure", "outcome", "can_do_alone", "note", "happened_at")
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A citizen added at the desk. ``household``: one of the commune's; empty: a new one."""
+
+    full_name: str
+    sex: str
+    birth_year: int | None = None
+    birth_date: dt.date | None = None
+    phone: str = ""
+    cccd: str = ""
+    household: Household | None = None
+
+
+def household_code_for(visit_id: UUID) -> str:
+    """The code of the household made at the desk for a new person (deterministic: a replay
+    of the visit finds it rather than making another)."""
+    return f"QUAY-{visit_id.hex[-8:].upper()}"
+
+
+def skill_event_id_for(visit_id: UUID) -> UUID:
+    """The id of the skill event a visit records: a UUID v7 with the visit's timestamp and the
+    rest taken from a hash of the visit id — the same visit always gives the same event id."""
+    digest = hashlib.sha256(b"hocvuso.desk.skill:" + visit_id.bytes).digest()
+    value = int.from_bytes(visit_id.bytes[:6] + digest[:10], "big")
+    value &= ~(0xF << 76)
+    value |= 0x7 << 76  # version 7
+    value &= ~(0b11 << 62)
+    value |= 0b10 << 62  # RFC 9562 variant
+    return UUID(int=value)
+
+
+def _same(visit: DeskVisit, values: dict[str, Any]) -> bool:
+    return all(getattr(visit, name) == values[name] for name in VISIT_CONTENT)
+
+
+def _conflict() -> DomainError:
+    return DomainError(
+        ErrorCode.EVENT_CONFLICT, _("Another record with this identifier is already stored."), "id"
+    )
+
+
+@sensitive_variables("new_person")
+@transaction.atomic
+def desk_visit_record(
+    *,
+    actor: Any,
+    id: UUID,
+    commune: Commune,
+    procedure: str,
+    outcome: str,
+    person: Person | None = None,
+    new_person: NewPerson | None = None,
+    can_do_alone: bool = False,
+    note: str = "",
+    happened_at: dt.datetime | None = None,
+) -> DeskVisit:
+    """Log one citizen helped at the commune's desk. Idempotent on ``id``: the same visit sent
+    again returns the stored one (``replayed``), different content under the same id raises
+    ``event_conflict``. Exactly one of ``person`` and ``new_person``."""
+    ensure_desk(actor, commune.code, write=True)
+    if (person is None) == (new_person is None):
+        raise DomainError(
+            ErrorCode.REQUIRED, _("Choose a person from the search or add a new one."), "person"
+        )
+    if person is not None and person.commune_id != commune.code:
+        raise NotFound()
+    if procedure not in BY_CODE:
+        raise DomainError(ErrorCode.INVALID, _("Choose a procedure from the list."), "procedure")
+    if outcome not in Outcome.values:
+        raise DomainError(ErrorCode.INVALID, _("Choose the outcome."), "outcome")
+    happened_at = happened_at or timezone.now()
+    if timezone.is_naive(happened_at):
+        raise DomainError(ErrorCode.INVALID, _("The time needs a time zone."), "happened_at")
+    if happened_at > timezone.now() + dt.timedelta(minutes=5):
+        raise DomainError(ErrorCode.INVALID, _("The time cannot be in the future."), "happened_at")
+    values: dict[str, Any] = {
+        "commune_id": commune.code,
+        "procedure": procedure,
+        "outcome": outcome,
+        "can_do_alone": bool(can_do_alone),
+        "note": clean(note),
+        "happened_at": happened_at.replace(microsecond=0),
+    }
+    # One desk at a time per commune: a replay racing its original waits, then finds it.
+    list(Commune.objects.select_for_update().filter(pk=commune.code).values_list("pk"))
+    existing = DeskVisit.objects.filter(pk=id).select_related("person").first()
+    if existing is not None:
+        same_person = (
+            existing.person_id == person.pk
+            if person is not None
+            else new_person is not None and existing.person.full_name == clean(new_person.full_name)
+        )
+        if not (same_person and _same(existing, values)):
+            raise _conflict()
+        existing.replayed = True  # type: ignore[attr-defined]
+        return existing
+    if new_person is not None:
+        person = _register(actor, id, commune, new_person)
+    assert person is not None
+    if person.erased_at is not None:
+        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+    staff = actor if getattr(actor, "pk", None) else None
+    visit = DeskVisit(id=id, person=person, staff=staff, **values)
+    if visit.can_do_alone:
+        visit.skill_event = skill_event_record(
+            actor=actor,
+            id=skill_event_id_for(id),
+            person=person,
+            skill=Skill.objects.get(code=BY_CODE[procedure].skill),
+            happened_on=timezone.localdate(values["happened_at"]),
+            channel=Channel.SUPPORT_DESK,
+            helped_by=staff,
+            note=BY_CODE[procedure].name_vi,
+        )
+    visit.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action="desk_visit.record",
+        obj=visit,
+        changes={
+            "person": str(person.pk),
+            "procedure": procedure,
+            "outcome": outcome,
+            "can_do_alone": visit.can_do_alone,
+            "happened_at": visit.happened_at.isoformat(),
+        },
+    )
+    visit.replayed = False  # type: ignore[attr-defined]
+    return visit
+
+
+@sensitive_variables("new_person")
+def _register(actor: Any, visit_id: UUID, commune: Commune, new_person: NewPerson) -> Person:
+    household = new_person.household
+    if household is None:
+        household = household_create(
+            actor=actor, commune=commune, code=household_code_for(visit_id)
+        )
+    elif household.commune_id != commune.code:
+        raise NotFound()
+    return person_register(
+        actor=actor,
+        household=household,
+        full_name=new_person.full_name,
+        sex=new_person.sex,
+        birth_year=new_person.birth_year,
+        birth_date=new_person.birth_date,
+        phone=new_person.phone,
+        cccd=new_person.cccd,
+    )

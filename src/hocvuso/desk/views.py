@@ -1,0 +1,155 @@
+"""Support-desk pages: the desk's day, logging a visit in a few taps, the log, one visit.
+
+Thin: parse input, call one selector or service, render. Out of scope → 404, as everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.desk import selectors, services
+from hocvuso.desk.access import can_log_visits, ensure_desk
+from hocvuso.desk.forms import NEW_HOUSEHOLD, VisitForm
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.geo.models import Commune
+from hocvuso.registry import selectors as registry_selectors
+from hocvuso.registry.models import Person
+from hocvuso.web.forms import add_domain_error
+from hocvuso.web.views import not_found_as_404
+
+
+def _commune(request: HttpRequest, code: str, *, write: bool = False) -> Commune:
+    if not code.isdigit():
+        raise NotFound()
+    commune = geo_selectors.commune_get(code=code)
+    ensure_desk(request.user, commune.code, write=write)
+    return commune
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def day(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune(request, code)
+    today = timezone.localdate()
+    visits = list(selectors.visit_list(actor=request.user, commune=commune, day=today))
+    figures = selectors.desk_figures(actor=request.user, communes=[commune.code])[commune.code]
+    return render(
+        request,
+        "desk/day.html",
+        {
+            "commune": commune,
+            "today": today,
+            "visits": visits,
+            "figures": figures,
+            "can_log": can_log_visits(request.user, commune.code),
+        },
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def visits(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune(request, code)
+    qs = selectors.visit_list(actor=request.user, commune=commune)
+    page = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "desk/visits.html", {"commune": commune, "page": page})
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def visit(request: HttpRequest, visit_id: UUID) -> HttpResponse:
+    v = selectors.access_visit(request.user, visit_id)
+    return render(request, "desk/visit.html", {"commune": v.commune, "visit": v})
+
+
+def _new_person(data: dict[str, Any], commune: Commune, request: HttpRequest) -> Any:
+    household = None
+    if data["household"] and data["household"] != NEW_HOUSEHOLD:
+        household = registry_selectors.access_household(request.user, data["household"])
+        if household.commune_id != commune.code:
+            raise NotFound()
+    return services.NewPerson(
+        full_name=data["new_full_name"],
+        sex=data["new_sex"],
+        birth_year=data["new_birth_year"],
+        phone=data["new_phone"],
+        household=household,
+    )
+
+
+def _person(data: dict[str, Any], commune: Commune, request: HttpRequest) -> Person | None:
+    if not data["person"]:
+        return None
+    person = registry_selectors.access_person(request.user, data["person"])
+    if person.commune_id != commune.code:
+        raise NotFound()
+    return person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def log(request: HttpRequest, code: str) -> HttpResponse:
+    """Log a citizen helped at the desk. "Find" re-shows the form with the people found (the
+    search text is never written back: it may be a CCCD); "Save" logs the visit."""
+    commune = _commune(request, code, write=True)
+    form = VisitForm(request.POST or None)
+    found: list[Person] = []
+    if request.method == "POST" and "find" in request.POST:
+        found = selectors.person_search(
+            actor=request.user, commune=commune, q=request.POST.get("q", "")[:100]
+        )
+        form = VisitForm(initial={k: v for k, v in request.POST.items() if k in form.fields})
+        if not found:
+            messages.info(request, _("Nobody found. Add the person below."))
+    elif request.method == "POST" and form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        person = _person(data, commune, request)
+        new_person = None
+        if person is None and data["new_full_name"]:
+            new_person = _new_person(data, commune, request)
+        try:
+            v = services.desk_visit_record(
+                actor=request.user,
+                id=data["id"],
+                commune=commune,
+                person=person,
+                new_person=new_person,
+                procedure=data["procedure"],
+                outcome=data["outcome"],
+                can_do_alone=data["can_do_alone"],
+                note=data["note"],
+                happened_at=data["happened_at"],
+            )
+        except DomainError as exc:
+            if exc.field and exc.field not in form.fields and f"new_{exc.field}" in form.fields:
+                exc.field = f"new_{exc.field}"
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Visit logged."))
+            return redirect("desk:visit", visit_id=v.pk)
+    households = list({p.household_id: p.household for p in found}.values())
+    response = render(
+        request,
+        "desk/log.html",
+        {"commune": commune, "form": form, "found": found, "households": households},
+        status=400 if form.errors else 200,
+    )
+    add_never_cache_headers(response)
+    return response

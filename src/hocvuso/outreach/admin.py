@@ -1,0 +1,12 @@
+"""Back office: read-only. Guides are designated through the web pages and the API (audited)."""
+
+from django.contrib import admin
+
+from hocvuso.outreach.models import FamilyGuide
+from hocvuso.registry.admin import ReadOnlyAdmin
+
+
+@admin.register(FamilyGuide)
+class FamilyGuideAdmin(ReadOnlyAdmin):
+    list_display = ["household", "person", "created_at", "ended_at"]
+    list_select_related = ["household", "person"]

@@ -1,0 +1,261 @@
+"""The outreach API: the three worklists (paged like the pages, 25 a page) and the family guide.
+
+Each worklist is scoped: only the people/households the caller sees; a commune out of scope
+answers 404, the same as a commune that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+from uuid import UUID
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from hocvuso.core.access import ensure_commune
+from hocvuso.core.errors import NotFound
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.geo.models import Commune, Village
+from hocvuso.outreach import selectors, services
+from hocvuso.registry import selectors as registry_selectors
+from hocvuso.registry.models import Person
+
+router = Router(tags=["outreach"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ListFilters(Schema):
+    village: UUID | None = Field(None, description="Only this village of the commune")
+    q: str = Field("", max_length=100, description="Name, diacritics and case ignored")
+    page: int = Field(1, ge=1)
+
+
+class IdentityFilters(ListFilters):
+    need: Literal["vneid", "bank"] = Field(
+        "vneid", description="vneid: without VNeID level 2; bank: without a digital bank account"
+    )
+
+
+class T4Filters(ListFilters):
+    missing: str = Field(
+        "",
+        description="Empty: every trader/farmer; 'any': missing at least one T; or a T code "
+        "(trade.profile, sell.online, pay.qr, save.digital): missing that T",
+    )
+
+
+class PersonRow(Schema):
+    id: UUID
+    full_name: str
+    age: int | None = Field(description="Whole years; year of birth only: this year − that year")
+    village: str | None
+    household_id: UUID
+    phone: str
+    vneid_level: int
+    has_bank_account: bool
+
+
+class T4Row(Schema):
+    id: UUID
+    full_name: str
+    occupation: str
+    village: str | None
+    household_id: UUID
+    phone: str
+    t4: dict[str, bool] = Field(description="Each T code: held or not")
+
+
+class HouseholdRow(Schema):
+    id: UUID
+    code: str
+    village: str | None
+    head: str | None
+    member_count: int
+    priority: int = Field(
+        description="0 remote/ethnic-minority area, 1 elderly only (all 60+), "
+        "2 a member with special needs, 3 the rest"
+    )
+
+
+class Paged(Schema):
+    count: int
+    page: int
+    pages: int
+
+
+class IdentityPage(Paged):
+    results: list[PersonRow]
+
+
+class T4Page(Paged):
+    results: list[T4Row]
+
+
+class FamilyPage(Paged):
+    results: list[HouseholdRow]
+
+
+class GuideIn(Schema):
+    person_id: UUID
+
+
+class GuideOut(Schema):
+    household_id: UUID
+    person_id: UUID
+    designated_at: dt.datetime
+
+
+def _commune(request: HttpRequest, code: str) -> Commune:
+    if not code.isdigit():
+        raise NotFound()
+    commune = geo_selectors.commune_get(code=code)
+    ensure_commune(request.user, commune.code)
+    return commune
+
+
+def _village(commune: Commune, village_id: UUID | None) -> Village | None:
+    if village_id is None:
+        return None
+    village = Village.objects.filter(commune=commune, pk=village_id).first()
+    if village is None:
+        raise NotFound()
+    return village
+
+
+def _paged(qs: QuerySet[Any], number: int) -> tuple[dict[str, int], list[Any]]:
+    paginator = Paginator(qs, settings.HOCVUSO_PAGE_SIZE)
+    page = paginator.get_page(number)
+    meta = {"count": paginator.count, "page": page.number, "pages": paginator.num_pages}
+    return meta, list(page.object_list)
+
+
+def _village_name(p: Person) -> str | None:
+    return p.household.village.name if p.household.village else None
+
+
+@router.get(
+    "/communes/{code}/identity",
+    response={200: IdentityPage, 404: ErrorOut},
+    url_name="outreach_identity",
+)
+def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -> IdentityPage:
+    """People aged 16+ without VNeID level 2 (``need=vneid``) or a digital bank account."""
+    commune = _commune(request, code)
+    today = timezone.localdate()
+    qs = selectors.identity_worklist(
+        actor=request.user,
+        commune=commune,
+        need=filters.need,
+        village=_village(commune, filters.village),
+        q=filters.q,
+        today=today,
+    )
+    meta, rows = _paged(qs, filters.page)
+    results = []
+    for p in rows:
+        status = selectors.status_of(p)
+        results.append(
+            PersonRow(
+                id=p.pk,
+                full_name=p.full_name,
+                age=selectors.age_of(p, today),
+                village=_village_name(p),
+                household_id=p.household_id,
+                phone=p.phone,
+                vneid_level=status.vneid_level if status else 0,
+                has_bank_account=status.has_bank_account if status else False,
+            )
+        )
+    return IdentityPage(**meta, results=results)
+
+
+@router.get(
+    "/communes/{code}/families",
+    response={200: FamilyPage, 404: ErrorOut},
+    url_name="outreach_families",
+)
+def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> FamilyPage:
+    """Households with no member holding the basic skill set, most urgent first."""
+    commune = _commune(request, code)
+    qs = selectors.family_worklist(
+        actor=request.user,
+        commune=commune,
+        village=_village(commune, filters.village),
+        q=filters.q,
+    )
+    meta, rows = _paged(qs, filters.page)
+    return FamilyPage(
+        **meta,
+        results=[
+            HouseholdRow(
+                id=h.pk,
+                code=h.code,
+                village=h.village.name if h.village else None,
+                head=h.head.full_name if h.head else None,
+                member_count=h.member_count,
+                priority=h.priority,
+            )
+            for h in rows
+        ],
+    )
+
+
+@router.get(
+    "/communes/{code}/4t",
+    response={200: T4Page, 404: ErrorOut, 422: ErrorOut},
+    url_name="outreach_t4",
+)
+def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
+    """Traders and farmers with their progress on each T; ``missing`` filters by a missing T."""
+    commune = _commune(request, code)
+    qs = selectors.t4_worklist(
+        actor=request.user,
+        commune=commune,
+        missing=filters.missing,
+        village=_village(commune, filters.village),
+        q=filters.q,
+    )
+    meta, rows = _paged(qs, filters.page)
+    return T4Page(
+        **meta,
+        results=[
+            T4Row(
+                id=p.pk,
+                full_name=p.full_name,
+                occupation=p.occupation,
+                village=_village_name(p),
+                household_id=p.household_id,
+                phone=p.phone,
+                t4=dict(selectors.t4_progress(p)),
+            )
+            for p in rows
+        ],
+    )
+
+
+@router.post(
+    "/households/{household_id}/guide",
+    response={200: GuideOut, 201: GuideOut, 404: ErrorOut, 422: ErrorOut},
+    url_name="outreach_guide_set",
+)
+def guide_set(request: HttpRequest, household_id: UUID, payload: GuideIn) -> Status[GuideOut]:
+    """Designate the family's digital guide (a member of the household: else 422
+    ``guide_not_member``). 201 when it changed, 200 when they already were the guide."""
+    household = registry_selectors.access_household(request.user, household_id)
+    person = registry_selectors.access_person(request.user, payload.person_id)
+    before = selectors.family_status(actor=request.user, household=household).guide
+    guide = services.family_guide_set(actor=request.user, household=household, person=person)
+    changed = before is None or before.pk != guide.pk
+    out = GuideOut(household_id=household.pk, person_id=person.pk, designated_at=guide.created_at)
+    return Status(201 if changed else 200, out)
