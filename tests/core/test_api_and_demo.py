@@ -71,5 +71,12 @@ def test_demo_has_skill_activity_through_every_channel(units, capsys):
     channels = set(SkillEvent.objects.values_list("channel", flat=True))
     assert {"home_visit", "class", "support_desk", "mentoring"} <= channels
     assert PersonSkillStatus.objects.filter(vneid_level=2).exists()
+    from hocvuso.desk.models import DeskVisit
+    from hocvuso.outreach.models import FamilyGuide
+
+    visits, guides = DeskVisit.objects.count(), FamilyGuide.objects.count()
+    assert visits == 40
+    assert guides > 0
     call_command("demo", "--households", "30", "--no-migrate")  # replayed: nothing new
     assert SkillEvent.objects.count() == events
+    assert (DeskVisit.objects.count(), FamilyGuide.objects.count()) == (visits, guides)

@@ -159,6 +159,8 @@ def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
                 persons_created += 1
         households_created += 1
     events = demo_skill_activity(commune=commune, users=users, seed=seed)
+    demo_family_guides(commune=commune, actor=users["commune_officer"])
+    demo_desk_visits(commune=commune, desk=users["desk_staff"], seed=seed)
     return DemoResult(
         commune, villages_created, households_created, persons_created, accounts, events
     )
@@ -198,7 +200,7 @@ def demo_skill_activity(*, commune: Commune, users: dict[str, Any], seed: int) -
     """Skill events over the last six months through every channel, helped by the demo team
     member, desk staff and officer, written through the skills service (idempotent)."""
     from hocvuso.registry.models import Person
-    from hocvuso.skills.models import Skill
+    from hocvuso.skills.models import Skill, SkillEvent
     from hocvuso.skills.services import EventInput, skill_events_record_batch
 
     rng = random.Random(seed)
@@ -217,7 +219,9 @@ def demo_skill_activity(*, commune: Commune, users: dict[str, Any], seed: int) -
         if today.year - year < 16:
             continue
         held: set[str] = set()
-        wanted = [(code, p, pre) for code, p, pre in _DEMO_SKILLS]
+        # About a third of adults under 55 took the whole basic course: the family's guides.
+        engaged = today.year - year < 55 and rng.random() < 0.35
+        wanted = [(code, 0.95 if engaged else p, pre) for code, p, pre in _DEMO_SKILLS]
         if person.occupation in {"trader", "farmer"}:
             wanted += [
                 (code, p, "pay.qr" if code != "trade.profile" else None) for code, p in _DEMO_4T
@@ -237,8 +241,72 @@ def demo_skill_activity(*, commune: Commune, users: dict[str, Any], seed: int) -
                     helped_by=helper_for.get(channel),
                 )
             )
+    # Dates are relative to today: a replay on another day would differ, so replay only new ids.
+    stored = set(
+        SkillEvent.objects.filter(pk__in=[e.id for e in events]).values_list("pk", flat=True)
+    )
+    events = [e for e in events if e.id not in stored]
     for start in range(0, len(events), 1000):
         skill_events_record_batch(
             actor=users["commune_officer"], events=events[start : start + 1000]
         )
-    return len(events)
+    return len(events) + len(stored)
+
+
+def demo_family_guides(*, commune: Commune, actor: Any) -> int:
+    """Each household with a member holding the basic set names its youngest such adult as the
+    family's digital guide (naming the same guide again changes nothing)."""
+    from hocvuso.outreach.services import family_guide_set
+    from hocvuso.registry.models import Person
+
+    trained = (
+        Person.objects.filter(
+            commune=commune, skill_status__basic_complete=True, erased_at__isnull=True
+        )
+        .select_related("household")
+        .order_by("household_id", "-birth_year", "pk")
+    )
+    named = 0
+    seen: set[Any] = set()
+    for person in trained:
+        if person.household_id in seen:
+            continue
+        seen.add(person.household_id)
+        family_guide_set(actor=actor, household=person.household, person=person)
+        named += 1
+    return named
+
+
+def demo_desk_visits(*, commune: Commune, desk: Any, seed: int, count: int = 40) -> int:
+    """Citizens helped at the commune's desk over the last three months."""
+    from hocvuso.desk.models import DeskVisit
+    from hocvuso.desk.procedures import PROCEDURES
+    from hocvuso.desk.services import desk_visit_record
+    from hocvuso.registry.models import Person
+
+    rng = random.Random(seed + 1)
+    people = list(Person.objects.filter(commune=commune, birth_year__lte=2008).order_by("pk"))
+    if not people:
+        return 0
+    now = timezone.now()
+    ids = [demo_uuid("demo-desk", commune.code, str(i)) for i in range(count)]
+    stored = set(DeskVisit.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    for i in range(count):
+        outcome = rng.choice(["done_with_help"] * 3 + ["done_alone", "not_done"])
+        procedure = rng.choice(PROCEDURES).code
+        person = rng.choice(people)
+        can_do_alone = outcome != "not_done" and rng.random() < 0.4
+        days, minutes = rng.randrange(1, 90), rng.randrange(600)
+        if ids[i] in stored:  # dates are relative to today: replay only what is new
+            continue
+        desk_visit_record(
+            actor=desk,
+            id=ids[i],
+            commune=commune,
+            procedure=procedure,
+            outcome=outcome,
+            person=person,
+            can_do_alone=can_do_alone,
+            happened_at=(now - dt.timedelta(days=days, minutes=minutes)).replace(microsecond=0),
+        )
+    return count
