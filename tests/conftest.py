@@ -47,9 +47,21 @@ def _two_factor_off(settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def units(db) -> None:  # type: ignore[no-untyped-def]
-    """Units present even after a transactional test flushed the tables."""
+    """Reference data present even after a transactional (live-server) test flushed the tables:
+    the official units, and the skill catalogue that a data migration seeds."""
     if not Commune.objects.exists():
         units_load()
+    from hocvuso.skills.models import Skill
+
+    if not Skill.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        seed = importlib.import_module(
+            "hocvuso.skills.migrations.0002_seed_digcomp_ai_and_milestones"
+        ).seed
+        seed(apps, None)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -131,6 +132,9 @@ def _build_world() -> World:
     # Device tokens belong to a user: "ours" is the commune officer's, "other" someone else's.
     o["ours"]["token"] = token_create(actor=users["commune_officer"], name="máy A")[0]
     o["other"]["token"] = token_create(actor=make_user("m_stranger"), name="máy B")[0]
+    _teams_world(o, users)
+    _classes_world(o, users)
+    _mentoring_world(o, users)
     return World(ours, other, o, users)
 
 
@@ -146,7 +150,19 @@ def _db_fingerprint() -> str:
         for model in apps.get_models():
             label = model._meta.app_label
             if (
-                label not in {"core", "geo", "registry", "accounts", "skills", "outreach", "desk"}
+                label
+                not in {
+                    "core",
+                    "geo",
+                    "registry",
+                    "accounts",
+                    "skills",
+                    "outreach",
+                    "desk",
+                    "teams",
+                    "classes",
+                    "mentoring",
+                }
                 or model._meta.proxy
             ):
                 continue
@@ -612,6 +628,11 @@ ROUTES.update(
 
 # API paths of the OpenAPI schema → the route declaring them.
 API_PATHS = {
+    "/api/v1/teams/communes/{code}/teams": "api:teams_list",
+    "/api/v1/teams/{team_id}/plan": "api:teams_plan",
+    "/api/v1/teams/{team_id}/claims": "api:teams_claim",
+    "/api/v1/teams/visits": "api:teams_visit_record",
+    "/api/v1/teams/communes/{code}/coverage": "api:teams_coverage",
     "/api/v1/outreach/communes/{code}/identity": "api:outreach_identity",
     "/api/v1/outreach/communes/{code}/families": "api:outreach_families",
     "/api/v1/outreach/communes/{code}/4t": "api:outreach_t4",
@@ -627,6 +648,460 @@ API_PATHS = {
     "/api/v1/units/communes": "api:communes",
     "/api/v1/units/communes/{code}": "api:commune",
 }
+
+
+# Youth classes and back-checks: class readers see the commune's classes; the class's organiser,
+# its volunteers and keepers work it; officers read back-checks, keepers draw and record.
+CLASS_READERS = COMMUNE_READERS | {"youth_volunteer"}
+CLASS_ORGANISERS = KEEPERS | {"youth_volunteer", "team_member"}
+CLASS_WORKERS = KEEPERS | {"youth_volunteer"}  # the world's classes are organised by volunteers
+
+
+def _classes_world(o: dict[str, Any], users: dict[str, Any]) -> None:
+    from hocvuso.classes.checks import check_round_draw
+    from hocvuso.classes.services import class_attendance_set, class_create, class_register
+
+    topic = list(Skill.objects.filter(code__in=["vneid.install", "bank.account"]))
+    for side in ("ours", "other"):
+        commune = o[side]["v1"].commune
+        organiser = (
+            users["youth_volunteer"]
+            if side == "ours"
+            else make_user("m_youth_other", "youth_volunteer", commune=commune)
+        )
+        klass = class_create(
+            actor=SYSTEM, commune=commune, title=f"Lớp {side}", capacity=50, skills=topic,
+            starts_at=dt.datetime(2025, 6, 1, 8, tzinfo=dt.UTC), organiser=organiser,
+        )  # fmt: skip
+        class_register(actor=SYSTEM, id=uuid7(), klass=klass, person=o[side]["p1"])
+        class_attendance_set(actor=SYSTEM, klass=klass, present=[o[side]["p1"].pk])
+        rnd = check_round_draw(
+            actor=SYSTEM, commune=commune, period_from=dt.date(2025, 1, 1),
+            period_to=dt.date.fromisoformat(TODAY), percent=Decimal(100), seed=1,
+        )  # fmt: skip
+        o[side]["class"] = klass
+        o[side]["round"] = rnd
+        o[side]["check"] = rnd.checks.first()
+
+
+def _class_form(w: World, side: str, role: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid7()), "title": f"Lớp {role}", "starts_at": f"{TODAY}T08:00",
+        "capacity": "20", "skills": ["vneid.install"],
+    }  # fmt: skip
+
+
+def _class_json(w: World, side: str, role: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid7()), "commune": _code(w, side), "title": f"Lớp {role}",
+        "starts_at": f"{TODAY}T08:00:00+07:00", "capacity": 20, "skills": ["vneid.install"],
+    }  # fmt: skip
+
+
+def _draw_form(w: World, side: str, role: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid7()), "commune": _code(w, side), "period_from": "2025-01-01",
+        "period_to": TODAY, "percent": "100", "seed": "7",
+    }  # fmt: skip
+
+
+def _class_url(name: str, key: str = "class") -> Callable[[World, str], str]:
+    return lambda w, s: reverse(name, args=[_o(w, s, key).pk])
+
+
+def _code_url(name: str) -> Callable[[World, str], str]:
+    return lambda w, s: reverse(name, args=[_code(w, s)])
+
+
+ROUTES.update(
+    {
+        "classes:list": Route(_code_url("classes:list"), CLASS_READERS),
+        "classes:create": Route(_code_url("classes:create"), CLASS_ORGANISERS, "POST", _class_form),
+        "classes:detail": Route(_class_url("classes:detail"), CLASS_READERS),
+        "classes:register": Route(
+            _class_url("classes:register"),
+            CLASS_WORKERS,
+            "POST",
+            lambda w, s, role: {
+                "id": str(uuid7()),
+                "full_name": f"Khách {role}",
+                "sex": "F",
+                "birth_year": "2000",
+            },
+        ),
+        "classes:attendance": Route(
+            _class_url("classes:attendance"),
+            CLASS_WORKERS,
+            "POST",
+            lambda w, s, role: {"present": [str(_o(w, s, "p1").pk)]},
+        ),
+        "classes:gains": Route(
+            _class_url("classes:gains"),
+            CLASS_WORKERS,
+            "POST",
+            lambda w, s, role: {"gain": [f"{_o(w, s, 'p1').pk}:vneid.install"]},
+        ),
+        "classes:check_rounds": Route(_code_url("classes:check_rounds"), OFFICERS),
+        "classes:check_draw": Route(_code_url("classes:check_draw"), KEEPERS, "POST", _draw_form),
+        "classes:check_round": Route(_class_url("classes:check_round", "round"), OFFICERS),
+        "classes:check_assign": Route(
+            _class_url("classes:check_assign", "round"),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {
+                "user": str(_o(w, s, "assignment").user_id),
+                "check": [str(_o(w, s, "check").pk)],
+            },
+        ),
+        "classes:check_outcome": Route(
+            _class_url("classes:check_outcome", "check"),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"outcome": "confirmed", "note": ""},
+        ),
+        "api:classes_list": Route(
+            lambda w, s: reverse("api:classes_list", args=[_code(w, s)]),
+            CLASS_READERS,
+            anonymous=401,
+        ),
+        "api:classes_create": Route(
+            lambda w, s: reverse("api:classes_create"),
+            CLASS_ORGANISERS,
+            "POST",
+            _class_json,
+            ok=frozenset({201}),
+            anonymous=401,
+            json=True,
+        ),
+        "api:classes_detail": Route(_class_url("api:classes_detail"), CLASS_READERS, anonymous=401),
+        "api:classes_register": Route(
+            _class_url("api:classes_register"),
+            CLASS_WORKERS,
+            "POST",
+            lambda w, s, role: {
+                "id": str(uuid7()),
+                "new_person": {"full_name": f"Khách {role}", "sex": "M", "birth_year": 1999},
+            },
+            ok=frozenset({201}),
+            anonymous=401,
+            json=True,
+        ),
+        "api:classes_attendance": Route(
+            _class_url("api:classes_attendance"),
+            CLASS_WORKERS,
+            "POST",
+            lambda w, s, role: {"present": [str(_o(w, s, "p1").pk)]},
+            anonymous=401,
+            json=True,
+        ),
+        "api:classes_gains": Route(
+            _class_url("api:classes_gains"),
+            CLASS_WORKERS,
+            "POST",
+            lambda w, s, role: {
+                "gains": [{"person_id": str(_o(w, s, "p1").pk), "skill": "bank.account"}]
+            },
+            anonymous=401,
+            json=True,
+        ),
+        "api:checks_rounds": Route(
+            lambda w, s: reverse("api:checks_rounds", args=[_code(w, s)]),
+            OFFICERS,
+            anonymous=401,
+        ),
+        "api:checks_draw": Route(
+            lambda w, s: reverse("api:checks_draw"),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {**_draw_form(w, s, role), "percent": 100, "seed": 7},
+            ok=frozenset({201}),
+            anonymous=401,
+            json=True,
+        ),
+        "api:checks_round": Route(_class_url("api:checks_round", "round"), OFFICERS, anonymous=401),
+        "api:checks_outcome": Route(
+            _class_url("api:checks_outcome", "check"),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"outcome": "unreachable"},
+            anonymous=401,
+            json=True,
+        ),
+    }
+)
+API_PATHS.update(
+    {
+        "/api/v1/classes/communes/{code}": "api:classes_list",
+        "/api/v1/classes": "api:classes_create",
+        "/api/v1/classes/{class_id}": "api:classes_detail",
+        "/api/v1/classes/{class_id}/registrations": "api:classes_register",
+        "/api/v1/classes/{class_id}/attendance": "api:classes_attendance",
+        "/api/v1/classes/{class_id}/gains": "api:classes_gains",
+        "/api/v1/classes/checks/communes/{code}": "api:checks_rounds",
+        "/api/v1/classes/checks/rounds": "api:checks_draw",
+        "/api/v1/classes/checks/rounds/{round_id}": "api:checks_round",
+        "/api/v1/classes/checks/items/{check_id}/outcome": "api:checks_outcome",
+    }
+)
+
+
+# Digital ambassadors: officers read the commune's mentors, keepers manage and match, a mentor
+# opens their own page and records sessions for their own mentees only.
+def _mentoring_world(o: dict[str, Any], users: dict[str, Any]) -> None:
+    from hocvuso.mentoring.services import mentor_create, mentorship_start
+
+    for side in ("ours", "other"):
+        h3 = household_create(
+            actor=SYSTEM, commune=o[side]["v2"].commune, code=f"{side}-H3", village=o[side]["v2"]
+        )
+        made = [
+            person_register(
+                actor=SYSTEM, household=h3, full_name=f"{name} {side}", sex="F", birth_year=1985
+            )
+            for name in ("Đại sứ", "Học trò", "Ứng viên")
+        ]
+        user = users["mentor"] if side == "ours" else make_user("m_mentor_other")
+        make_user(f"m_cand_{side}")
+        mentor = mentor_create(actor=SYSTEM, person=made[0], user=user)
+        o[side]["mentor"] = mentor
+        o[side]["mentee"] = made[1]
+        o[side]["candidate"] = made[2]
+        o[side]["mentorship"] = mentorship_start(actor=SYSTEM, mentor=mentor, mentee=made[1])
+
+
+def _mentor_may(role: str, side: str) -> bool:
+    return (role in OFFICERS and (side == "ours" or role == "national_admin")) or (
+        role == "mentor" and side == "ours"
+    )
+
+
+def _own_mentor(role: str, side: str) -> bool:
+    return role == "mentor" and side == "ours"
+
+
+def _mentor_url(name: str) -> Callable[[World, str], str]:
+    return lambda w, s: reverse(name, args=[_o(w, s, "mentor").pk])
+
+
+def _session(w: World, side: str, role: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid7()), "mentee": str(_o(w, side, "mentee").pk), "happened_on": TODAY,
+        "gained": ["vneid.install"],
+    }  # fmt: skip
+
+
+def _session_json(w: World, side: str, role: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid7()), "mentee_id": str(_o(w, side, "mentee").pk), "happened_on": TODAY,
+        "gained": ["vneid.install"],
+    }  # fmt: skip
+
+
+ROUTES.update(
+    {
+        "mentoring:mentors": Route(_code_url("mentoring:mentors"), OFFICERS),
+        "mentoring:mentor_create": Route(
+            _code_url("mentoring:mentor_create"),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {
+                "person": str(_o(w, s, "candidate").pk),
+                "username": f"m_cand_{s}",
+                "capacity": "5",
+            },
+        ),
+        "mentoring:matching": Route(_code_url("mentoring:matching"), KEEPERS),
+        "mentoring:accept": Route(
+            _code_url("mentoring:accept"),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"pair": f"{_o(w, s, 'p2').pk}:{_o(w, s, 'mentor').pk}"},
+        ),
+        "mentoring:mine": Route(
+            lambda w, s: reverse("mentoring:mine"), set(), expect=lambda r, s: r == "mentor"
+        ),
+        "mentoring:mentor": Route(_mentor_url("mentoring:mentor"), set(), expect=_mentor_may),
+        "mentoring:session": Route(
+            _mentor_url("mentoring:session"), set(), "POST", _session, expect=_own_mentor
+        ),
+        "mentoring:mentorship_end": Route(
+            lambda w, s: reverse("mentoring:mentorship_end", args=[_o(w, s, "mentorship").pk]),
+            KEEPERS,
+            "POST",
+        ),
+        "api:mentoring_mentors": Route(_code_url("api:mentoring_mentors"), OFFICERS, anonymous=401),
+        "api:mentoring_mentor": Route(
+            _mentor_url("api:mentoring_mentor"), set(), expect=_mentor_may, anonymous=401
+        ),
+        "api:mentoring_suggestions": Route(
+            _code_url("api:mentoring_suggestions"), KEEPERS, anonymous=401
+        ),
+        "api:mentoring_accept": Route(
+            _code_url("api:mentoring_accept"),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {
+                "pairs": [
+                    {"person_id": str(_o(w, s, "p2").pk), "mentor_id": str(_o(w, s, "mentor").pk)}
+                ]
+            },
+            ok=frozenset({200}),
+            anonymous=401,
+            json=True,
+        ),
+        "api:mentoring_session_record": Route(
+            lambda w, s: reverse("api:mentoring_session_record"),
+            set(),
+            "POST",
+            _session_json,
+            expect=_own_mentor,
+            ok=frozenset({200, 201}),
+            anonymous=401,
+            json=True,
+        ),
+    }
+)
+API_PATHS.update(
+    {
+        "/api/v1/mentoring/communes/{code}/mentors": "api:mentoring_mentors",
+        "/api/v1/mentoring/mentors/{mentor_id}": "api:mentoring_mentor",
+        "/api/v1/mentoring/communes/{code}/suggestions": "api:mentoring_suggestions",
+        "/api/v1/mentoring/communes/{code}/accept": "api:mentoring_accept",
+        "/api/v1/mentoring/sessions": "api:mentoring_session_record",
+    }
+)
+
+# Community tech teams: officers read, keepers manage, the team's members (and keepers) work.
+TEAM_READERS = OFFICERS | {"team_member"}
+TEAM_WORKERS = KEEPERS | {"team_member"}
+
+
+def _teams_world(o: dict[str, Any], users: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from hocvuso.teams.services import claim_take, team_create, team_member_add, visit_record
+
+    for side in ("ours", "other"):
+        objs = o[side]
+        team = team_create(
+            actor=SYSTEM, commune=objs["v1"].commune, name=f"Tổ {side}", villages=[objs["v1"]]
+        )
+        worker = users["team_member"] if side == "ours" else make_user("m_team_other")
+        team_member_add(actor=SYSTEM, team=team, user=worker)
+        extra = team_member_add(actor=SYSTEM, team=team, user=make_user(f"m_team_extra_{side}"))
+        objs["team"], objs["team_extra"] = team, extra
+        objs["team_visit"] = visit_record(
+            actor=worker, team=team, id=uuid7(), household=objs["h1"], visited_at=timezone.now()
+        )
+        objs["claim"] = claim_take(actor=worker, team=team, household=objs["h1"])
+
+
+def _team_visit_form(w: World, side: str, role: str) -> dict[str, Any]:
+    p1 = _o(w, side, "p1")
+    return {
+        "id": str(uuid7()), "visited_at": f"{TODAY}T00:01", "present": [str(p1.pk)],
+        f"gained_{p1.pk}": ["pay.qr"], "issues": ["no_signal"],
+    }  # fmt: skip
+
+
+def _team_visit_json(w: World, side: str, role: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid7()), "team_id": str(_o(w, side, "team").pk),
+        "household_id": str(_o(w, side, "h1").pk), "visited_at": f"{TODAY}T00:01:00+07:00",
+        "present": [{"person_id": str(_o(w, side, "p1").pk), "gained": ["pay.qr"]}],
+    }  # fmt: skip
+
+
+ROUTES.update(
+    {
+        "teams:list": Route(lambda w, s: reverse("teams:list", args=[_code(w, s)]), TEAM_READERS),
+        "teams:create": Route(
+            lambda w, s: reverse("teams:create", args=[_code(w, s)]),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"name": f"Tổ mới {role}", "villages": [str(_o(w, s, "v2").pk)]},
+        ),
+        "teams:coverage": Route(
+            lambda w, s: reverse("teams:coverage", args=[_code(w, s)]), TEAM_READERS
+        ),
+        "teams:team": Route(
+            lambda w, s: reverse("teams:team", args=[_o(w, s, "team").pk]), TEAM_READERS
+        ),
+        "teams:edit": Route(
+            lambda w, s: reverse("teams:edit", args=[_o(w, s, "team").pk]),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"name": f"Tổ sửa {role}", "villages": [str(_o(w, s, "v1").pk)]},
+        ),
+        "teams:member_add": Route(
+            lambda w, s: reverse("teams:member_add", args=[_o(w, s, "team").pk]),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"username": "m_desk", "role": "member", "organisation": "police"},
+            ok=frozenset({302, 400}),  # 400: already added by an earlier role
+        ),
+        "teams:member_remove": Route(
+            lambda w, s: reverse("teams:member_remove", args=[_o(w, s, "team_extra").pk]),
+            KEEPERS,
+            "POST",
+        ),
+        "teams:plan": Route(
+            lambda w, s: reverse("teams:plan", args=[_o(w, s, "team").pk]), TEAM_READERS
+        ),
+        "teams:take": Route(
+            lambda w, s: reverse("teams:take", args=[_o(w, s, "team").pk, _o(w, s, "h1").pk]),
+            TEAM_WORKERS,
+            "POST",
+        ),
+        "teams:release": Route(
+            lambda w, s: reverse("teams:release", args=[_o(w, s, "claim").pk]),
+            TEAM_WORKERS,
+            "POST",
+        ),
+        "teams:visit": Route(
+            lambda w, s: reverse("teams:visit", args=[_o(w, s, "team").pk, _o(w, s, "h1").pk]),
+            TEAM_WORKERS,
+            "POST",
+            _team_visit_form,
+            ok=frozenset({302}),
+        ),
+        "teams:visit_detail": Route(
+            lambda w, s: reverse("teams:visit_detail", args=[_o(w, s, "team_visit").pk]),
+            TEAM_READERS,
+        ),
+        "api:teams_list": Route(
+            lambda w, s: reverse("api:teams_list", args=[_code(w, s)]), TEAM_READERS, anonymous=401
+        ),
+        "api:teams_plan": Route(
+            lambda w, s: reverse("api:teams_plan", args=[_o(w, s, "team").pk]),
+            TEAM_READERS,
+            anonymous=401,
+        ),
+        "api:teams_claim": Route(
+            lambda w, s: reverse("api:teams_claim", args=[_o(w, s, "team").pk]),
+            TEAM_WORKERS,
+            "POST",
+            lambda w, s, role: {"household_id": str(_o(w, s, "h1").pk)},
+            ok=frozenset({200, 201, 409}),  # 409: taken by an earlier role
+            anonymous=401,
+            json=True,
+        ),
+        "api:teams_visit_record": Route(
+            lambda w, s: reverse("api:teams_visit_record"),
+            TEAM_WORKERS,
+            "POST",
+            _team_visit_json,
+            ok=frozenset({201}),
+            anonymous=401,
+            json=True,
+        ),
+        "api:teams_coverage": Route(
+            lambda w, s: reverse("api:teams_coverage", args=[_code(w, s)]),
+            TEAM_READERS,
+            anonymous=401,
+        ),
+    }
+)
 
 
 def _code(w: World, side: str) -> str:

@@ -11,11 +11,14 @@ from ninja.errors import HttpError, ValidationError
 
 from hocvuso.accounts.api import router as accounts_router
 from hocvuso.accounts.auth import API_AUTH
+from hocvuso.classes.api import router as classes_router
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.desk.api import router as desk_router
 from hocvuso.geo.api import router as geo_router
+from hocvuso.mentoring.api import router as mentoring_router
 from hocvuso.outreach.api import router as outreach_router
 from hocvuso.skills.api import router as skills_router
+from hocvuso.teams.api import router as teams_router
 
 logger = logging.getLogger("hocvuso.api")
 
@@ -26,6 +29,9 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/skills", skills_router)
 api.add_router("/desk", desk_router)
 api.add_router("/outreach", outreach_router)
+api.add_router("/teams", teams_router)
+api.add_router("/classes", classes_router)
+api.add_router("/mentoring", mentoring_router)
 
 # Codes that answer 409 Conflict (the request clashes with what is stored) rather than 422.
 CONFLICT_CODES = frozenset({ErrorCode.EVENT_CONFLICT, ErrorCode.ALREADY_REVERSED})

@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "hocvuso.skills",
     "hocvuso.desk",
     "hocvuso.outreach",
+    "hocvuso.teams",
+    "hocvuso.mentoring",
+    "hocvuso.classes",
     "hocvuso.web",
 ]
 

@@ -10,7 +10,8 @@ A user's *scope* is computed once per request from their active role assignments
 | commune officer | the commune | the commune | yes, in the commune |
 | support-desk staff | the commune | — | no |
 | team leader / member | their team's villages | — | no |
-| youth volunteer, mentor | — (their classes / mentees come with those features) | — | no |
+| youth volunteer | — (their classes come with that feature) | — | no |
+| mentor (active profile) | their active mentees (read; record their skills) | — | no |
 | citizen | themself | — | their own |
 
 Selectors filter with :func:`household_q` / :func:`person_q` / :func:`commune_q`; access helpers
@@ -73,6 +74,7 @@ class Scope:
     villages: frozenset[UUID] = frozenset()  # community tech teams: see
     village_communes: frozenset[str] = frozenset()  # the communes of those villages
     persons: frozenset[UUID] = frozenset()  # a citizen: themself
+    mentees: frozenset[UUID] = frozenset()  # a mentor: their active mentees (not sensitive data)
     roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -84,6 +86,7 @@ class Scope:
             or self.desk_communes
             or self.villages
             or self.persons
+            or self.mentees
         )
 
 
@@ -127,6 +130,11 @@ def scope_of(actor: Any) -> Scope:
                 village_communes.add(v.commune_id)
         elif a.role == "citizen" and a.person_id:
             persons.add(a.person_id)
+    mentees: frozenset[UUID] = frozenset()
+    if "mentor" in roles:
+        from hocvuso.mentoring.selectors import active_mentee_ids
+
+        mentees = active_mentee_ids(actor)
     scope = Scope(
         national=national,
         provinces=frozenset(provinces),
@@ -135,6 +143,7 @@ def scope_of(actor: Any) -> Scope:
         villages=frozenset(villages),
         village_communes=frozenset(village_communes),
         persons=frozenset(persons),
+        mentees=mentees,
         roles=frozenset(roles),
     )
     actor._hocvuso_scope = scope
@@ -186,6 +195,8 @@ def person_q(actor: Any) -> Q:
     q = household_q(actor, prefix="household__")
     if s.persons:
         q |= Q(pk__in=s.persons)
+    if s.mentees:
+        q |= Q(pk__in=s.mentees)
     return q
 
 
@@ -282,12 +293,14 @@ def can_grant(
 
 def can_record_skills(actor: Any, person: Any) -> bool:
     """May record (and reverse) skill events for ``person``: commune officers and support-desk
-    staff of the person's commune, team members whose villages cover the person's household, and
-    national admins — everyone who sees the person except the citizen themself and province
-    officers (who oversee)."""
+    staff of the person's commune, team members whose villages cover the person's household,
+    mentors for their active mentees, and national admins — everyone who sees the person except
+    the citizen themself and province officers (who oversee)."""
     s = scope_of(actor)
     if s.national:
         return True
     if person.commune_id in s.communes | s.desk_communes:
+        return True
+    if person.pk in s.mentees:  # a mentor, for their active mentees
         return True
     return bool(s.villages) and person.household.village_id in s.villages

@@ -176,7 +176,9 @@ def desk_visit_record(
 @sensitive_variables("new_person")
 def _register(actor: Any, visit_id: UUID, commune: Commune, new_person: NewPerson) -> Person:
     household = new_person.household
+    relationship = ""
     if household is None:
+        relationship = "head"  # alone in a new household: its head
         household = household_create(
             actor=actor, commune=commune, code=household_code_for(visit_id)
         )
@@ -191,4 +193,5 @@ def _register(actor: Any, visit_id: UUID, commune: Commune, new_person: NewPerso
         birth_date=new_person.birth_date,
         phone=new_person.phone,
         cccd=new_person.cccd,
+        relationship=relationship,
     )

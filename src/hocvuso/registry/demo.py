@@ -45,6 +45,7 @@ DEMO_ACCOUNTS = [
     ("canbo.lungcu", DEMO_PASSWORD, "Cán bộ xã Lũng Cú (demo)", "commune_officer"),
     ("motcua.lungcu", DEMO_PASSWORD, "Bộ phận một cửa xã Lũng Cú (demo)", "desk_staff"),
     ("to.thenpa", DEMO_PASSWORD, "Tổ công nghệ số Thôn Thèn Pả (demo)", "team_member"),
+    ("doan.lungcu", DEMO_PASSWORD, "Đoàn thanh niên xã Lũng Cú (demo)", "youth_volunteer"),
 ]
 
 
@@ -107,6 +108,7 @@ def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
     )  # fmt: skip
     role_grant(actor=SYSTEM, user=users["commune_officer"], role="commune_officer", commune=commune)
     role_grant(actor=SYSTEM, user=users["desk_staff"], role="desk_staff", commune=commune)
+    role_grant(actor=SYSTEM, user=users["youth_volunteer"], role="youth_volunteer", commune=commune)
     actor = users["commune_officer"]
     for role in OFFICER_ROLES:
         demo_totp_device(users[role])
@@ -159,8 +161,9 @@ def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
                 persons_created += 1
         households_created += 1
     events = demo_skill_activity(commune=commune, users=users, seed=seed)
-    demo_family_guides(commune=commune, actor=users["commune_officer"])
     demo_desk_visits(commune=commune, desk=users["desk_staff"], seed=seed)
+    demo_networks(commune=commune, users=users, seed=seed)
+    demo_family_guides(commune=commune, actor=users["commune_officer"])  # after every skill
     return DemoResult(
         commune, villages_created, households_created, persons_created, accounts, events
     )
@@ -213,7 +216,10 @@ def demo_skill_activity(*, commune: Commune, users: dict[str, Any], seed: int) -
         "mentoring": users["commune_officer"],
     }
     events: list[EventInput] = []
-    people = Person.objects.filter(commune=commune, erased_at__isnull=True).order_by("pk")
+    # The demo's own households only: people added later (at a class's door) are not replayed.
+    people = Person.objects.filter(
+        commune=commune, erased_at__isnull=True, household__code__startswith="LC-"
+    ).order_by("pk")
     for person in people:
         year = person.birth_year or today.year
         if today.year - year < 16:
@@ -310,3 +316,16 @@ def demo_desk_visits(*, commune: Commune, desk: Any, seed: int, count: int = 40)
             happened_at=(now - dt.timedelta(days=days, minutes=minutes)).replace(microsecond=0),
         )
     return count
+
+
+def demo_networks(*, commune: Commune, users: dict[str, Any], seed: int) -> None:
+    """The helpers at work: mentors and their mentees (a cascade, some under five), community
+    tech teams with their door-to-door visits, youth classes and a back-check round."""
+    from hocvuso.classes.demo import demo_classes
+    from hocvuso.mentoring.demo import demo_mentoring
+    from hocvuso.teams.demo import demo_teams
+
+    officer = users["commune_officer"]
+    demo_mentoring(commune=commune, officer=officer, seed=seed)
+    demo_teams(commune=commune, officer=officer, team_member_user=users["team_member"], seed=seed)
+    demo_classes(commune=commune, organiser=users["youth_volunteer"], officer=officer, seed=seed)

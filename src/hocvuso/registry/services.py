@@ -216,7 +216,15 @@ def person_register(
         changes["cccd"] = [None, cccd_lib.masked(person.cccd_last3)]
     audit_record(actor=actor, action="person.register", obj=person, changes=changes)
     if relationship == Relationship.HEAD and household.head_id is None:
-        household_update(actor=actor, household=household, head=person)
+        # Part of registering (not an edit of the household): whoever may register may do it.
+        household.head = person
+        household.save(update_fields=["head", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="household.update",
+            obj=household,
+            changes={"head": [None, str(person.pk)]},
+        )
     return person
 
 

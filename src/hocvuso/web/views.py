@@ -28,6 +28,7 @@ from hocvuso.core.access import (
     can_see_sensitive,
     commune_q,
     ensure_commune,
+    is_officer,
 )
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.desk import selectors as desk_selectors
@@ -127,6 +128,7 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
         {
             "commune": commune,
             "can_edit": can_edit_commune(request.user, commune.code),
+            "officer": is_officer(request.user, commune.code),
             "counts": counts,
             "villages": villages,
             "q": q,

@@ -1,0 +1,207 @@
+"""Youth-campaign classes (Thanh niên chung tay) and back-checks of reported results
+(chống bệnh hình thức).
+
+- :class:`ClassEvent`: a class or event organised by a youth branch or any team — topic skills,
+  place, time, capacity, the organiser and the volunteers who help.
+- :class:`ClassRegistration`: a citizen registered (or added at the door); ``attended`` is the
+  tick of the phone attendance list.
+- :class:`ClassGain`: "this attendee gained this skill in this class"; its id is derived from
+  class + person + skill and is also the id of the skill event it recorded (channel "class"), so
+  a replay stores nothing twice, and back-checks know which class an event came from.
+- :class:`CheckRound` / :class:`BackCheck`: a commune officer's seeded random sample of recently
+  reported skill events, the checks assigned to users and their outcomes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hocvuso.core.models import BaseModel
+
+
+class ClassEvent(BaseModel):
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
+    )
+    village = models.ForeignKey(
+        "geo.Village",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    branch = models.CharField(_("youth branch or team"), max_length=150, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organiser"),
+    )
+    skills = models.ManyToManyField(
+        "skills.Skill", related_name="+", blank=True, verbose_name=_("topic skills")
+    )
+    volunteers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("volunteers")
+    )
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        indexes = [models.Index(fields=["commune", "starts_at"], name="classevent_commune_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ClassRegistration(BaseModel):
+    klass = models.ForeignKey(
+        ClassEvent, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("class")
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    attended = models.BooleanField(_("attended"), default=False)
+
+    class Meta:
+        verbose_name = _("class registration")
+        verbose_name_plural = _("class registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["klass", "person"], name="classreg_once_per_class")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.klass_id} {self.person_id}"
+
+
+class ClassGain(models.Model):
+    """The id is the id of the skill event recorded (derived from class + person + skill)."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    klass = models.ForeignKey(
+        ClassEvent, on_delete=models.CASCADE, related_name="gains", verbose_name=_("class")
+    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    skill = models.ForeignKey("skills.Skill", on_delete=models.PROTECT, related_name="+")
+    event = models.OneToOneField(
+        "skills.SkillEvent", on_delete=models.PROTECT, related_name="class_gain"
+    )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("skill gained in a class")
+        verbose_name_plural = _("skills gained in classes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["klass", "person", "skill"], name="classgain_once_per_skill"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.klass_id} {self.person_id} {self.skill_id}"
+
+
+class CheckRound(BaseModel):
+    """A seeded random sample of skill events reported in a period (same seed and same events →
+    the same sample)."""
+
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
+    )
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("to"))
+    channel = models.CharField(_("channel"), max_length=24, blank=True)
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("helped by"),
+    )
+    klass = models.ForeignKey(
+        ClassEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("class"),
+    )
+    percent = models.DecimalField(_("sample size (%)"), max_digits=5, decimal_places=2)
+    seed = models.BigIntegerField(_("seed"))
+    population = models.PositiveIntegerField(_("events reported"))
+    size = models.PositiveIntegerField(_("events drawn"))
+
+    class Meta:
+        verbose_name = _("back-check round")
+        verbose_name_plural = _("back-check rounds")
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} {self.period_from}–{self.period_to}"
+
+
+class Outcome(models.TextChoices):
+    PENDING = "pending", _("Not checked yet")
+    CONFIRMED = "confirmed", _("Confirmed")
+    NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
+    UNREACHABLE = "unreachable", _("Unreachable")
+
+
+class BackCheck(BaseModel):
+    """One drawn event to check with the citizen. The group it counts for (channel, helper,
+    class) is copied from the event when drawn."""
+
+    round = models.ForeignKey(CheckRound, on_delete=models.CASCADE, related_name="checks")
+    event = models.ForeignKey(
+        "skills.SkillEvent", on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
+    )
+    channel = models.CharField(_("channel"), max_length=24)
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    klass = models.ForeignKey(ClassEvent, on_delete=models.PROTECT, null=True, related_name="+")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    reversal = models.OneToOneField(
+        "skills.SkillEvent", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("back-check")
+        verbose_name_plural = _("back-checks")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "event"], name="backcheck_once_per_round")
+        ]
+        indexes = [models.Index(fields=["channel", "outcome"], name="backcheck_group")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.event_id} {self.outcome}"

@@ -1,0 +1,61 @@
+"""Reads of the youth-campaign classes, scoped by :mod:`hocvuso.classes.access`. List queries
+are set-based (counts annotated, skills prefetched): their number does not grow with the list."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from hocvuso.classes.access import ensure_classes
+from hocvuso.classes.models import ClassEvent, ClassGain, ClassRegistration
+from hocvuso.core.errors import NotFound
+from hocvuso.geo.models import Commune
+from hocvuso.skills.models import Skill
+
+
+def class_list(*, actor: Any, commune: Commune) -> QuerySet[ClassEvent]:
+    ensure_classes(actor, commune.code)
+    return (
+        ClassEvent.objects.filter(commune=commune)
+        .select_related("organiser", "village")
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("code")))
+        .annotate(
+            registered=Count("registrations", distinct=True),
+            attended=Count("registrations", filter=Q(registrations__attended=True), distinct=True),
+            volunteer_count=Count("volunteers", distinct=True),
+            gain_count=Count("gains", distinct=True),
+        )
+        .order_by("-starts_at", "pk")
+    )
+
+
+def access_class(actor: Any, class_id: UUID) -> ClassEvent:
+    klass = (
+        ClassEvent.objects.select_related("commune", "organiser", "village")
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("code")), "volunteers")
+        .filter(pk=class_id)
+        .first()
+    )
+    if klass is None:
+        raise NotFound()
+    ensure_classes(actor, klass.commune_id)
+    return klass
+
+
+def class_registrations(klass: ClassEvent) -> list[ClassRegistration]:
+    """The class's registrations, each with ``gained`` (the skill codes marked)."""
+    regs = list(
+        ClassRegistration.objects.filter(klass=klass)
+        .select_related("person__household__village")
+        .order_by("person__full_name", "pk")
+    )
+    gained: dict[Any, set[str]] = {}
+    for person_id, code in ClassGain.objects.filter(klass=klass).values_list(
+        "person_id", "skill__code"
+    ):
+        gained.setdefault(person_id, set()).add(code)
+    for r in regs:
+        r.gained = sorted(gained.get(r.person_id, set()))  # type: ignore[attr-defined]
+    return regs

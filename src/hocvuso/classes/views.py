@@ -1,0 +1,364 @@
+"""Pages of the youth-campaign classes and of the back-checks. Thin: parse input, call one
+selector or service, render. Out of scope → 404, as everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hocvuso.classes import checks, selectors, services
+from hocvuso.classes.access import (
+    can_draw_checks,
+    can_organise,
+    can_read_checks,
+    can_work_class,
+    ensure_checks,
+    ensure_classes,
+)
+from hocvuso.classes.forms import ClassForm, DrawForm, OutcomeForm, RegisterForm
+from hocvuso.classes.models import ClassEvent
+from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.geo.models import Commune, Village
+from hocvuso.registry import selectors as registry_selectors
+from hocvuso.skills.models import Skill
+from hocvuso.web.forms import add_domain_error
+from hocvuso.web.views import not_found_as_404
+
+
+def _commune(code: str) -> Commune:
+    if not code.isdigit():
+        raise NotFound()
+    return geo_selectors.commune_get(code=code)
+
+
+def _users(commune: Commune) -> list[tuple[str, str]]:
+    return [(str(u.pk), str(u)) for u in checks.checkers(commune)]
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def class_list(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune(code)
+    qs = selectors.class_list(actor=request.user, commune=commune)
+    page = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "classes/list.html",
+        {
+            "commune": commune,
+            "page": page,
+            "can_organise": can_organise(request.user, commune.code),
+            "can_check": can_read_checks(request.user, commune.code),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def class_create(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune(code)
+    ensure_classes(request.user, commune.code, write=True)
+    villages = list(Village.objects.filter(commune=commune).order_by("name"))
+    skills = list(Skill.objects.filter(is_active=True).order_by("area__order", "order", "code"))
+    form = ClassForm(
+        request.POST or None,
+        villages=[(str(v.pk), v.name) for v in villages],
+        skills=[(s.code, str(s)) for s in skills],
+        volunteers=_users(commune),
+    )
+    if request.method == "POST" and form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        by_code = {s.code: s for s in skills}
+        village = next((v for v in villages if str(v.pk) == data["village"]), None)
+        try:
+            klass = services.class_create(
+                actor=request.user,
+                id=data["id"],
+                commune=commune,
+                title=data["title"],
+                branch=data["branch"],
+                village=village,
+                address=data["address"],
+                starts_at=data["starts_at"],
+                capacity=data["capacity"],
+                skills=[by_code[c] for c in data["skills"]],
+                volunteers=list(
+                    checks.checkers(commune).filter(pk__in=[int(x) for x in data["volunteers"]])
+                ),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Class created."))
+            return redirect("classes:detail", class_id=klass.pk)
+    response = render(
+        request,
+        "classes/create.html",
+        {"commune": commune, "form": form},
+        status=400 if form.errors else 200,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def _class_context(request: HttpRequest, klass: ClassEvent) -> dict[str, Any]:
+    regs = selectors.class_registrations(klass)
+    return {
+        "commune": klass.commune,
+        "klass": klass,
+        "registrations": regs,
+        "skills": list(klass.skills.all()),
+        "volunteers": list(klass.volunteers.all()),
+        "attended": sum(1 for r in regs if r.attended),
+        "can_work": can_work_class(request.user, klass),
+        "register_form": RegisterForm(),
+    }
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def class_detail(request: HttpRequest, class_id: UUID) -> HttpResponse:
+    klass = selectors.access_class(request.user, class_id)
+    response = render(request, "classes/detail.html", _class_context(request, klass))
+    add_never_cache_headers(response)
+    return response
+
+
+def _done(request: HttpRequest, klass: ClassEvent, exc: DomainError | None, ok: str) -> Any:
+    if exc is not None:
+        if isinstance(exc, NotFound):
+            raise exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ok)
+    return redirect("classes:detail", class_id=klass.pk)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def class_register(request: HttpRequest, class_id: UUID) -> HttpResponse:
+    klass = selectors.access_class(request.user, class_id)
+    if not can_work_class(request.user, klass):
+        raise NotFound()
+    form = RegisterForm(request.POST)
+    if not form.is_valid():
+        return _done(request, klass, DomainError(ErrorCode.INVALID, _("Check the form.")), "")
+    data = form.cleaned_data
+    person = None
+    if data["person"]:
+        person = registry_selectors.access_person(request.user, data["person"])
+    new_person = None
+    if person is None and data["full_name"]:
+        new_person = services.NewPerson(
+            full_name=data["full_name"],
+            sex=data["sex"],
+            birth_year=data["birth_year"],
+            phone=data["phone"],
+        )
+    try:
+        services.class_register(
+            actor=request.user, id=data["id"], klass=klass, person=person, new_person=new_person
+        )
+    except DomainError as exc:
+        return _done(request, klass, exc, "")
+    return _done(request, klass, None, _("Registered."))
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def class_attendance(request: HttpRequest, class_id: UUID) -> HttpResponse:
+    klass = selectors.access_class(request.user, class_id)
+    try:
+        present = [UUID(x) for x in request.POST.getlist("present")]
+    except ValueError:
+        raise NotFound() from None
+    try:
+        n = services.class_attendance_set(actor=request.user, klass=klass, present=present)
+    except DomainError as exc:
+        return _done(request, klass, exc, "")
+    return _done(request, klass, None, _("Attendance saved: %(n)s present.") % {"n": n})
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def class_gains(request: HttpRequest, class_id: UUID) -> HttpResponse:
+    klass = selectors.access_class(request.user, class_id)
+    gains: list[tuple[UUID, str]] = []
+    try:
+        for value in request.POST.getlist("gain"):
+            person_id, _sep, code = value.partition(":")
+            gains.append((UUID(person_id), code))
+    except ValueError:
+        raise NotFound() from None
+    try:
+        services.class_gains_record(actor=request.user, klass=klass, gains=gains)
+    except DomainError as exc:
+        return _done(request, klass, exc, "")
+    return _done(request, klass, None, _("Skills gained recorded."))
+
+
+# --- Back-checks ------------------------------------------------------------------------------
+
+
+def _draw_form(commune: Commune, data: Any = None) -> DrawForm:
+    classes = ClassEvent.objects.filter(commune=commune).order_by("-starts_at")[:200]
+    return DrawForm(
+        data,
+        helpers=_users(commune),
+        classes=[(str(c.pk), c.title) for c in classes],
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def check_rounds(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune(code)
+    qs = checks.round_list(actor=request.user, commune=commune)
+    page = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
+    can_draw = can_draw_checks(request.user, commune.code)
+    return render(
+        request,
+        "classes/check_rounds.html",
+        {
+            "commune": commune,
+            "page": page,
+            "rates": checks.confirmation_rates(actor=request.user, commune=commune),
+            "can_draw": can_draw,
+            "form": _draw_form(commune) if can_draw else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def check_draw(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune(code)
+    ensure_checks(request.user, commune.code, write=True)
+    form = _draw_form(commune, request.POST)
+    if form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        helper = (
+            checks.checkers(commune).filter(pk=data["helper"]).first() if data["helper"] else None
+        )
+        klass = (
+            ClassEvent.objects.filter(commune=commune, pk=data["klass"]).first()
+            if data["klass"]
+            else None
+        )
+        try:
+            rnd = checks.check_round_draw(
+                actor=request.user,
+                id=data["id"],
+                commune=commune,
+                period_from=data["period_from"],
+                period_to=data["period_to"],
+                percent=data["percent"],
+                seed=data["seed"],
+                channel=data["channel"],
+                helper=helper,
+                klass=klass,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Sample drawn."))
+            return redirect("classes:check_round", round_id=rnd.pk)
+    return render(
+        request,
+        "classes/check_rounds.html",
+        {
+            "commune": commune,
+            "page": None,
+            "rates": [],
+            "can_draw": True,
+            "form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def check_round(request: HttpRequest, round_id: UUID) -> HttpResponse:
+    rnd = checks.access_round(request.user, round_id)
+    can_draw = can_draw_checks(request.user, rnd.commune_id)
+    response = render(
+        request,
+        "classes/check_round.html",
+        {
+            "commune": rnd.commune,
+            "round": rnd,
+            "checks": list(checks.round_checks(rnd)),
+            "can_draw": can_draw,
+            "users": _users(rnd.commune) if can_draw else [],
+            "outcome_form": OutcomeForm(),
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def check_assign(request: HttpRequest, round_id: UUID) -> HttpResponse:
+    rnd = checks.access_round(request.user, round_id)
+    ensure_checks(request.user, rnd.commune_id, write=True)
+    user = checks.checkers(rnd.commune).filter(pk=request.POST.get("user") or 0).first()
+    try:
+        ids = [UUID(x) for x in request.POST.getlist("check")]
+    except ValueError:
+        raise NotFound() from None
+    if user is None:
+        messages.error(request, _("Choose who does the checks."))
+    else:
+        n = checks.check_assign(actor=request.user, round=rnd, checks=ids, user=user)
+        messages.success(request, _("%(n)s checks assigned.") % {"n": n})
+    return redirect("classes:check_round", round_id=rnd.pk)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def check_outcome(request: HttpRequest, check_id: UUID) -> HttpResponse:
+    check = checks.access_check(request.user, check_id)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the outcome."))
+    else:
+        try:
+            checks.check_outcome_record(
+                actor=request.user,
+                check=check,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Outcome recorded."))
+    if can_read_checks(request.user, check.round.commune_id):
+        return redirect("classes:check_round", round_id=check.round_id)
+    return redirect("web:home")

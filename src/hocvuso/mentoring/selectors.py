@@ -1,0 +1,332 @@
+"""Reads of mentoring: a commune's mentors with their figures, a mentor's mentees, the cascade,
+and the matching suggestions.
+
+**Who sees what.** A commune's mentor list, the cascade and a mentor's page: officers over the
+commune (commune, province, national). A mentor's page also: the mentor themself. Matching: the
+commune's keepers (commune officers, national admins). Anyone else: not-found.
+
+**The cascade** (:func:`cascade`). Mentorships (active and ended: the history counts) are edges
+mentor's person → mentee. A mentor whose person was never anybody's mentee is a root (generation
+1); a mentor who was the mentee of a generation-*n* mentor is generation *n + 1* (the smallest,
+if mentored by several). A mentor's *tree* is every person reachable from them along the edges;
+``reached`` counts it (the mentor not included). Computed set-based: all edges of the commune in
+one query, then level by level in memory — never a query per mentor. A cycle (A mentored B who
+later mentored A) cannot loop: each person is visited once per walk, and mentors reachable from
+no root have no generation.
+
+**Matching** (:func:`match_suggest`). People who need help: aged 16+, in the commune, not erased,
+without the basic skill set, with no active mentor, and not themselves an active mentor. Mentors:
+active mentors of the commune with free places (capacity − active mentees). Deterministic greedy
+in two passes over the people, in order (village name, name, id):
+
+1. *village*: each person gets a mentor living in the same village, if one has a free place;
+2. *commune*: the people still without one get any mentor of the commune with a free place.
+
+Among eligible mentors the choice is, in order: a shared ethnic language (the person's recorded
+ethnicity is among the mentor's languages; no preference when the ethnicity is not recorded),
+then the fewest mentees so far (active + suggested: spreads people out and brings small mentors
+towards the goal of 5), then the mentor's id. Each suggestion takes a place, so capacity is never
+exceeded; each person is suggested at most once; the whole village pass runs before the commune
+pass, so a person is only matched across villages when no mentor of their village had a place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, F, Q, QuerySet
+
+from hocvuso.core.access import can_edit_commune, ensure_commune, is_officer
+from hocvuso.core.errors import NotFound
+from hocvuso.geo.models import Commune
+from hocvuso.mentoring.models import (
+    GOAL_MENTEES,
+    Mentor,
+    MentoringSession,
+    Mentorship,
+    MentorshipStatus,
+)
+from hocvuso.outreach.selectors import ADULT_AGE, aged_q
+from hocvuso.registry.models import Person
+
+ACTIVE = MentorshipStatus.ACTIVE
+
+
+def active_mentee_ids(user: Any) -> frozenset[UUID]:
+    """The people ``user`` mentors now (an active profile, active mentorships): one query."""
+    return frozenset(
+        Mentorship.objects.filter(
+            mentor__user=user, mentor__active=True, status=ACTIVE
+        ).values_list("mentee_id", flat=True)
+    )
+
+
+def _uuid(value: Any) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise NotFound() from None
+
+
+def _with_counts(qs: QuerySet[Mentor]) -> QuerySet[Mentor]:
+    counted = Count("mentorships", filter=Q(mentorships__status=ACTIVE), distinct=True)
+    return qs.annotate(**{"active_mentees": counted})
+
+
+def access_mentor(actor: Any, mentor_id: Any) -> Mentor:
+    """A mentor the actor may open: officers over the mentor's commune, or the mentor themself."""
+    mentor = (
+        _with_counts(Mentor.objects.select_related("person__household__village", "user", "commune"))
+        .filter(pk=_uuid(mentor_id))
+        .first()
+    )
+    if mentor is None:
+        raise NotFound()
+    own = getattr(actor, "pk", None) is not None and mentor.user_id == actor.pk
+    if not own and not is_officer(actor, mentor.commune_id):
+        raise NotFound()
+    return mentor
+
+
+def own_mentor(actor: Any) -> Mentor:
+    """The actor's own active mentor profile; not-found when they have none."""
+    if getattr(actor, "pk", None) is None:
+        raise NotFound()
+    mentor = Mentor.objects.filter(user_id=actor.pk, active=True).first()
+    if mentor is None:
+        raise NotFound()
+    return mentor
+
+
+def mentor_list(*, actor: Any, commune: Commune) -> QuerySet[Mentor]:
+    """The commune's mentors (active first), each with ``active_mentees``: one query."""
+    ensure_commune(actor, commune.code)
+    if not is_officer(actor, commune.code):
+        raise NotFound()
+    return _with_counts(
+        Mentor.objects.filter(commune=commune).select_related("person__household__village")
+    ).order_by("-active", "person__search_key", "pk")
+
+
+@dataclass(frozen=True)
+class MentorFigures:
+    mentors: int  # active mentors
+    mentees: int  # people with an active mentor
+    at_goal: int  # active mentors with ≥ 5 active mentees
+    sessions: int
+
+    @property
+    def at_goal_percent(self) -> float | None:
+        return round(100 * self.at_goal / self.mentors, 1) if self.mentors else None
+
+
+def mentor_figures(*, actor: Any, commune: Commune) -> MentorFigures:
+    """Indicator 4 for the commune: mentors, mentees, and mentors guiding ≥ 5 (three queries)."""
+    mentors = [m.active_mentees for m in mentor_list(actor=actor, commune=commune) if m.active]
+    mentees = Mentorship.objects.filter(mentor__commune=commune, status=ACTIVE).count()
+    sessions = MentoringSession.objects.filter(mentor__commune=commune).count()
+    return MentorFigures(
+        mentors=len(mentors),
+        mentees=mentees,
+        at_goal=sum(1 for n in mentors if n >= GOAL_MENTEES),
+        sessions=sessions,
+    )
+
+
+def mentee_list(*, actor: Any, mentor: Mentor) -> QuerySet[Mentorship]:
+    """The mentor's mentorships (active first, then by name), each mentee with their digital
+    status (``skill_status``) and whether they are a mentor now: one query."""
+    access_mentor(actor, mentor.pk)
+    return (
+        Mentorship.objects.filter(mentor=mentor)
+        .select_related("mentee__household__village", "mentee__skill_status")
+        .annotate(mentee_mentor=F("mentee__mentor_profile__id"))
+        .order_by("status", "mentee__search_key", "pk")
+    )
+
+
+def session_list(*, actor: Any, mentor: Mentor, limit: int = 20) -> list[MentoringSession]:
+    access_mentor(actor, mentor.pk)
+    return list(
+        MentoringSession.objects.filter(mentor=mentor)
+        .select_related("mentee")
+        .order_by("-happened_on", "-created_at")[:limit]
+    )
+
+
+# --- The cascade ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CascadeRow:
+    mentor_id: UUID
+    person_id: UUID
+    generation: int | None  # 1 = a root; None = reachable from no root (a cycle)
+    reached: int  # people in the mentor's tree (mentees, their mentees …), the mentor excluded
+
+
+def cascade_compute(
+    edges: list[tuple[UUID, UUID]], mentors: dict[UUID, UUID]
+) -> dict[UUID, CascadeRow]:
+    """The cascade from ``edges`` (mentor's person → mentee) and ``mentors`` (mentor id → person
+    id). Pure: no queries (see the module docstring)."""
+    children: dict[UUID, set[UUID]] = defaultdict(set)
+    mentored: set[UUID] = set()
+    for parent, child in edges:
+        if parent != child:
+            children[parent].add(child)
+            mentored.add(child)
+    # Generations, level by level from the roots (breadth first: the smallest generation wins).
+    generation: dict[UUID, int] = {}
+    level = sorted(p for p in mentors.values() if p not in mentored)
+    depth = 1
+    while level:
+        nxt: list[UUID] = []
+        for person in level:
+            if person in generation:
+                continue
+            generation[person] = depth
+            nxt.extend(c for c in children.get(person, ()) if c not in generation)
+        level, depth = nxt, depth + 1
+    rows: dict[UUID, CascadeRow] = {}
+    for mentor_id, person in mentors.items():
+        seen: set[UUID] = {person}
+        stack = [person]
+        while stack:
+            for c in children.get(stack.pop(), ()):
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        rows[mentor_id] = CascadeRow(
+            mentor_id=mentor_id,
+            person_id=person,
+            generation=generation.get(person),
+            reached=len(seen) - 1,
+        )
+    return rows
+
+
+def cascade(*, actor: Any, commune: Commune) -> dict[UUID, CascadeRow]:
+    """Each mentor of the commune: generation and people reached (two queries)."""
+    ensure_commune(actor, commune.code)
+    if not is_officer(actor, commune.code):
+        raise NotFound()
+    mentors = dict(Mentor.objects.filter(commune=commune).values_list("pk", "person_id"))
+    edges = list(
+        Mentorship.objects.filter(mentor__commune=commune).values_list(
+            "mentor__person_id", "mentee_id"
+        )
+    )
+    return cascade_compute(edges, mentors)
+
+
+def tree_of(mentor: Mentor) -> CascadeRow:
+    """One mentor's generation and reach, from their commune's edges (two queries)."""
+    mentors = dict(
+        Mentor.objects.filter(commune_id=mentor.commune_id).values_list("pk", "person_id")
+    )
+    edges = list(
+        Mentorship.objects.filter(mentor__commune_id=mentor.commune_id).values_list(
+            "mentor__person_id", "mentee_id"
+        )
+    )
+    return cascade_compute(edges, mentors)[mentor.pk]
+
+
+# --- Matching ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    person: Person
+    mentor: Mentor
+    level: str  # "village" or "commune"
+    shared_language: bool
+
+
+def needing_help(commune: Commune, today: dt.date) -> QuerySet[Person]:
+    """People of the commune who need a mentor (see the module docstring), in matching order."""
+    return (
+        Person.objects.filter(commune=commune, erased_at__isnull=True)
+        .filter(aged_q(ADULT_AGE, today))
+        .filter(Q(skill_status__isnull=True) | Q(skill_status__basic_complete=False))
+        .exclude(mentorships__status=ACTIVE)
+        .exclude(mentor_profile__active=True)
+        .select_related("household__village")
+        .order_by(F("household__village__name").asc(nulls_last=True), "search_key", "pk")
+    )
+
+
+def match_compute(people: list[Person], mentors: list[Mentor]) -> list[Suggestion]:
+    """The two-pass greedy of the module docstring. ``mentors`` carry ``active_mentees`` and
+    ``person.household``. Pure: no queries."""
+    load = {m.pk: m.active_mentees for m in mentors}
+    free = {m.pk: max(0, m.capacity - m.active_mentees) for m in mentors}
+    mentor_persons = {m.person_id for m in mentors}
+    suggestions: list[Suggestion] = []
+    matched: set[UUID] = set()
+
+    def village_of(p: Person) -> UUID | None:
+        return p.household.village_id
+
+    def pick(person: Person, candidates: list[Mentor]) -> tuple[Mentor, bool] | None:
+        best: tuple[tuple[int, int, str], Mentor, bool] | None = None
+        for m in candidates:
+            if free[m.pk] <= 0 or m.person_id == person.pk:
+                continue
+            shared = bool(person.ethnicity) and person.ethnicity in (m.languages or [])
+            key = (0 if shared else 1, load[m.pk], str(m.pk))
+            if best is None or key < best[0]:
+                best = (key, m, shared)
+        return (best[1], best[2]) if best is not None else None
+
+    by_village: dict[UUID | None, list[Mentor]] = defaultdict(list)
+    for m in mentors:
+        by_village[village_of(m.person)].append(m)
+    for level in ("village", "commune"):
+        for person in people:
+            if person.pk in matched or person.pk in mentor_persons:
+                continue
+            if level == "village":
+                village = village_of(person)
+                if village is None:
+                    continue
+                candidates = by_village.get(village, [])
+            else:
+                candidates = mentors
+            chosen = pick(person, candidates)
+            if chosen is None:
+                continue
+            mentor, shared = chosen
+            free[mentor.pk] -= 1
+            load[mentor.pk] += 1
+            matched.add(person.pk)
+            suggestions.append(Suggestion(person, mentor, level, shared))
+    return suggestions
+
+
+def match_suggest(
+    *, actor: Any, commune: Commune, today: dt.date | None = None
+) -> list[Suggestion]:
+    """Suggested mentor for each person who needs one (module docstring): three queries."""
+    ensure_commune(actor, commune.code)
+    if not can_edit_commune(actor, commune.code):
+        raise NotFound()
+    if today is None:
+        from django.utils import timezone
+
+        today = timezone.localdate()
+    mentors = list(
+        _with_counts(
+            Mentor.objects.filter(commune=commune, active=True).select_related(
+                "person__household__village"
+            )
+        ).order_by("pk")
+    )
+    if not mentors:
+        return []
+    return match_compute(list(needing_help(commune, today)), mentors)

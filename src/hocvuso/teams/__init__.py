@@ -1,0 +1,2 @@
+"""Community digital technology teams (Tổ công nghệ số cộng đồng): teams, their door-to-door
+plan, visits and coverage."""

@@ -1,0 +1,299 @@
+"""The community tech teams' API: teams, a team's door-to-door plan, taking a household, the
+visit log (idempotent on the client's UUID, for the offline field app) and coverage.
+
+Scoped like the pages: a team out of reach, a household outside the team's villages, a commune
+out of scope answer 404, the same as something that does not exist. A household already taken by
+someone else answers 409 ``household_taken``; a visit id replayed with other content 409
+``event_conflict``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from hocvuso.core.access import ensure_commune
+from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.geo.models import Commune
+from hocvuso.registry.models import Person
+from hocvuso.teams import selectors, services
+from hocvuso.teams.errors import TeamsError
+
+router = Router(tags=["teams"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class TeamOut(Schema):
+    id: UUID
+    name: str
+    villages: list[UUID]
+    member_count: int
+
+
+class PlanFilters(Schema):
+    village: UUID | None = Field(None, description="Only this village of the team")
+    page: int = Field(1, ge=1)
+
+
+class PlanRow(Schema):
+    id: UUID
+    code: str
+    village: str | None
+    head: str | None
+    member_count: int
+    visited: bool
+    visit_count: int
+    last_visit_at: dt.datetime | None
+    lacking_basic: int = Field(description="Members without the basic skill set")
+    lacking_identity: int = Field(description="Members aged 16+ without VNeID level 2")
+    priority: int = Field(
+        description="0 remote/ethnic-minority area, 1 elderly only, 2 special needs, 3 the rest"
+    )
+    claimed_by: int | None = Field(None, description="The user who took it (open claim)")
+    claim_id: UUID | None = None
+    claimed_at: dt.datetime | None = None
+
+
+class PlanPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[PlanRow]
+
+
+class ClaimIn(Schema):
+    household_id: UUID
+
+
+class ClaimOut(Schema):
+    id: UUID
+    household_id: UUID
+    claimed_by: int
+    claimed_at: dt.datetime
+
+
+class PresentIn(Schema):
+    person_id: UUID
+    guided: list[str] = Field(default_factory=list, description="Skill codes guided on")
+    gained: list[str] = Field(default_factory=list, description="Skill codes they can now do")
+
+
+class VisitIn(Schema):
+    id: UUID = Field(description="Made by the client (UUID v7); a replay returns the same visit")
+    team_id: UUID
+    household_id: UUID
+    visited_at: dt.datetime
+    present: list[PresentIn] = Field(default_factory=list)
+    issues: list[str] = Field(
+        default_factory=list, description="no_smartphone, no_signal, language, other"
+    )
+    issues_note: str = Field("", max_length=255)
+    follow_up_on: dt.date | None = None
+    note: str = Field("", max_length=2000)
+
+
+class VisitOut(Schema):
+    id: UUID
+    team_id: UUID
+    household_id: UUID
+    visited_at: dt.datetime
+    visited_by: int
+    present: list[PresentIn]
+    issues: list[str]
+    follow_up_on: dt.date | None
+    skill_events: list[UUID] = Field(description="The ids of the skill events the visit recorded")
+
+
+class CoverageRowOut(Schema):
+    id: UUID | None
+    name: str
+    households: int
+    visited: int
+    persons: int
+    guided: int
+
+
+class CoverageOut(Schema):
+    total: CoverageRowOut
+    villages: list[CoverageRowOut]
+    teams: list[CoverageRowOut]
+
+
+def _commune(request: HttpRequest, code: str) -> Commune:
+    if not code.isdigit():
+        raise NotFound()
+    commune = geo_selectors.commune_get(code=code)
+    ensure_commune(request.user, commune.code)
+    return commune
+
+
+@router.get(
+    "/communes/{code}/teams", response={200: list[TeamOut], 404: ErrorOut}, url_name="teams_list"
+)
+def team_list(request: HttpRequest, code: str) -> list[TeamOut]:
+    """The commune's teams (officers), or the caller's own teams there (members)."""
+    commune = _commune(request, code)
+    teams = selectors.team_list(actor=request.user, commune=commune).order_by("name", "pk")
+    return [
+        TeamOut(
+            id=t.pk,
+            name=t.name,
+            villages=[v.pk for v in t.villages.all()],
+            member_count=t.member_count,  # type: ignore[attr-defined]
+        )
+        for t in teams
+    ]
+
+
+@router.get("/{team_id}/plan", response={200: PlanPage, 404: ErrorOut}, url_name="teams_plan")
+def plan(request: HttpRequest, team_id: UUID, filters: Query[PlanFilters]) -> PlanPage:
+    """The team's door-to-door plan, in priority order (never visited first), 25 a page."""
+    team = selectors.access_team(request.user, team_id)
+    village = None
+    if filters.village is not None:
+        village = team.villages.filter(pk=filters.village).first()
+        if village is None:
+            raise NotFound()
+    qs = selectors.team_plan(actor=request.user, team=team, village=village)
+    paginator = Paginator(qs, settings.HOCVUSO_PAGE_SIZE)
+    page = paginator.get_page(filters.page)
+    rows: list[Any] = list(page.object_list)
+    return PlanPage(
+        count=paginator.count,
+        page=page.number,
+        pages=paginator.num_pages,
+        results=[
+            PlanRow(
+                id=h.pk,
+                code=h.code,
+                village=h.village.name if h.village else None,
+                head=h.head.full_name if h.head else None,
+                member_count=h.member_count,
+                visited=bool(h.visited),
+                visit_count=h.visit_count,
+                last_visit_at=h.last_visit_at,
+                lacking_basic=h.lacking_basic,
+                lacking_identity=h.lacking_identity,
+                priority=h.priority,
+                claimed_by=h.claim_user_id,
+                claim_id=h.claim_id,
+                claimed_at=h.claimed_at,
+            )
+            for h in rows
+        ],
+    )
+
+
+@router.post(
+    "/{team_id}/claims",
+    response={200: ClaimOut, 201: ClaimOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    url_name="teams_claim",
+)
+def claim(request: HttpRequest, team_id: UUID, payload: ClaimIn) -> Status[Any]:
+    """Take a household of the plan (201; 200 when the caller already holds it)."""
+    team = selectors.access_team(request.user, team_id, work=True)
+    household = selectors.access_plan_household(request.user, team, payload.household_id)
+    existing = team.claims.filter(household=household, released_at__isnull=True).exists()
+    try:
+        c = services.claim_take(actor=request.user, team=team, household=household)
+    except DomainError as exc:
+        if exc.code == TeamsError.HOUSEHOLD_TAKEN:
+            return Status(409, ErrorOut(code=exc.code, message=exc.message, field=exc.field))
+        raise
+    out = ClaimOut(
+        id=c.pk,
+        household_id=c.household_id,
+        claimed_by=c.claimed_by_id,
+        claimed_at=c.claimed_at,
+    )
+    return Status(200 if existing else 201, out)
+
+
+@router.post(
+    "/visits",
+    response={200: VisitOut, 201: VisitOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    url_name="teams_visit_record",
+)
+def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
+    """Record a home visit (201), or return the same visit sent again (200)."""
+    team = selectors.access_team(request.user, payload.team_id, work=True)
+    household = selectors.access_plan_household(request.user, team, payload.household_id)
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(
+            household=household, pk__in=[x.person_id for x in payload.present]
+        ).select_related("household")
+    }
+    present = []
+    for x in payload.present:
+        person = people.get(x.person_id)
+        if person is None:
+            raise NotFound()
+        present.append(services.Present(person=person, guided=x.guided, gained=x.gained))
+    v = services.visit_record(
+        actor=request.user,
+        team=team,
+        id=payload.id,
+        household=household,
+        visited_at=payload.visited_at,
+        present=present,
+        issues=payload.issues,
+        issues_note=payload.issues_note,
+        follow_up_on=payload.follow_up_on,
+        note=payload.note,
+    )
+    rows = list(v.present.all())
+    out = VisitOut(
+        id=v.pk,
+        team_id=v.team_id,
+        household_id=v.household_id,
+        visited_at=v.visited_at,
+        visited_by=v.visited_by_id,
+        present=[PresentIn(person_id=r.person_id, guided=r.guided, gained=r.gained) for r in rows],
+        issues=v.issues,
+        follow_up_on=v.follow_up_on,
+        skill_events=[
+            services.visit_event_id(v.pk, r.person_id, c) for r in rows for c in r.gained
+        ],
+    )
+    return Status(200 if v.replayed else 201, out)
+
+
+@router.get(
+    "/communes/{code}/coverage",
+    response={200: CoverageOut, 404: ErrorOut},
+    url_name="teams_coverage",
+)
+def coverage(request: HttpRequest, code: str) -> CoverageOut:
+    """Households visited at least once and people guided, per village and per team."""
+    commune = _commune(request, code)
+    data = selectors.coverage(actor=request.user, commune=commune)
+
+    def row(r: selectors.CoverageRow) -> CoverageRowOut:
+        return CoverageRowOut(
+            id=r.key,
+            name=r.name,
+            households=r.households,
+            visited=r.visited,
+            persons=r.persons,
+            guided=r.guided,
+        )
+
+    return CoverageOut(
+        total=row(data.total),
+        villages=[row(r) for r in data.villages],
+        teams=[row(r) for r in data.teams],
+    )

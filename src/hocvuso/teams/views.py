@@ -1,0 +1,361 @@
+"""Pages of the community tech teams: the commune's teams (officers manage them), a team's
+door-to-door plan with "take" buttons, the visit form (phone-first) and coverage.
+
+Thin: parse input, call one selector or service, render. Out of scope → 404, as everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hocvuso.accounts.models import User
+from hocvuso.core.access import can_edit_commune
+from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.ids import uuid7
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.geo.models import Village
+from hocvuso.skills.models import Skill, SkillSet
+from hocvuso.teams import selectors, services
+from hocvuso.teams.forms import MemberForm, TeamForm, VisitForm
+from hocvuso.teams.models import Team, TeamMember, VisitIssue
+from hocvuso.web.forms import add_domain_error
+from hocvuso.web.views import _commune, _page, not_found_as_404
+
+# Skills offered on the visit form: the basic set and the identity milestones.
+IDENTITY_CODES = ("vneid.install", "vneid.level2", "bank.account")
+
+
+def _never_cache(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    return response
+
+
+def _chosen_villages(form: TeamForm, villages: list[Village]) -> list[Village]:
+    wanted = set(form.cleaned_data["villages"])
+    return [v for v in villages if str(v.pk) in wanted]
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def team_list(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune(request, code)
+    teams = list(selectors.team_list(actor=request.user, commune=commune).order_by("name", "pk"))
+    may_manage = can_edit_commune(request.user, commune.code)
+    villages = list(geo_selectors.village_list(commune=commune)) if may_manage else []
+    return render(
+        request,
+        "teams/list.html",
+        {
+            "commune": commune,
+            "teams": teams,
+            "may_manage": may_manage,
+            "form": TeamForm(villages=villages),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def team_create(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune(request, code, write=True)
+    villages = list(geo_selectors.village_list(commune=commune))
+    form = TeamForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(
+                actor=request.user,
+                commune=commune,
+                name=form.cleaned_data["name"],
+                villages=_chosen_villages(form, villages),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Team created."))
+            return redirect("teams:team", team_id=team.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "teams/team_form.html", {"commune": commune, "form": form}, status=status
+    )
+
+
+def _team_page(
+    request: HttpRequest,
+    team: Team,
+    *,
+    member_form: MemberForm | None = None,
+    team_form: TeamForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    may_manage = can_edit_commune(request.user, team.commune_id)
+    villages = list(geo_selectors.village_list(commune=team.commune)) if may_manage else []
+    covered = list(team.villages.all())
+    if team_form is None:
+        team_form = TeamForm(
+            villages=villages,
+            initial={"name": team.name, "villages": [str(v.pk) for v in covered]},
+        )
+    return render(
+        request,
+        "teams/team.html",
+        {
+            "commune": team.commune,
+            "team": team,
+            "covered": covered,
+            "members": selectors.team_members(team),
+            "may_manage": may_manage,
+            "member_form": member_form or MemberForm(),
+            "team_form": team_form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def team_detail(request: HttpRequest, team_id: UUID) -> HttpResponse:
+    return _team_page(request, selectors.access_team(request.user, team_id))
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def team_edit(request: HttpRequest, team_id: UUID) -> HttpResponse:
+    team = selectors.access_team(request.user, team_id, manage=True)
+    villages = list(geo_selectors.village_list(commune=team.commune))
+    form = TeamForm(request.POST, villages=villages)
+    if form.is_valid():
+        try:
+            services.team_update(
+                actor=request.user,
+                team=team,
+                name=form.cleaned_data["name"],
+                villages=_chosen_villages(form, villages),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Team saved."))
+            return redirect("teams:team", team_id=team.pk)
+    return _team_page(request, team, team_form=form, status=400)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def member_add(request: HttpRequest, team_id: UUID) -> HttpResponse:
+    team = selectors.access_team(request.user, team_id, manage=True)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        user = User.objects.filter(username=data["username"].strip(), is_active=True).first()
+        if user is None:
+            form.add_error("username", _("No active account has this username."))
+        else:
+            try:
+                services.team_member_add(
+                    actor=request.user,
+                    team=team,
+                    user=user,
+                    role=data["role"],
+                    organisation=data["organisation"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Member added."))
+                return redirect("teams:team", team_id=team.pk)
+    return _team_page(request, team, member_form=form, status=400)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def member_remove(request: HttpRequest, member_id: UUID) -> HttpResponse:
+    member = (
+        TeamMember.objects.select_related("team", "user", "assignment").filter(pk=member_id).first()
+    )
+    if member is None:
+        raise NotFound()
+    selectors.access_team(request.user, member.team_id, manage=True)
+    services.team_member_remove(actor=request.user, member=member)
+    messages.success(request, _("Member removed."))
+    return redirect("teams:team", team_id=member.team_id)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def plan(request: HttpRequest, team_id: UUID) -> HttpResponse:
+    team = selectors.access_team(request.user, team_id)
+    covered = list(team.villages.all())
+    wanted = request.GET.get("village", "")
+    village = next((v for v in covered if str(v.pk) == wanted), None) if wanted else None
+    page = _page(request, selectors.team_plan(actor=request.user, team=team, village=village))
+    return _never_cache(
+        render(
+            request,
+            "teams/plan.html",
+            {
+                "commune": team.commune,
+                "team": team,
+                "covered": covered,
+                "village": village,
+                "page": page,
+                "may_work": selectors.may_work(request.user, team),
+                "me": request.user.pk,
+            },
+        )
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def take(request: HttpRequest, team_id: UUID, household_id: UUID) -> HttpResponse:
+    team = selectors.access_team(request.user, team_id, work=True)
+    household = selectors.access_plan_household(request.user, team, household_id)
+    try:
+        services.claim_take(actor=request.user, team=team, household=household)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Household %(code)s is yours to visit.") % {"code": household.code}
+        )
+    return redirect("teams:plan", team_id=team.pk)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def release(request: HttpRequest, claim_id: UUID) -> HttpResponse:
+    claim = selectors.access_claim(request.user, claim_id)
+    services.claim_release(actor=request.user, claim=claim)
+    messages.success(request, _("Household given back to the list."))
+    return redirect("teams:plan", team_id=claim.team_id)
+
+
+def _visit_skills() -> list[Skill]:
+    basic = SkillSet.objects.filter(code="basic", province__isnull=True).values("skills")
+    return list(
+        Skill.objects.filter(is_active=True)
+        .filter(Q(pk__in=basic) | Q(code__in=IDENTITY_CODES))
+        .order_by("area__order", "order", "code")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def visit(request: HttpRequest, team_id: UUID, household_id: UUID) -> HttpResponse:
+    team = selectors.access_team(request.user, team_id, work=True)
+    household = selectors.access_plan_household(request.user, team, household_id)
+    people = selectors.household_people(request.user, household)
+    skills = _visit_skills()
+    known = {s.code for s in skills}
+    if request.method == "POST":
+        form = VisitForm(request.POST)
+        if form.is_valid():
+            data: dict[str, Any] = form.cleaned_data
+            here = set(request.POST.getlist("present"))
+            present = [
+                services.Present(
+                    person=p,
+                    guided=[c for c in request.POST.getlist(f"guided_{p.pk}") if c in known],
+                    gained=[c for c in request.POST.getlist(f"gained_{p.pk}") if c in known],
+                )
+                for p in people
+                if str(p.pk) in here
+            ]
+            visited_at = data["visited_at"]
+            if timezone.is_naive(visited_at):
+                visited_at = timezone.make_aware(visited_at)
+            try:
+                v = services.visit_record(
+                    actor=request.user,
+                    team=team,
+                    id=data["id"],
+                    household=household,
+                    visited_at=visited_at,
+                    present=present,
+                    issues=data["issues"],
+                    issues_note=data["issues_note"],
+                    follow_up_on=data["follow_up_on"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                if not v.replayed:
+                    messages.success(request, _("Visit recorded."))
+                return redirect("teams:plan", team_id=team.pk)
+        status = 400
+    else:
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        form = VisitForm(initial={"id": uuid7(), "visited_at": now})
+        status = 200
+    return _never_cache(
+        render(
+            request,
+            "teams/visit_form.html",
+            {
+                "commune": team.commune,
+                "team": team,
+                "household": household,
+                "people": people,
+                "skills": skills,
+                "form": form,
+                "issues": VisitIssue.choices,
+            },
+            status=status,
+        )
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def visit_detail(request: HttpRequest, visit_id: UUID) -> HttpResponse:
+    v = selectors.access_visit(request.user, visit_id)
+    names = dict(Skill.objects.values_list("code", "name_vi"))
+    present = selectors.visit_people(v)
+    return render(
+        request,
+        "teams/visit.html",
+        {
+            "commune": v.team.commune,
+            "team": v.team,
+            "visit": v,
+            "present": [
+                (p, [names.get(c, c) for c in p.guided], [names.get(c, c) for c in p.gained])
+                for p in present
+            ],
+            "issue_labels": [VisitIssue(i).label for i in v.issues if i in VisitIssue.values],
+        },
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def coverage(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune(request, code)
+    data = selectors.coverage(actor=request.user, commune=commune)
+    return render(request, "teams/coverage.html", {"commune": commune, "data": data})
