@@ -680,6 +680,11 @@ def _classes_world(o: dict[str, Any], users: dict[str, Any]) -> None:
             period_to=dt.date.fromisoformat(TODAY), percent=Decimal(100), seed=1,
         )  # fmt: skip
         o[side]["class"] = klass
+        o[side]["upcoming"] = class_create(
+            actor=SYSTEM, commune=commune, title=f"Lớp sắp tới {side}", capacity=50,
+            skills=topic, starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7),
+            organiser=organiser,
+        )  # fmt: skip
         o[side]["round"] = rnd
         o[side]["check"] = rnd.checks.first()
 
@@ -705,6 +710,10 @@ def _draw_form(w: World, side: str, role: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _citizen_ours(role: str, side: str) -> bool:
+    return role == "citizen" and side == "ours"
+
+
 def _class_url(name: str, key: str = "class") -> Callable[[World, str], str]:
     return lambda w, s: reverse(name, args=[_o(w, s, key).pk])
 
@@ -716,6 +725,11 @@ def _code_url(name: str) -> Callable[[World, str], str]:
 ROUTES.update(
     {
         "classes:list": Route(_code_url("classes:list"), CLASS_READERS),
+        # A citizen signs themself up for an upcoming class of their own commune.
+        "classes:open": Route(lambda w, s: reverse("classes:open"), SIGNED_IN, scoped=False),
+        "classes:sign_up": Route(
+            _class_url("classes:sign_up", "upcoming"), set(), "POST", expect=_citizen_ours
+        ),
         "classes:create": Route(_code_url("classes:create"), CLASS_ORGANISERS, "POST", _class_form),
         "classes:detail": Route(_class_url("classes:detail"), CLASS_READERS),
         "classes:register": Route(

@@ -234,3 +234,40 @@ def test_demo_is_idempotent(commune, officer, volunteer, head):
     assert _db_fingerprint() == before
     assert first["classes"] == 3
     assert BackCheck.objects.exclude(outcome=Outcome.PENDING).exists()
+
+
+def test_citizen_signs_up_for_an_upcoming_class_of_their_commune(officer, commune, head, client):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from hocvuso.accounts.services.roles import citizen_link
+    from hocvuso.classes.models import ClassRegistration
+    from hocvuso.classes.services import class_create
+    from hocvuso.core.access import SYSTEM
+    from hocvuso.core.ids import uuid7
+    from tests.conftest import make_user
+
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    klass = class_create(
+        actor=SYSTEM, commune=commune, title="VNeID mức 2", capacity=1, skills=[],
+        starts_at=soon, organiser=officer,
+    )  # fmt: skip
+    past = class_create(
+        actor=SYSTEM, commune=commune, title="Đã học", capacity=5, skills=[],
+        starts_at=soon - dt.timedelta(days=30), organiser=officer,
+    )  # fmt: skip
+    user = make_user("dan.po")
+    citizen_link(actor=officer, person=head, login="dan.po")
+    client.force_login(user)
+    page = client.get(reverse("classes:open")).content.decode()
+    assert "VNeID mức 2" in page
+    assert "Đã học" not in page  # only upcoming classes
+    reg_id = str(uuid7())
+    for _ in range(2):  # a double tap signs up once
+        response = client.post(reverse("classes:sign_up", args=[klass.pk]), {"id": reg_id})
+        assert response.status_code == 302
+    assert ClassRegistration.objects.filter(klass=klass, person=head).count() == 1
+    # A past class, or a class elsewhere, is not open to them: 404, nothing written.
+    assert client.post(reverse("classes:sign_up", args=[past.pk])).status_code == 404
+    assert not ClassRegistration.objects.filter(klass=past).exists()

@@ -59,3 +59,23 @@ def class_registrations(klass: ClassEvent) -> list[ClassRegistration]:
     for r in regs:
         r.gained = sorted(gained.get(r.person_id, set()))  # type: ignore[attr-defined]
     return regs
+
+
+def open_classes(*, actor: Any) -> list[tuple[ClassEvent, Any]]:
+    """Upcoming classes in the communes of the people the actor is (a citizen: themself), with
+    the seats taken — never who took them — and the person to sign up as."""
+    from django.utils import timezone
+
+    from hocvuso.core.access import scope_of
+    from hocvuso.registry.models import Person
+
+    people = {p.commune_id: p for p in Person.objects.filter(pk__in=scope_of(actor).persons)}
+    if not people:
+        return []
+    classes = (
+        ClassEvent.objects.filter(commune_id__in=people, starts_at__gte=timezone.now())
+        .select_related("village", "commune")
+        .annotate(registered=Count("registrations", distinct=True))
+        .order_by("starts_at", "pk")[:50]
+    )
+    return [(c, people[c.commune_id]) for c in classes]

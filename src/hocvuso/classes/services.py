@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from hocvuso.classes.access import can_organise, can_work_class
 from hocvuso.classes.errors import ClassError
 from hocvuso.classes.models import ClassEvent, ClassGain, ClassRegistration
-from hocvuso.core.access import SYSTEM, can_record_skills, can_register_people
+from hocvuso.core.access import SYSTEM, can_record_skills, can_register_people, scope_of
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.services import audit_record
 from hocvuso.core.text import clean
@@ -168,7 +168,13 @@ def class_register(
     """Register ``person`` (or a citizen added at the door) for the class. Idempotent on ``id``
     and on the person (registering twice returns the registration). A full class refuses with
     ``class_full``."""
-    if not can_work_class(actor, klass):
+    signing_up = (
+        person is not None
+        and new_person is None
+        and person.pk in scope_of(actor).persons
+        and person.commune_id == klass.commune_id
+    )
+    if not (can_work_class(actor, klass) or signing_up):
         raise NotFound()
     stored = ClassRegistration.objects.filter(pk=id).first()
     if stored is not None:

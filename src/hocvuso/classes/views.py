@@ -28,6 +28,7 @@ from hocvuso.classes.access import (
 from hocvuso.classes.forms import ClassForm, DrawForm, OutcomeForm, RegisterForm
 from hocvuso.classes.models import ClassEvent
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.ids import uuid7
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry import selectors as registry_selectors
@@ -362,3 +363,39 @@ def check_outcome(request: HttpRequest, check_id: UUID) -> HttpResponse:
     if can_read_checks(request.user, check.round.commune_id):
         return redirect("classes:check_round", round_id=check.round_id)
     return redirect("web:home")
+
+
+@login_required
+@require_GET
+def open_classes(request: HttpRequest) -> HttpResponse:
+    """For a citizen: the upcoming classes of their commune, to sign up in one tap."""
+    return render(
+        request,
+        "classes/open.html",
+        # A fresh id per row, made when the page is drawn: a double tap signs up once.
+        {"rows": [(c, p, uuid7()) for c, p in selectors.open_classes(actor=request.user)]},
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def sign_up(request: HttpRequest, class_id: UUID) -> HttpResponse:
+    klass = ClassEvent.objects.filter(pk=class_id).first()
+    if klass is None:
+        raise NotFound()
+    rows = dict((c.pk, p) for c, p in selectors.open_classes(actor=request.user))
+    person = rows.get(klass.pk)
+    if person is None:
+        raise NotFound()
+    try:
+        reg_id = UUID(request.POST.get("id", ""))
+    except ValueError:
+        reg_id = uuid7()
+    try:
+        services.class_register(actor=request.user, id=reg_id, klass=klass, person=person)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You are registered for this class."))
+    return redirect("classes:open")
