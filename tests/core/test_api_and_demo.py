@@ -39,7 +39,10 @@ def test_demo_is_idempotent(units, capsys):
     assert Household.objects.filter(code__startswith="LC-").count() == 12  # + walk-ins at classes
     assert counts[2] > 24
     audit = AuditLog.objects.count()
+    last = AuditLog.objects.order_by("-id").values_list("id", flat=True).first()
     call_command("demo", "--households", "12", "--no-migrate")
+    new = list(AuditLog.objects.filter(id__gt=last).values_list("action", "object_type"))
+    assert new == []
     assert (Village.objects.count(), Household.objects.count(), Person.objects.count()) == counts
     assert AuditLog.objects.count() == audit
     # Every generated person went through validation: CCCDs consistent, heads set.

@@ -11,8 +11,8 @@ Back-checks are for officers: commune officers (and national admins) draw, assig
 province officers read; the user a check is assigned to records its outcome.
 Everyone else gets not-found, as everywhere in hocvuso.
 
-The youth volunteer's commune is read from their role assignments here rather than from
-:class:`~hocvuso.core.access.Scope` (which gives volunteers no registry scope).
+A youth volunteer's communes come from :class:`~hocvuso.core.access.Scope`; they may register
+walk-ins and record skills for the commune's people, but do not see its registry.
 """
 
 from __future__ import annotations
@@ -24,20 +24,8 @@ from hocvuso.core.errors import NotFound
 
 
 def youth_communes(actor: Any) -> frozenset[str]:
-    """The communes where ``actor`` is a youth volunteer (cached on the actor)."""
-    if not scope_of(actor).roles & {"youth_volunteer"}:
-        return frozenset()
-    cached = getattr(actor, "_hocvuso_youth_communes", None)
-    if cached is None:
-        from hocvuso.accounts.models import RoleAssignment
-
-        cached = frozenset(
-            RoleAssignment.objects.filter(
-                user=actor, role="youth_volunteer", revoked_at__isnull=True, commune__isnull=False
-            ).values_list("commune_id", flat=True)
-        )
-        actor._hocvuso_youth_communes = cached
-    return cached
+    """The communes where ``actor`` is a youth volunteer."""
+    return scope_of(actor).youth_communes
 
 
 def can_organise(actor: Any, commune_code: str) -> bool:

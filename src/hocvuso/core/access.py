@@ -75,6 +75,7 @@ class Scope:
     village_communes: frozenset[str] = frozenset()  # the communes of those villages
     persons: frozenset[UUID] = frozenset()  # a citizen: themself
     mentees: frozenset[UUID] = frozenset()  # a mentor: their active mentees (not sensitive data)
+    youth_communes: frozenset[str] = frozenset()  # youth volunteers: classes for the commune
     roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -112,6 +113,7 @@ def scope_of(actor: Any) -> Scope:
     villages: set[UUID] = set()
     village_communes: set[str] = set()
     persons: set[UUID] = set()
+    youth: set[str] = set()
     roles: set[str] = set()
     assignments = RoleAssignment.objects.filter(user=actor, revoked_at__isnull=True)
     for a in assignments.prefetch_related("villages"):
@@ -130,6 +132,8 @@ def scope_of(actor: Any) -> Scope:
                 village_communes.add(v.commune_id)
         elif a.role == "citizen" and a.person_id:
             persons.add(a.person_id)
+        elif a.role == "youth_volunteer" and a.commune_id:
+            youth.add(a.commune_id)
     mentees: frozenset[UUID] = frozenset()
     if "mentor" in roles:
         from hocvuso.mentoring.selectors import active_mentee_ids
@@ -144,6 +148,7 @@ def scope_of(actor: Any) -> Scope:
         village_communes=frozenset(village_communes),
         persons=frozenset(persons),
         mentees=mentees,
+        youth_communes=frozenset(youth),
         roles=frozenset(roles),
     )
     actor._hocvuso_scope = scope
@@ -223,9 +228,13 @@ def can_edit_commune(actor: Any, commune_code: str) -> bool:
 
 
 def can_register_people(actor: Any, commune_code: str) -> bool:
-    """May add households and people to the commune's registry: its keepers, and its support-desk
-    staff (a citizen who walks in and is not on the lists is registered on the spot)."""
-    return can_edit_commune(actor, commune_code) or commune_code in scope_of(actor).desk_communes
+    """May add households and people to the commune's registry: its keepers, its support-desk
+    staff and its youth volunteers (a citizen who walks in at the desk or a class's door and is
+    not on the lists is registered on the spot)."""
+    s = scope_of(actor)
+    return (
+        can_edit_commune(actor, commune_code) or commune_code in s.desk_communes | s.youth_communes
+    )
 
 
 def ensure_commune(actor: Any, commune_code: str, *, write: bool = False) -> None:
@@ -299,8 +308,8 @@ def can_record_skills(actor: Any, person: Any) -> bool:
     s = scope_of(actor)
     if s.national:
         return True
-    if person.commune_id in s.communes | s.desk_communes:
-        return True
+    if person.commune_id in s.communes | s.desk_communes | s.youth_communes:
+        return True  # youth volunteers record what the commune's people gained at their classes
     if person.pk in s.mentees:  # a mentor, for their active mentees
         return True
     return bool(s.villages) and person.household.village_id in s.villages
