@@ -48,7 +48,7 @@ def _two_factor_off(settings):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def units(db) -> None:  # type: ignore[no-untyped-def]
     """Reference data present even after a transactional (live-server) test flushed the tables:
-    the official units, and the skill catalogue that a data migration seeds."""
+    the official units, and the skill catalogue and indicators that data migrations seed."""
     if not Commune.objects.exists():
         units_load()
     from hocvuso.skills.models import Skill
@@ -62,6 +62,15 @@ def units(db) -> None:  # type: ignore[no-untyped-def]
             "hocvuso.skills.migrations.0002_seed_digcomp_ai_and_milestones"
         ).seed
         seed(apps, None)
+    from hocvuso.kpi.models import Indicator
+
+    if not Indicator.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        load = importlib.import_module("hocvuso.kpi.migrations.0002_seed_indicators").load
+        load(apps, None)
 
 
 @pytest.fixture

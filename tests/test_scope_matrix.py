@@ -1122,6 +1122,131 @@ def _code(w: World, side: str) -> str:
     return w.ours.code if side == "ours" else w.other.code
 
 
+# Dashboards: a commune's for its officers (and the province's and national ones above it), a
+# village's also for its team; the province's for its officers; the nation's for national admins.
+# Targets: the nation sets the nation's and provinces', a province its remote communes' and its
+# communes'.
+DASH_PROVINCE = {"national_admin", "province_officer"}
+DASH_VILLAGE = OFFICERS | {"team_member"}
+
+
+def _province_url(name: str, *extra: str) -> Callable[[World, str], str]:
+    return lambda w, s: reverse(
+        name, args=[(w.ours if s == "ours" else w.other).province_id, *extra]
+    )
+
+
+def _dash_code_url(name: str, *extra: str) -> Callable[[World, str], str]:
+    return lambda w, s: reverse(name, args=[_code(w, s), *extra])
+
+
+def _dash_village_url(name: str, *extra: str) -> Callable[[World, str], str]:
+    return lambda w, s: reverse(name, args=[_o(w, s, "v1").pk, *extra])
+
+
+def _target_form(w: World, side: str, role: str) -> dict[str, Any]:
+    province = (w.ours if side == "ours" else w.other).province_id
+    return {"unit": f"r:{province}", "indicator": "bank_account", "year": "2026", "value": "50"}
+
+
+def _target_json(w: World, side: str, role: str) -> dict[str, Any]:
+    province = (w.ours if side == "ours" else w.other).province_id
+    return {
+        "indicator": "bank_account",
+        "year": 2026,
+        "province": province,
+        "remote_only": True,
+        "value": "55",
+    }
+
+
+ROUTES.update(
+    {
+        "kpi:home": Route(
+            lambda w, s: reverse("kpi:home"),
+            set(),
+            expect=lambda role, side: role in OFFICERS | {"team_member"},
+        ),
+        "kpi:national": Route(
+            lambda w, s: reverse("kpi:national"), {"national_admin"}, scoped=False
+        ),
+        "kpi:national_export": Route(
+            lambda w, s: reverse("kpi:national_export", args=["xlsx"]),
+            {"national_admin"},
+            scoped=False,
+        ),
+        "kpi:province": Route(_province_url("kpi:province"), DASH_PROVINCE),
+        "kpi:province_export": Route(_province_url("kpi:province_export", "csv"), DASH_PROVINCE),
+        "kpi:province_report": Route(_province_url("kpi:province_report"), DASH_PROVINCE),
+        "kpi:commune": Route(_dash_code_url("kpi:commune"), OFFICERS),
+        "kpi:commune_export": Route(_dash_code_url("kpi:commune_export", "xlsx"), OFFICERS),
+        "kpi:commune_report": Route(_dash_code_url("kpi:commune_report"), OFFICERS),
+        "kpi:village": Route(_dash_village_url("kpi:village"), DASH_VILLAGE),
+        "kpi:village_export": Route(_dash_village_url("kpi:village_export", "csv"), DASH_VILLAGE),
+        "kpi:targets_national": Route(
+            lambda w, s: reverse("kpi:targets_national"),
+            {"national_admin"},
+            "POST",
+            lambda w, s, role: {
+                "unit": "",
+                "indicator": "bank_account",
+                "year": "2026",
+                "value": "80",
+            },
+            scoped=False,
+        ),
+        "kpi:targets_province": Route(
+            _province_url("kpi:targets_province"), DASH_PROVINCE, "POST", _target_form
+        ),
+        "api:kpi_indicators": Route(
+            lambda w, s: "/api/v1/dashboards/indicators",
+            SIGNED_IN,
+            scoped=False,
+            anonymous=401,
+        ),
+        "api:kpi_national": Route(
+            lambda w, s: "/api/v1/dashboards/national",
+            {"national_admin"},
+            scoped=False,
+            anonymous=401,
+        ),
+        "api:kpi_province": Route(
+            lambda w, s: (
+                f"/api/v1/dashboards/provinces/{(w.ours if s == 'ours' else w.other).province_id}"
+            ),
+            DASH_PROVINCE,
+            anonymous=401,
+        ),
+        "api:kpi_commune": Route(
+            lambda w, s: f"/api/v1/dashboards/communes/{_code(w, s)}", OFFICERS, anonymous=401
+        ),
+        "api:kpi_village": Route(
+            lambda w, s: f"/api/v1/dashboards/villages/{_o(w, s, 'v1').pk}",
+            DASH_VILLAGE,
+            anonymous=401,
+        ),
+        "api:kpi_target_set": Route(
+            lambda w, s: "/api/v1/dashboards/targets",
+            DASH_PROVINCE,
+            "POST",
+            _target_json,
+            anonymous=401,
+            json=True,
+        ),
+    }
+)
+API_PATHS.update(
+    {
+        "/api/v1/dashboards/indicators": "api:kpi_indicators",
+        "/api/v1/dashboards/national": "api:kpi_national",
+        "/api/v1/dashboards/provinces/{code}": "api:kpi_province",
+        "/api/v1/dashboards/communes/{code}": "api:kpi_commune",
+        "/api/v1/dashboards/villages/{village_id}": "api:kpi_village",
+        "/api/v1/dashboards/targets": "api:kpi_target_set",
+    }
+)
+
+
 def _url_names() -> set[str]:
     names: set[str] = set()
 

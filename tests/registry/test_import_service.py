@@ -182,21 +182,38 @@ def test_out_of_scope_actor_imports_nothing(commune, citizen):
     assert Person.objects.count() == 0
 
 
-def test_queries_do_not_grow_with_rows(commune, officer, village):
-    def run(count: int, prefix: str) -> int:
+def test_queries_do_not_grow_with_rows(commune, officer, village, monkeypatch):
+    from hocvuso.kpi import summaries
+
+    refresh = summaries.refresh
+    inner: list[int] = []
+
+    def counted_refresh(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as ctx:
+            refresh(*args, **kwargs)
+        inner.append(len(ctx.captured_queries))
+
+    monkeypatch.setattr(summaries, "refresh", counted_refresh)
+
+    def run(count: int, prefix: str) -> tuple[int, int]:
         population = Population(seed=count, ethnic_minority=True, cccd_province="002")
         households = list(population.households(count, ["Thôn Thèn Pả"], prefix=prefix))
+        inner.clear()
         with CaptureQueriesContext(connection) as ctx:
             outcome = _import(commune, officer, clean_csv(households))
         assert outcome.balanced
         assert outcome.inserted > count
-        return len(ctx.captured_queries)
+        assert len(inner) == 1  # the commune's summaries are recounted once, after the write
+        return len(ctx.captured_queries) - inner[0], inner[0]
 
     # ~20 rows against ~700: only the batched statements may grow (SQLite splits a bulk insert
-    # of households by its 999-parameter limit), never one query per row.
-    small, large = run(5, "S"), run(200, "L")
+    # of households by its 999-parameter limit), never one query per row. The recount of the
+    # commune's summaries after the import is a fixed set of grouped queries too.
+    (small, small_summary), (large, large_summary) = run(5, "S"), run(200, "L")
     assert small <= 10
     assert large <= small + 2
+    assert 0 < small_summary <= 25
+    assert large_summary <= small_summary + 1
 
 
 def test_rejects_file_names_row_code_and_reason(commune, officer, village):

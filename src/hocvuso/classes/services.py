@@ -31,6 +31,7 @@ from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.services import audit_record
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune, Village
+from hocvuso.kpi import summaries
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_create, person_register
 from hocvuso.skills.models import Channel, Skill
@@ -117,6 +118,7 @@ def class_create(
             "skills": [s.code for s in skills],
         },
     )
+    summaries.touch_network(klass.commune_id)
     return klass
 
 
@@ -240,6 +242,7 @@ def class_attendance_set(*, actor: Any, klass: ClassEvent, present: Iterable[UUI
                 "changed": len(changed),
             },
         )
+    summaries.touch_network(klass.commune_id)
     return len(wanted)
 
 

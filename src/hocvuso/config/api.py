@@ -15,6 +15,7 @@ from hocvuso.classes.api import router as classes_router
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.desk.api import router as desk_router
 from hocvuso.geo.api import router as geo_router
+from hocvuso.kpi.api import router as kpi_router
 from hocvuso.mentoring.api import router as mentoring_router
 from hocvuso.outreach.api import router as outreach_router
 from hocvuso.skills.api import router as skills_router
@@ -32,6 +33,7 @@ api.add_router("/outreach", outreach_router)
 api.add_router("/teams", teams_router)
 api.add_router("/classes", classes_router)
 api.add_router("/mentoring", mentoring_router)
+api.add_router("/dashboards", kpi_router)
 
 # Codes that answer 409 Conflict (the request clashes with what is stored) rather than 422.
 CONFLICT_CODES = frozenset({ErrorCode.EVENT_CONFLICT, ErrorCode.ALREADY_REVERSED})

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "hocvuso.teams",
     "hocvuso.mentoring",
     "hocvuso.classes",
+    "hocvuso.kpi",
     "hocvuso.web",
 ]
 

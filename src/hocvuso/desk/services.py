@@ -34,6 +34,7 @@ from hocvuso.desk.access import ensure_desk
 from hocvuso.desk.models import DeskVisit, Outcome
 from hocvuso.desk.procedures import BY_CODE
 from hocvuso.geo.models import Commune
+from hocvuso.kpi import summaries
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_create, person_register
 from hocvuso.skills.models import Channel, Skill
@@ -170,6 +171,7 @@ def desk_visit_record(
         },
     )
     visit.replayed = False  # type: ignore[attr-defined]
+    summaries.touch_network(visit.commune_id)
     return visit
 
 

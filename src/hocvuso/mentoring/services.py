@@ -31,6 +31,7 @@ from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.services import audit_record
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune
+from hocvuso.kpi import summaries
 from hocvuso.mentoring.errors import MentoringError
 from hocvuso.mentoring.models import Mentor, MentoringSession, Mentorship, MentorshipStatus
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
@@ -98,6 +99,7 @@ def mentor_create(
             existing.active = True
             existing.save(update_fields=["active", "updated_at"])
             audit_record(actor=actor, action="mentor.activate", obj=existing)
+        summaries.touch_network(existing.commune_id)
         return existing
     mentor = Mentor.objects.create(
         person=person,
@@ -115,6 +117,7 @@ def mentor_create(
         obj=mentor,
         changes={"person": str(person.pk), "capacity": capacity, "languages": langs},
     )
+    summaries.touch_network(mentor.commune_id)
     return mentor
 
 
@@ -137,6 +140,7 @@ def mentor_update(
         obj=mentor,
         changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
     )
+    summaries.touch_network(mentor.commune_id)
     return mentor
 
 
@@ -185,6 +189,7 @@ def mentorship_start(
         obj=ship,
         changes={"mentor": str(mentor.pk), "mentee": str(mentee.pk)},
     )
+    summaries.touch_network(mentor.commune_id)
     return ship
 
 
@@ -205,6 +210,7 @@ def mentorship_end(
         obj=mentorship,
         changes={"ended_on": mentorship.ended_on.isoformat()},
     )
+    summaries.touch_network(mentorship.mentor.commune_id)
     return mentorship
 
 
@@ -266,6 +272,7 @@ def mentorships_accept(
         )
     for mentor in {s.mentor.pk: s.mentor for s in rows}.values():
         forget_scope(mentor.user)
+    summaries.touch_network(*{s.mentor.commune_id for s in rows})
     return rows
 
 

@@ -45,13 +45,14 @@ from hocvuso.outreach.errors import OutreachError
 from hocvuso.outreach.models import FamilyGuide
 from hocvuso.registry.models import Household, Occupation, Person
 from hocvuso.skills.models import PersonSkillStatus, SkillEvent
+from hocvuso.skills.services import T4_CODES as SKILL_T4_CODES
 
 ADULT_AGE = 16  # "every citizen aged 16+ has a digital identity"
 ELDERLY_AGE = 60
 # The identity worklists: which need, and the milestone that meets it.
 NEEDS = {"vneid": "vneid.level2", "bank": "bank.account"}
 # The four T of "Chợ số – Nông thôn số", in order.
-T4_CODES = ("trade.profile", "sell.online", "pay.qr", "save.digital")
+T4_CODES = SKILL_T4_CODES
 T4_OCCUPATIONS = (Occupation.TRADER, Occupation.FARMER)
 
 PRIORITY_AREA = 0

@@ -26,6 +26,7 @@ from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.models import AuditLog
 from hocvuso.core.services import MASK, audit_record
 from hocvuso.core.text import clean
+from hocvuso.kpi import summaries
 from hocvuso.privacy.models import (
     Consent,
     ConsentMethod,
@@ -337,22 +338,23 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
     person.ethnicity = ""
     person.special_needs = ""
     person.erased_at = now
-    person.save(
-        update_fields=[
-            "full_name",
-            "search_key",
-            "birth_date",
-            "birth_year",
-            "cccd_hash",
-            "cccd_ciphertext",
-            "cccd_last3",
-            "phone",
-            "ethnicity",
-            "special_needs",
-            "erased_at",
-            "updated_at",
-        ]
-    )
+    with summaries.tracking(persons=[person.pk]):
+        person.save(
+            update_fields=[
+                "full_name",
+                "search_key",
+                "birth_date",
+                "birth_year",
+                "cccd_hash",
+                "cccd_ciphertext",
+                "cccd_last3",
+                "phone",
+                "ethnicity",
+                "special_needs",
+                "erased_at",
+                "updated_at",
+            ]
+        )
     redacted = _redact_audit_rows(person)
     withdrawn = Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(
         withdrawn_at=now,

@@ -14,6 +14,7 @@ from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.services import audit_record, diff, snapshot
 from hocvuso.core.text import clean, fold
 from hocvuso.geo.models import Commune, Village
+from hocvuso.kpi import summaries
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
 from hocvuso.registry.models import Household, Occupation, Person, Relationship, Sex
@@ -76,6 +77,8 @@ def household_create(
             _("This commune already has a household with this code."),
             field="code",
         ) from exc
+    with summaries.tracking() as tracked:
+        tracked.add(households=[household.pk])
     audit_record(
         actor=actor,
         action="household.create",
@@ -120,15 +123,18 @@ def household_update(
     if not changes:
         return household
     household.search_key = household_search_key(household.code, household.address)
-    try:
-        with transaction.atomic():
-            household.save()
-    except IntegrityError as exc:
-        raise DomainError(
-            ErrorCode.DUPLICATE_HOUSEHOLD_CODE,
-            _("This commune already has a household with this code."),
-            field="code",
-        ) from exc
+    moved = "village" in changes
+    members = list(household.members.values_list("pk", flat=True)) if moved else []
+    with summaries.tracking(persons=members, households=[household.pk] if moved else []):
+        try:
+            with transaction.atomic():
+                household.save()
+        except IntegrityError as exc:
+            raise DomainError(
+                ErrorCode.DUPLICATE_HOUSEHOLD_CODE,
+                _("This commune already has a household with this code."),
+                field="code",
+            ) from exc
     audit_record(actor=actor, action="household.update", obj=household, changes=changes)
     return household
 
@@ -211,6 +217,8 @@ def person_register(
             _("A person with this CCCD is already registered."),
             field="cccd",
         ) from exc
+    with summaries.tracking() as tracked:
+        tracked.add(persons=[person.pk])
     changes = diff({}, snapshot(person, PERSON_FIELDS), masked=PERSON_MASKED)
     if person.cccd_hash:
         changes["cccd"] = [None, cccd_lib.masked(person.cccd_last3)]
@@ -284,13 +292,24 @@ def person_update(*, actor: Any, person: Person, cccd: str | None = None, **valu
         )
     if not changes:
         return person
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError as exc:
-        raise DomainError(
-            ErrorCode.DUPLICATE_CCCD, _("A person with this CCCD is already registered."), "cccd"
-        ) from exc
+    # Year of birth, occupation and household are counted on dashboards; a move between
+    # households can change whether each has a trained member.
+    moved = "household" in changes
+    counted = moved or bool({"birth_date", "birth_year", "occupation"} & changes.keys())
+    old_household = Person.objects.get(pk=person.pk).household_id if moved else None
+    with summaries.tracking(
+        persons=[person.pk] if counted else [],
+        households=[h for h in (old_household, person.household_id) if moved and h],
+    ):
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError as exc:
+            raise DomainError(
+                ErrorCode.DUPLICATE_CCCD,
+                _("A person with this CCCD is already registered."),
+                "cccd",
+            ) from exc
     audit_record(actor=actor, action="person.update", obj=person, changes=changes)
     return person
 

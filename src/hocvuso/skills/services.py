@@ -26,6 +26,7 @@ from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.models import AuditLog
 from hocvuso.core.services import audit_record, diff, snapshot
 from hocvuso.core.text import clean
+from hocvuso.kpi import summaries
 from hocvuso.registry.models import Person
 from hocvuso.skills.models import Channel, PersonSkillStatus, Skill, SkillEvent, SkillSet
 
@@ -35,6 +36,8 @@ VNEID_LEVEL2 = "vneid.level2"
 BANK_ACCOUNT = "bank.account"
 BASIC_SET = "basic"
 T4_SET = "4t"
+# The four Ts in their fixed order: bit i of ``PersonSkillStatus.t4_mask`` is the i-th.
+T4_CODES = ("trade.profile", "sell.online", "pay.qr", "save.digital")
 
 STATUS_FIELDS = (
     "skills",
@@ -42,6 +45,7 @@ STATUS_FIELDS = (
     "vneid_level",
     "has_bank_account",
     "t4",
+    "t4_mask",
     "last_event_on",
 )
 # The content of an event: a replay of the same id must carry exactly these values.
@@ -85,6 +89,12 @@ def skill_sets() -> SetIndex:
     return SetIndex(members)
 
 
+def t4_mask(t4: Iterable[str]) -> int:
+    """The 4T codes held as bits (bit i: ``T4_CODES[i]``), so that SQL can count each T."""
+    held = set(t4)
+    return sum(1 << i for i, code in enumerate(T4_CODES) if code in held)
+
+
 def status_compute(
     held: Iterable[tuple[str, dt.date]], province: str | None, sets: SetIndex
 ) -> dict[str, Any]:
@@ -93,13 +103,15 @@ def status_compute(
     for code, on in held:
         dates[code] = max(on, dates.get(code, on))
     basic = sets.of(BASIC_SET, province)
+    t4 = [code for code in sets.of(T4_SET, province) if code in dates]
     level = 2 if VNEID_LEVEL2 in dates else 1 if VNEID_INSTALLED in dates else 0
     return {
         "skills": sorted(dates),
         "basic_complete": bool(basic) and all(code in dates for code in basic),
         "vneid_level": level,
         "has_bank_account": BANK_ACCOUNT in dates,
-        "t4": [code for code in sets.of(T4_SET, province) if code in dates],
+        "t4": t4,
+        "t4_mask": t4_mask(t4),
         "last_event_on": max(dates.values()) if dates else None,
     }
 
@@ -110,6 +122,7 @@ EMPTY_STATUS = {
     "vneid_level": 0,
     "has_bank_account": False,
     "t4": [],
+    "t4_mask": 0,
     "last_event_on": None,
 }
 
@@ -135,10 +148,15 @@ def _status_refresh(
     differences: Counter[str] = Counter()
     to_create: list[PersonSkillStatus] = []
     to_update: list[PersonSkillStatus] = []
+    changes: list[tuple[UUID, summaries.Flags, summaries.Flags]] = []
     for person_id in person_ids:
         events = held.get(person_id)
         want = status_compute(events, provinces[person_id], sets) if events else dict(EMPTY_STATUS)
         row = stored.get(person_id)
+        before = summaries.Flags.of(row)
+        after = summaries.Flags.of(want)
+        if before != after:
+            changes.append((person_id, before, after))
         if row is None:
             if want == EMPTY_STATUS and not create_empty:
                 continue  # no events, no row: nothing to hold
@@ -163,6 +181,8 @@ def _status_refresh(
             PersonSkillStatus.objects.bulk_update(
                 to_update, [*STATUS_FIELDS, "updated_at"], batch_size=500
             )
+        if changes:
+            summaries.status_changed(changes)
     return differences
 
 

@@ -26,6 +26,7 @@ from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.services import audit_record
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune, Village
+from hocvuso.kpi import summaries
 from hocvuso.registry.models import Household, Person
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import EventInput, skill_events_record_batch
@@ -402,6 +403,8 @@ def visit_record(
         follow_up_on=follow_up_on,
         note=note,
     )
+    # Visited / guided are counted on dashboards; the skill events below count themselves.
+    tracked = summaries.Tracker(persons=[p.person.pk for p in present], households=[household.pk])
     try:
         with transaction.atomic():
             visit.save(force_insert=True)
@@ -423,6 +426,7 @@ def visit_record(
             for p in present
         ]
     )
+    tracked.close()
     day = timezone.localdate(visited_at)
     events = [
         EventInput(

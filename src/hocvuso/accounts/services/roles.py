@@ -14,6 +14,7 @@ from hocvuso.core.access import can_grant, forget_scope
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.services import audit_record
 from hocvuso.geo.models import Commune, Province, Village
+from hocvuso.kpi import summaries
 from hocvuso.registry.models import Person
 
 # Which scope each role needs.
@@ -103,6 +104,7 @@ def role_grant(
         },
     )
     forget_scope(user)
+    summaries.touch_network(assignment.commune_id if role == Role.DESK_STAFF else None)
     return assignment
 
 
@@ -121,6 +123,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
         assignment.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
         audit_record(actor=actor, action="role.revoke", obj=assignment, changes={})
         forget_scope(assignment.user)
+    summaries.touch_network(assignment.commune_id if assignment.role == Role.DESK_STAFF else None)
     return assignment
 
 

@@ -32,6 +32,7 @@ from hocvuso.core.services import audit_record
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
 from hocvuso.geo.services import village_create
+from hocvuso.kpi import summaries
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.importing import cells
 from hocvuso.registry.importing.reader import SourceTable, read_table
@@ -530,6 +531,8 @@ class _Import:
                     "villages_created": outcome.villages_created,
                 },
             )
+            # Thousands of rows at once: recount the commune's summaries (one set of queries).
+            summaries.refresh([self.commune.code])
 
     def _resolve(self, village: Any) -> Any:
         if isinstance(village, tuple):

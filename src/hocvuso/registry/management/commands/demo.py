@@ -24,6 +24,14 @@ class Command(BaseCommand):
             f"+{result.villages_created} villages, +{result.households_created} households, "
             f"+{result.persons_created} persons; {result.events_recorded} skill events in place"
         )
+        from hocvuso.kpi.demo import demo_dashboards
+
+        dash = demo_dashboards()
+        self.stdout.write(
+            f"Dashboards: {len(dash.communes)} communes with figures "
+            f"(+{dash.households} households, +{dash.events} skill events), "
+            f"{dash.targets} targets, {dash.month_rows} months of history rebuilt"
+        )
         self.stdout.write("")
         self.stdout.write("Demo accounts (development only):")
         for username, password, role in result.accounts:

@@ -1,0 +1,115 @@
+"""One dashboard, assembled once for the page, the exports and the API alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from hocvuso.kpi import selectors
+from hocvuso.kpi.models import Indicator
+from hocvuso.kpi.selectors import Cell, Child, Figures, UnitRef
+
+
+@dataclass(frozen=True)
+class Row:
+    """A unit below, with every indicator."""
+
+    child: Child
+    cells: list[Cell]
+
+    def cell(self, code: str) -> Cell:
+        return next(c for c in self.cells if c.indicator.code == code)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    unit: UnitRef
+    area: str
+    year: int
+    month: int
+    as_of: dt.date
+    indicators: list[Indicator]  # shown at this level
+    figures: Figures
+    cells: list[Cell]
+    rows: list[Row]  # the units below (in their natural order)
+    selected: Indicator | None  # the indicator the ranking, map and trend focus on
+    ranking: list[Row]  # rows ranked by the selected indicator, lagging first
+    trend: list[tuple[dt.date, dict[str, Any]]]  # month → {indicator code: value}
+    child_level: str | None
+
+    @property
+    def lagging(self) -> int:
+        return sum(1 for r in self.ranking if self.selected and r.cell(self.selected.code).lagging)
+
+    def groups(self) -> list[tuple[str, list[Cell]]]:
+        out: dict[str, list[Cell]] = {}
+        for c in self.cells:
+            out.setdefault(c.indicator.get_group_display(), []).append(c)
+        return list(out.items())
+
+
+def build(
+    *,
+    actor: Any,
+    level: str,
+    code: str = "",
+    area: str = "all",
+    indicator: str = "",
+    today: dt.date | None = None,
+) -> Dashboard:
+    """The dashboard of a unit the actor may see (not found otherwise)."""
+    day = today or timezone.localdate()
+    unit = selectors.unit_get(actor=actor, level=level, code=code)
+    if area not in selectors.AREAS or level in ("commune", "village"):
+        area = "all"
+    selectors.ensure_current(day)
+    inds = selectors.indicators(level)
+    child_level = selectors.CHILD[level]
+    child_inds = [i for i in inds if child_level and child_level in i.levels]
+    book = selectors.target_book(day.year, day.month, selectors.indicators())
+    f = selectors.figures(unit, area=area, today=day)
+    cells = selectors.cells(inds, f, book, unit)
+    rows = [
+        Row(child, selectors.cells(child_inds, child.figures, book, _as_unit(child, unit)))
+        for child in selectors.children(unit, area=area, today=day)
+    ]
+    selected = next((i for i in child_inds if i.code == indicator), None) or (
+        child_inds[0] if child_inds else None
+    )
+    ranking = (
+        [r for _c, r in selectors.ranked((r.cell(selected.code), r) for r in rows)]
+        if selected
+        else []
+    )
+    months = selectors.trend(unit, area=area, today=day)
+    trend = [(month, {i.code: selectors.value_of(i, mf) for i in inds}) for month, mf in months]
+    return Dashboard(
+        unit=unit,
+        area=area,
+        year=day.year,
+        month=day.month,
+        as_of=day,
+        indicators=inds,
+        figures=f,
+        cells=cells,
+        rows=rows,
+        selected=selected,
+        ranking=ranking,
+        trend=trend,
+        child_level=child_level,
+    )
+
+
+def _as_unit(child: Child, parent: UnitRef) -> UnitRef:
+    """A unit below as a unit (for the target chain)."""
+    return UnitRef(
+        level=child.level,
+        code=child.code,
+        name=child.name,
+        province=parent.code if child.level == "commune" else parent.province,
+        commune=parent.code if child.level == "village" else "",
+        remote=child.remote,
+    )

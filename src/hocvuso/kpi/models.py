@@ -1,0 +1,232 @@
+"""Indicators, targets and the summary tables the dashboards read.
+
+- :class:`Indicator` is data: a numerator measure over a denominator measure (or a plain count),
+  named in Vietnamese and English, with its unit, group and the levels it is shown at. The
+  measures are the columns of the summary tables (``measures.py``).
+- :class:`Target`: a value per indicator and year (optionally month), set by the level above for
+  the units below it (``selectors.target_for`` resolves commune → remote communes of the province →
+  province → nation → the indicator's national default).
+- Summary tables (kept current by the services that write the raw records, rebuilt by
+  ``rebuild_summaries``, checked by ``check_summaries``):
+
+  * :class:`CohortSummary` — people per commune, village and **year of birth**: the counts never go
+    stale as people age; "16+" and "adults" are derived from them for the current year.
+  * :class:`VillageSummary` — households per commune and village.
+  * :class:`CommuneSummary` — one row per commune with every measure for ``year`` (the age-based
+    ones derived from the cohorts); provinces and the nation add these rows up.
+  * :class:`MonthSummary` — the commune row as it stood at the end of each month, for trends.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from hocvuso.core.models import BaseModel
+
+# "No village": the key of people and households whose household has no village.
+NO_VILLAGE = uuid.UUID(int=0)
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", _("Percent")
+    COUNT = "count", _("Count")
+    RATIO = "ratio", _("Per unit")
+
+
+class Group(models.TextChoices):
+    IDENTITY = "identity", _("Digital identity and banking")
+    FAMILY = "family", _("Digital family")
+    MENTORS = "mentors", _("Digital mentors")
+    DESK = "desk", _("Support desks")
+    MARKET = "market", _("Digital market (4T)")
+    OUTREACH = "outreach", _("Every house, every person")
+    YOUTH = "youth", _("Youth classes")
+    BASIC = "basic", _("Basic digital skills")
+
+
+class Indicator(models.Model):
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    group = models.CharField(_("group"), max_length=16, choices=Group.choices)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    numerator = models.CharField(_("counted (numerator)"), max_length=32)
+    denominator = models.CharField(_("over (denominator)"), max_length=32, blank=True)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+    # The national default target, used where no level has set one for the year.
+    default_target = models.DecimalField(
+        _("national default target"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    # Levels it is shown at ("national", "province", "commune", "village") and its breakdowns
+    # ("province", "commune", "village", "remote").
+    levels = models.JSONField(_("levels"), default=list)
+    breakdowns = models.JSONField(_("breakdowns"), default=list)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def name(self) -> str:
+        lang = get_language() or "vi"
+        return self.name_en if lang.startswith("en") and self.name_en else self.name_vi
+
+
+class Target(BaseModel):
+    """One target. Both unit fields empty: the nation's. ``province`` only: that province's
+    (set by national admins), or with ``remote_only`` the target of the province's remote /
+    ethnic-minority communes (set by the province). ``commune``: that commune's (set by the
+    province)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicator")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    remote_only = models.BooleanField(_("remote / ethnic-minority communes only"), default=False)
+    value = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # indicator|year|month|province|commune|remote — one row per place in the inheritance chain.
+    key = models.CharField(max_length=120, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        indexes = [models.Index(fields=["year", "indicator"], name="target_year_indicator")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class PersonCounts(models.Model):
+    persons = models.IntegerField(default=0)
+    vneid2 = models.IntegerField(default=0)
+    bank = models.IntegerField(default=0)
+    basic = models.IntegerField(default=0)
+    guided = models.IntegerField(default=0)
+    traders = models.IntegerField(default=0)
+    t1 = models.IntegerField(default=0)
+    t2 = models.IntegerField(default=0)
+    t3 = models.IntegerField(default=0)
+    t4 = models.IntegerField(default=0)
+    t_all = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class HouseholdCounts(models.Model):
+    households = models.IntegerField(default=0)
+    households_trained = models.IntegerField(default=0)
+    households_visited = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CohortSummary(PersonCounts):
+    id = models.BigAutoField(primary_key=True)
+    commune = models.ForeignKey("geo.Commune", on_delete=models.CASCADE, related_name="+")
+    village_id = models.UUIDField()  # NO_VILLAGE when the household has none
+    birth_year = models.PositiveSmallIntegerField()  # 0 when unknown
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "village_id", "birth_year"], name="cohort_one_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id}/{self.village_id}/{self.birth_year}"
+
+
+class VillageSummary(HouseholdCounts):
+    id = models.BigAutoField(primary_key=True)
+    commune = models.ForeignKey("geo.Commune", on_delete=models.CASCADE, related_name="+")
+    village_id = models.UUIDField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "village_id"], name="village_summary_one")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id}/{self.village_id}"
+
+
+class CommuneCounts(HouseholdCounts):
+    persons = models.IntegerField(default=0)
+    persons_16 = models.IntegerField(default=0)
+    vneid2_16 = models.IntegerField(default=0)
+    bank_16 = models.IntegerField(default=0)
+    adults = models.IntegerField(default=0)
+    basic_adults = models.IntegerField(default=0)
+    guided = models.IntegerField(default=0)
+    traders = models.IntegerField(default=0)
+    t1 = models.IntegerField(default=0)
+    t2 = models.IntegerField(default=0)
+    t3 = models.IntegerField(default=0)
+    t4 = models.IntegerField(default=0)
+    t_all = models.IntegerField(default=0)
+    mentors = models.IntegerField(default=0)
+    mentees = models.IntegerField(default=0)
+    mentors_5 = models.IntegerField(default=0)
+    desk_staff = models.IntegerField(default=0)
+    desk_helped = models.IntegerField(default=0)
+    classes = models.IntegerField(default=0)
+    class_participants = models.IntegerField(default=0)
+    class_volunteers = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CommuneSummary(CommuneCounts):
+    commune = models.OneToOneField(
+        "geo.Commune", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    province = models.ForeignKey("geo.Province", on_delete=models.CASCADE, related_name="+")
+    # The year the age-based counts were derived for (rolled forward on 1 January).
+    year = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["province"], name="commune_summary_province")]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} ({self.year})"
+
+
+class MonthSummary(CommuneCounts):
+    id = models.BigAutoField(primary_key=True)
+    commune = models.ForeignKey("geo.Commune", on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey("geo.Province", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "month"], name="month_summary_one")
+        ]
+        indexes = [models.Index(fields=["month", "province"], name="month_summary_month")]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} {self.month:%Y-%m}"

@@ -1,0 +1,182 @@
+"""Turning a dashboard into what a page draws: formatted values, colour classes, the map's
+shapes and points, and the trend charts as SVG coordinates — all computed here, on the server,
+so the phone downloads a small page with no script at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import numberformat
+from django.utils.formats import get_format
+
+from hocvuso.kpi import maps
+from hocvuso.kpi.models import Indicator, Unit
+from hocvuso.kpi.selectors import Cell
+
+BUCKETS = 5
+
+
+def fmt_number(value: Decimal | int | float | None, places: int = 0) -> str:
+    """1.234.567 and 85,3 in Vietnamese; 1,234,567 and 85.3 in English."""
+    if value is None:
+        return "—"
+    return str(
+        numberformat.format(
+            value,
+            get_format("DECIMAL_SEPARATOR"),
+            decimal_pos=places,
+            grouping=3,
+            thousand_sep=get_format("THOUSAND_SEPARATOR"),
+            force_grouping=True,
+        )
+    )
+
+
+def fmt_value(value: Decimal | int | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == Unit.PERCENT:
+        return fmt_number(value, 1) + "%"
+    if unit == Unit.RATIO:
+        return fmt_number(value, 2)
+    return fmt_number(value, 0)
+
+
+def bucket(cell: Cell, scale: Sequence[Decimal] = ()) -> int:
+    """Colour class 0–5: 0 nothing to show; 1–4 progress quarters towards the target; 5 met.
+    Without a target (counts), quintile-like steps of ``scale`` (the sorted values shown)."""
+    if cell.value is None:
+        return 0
+    p = cell.progress
+    if p is not None:
+        return 5 if p >= 1 else 1 + min(3, int(p * 4))
+    if not scale:
+        return 3
+    top = scale[-1] or Decimal(1)
+    return 1 + min(4, int(cell.value / top * 5)) if cell.value else 1
+
+
+@dataclass(frozen=True)
+class Shape:
+    code: str
+    name: str
+    d: str
+    css: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    css: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One trend line: SVG points, the area under it, labels."""
+
+    width: int
+    height: int
+    points: str
+    area: str
+    dots: list[tuple[float, float, str]]  # x, y, label
+    first: str
+    last: str
+    target_y: float | None
+    empty: bool
+
+
+def chart(
+    months: Sequence[tuple[dt.date, Decimal | None]],
+    ind: Indicator,
+    target: Decimal | None,
+    width: int = 300,
+    height: int = 80,
+) -> Chart:
+    """A line over the months (percent: 0–100 fixed; others: 0–max)."""
+    pad = 4
+    values = [(m, v) for m, v in months if v is not None]
+    if not values:
+        return Chart(width, height, "", "", [], "", "", None, True)
+    top = Decimal(100) if ind.unit == Unit.PERCENT else max(v for _m, v in values) or Decimal(1)
+    if target is not None and ind.unit != Unit.PERCENT:
+        top = max(top, target)
+    n = max(1, len(months) - 1)
+    index = {m: i for i, (m, _v) in enumerate(months)}
+
+    def xy(m: dt.date, v: Decimal) -> tuple[float, float]:
+        x = pad + (width - 2 * pad) * index[m] / n
+        y = height - pad - float(v / top) * (height - 2 * pad)
+        return round(x, 1), round(y, 1)
+
+    pts = [xy(m, v) for m, v in values]
+    line = " ".join(f"{x},{y}" for x, y in pts)
+    area = f"{pts[0][0]},{height - pad} {line} {pts[-1][0]},{height - pad}"
+    target_y = None
+    if target is not None and top:
+        target_y = round(height - pad - float(min(target, top) / top) * (height - 2 * pad), 1)
+    dots = [
+        (x, y, f"{m:%m/%Y}: {fmt_value(v, ind.unit)}")
+        for (x, y), (m, v) in zip(pts, values, strict=True)
+    ]
+    return Chart(
+        width,
+        height,
+        line,
+        area,
+        dots,
+        f"{months[0][0]:%m/%Y}",
+        f"{months[-1][0]:%m/%Y}",
+        target_y,
+        False,
+    )
+
+
+def province_shapes(items: Sequence[tuple[str, str, Cell, str]]) -> list[Shape]:
+    """(code, name, cell, url) → the 34 coloured shapes."""
+    data = maps.map_data()
+    scale = sorted(c.value for _k, _n, c, _u in items if c.value is not None)
+    out = []
+    for code, name, cell, url in items:
+        d = data.provinces.get(code)
+        if not d:
+            continue
+        out.append(
+            Shape(
+                code,
+                name,
+                d,
+                f"q{bucket(cell, scale)}",
+                f"{name}: {fmt_value(cell.value, cell.indicator.unit)}",
+                url,
+            )
+        )
+    return out
+
+
+def commune_points(items: Sequence[tuple[Any, str, Cell, str]]) -> list[Point]:
+    """(commune, name, cell, url) → coloured points at the communes' coordinates."""
+    scale = sorted(c.value for _k, _n, c, _u in items if c.value is not None)
+    out = []
+    for commune, name, cell, url in items:
+        if commune.latitude is None or commune.longitude is None:
+            continue
+        x, y = maps.project(commune.longitude, commune.latitude)
+        out.append(
+            Point(
+                x,
+                y,
+                f"q{bucket(cell, scale)}",
+                f"{name}: {fmt_value(cell.value, cell.indicator.unit)}",
+                url,
+            )
+        )
+    return out

@@ -1,0 +1,520 @@
+"""Reading the figures: every dashboard level adds up summary rows, never scans people.
+
+Levels: ``national``, ``province`` (code), ``commune`` (code), ``village`` (id). Each read is a
+fixed handful of queries whatever the population: the unit's totals, the units below it, the
+targets of the year, the months of the trend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from hocvuso.core.access import scope_of
+from hocvuso.core.errors import NotFound
+from hocvuso.geo.models import Commune, Province, Village
+from hocvuso.kpi import summaries
+from hocvuso.kpi.measures import (
+    ADULT_AGE,
+    AGE_16,
+    COMMUNE_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    PERSON_COLUMNS,
+)
+from hocvuso.kpi.models import (
+    NO_VILLAGE,
+    CohortSummary,
+    CommuneSummary,
+    Indicator,
+    MonthSummary,
+    Target,
+    Unit,
+    VillageSummary,
+)
+
+LEVELS = ("national", "province", "commune", "village")
+CHILD = {"national": "province", "province": "commune", "commune": "village", "village": None}
+AREAS = ("all", "remote", "other")
+TREND_MONTHS = 12
+
+Figures = dict[str, int]
+
+
+# --- Units and access -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    level: str
+    code: str  # "" for the nation; province / commune code; village id
+    name: str
+    province: str = ""  # the province code (for commune and village)
+    commune: str = ""  # the commune code (for village)
+    remote: bool = False  # a remote / ethnic-minority commune (or village)
+
+
+def unit_get(*, actor: Any, level: str, code: str = "") -> UnitRef:
+    """The unit, if the actor's scope covers it; not found otherwise."""
+    s = scope_of(actor)
+    if level == "national":
+        if not s.national:
+            raise NotFound()
+        return UnitRef("national", "", "Việt Nam")
+    if level == "province":
+        p = Province.objects.filter(code=code).first()
+        if p is None or not (s.national or p.code in s.provinces):
+            raise NotFound()
+        return UnitRef("province", p.code, p.name, province=p.code)
+    if level == "commune":
+        c = Commune.objects.filter(code=code).select_related("province").first()
+        if c is None or not can_see_commune(actor, c):
+            raise NotFound()
+        return UnitRef(
+            "commune",
+            c.code,
+            c.name,
+            province=c.province_id,
+            remote=c.is_remote or c.is_ethnic_minority,
+        )
+    if level == "village":
+        try:
+            vid = UUID(str(code))
+        except ValueError:
+            raise NotFound() from None
+        v = Village.objects.filter(pk=vid).select_related("commune").first()
+        if v is None or not can_see_village(actor, v):
+            raise NotFound()
+        return UnitRef(
+            "village",
+            str(v.pk),
+            v.name,
+            province=v.commune.province_id,
+            commune=v.commune_id,
+            remote=v.is_remote or v.is_ethnic_minority,
+        )
+    raise NotFound()
+
+
+def can_see_commune(actor: Any, commune: Commune) -> bool:
+    """Dashboards of a commune: national, its province, its commune officers and desk staff."""
+    s = scope_of(actor)
+    return s.national or commune.province_id in s.provinces or commune.code in s.communes
+
+
+def can_see_village(actor: Any, village: Village) -> bool:
+    s = scope_of(actor)
+    return can_see_commune(actor, village.commune) or village.pk in s.villages
+
+
+def home_unit(actor: Any) -> tuple[str, str] | None:
+    """The widest dashboard the actor may open (level, code), or None."""
+    s = scope_of(actor)
+    if s.national:
+        return ("national", "")
+    if s.provinces:
+        return ("province", sorted(s.provinces)[0])
+    if s.communes:
+        return ("commune", sorted(s.communes)[0])
+    if s.villages:
+        return ("village", str(sorted(s.villages, key=str)[0]))
+    return None
+
+
+# --- Adding up --------------------------------------------------------------------------------
+
+
+def _sums() -> dict[str, Any]:
+    """Aggregates of commune rows, named ``s_<measure>`` (an aggregate may not share the name of
+    a column another aggregate reads); :func:`_clean` strips the prefix."""
+    out: dict[str, Any] = {f"s_{c}": Sum(c) for c in COMMUNE_COLUMNS}
+    out["s_communes"] = Count("commune_id")
+    out["s_communes_with_desk"] = Sum(Case(When(desk_staff__gt=0, then=1), default=0))
+    return out
+
+
+def _area(qs: QuerySet[Any], area: str, prefix: str = "commune__") -> QuerySet[Any]:
+    remote = Q(**{f"{prefix}is_remote": True}) | Q(**{f"{prefix}is_ethnic_minority": True})
+    if area == "remote":
+        return qs.filter(remote)
+    if area == "other":
+        return qs.exclude(remote)
+    return qs
+
+
+def _clean(row: dict[str, Any]) -> Figures:
+    return {k[2:]: int(v or 0) for k, v in row.items() if k[2:] in _MEASURE_SET}
+
+
+_MEASURE_SET = {*COMMUNE_COLUMNS, "communes", "communes_with_desk"}
+# A commune with no summary row: nothing recorded yet, but a commune all the same.
+_NO_ROW: Figures = {"communes": 1, "communes_with_desk": 0}
+
+
+def _commune_rows(unit: UnitRef, area: str) -> QuerySet[CommuneSummary]:
+    qs = CommuneSummary.objects.all()
+    if unit.level == "province":
+        qs = qs.filter(province_id=unit.code)
+    elif unit.level == "commune":
+        qs = qs.filter(commune_id=unit.code)
+    return _area(qs, area)
+
+
+def _village_sums(year: int) -> dict[str, Any]:
+    is16 = Q(birth_year__gt=0, birth_year__lte=year - AGE_16)
+    adult = Q(birth_year__gt=0, birth_year__lte=year - ADULT_AGE)
+
+    def when(q: Q, column: str) -> Any:
+        return Sum(Case(When(q, then=F(column)), default=Value(0), output_field=IntegerField()))
+
+    out: dict[str, Any] = {f"s_{c}": Sum(c) for c in PERSON_COLUMNS}
+    out |= {
+        "s_persons_16": when(is16, "persons"),
+        "s_vneid2_16": when(is16, "vneid2"),
+        "s_bank_16": when(is16, "bank"),
+        "s_adults": when(adult, "persons"),
+        "s_basic_adults": when(adult, "basic"),
+    }
+    return out
+
+
+def _villages(commune: str, village: UUID | None, year: int) -> dict[UUID, Figures]:
+    """Figures per village of a commune, from its cohort and household rows (two queries)."""
+    cohorts = CohortSummary.objects.filter(commune_id=commune)
+    houses = VillageSummary.objects.filter(commune_id=commune)
+    if village is not None:
+        cohorts, houses = cohorts.filter(village_id=village), houses.filter(village_id=village)
+    out: dict[UUID, Figures] = defaultdict(dict)
+    for row in cohorts.values("village_id").annotate(**_village_sums(year)).order_by():
+        out[row.pop("village_id")].update({k[2:]: int(v or 0) for k, v in row.items()})
+    for row in houses.values("village_id", *HOUSEHOLD_COLUMNS):
+        vid = row.pop("village_id")
+        out[vid].update(row)
+    return dict(out)
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def figures(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) -> Figures:
+    """The unit's totals. The caller checked access with :func:`unit_get`."""
+    day = _today(today)
+    if unit.level == "village":
+        row = _villages(unit.commune, UUID(unit.code), day.year).get(UUID(unit.code), {})
+        return {c: row.get(c, 0) for c in (*PERSON_COLUMNS, *_VILLAGE_MEASURES)}
+    totals = _clean(_commune_rows(unit, area).aggregate(**_sums()))
+    # Every commune counts, including those with no summary row yet (nothing recorded).
+    communes = _area(Commune.objects.all(), area, prefix="")
+    if unit.level == "province":
+        communes = communes.filter(province_id=unit.code)
+    elif unit.level == "commune":
+        communes = communes.filter(code=unit.code)
+    totals["communes"] = communes.count()
+    return totals
+
+
+_VILLAGE_MEASURES = (
+    "persons_16",
+    "vneid2_16",
+    "bank_16",
+    "adults",
+    "basic_adults",
+    *HOUSEHOLD_COLUMNS,
+)
+
+
+@dataclass(frozen=True)
+class Child:
+    level: str
+    code: str
+    name: str
+    remote: bool
+    figures: Figures
+    latitude: float | None = None  # communes: where to draw them on the map
+    longitude: float | None = None
+
+
+def children(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) -> list[Child]:
+    """The units below, with their figures (provinces: one grouped query; communes: one query
+    of rows; villages: two grouped queries)."""
+    day = _today(today)
+    if unit.level == "national":
+        rows = {
+            r.pop("province_id"): _clean(r)
+            for r in _area(CommuneSummary.objects.all(), area)
+            .values("province_id")
+            .annotate(**_sums())
+            .order_by()
+        }
+        counts = dict(
+            _area(Commune.objects.all(), area, prefix="")
+            .values("province_id")
+            .annotate(n=Count("code"))
+            .values_list("province_id", "n")
+            .order_by()
+        )
+        return [
+            Child(
+                "province",
+                p.code,
+                p.name,
+                False,
+                {**rows.get(p.code, {}), "communes": counts.get(p.code, 0)},
+            )
+            for p in Province.objects.order_by("code")
+        ]
+    if unit.level == "province":
+        rows = {
+            r["commune_id"]: {
+                **{c: r[c] for c in COMMUNE_COLUMNS},
+                "communes": 1,
+                "communes_with_desk": int(r["desk_staff"] > 0),
+            }
+            for r in _commune_rows(unit, area).values("commune_id", *COMMUNE_COLUMNS)
+        }
+        communes = _area(Commune.objects.filter(province_id=unit.code), area, prefix="")
+        return [
+            Child(
+                "commune",
+                c.code,
+                c.name,
+                c.is_remote or c.is_ethnic_minority,
+                rows.get(c.code, _NO_ROW),
+                c.latitude,
+                c.longitude,
+            )
+            for c in communes.order_by("code")
+        ]
+    if unit.level == "commune":
+        per = _villages(unit.code, None, day.year)
+        villages = Village.objects.filter(commune_id=unit.code).order_by("name")
+        out = [
+            Child(
+                "village", str(v.pk), v.name, v.is_remote or v.is_ethnic_minority, per.get(v.pk, {})
+            )
+            for v in villages
+        ]
+        if NO_VILLAGE in per:
+            out.append(Child("village", "", "—", False, per[NO_VILLAGE]))
+        return out
+    return []
+
+
+# --- Indicators, targets, values --------------------------------------------------------------
+
+
+def indicators(level: str | None = None) -> list[Indicator]:
+    rows = list(Indicator.objects.filter(active=True).order_by("order", "code"))
+    return [i for i in rows if level is None or level in i.levels]
+
+
+def value_of(ind: Indicator, f: Figures) -> Decimal | None:
+    """The indicator's value from figures: a percent, a ratio or a count; None when the
+    denominator is zero (nothing to measure yet)."""
+    num = f.get(ind.numerator, 0)
+    if not ind.denominator:
+        return Decimal(num)
+    den = f.get(ind.denominator, 0)
+    if not den:
+        return None
+    if ind.unit == Unit.PERCENT:
+        return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"))
+    return (Decimal(num) / Decimal(den)).quantize(Decimal("0.01"))
+
+
+@dataclass
+class TargetBook:
+    """Every target of a year, resolved per unit in memory (one query)."""
+
+    year: int
+    month: int | None
+    rows: dict[tuple[str, str, str, bool], Decimal] = field(default_factory=dict)
+    monthly: dict[tuple[str, str, str, bool], Decimal] = field(default_factory=dict)
+    defaults: dict[str, Decimal | None] = field(default_factory=dict)
+
+    def _get(self, key: tuple[str, str, str, bool]) -> Decimal | None:
+        if self.month is not None and key in self.monthly:
+            return self.monthly[key]
+        return self.rows.get(key)
+
+    def chain(self, indicator: str, unit: UnitRef) -> list[tuple[str, Decimal | None]]:
+        """Where the target comes from, nearest first: (source, value)."""
+        level, code, remote, province = unit.level, unit.code, unit.remote, unit.province
+        out: list[tuple[str, Decimal | None]] = []
+        if level in ("commune", "village"):
+            commune = code if level == "commune" else unit.commune
+            if commune:
+                out.append(("commune", self._get((indicator, "", commune, False))))
+            if remote:
+                out.append(("province_remote", self._get((indicator, province, "", True))))
+            out.append(("province", self._get((indicator, province, "", False))))
+        elif level == "province":
+            out.append(("province", self._get((indicator, code, "", False))))
+        out.append(("national", self._get((indicator, "", "", False))))
+        out.append(("default", self.defaults.get(indicator)))
+        return out
+
+    def target(self, indicator: str, unit: UnitRef) -> tuple[Decimal | None, str]:
+        for source, value in self.chain(indicator, unit):
+            if value is not None:
+                return value, source
+        return None, ""
+
+
+def target_book(
+    year: int, month: int | None = None, inds: Sequence[Indicator] | None = None
+) -> TargetBook:
+    book = TargetBook(year=year, month=month)
+    for t in Target.objects.filter(year=year).values(
+        "indicator_id", "province_id", "commune_id", "remote_only", "month", "value"
+    ):
+        key = (t["indicator_id"], t["province_id"] or "", t["commune_id"] or "", t["remote_only"])
+        if t["month"] is None:
+            book.rows[key] = t["value"]
+        elif t["month"] == month:
+            book.monthly[key] = t["value"]
+    if inds is None:
+        book.defaults = dict(Indicator.objects.values_list("code", "default_target"))
+    else:
+        book.defaults = {i.code: i.default_target for i in inds}
+    return book
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One indicator for one unit."""
+
+    indicator: Indicator
+    value: Decimal | None
+    target: Decimal | None
+    source: str  # where the target comes from
+
+    @property
+    def progress(self) -> float | None:
+        """Value over target (1.0 = met), for the bar and the ranking."""
+        if self.value is None or not self.target:
+            return None
+        return float(self.value / self.target)
+
+    @property
+    def lagging(self) -> bool:
+        return self.target is not None and (self.value is None or self.value < self.target)
+
+    @property
+    def bar(self) -> int:
+        """The progress bar's width in percent (0–100)."""
+        p = self.progress
+        return 0 if p is None else max(0, min(100, round(p * 100)))
+
+
+def cells(
+    inds: Sequence[Indicator],
+    f: Figures,
+    book: TargetBook,
+    unit: UnitRef,
+) -> list[Cell]:
+    out = []
+    for ind in inds:
+        target, source = book.target(ind.code, unit)
+        out.append(Cell(ind, value_of(ind, f), target, source))
+    return out
+
+
+def ranked(rows: Iterable[tuple[Cell, Any]]) -> list[tuple[Cell, Any]]:
+    """Lagging units first: by progress towards the target (lowest first), then by value, then
+    by name — a stable order officers can act on; units with no figure yet after them, flagged
+    "no data"; units on target last. Items: (cell, unit row)."""
+
+    def key(item: tuple[Cell, Any]) -> tuple[Any, ...]:
+        cell, row = item
+        p = cell.progress
+        v = cell.value
+        # Behind with figures first (furthest behind first), then the units with nothing to
+        # measure yet (no one registered: a different job), then those on target.
+        group = 1 if v is None else 0 if cell.lagging else 2
+        return (
+            group,
+            0.0 if p is None else p,
+            Decimal(0) if v is None else v,
+            getattr(getattr(row, "child", row), "name", ""),
+        )
+
+    return sorted(rows, key=key)
+
+
+# --- Trends -----------------------------------------------------------------------------------
+
+
+def trend(
+    unit: UnitRef, *, area: str = "all", today: dt.date | None = None, months: int = TREND_MONTHS
+) -> list[tuple[dt.date, Figures]]:
+    """The unit's figures at the end of each of the last ``months`` months (one grouped query
+    of the month rows). Villages have no month rows: their trend is their commune's."""
+    day = _today(today)
+    first = summaries.month_of(day)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    qs = MonthSummary.objects.filter(month__gte=first, month__lte=summaries.month_of(day))
+    if unit.level == "province":
+        qs = qs.filter(province_id=unit.code)
+    elif unit.level == "commune":
+        qs = qs.filter(commune_id=unit.code)
+    elif unit.level == "village":
+        qs = qs.filter(commune_id=unit.commune)
+    qs = _area(qs, area)
+    rows = qs.values("month").annotate(**_sums()).order_by("month")
+    return [(r.pop("month"), _clean(r)) for r in rows]
+
+
+def ensure_current(today: dt.date | None = None) -> None:
+    """Roll the summaries forward if the year or the month turned since the last write."""
+    summaries.roll_forward(today=today)
+
+
+def all_communes(*, area: str = "all") -> list[tuple[Commune, Figures]]:
+    """Every commune with its figures (two queries), for the national map's points."""
+    rows = {
+        r["commune_id"]: {
+            **{c: r[c] for c in COMMUNE_COLUMNS},
+            "communes": 1,
+            "communes_with_desk": int(r["desk_staff"] > 0),
+        }
+        for r in _area(CommuneSummary.objects.all(), area).values("commune_id", *COMMUNE_COLUMNS)
+    }
+    communes = _area(Commune.objects.all(), area, prefix="").only(
+        "code", "name", "latitude", "longitude", "province_id", "is_remote", "is_ethnic_minority"
+    )
+    return [(c, rows.get(c.code, _NO_ROW)) for c in communes.order_by("code")]
+
+
+def month_figures(unit: UnitRef, month: dt.date) -> tuple[Figures, list[tuple[str, Figures]]]:
+    """A unit's figures at the end of ``month`` and, for a province, each commune's (from the
+    month rows; two queries)."""
+    qs = MonthSummary.objects.filter(month=month)
+    if unit.level == "province":
+        qs = qs.filter(province_id=unit.code)
+    elif unit.level == "commune":
+        qs = qs.filter(commune_id=unit.code)
+    total = _clean(qs.aggregate(**_sums()))
+    below: list[tuple[str, Figures]] = []
+    if unit.level == "province":
+        below = [
+            (
+                r["commune_id"],
+                {
+                    **{c: r[c] for c in COMMUNE_COLUMNS},
+                    "communes": 1,
+                    "communes_with_desk": int(r["desk_staff"] > 0),
+                },
+            )
+            for r in qs.values("commune_id", *COMMUNE_COLUMNS).order_by("commune_id")
+        ]
+    return total, below

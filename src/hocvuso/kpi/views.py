@@ -1,0 +1,476 @@
+"""Dashboard pages (nation, province, commune, village), exports, the monthly report and the
+targets form. Thin: parse the query, build the dashboard, turn it into drawable parts, render.
+Out of scope → 404, as everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from hocvuso.core.access import scope_of
+from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.geo.models import Commune, Province
+from hocvuso.kpi import dashboards, exports, maps, present, selectors, services
+from hocvuso.kpi.dashboards import Dashboard
+from hocvuso.kpi.models import Indicator
+from hocvuso.kpi.selectors import UnitRef
+from hocvuso.web.views import not_found_as_404
+
+URL_NAMES = {
+    "national": "kpi:national",
+    "province": "kpi:province",
+    "commune": "kpi:commune",
+    "village": "kpi:village",
+}
+
+
+def unit_url(level: str, code: str, **params: str) -> str:
+    url = reverse(URL_NAMES[level], args=[code] if level != "national" else [])
+    params = {k: v for k, v in params.items() if v and not (k == "vung" and v == "all")}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The widest dashboard the user may open."""
+    unit = selectors.home_unit(request.user)
+    if unit is None:
+        raise Http404()
+    return redirect(unit_url(*unit))
+
+
+def _build(request: HttpRequest, level: str, code: str) -> Dashboard:
+    return dashboards.build(
+        actor=request.user,
+        level=level,
+        code=code,
+        area=request.GET.get("vung", "all"),
+        indicator=request.GET.get("i", ""),
+    )
+
+
+def _crumbs(unit: UnitRef, actor: Any) -> list[tuple[str, str]]:
+    """Links up the hierarchy, only to the levels the user may open."""
+    out: list[tuple[str, str]] = []
+    home = selectors.home_unit(actor)
+    order = ["national", "province", "commune", "village"]
+    top = order.index(home[0]) if home else 3
+    chain: list[tuple[str, str, str]] = [("national", "", _("Nationwide"))]
+    if unit.province and unit.level != "province":
+        chain.append(("province", unit.province, Province.objects.get(code=unit.province).name))
+    if unit.commune:
+        chain.append(("commune", unit.commune, Commune.objects.get(code=unit.commune).name))
+    for level, code, name in chain:
+        if order.index(level) >= top and (level, code) != (unit.level, unit.code):
+            out.append((name, unit_url(level, code)))
+    return out
+
+
+def _context(request: HttpRequest, d: Dashboard) -> dict[str, Any]:
+    selected = d.selected
+    charts = []
+    months = [m for m, _v in d.trend]
+    for cell in d.cells:
+        series = [(m, v.get(cell.indicator.code)) for m, v in d.trend]
+        charts.append((cell, present.chart(series, cell.indicator, cell.target)))
+    big = None
+    if selected is not None:
+        own = next((c for c in d.cells if c.indicator.code == selected.code), None)
+        big = present.chart(
+            [(m, v.get(selected.code)) for m, v in d.trend],
+            selected,
+            own.target if own else None,
+            width=640,
+            height=200,
+        )
+    area = d.area
+    ranking = [
+        (
+            row,
+            row.cell(selected.code) if selected else None,
+            unit_url(row.child.level, row.child.code, i=selected.code if selected else "")
+            if row.child.code
+            else "",
+        )
+        for row in d.ranking
+    ]
+    shapes: list[present.Shape] = []
+    points: list[present.Point] = []
+    viewbox = maps.viewbox()
+    show_points = request.GET.get("diem") == "1"
+    if selected is not None and d.unit.level == "national":
+        shapes = present.province_shapes(
+            [
+                (
+                    r.child.code,
+                    r.child.name,
+                    r.cell(selected.code),
+                    unit_url("province", r.child.code, i=selected.code, vung=area),
+                )
+                for r in d.rows
+            ]
+        )
+        if show_points:
+            book = selectors.target_book(d.year, d.month)
+            items = []
+            for commune, f in selectors.all_communes(area=area):
+                ref = UnitRef(
+                    "commune",
+                    commune.code,
+                    commune.name,
+                    province=commune.province_id,
+                    remote=commune.is_remote or commune.is_ethnic_minority,
+                )
+                cell = selectors.cells([selected], f, book, ref)[0]
+                items.append(
+                    (
+                        commune,
+                        commune.name,
+                        cell,
+                        unit_url("commune", commune.code, i=selected.code),
+                    )
+                )
+            points = present.commune_points(items)
+    elif selected is not None and d.unit.level == "province":
+        viewbox = maps.province_viewbox(d.unit.code)
+        outline = maps.map_data().provinces.get(d.unit.code, "")
+        if outline:
+            shapes = [present.Shape(d.unit.code, d.unit.name, outline, "outline", d.unit.name, "")]
+        points = present.commune_points(
+            [
+                (
+                    r.child,
+                    r.child.name,
+                    r.cell(selected.code),
+                    unit_url("commune", r.child.code, i=selected.code),
+                )
+                for r in d.rows
+            ]
+        )
+    level_code = d.unit.code
+    return {
+        "d": d,
+        "unit": d.unit,
+        "charts": charts,
+        "big": big,
+        "months": months,
+        "ranking": ranking,
+        "shapes": shapes,
+        "points": points,
+        "viewbox": viewbox,
+        "show_points": show_points,
+        "archipelagos": maps.map_data().archipelagos if d.unit.level == "national" else [],
+        "crumbs": _crumbs(d.unit, request.user),
+        "areas": [
+            (
+                a,
+                label,
+                unit_url(d.unit.level, level_code, i=selected.code if selected else "", vung=a),
+            )
+            for a, label in (
+                ("all", _("All areas")),
+                ("remote", _("Remote / ethnic-minority")),
+                ("other", _("Other areas")),
+            )
+        ]
+        if d.unit.level in ("national", "province")
+        else [],
+        "choices": [
+            (i, unit_url(d.unit.level, level_code, i=i.code, vung=area))
+            for i in d.indicators
+            if d.child_level and d.child_level in i.levels
+        ],
+        "export_xlsx": _export_url(d.unit, "xlsx", area),
+        "export_csv": _export_url(d.unit, "csv", area),
+        "report_url": reverse(f"kpi:{d.unit.level}_report", args=[level_code])
+        if d.unit.level in ("province", "commune")
+        else "",
+        "targets_url": _targets_url(request.user, d.unit),
+        "points_url": unit_url(
+            "national", "", i=selected.code if selected else "", vung=area, diem="1"
+        )
+        if d.unit.level == "national"
+        else "",
+    }
+
+
+def _export_url(unit: UnitRef, fmt: str, area: str) -> str:
+    args = [fmt] if unit.level == "national" else [unit.code, fmt]
+    url = reverse(f"kpi:{unit.level}_export", args=args)
+    return f"{url}?vung={area}" if area != "all" else url
+
+
+def _targets_url(actor: Any, unit: UnitRef) -> str:
+    s = scope_of(actor)
+    if unit.level == "national" and s.national:
+        return reverse("kpi:targets_national")
+    if unit.level == "province" and (s.national or unit.code in s.provinces):
+        return reverse("kpi:targets_province", args=[unit.code])
+    return ""
+
+
+def _render(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    d = _build(request, level, code)
+    response = render(request, "kpi/dashboard.html", _context(request, d))
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def national(request: HttpRequest) -> HttpResponse:
+    return _render(request, "national", "")
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def province(request: HttpRequest, code: str) -> HttpResponse:
+    return _render(request, "province", code)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def commune(request: HttpRequest, code: str) -> HttpResponse:
+    return _render(request, "commune", code)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def village(request: HttpRequest, village_id: UUID) -> HttpResponse:
+    return _render(request, "village", str(village_id))
+
+
+def _export(request: HttpRequest, level: str, code: str, fmt: str) -> HttpResponse:
+    d = _build(request, level, code)
+    stem = f"hocvuso-{level}-{code or 'vn'}-{d.as_of:%Y-%m-%d}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.xlsx(d),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "csv":
+        response = HttpResponse(exports.csv_text(d), content_type="text/csv; charset=utf-8")
+    else:
+        raise NotFound()
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def national_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return _export(request, "national", "", fmt)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def province_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    return _export(request, "province", code, fmt)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def commune_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    return _export(request, "commune", code, fmt)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def village_export(request: HttpRequest, code: UUID, fmt: str) -> HttpResponse:
+    return _export(request, "village", str(code), fmt)
+
+
+# --- The monthly report -----------------------------------------------------------------------
+
+
+def _month(value: str, today: dt.date) -> dt.date:
+    try:
+        year, month = (int(x) for x in value.split("-"))
+        chosen = dt.date(year, month, 1)
+    except ValueError:
+        chosen = today.replace(day=1)
+    return min(chosen, today.replace(day=1))
+
+
+def _previous(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def _report(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    today = timezone.localdate()
+    unit = selectors.unit_get(actor=request.user, level=level, code=code)
+    selectors.ensure_current(today)
+    month = _month(request.GET.get("thang", ""), today)
+    book = selectors.target_book(month.year, month.month)
+    inds = selectors.indicators(level)
+    now, below = selectors.month_figures(unit, month)
+    before, _b = selectors.month_figures(unit, _previous(month))
+    cells = selectors.cells(inds, now, book, unit)
+    earlier = {c.indicator.code: c for c in selectors.cells(inds, before, book, unit)}
+    lines = [(c, earlier[c.indicator.code]) for c in cells]
+    names = (
+        dict(Commune.objects.filter(province_id=unit.code).values_list("code", "name"))
+        if level == "province"
+        else {}
+    )
+    commune_inds = [i for i in inds if "commune" in i.levels][:6]
+    rows = []
+    for ccode, f in below:
+        ref = UnitRef("commune", ccode, names.get(ccode, ccode), province=unit.code)
+        rows.append((names.get(ccode, ccode), selectors.cells(commune_inds, f, book, ref)))
+    rows.sort(key=lambda r: r[0])
+    months = []
+    m = today.replace(day=1)
+    for _i in range(12):
+        months.append(m)
+        m = _previous(m)
+    return render(
+        request,
+        "kpi/report.html",
+        {
+            "unit": unit,
+            "month": month,
+            "previous": _previous(month),
+            "lines": lines,
+            "rows": rows,
+            "commune_inds": commune_inds,
+            "has_data": any(now.values()),
+            "months": months,
+            "dashboard_url": unit_url(level, code),
+            "printed": timezone.localtime(),
+        },
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def province_report(request: HttpRequest, code: str) -> HttpResponse:
+    return _report(request, "province", code)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def commune_report(request: HttpRequest, code: str) -> HttpResponse:
+    return _report(request, "commune", code)
+
+
+# --- Targets ----------------------------------------------------------------------------------
+
+
+def _targets(request: HttpRequest, province_code: str | None) -> HttpResponse:
+    s = scope_of(request.user)
+    if province_code is None:
+        if not s.national:
+            raise NotFound()
+        prov = None
+        units = [("", _("The whole country"))] + [
+            (f"p:{p.code}", p.name) for p in Province.objects.order_by("code")
+        ]
+    else:
+        prov = Province.objects.filter(code=province_code).first()
+        if prov is None or not (s.national or prov.code in s.provinces):
+            raise NotFound()
+        units = [(f"r:{prov.code}", _("All remote / ethnic-minority communes"))] + [
+            (f"c:{c.code}", c.name) for c in Commune.objects.filter(province=prov).order_by("name")
+        ]
+    today = timezone.localdate()
+    inds = list(Indicator.objects.filter(active=True).order_by("order"))
+    errors: dict[str, str] = {}
+    form = {"unit": "", "indicator": "", "year": str(today.year), "month": "", "value": ""}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        try:
+            ind = next((i for i in inds if i.code == form["indicator"]), None)
+            if ind is None:
+                raise DomainError(ErrorCode.INVALID, _("Choose an indicator."), "indicator")
+            kind, _sep, ucode = form["unit"].partition(":")
+            if form["unit"] not in {u for u, _n in units}:
+                raise DomainError(ErrorCode.INVALID, _("Choose a unit from the list."), "unit")
+            try:
+                year = int(form["year"])
+                month = int(form["month"]) if form["month"] else None
+            except ValueError:
+                raise DomainError(
+                    ErrorCode.INVALID, _("Choose a year from the list."), "year"
+                ) from None
+            services.target_set(
+                actor=request.user,
+                indicator=ind,
+                year=year,
+                month=month,
+                value=form["value"] or None,
+                province=Province.objects.get(code=ucode) if kind in ("p", "r") else None,
+                commune=Commune.objects.get(code=ucode) if kind == "c" else None,
+                remote_only=kind == "r",
+            )
+        except DomainError as exc:
+            errors[exc.field or "value"] = exc.message
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect(request.path)
+    rows = _target_rows(prov, today.year)
+    return render(
+        request,
+        "kpi/targets.html",
+        {
+            "province": prov,
+            "units": units,
+            "indicators": inds,
+            "form": form,
+            "errors": errors,
+            "rows": rows,
+            "years": list(range(today.year - 1, today.year + 6)),
+            "month_choices": list(range(1, 13)),
+            "dashboard_url": unit_url("province", prov.code) if prov else unit_url("national", ""),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _target_rows(prov: Province | None, year: int) -> list[Any]:
+    from hocvuso.kpi.models import Target
+
+    qs = Target.objects.filter(year__gte=year - 1).select_related(
+        "indicator", "province", "commune", "set_by"
+    )
+    if prov is None:
+        qs = qs.filter(commune__isnull=True, remote_only=False)
+    else:
+        qs = qs.filter(province=prov, remote_only=True) | qs.filter(commune__province=prov)
+    return list(qs.order_by("-year", "indicator__order", "province_id", "commune__name"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def targets_national(request: HttpRequest) -> HttpResponse:
+    return _targets(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def targets_province(request: HttpRequest, code: str) -> HttpResponse:
+    return _targets(request, code)

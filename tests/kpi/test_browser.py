@@ -1,0 +1,94 @@
+"""Headless Chromium (phone screen, the site's own CSP enforced): the national dashboard and its
+map render with no console error; a tap on a province opens its dashboard with its communes as
+points; the commune dashboard fits the phone. Screenshots go to ``artifacts/``.
+
+Same launch pattern and skip rule as tests/web/test_browser.py."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+
+from hocvuso.kpi import summaries
+from tests.conftest import OFFICER_PASSWORD
+from tests.web.test_browser import PHONE, chromium_path, shot  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def strict_page(chromium_path):  # type: ignore[no-untyped-def]  # noqa: F811
+    """A phone page that keeps the site's CSP (no bypass) and records every console error."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=FLAGS)
+        context = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN"
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors  # type: ignore[attr-defined]
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+            connections.close_all()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_national_dashboard_and_map_on_a_phone(live_server, kpi_world, national_admin, strict_page):
+    summaries.backfill(
+        [kpi_world.lungcu.code, kpi_world.neighbour.code, kpi_world.hanoi.code], months=5
+    )
+    page = strict_page
+    url = live_server.url + reverse("kpi:national")
+    page.goto(url)
+    page.fill("#id_username", national_admin.username)
+    page.fill("#id_password", OFFICER_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(url)
+    assert page.locator("h1").inner_text().startswith("Bảng điều khiển")
+    assert page.locator(".map svg path").count() >= 34
+    assert page.locator(".kpi").count() >= 10
+    assert page.locator("table.rank tbody tr").count() == 34
+    assert page.locator(".spark polyline").count() >= 5  # months of history drawn
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "kpi-01-national")
+    # Every commune as a point.
+    page.click("text=Hiện tất cả các xã")
+    page.wait_for_load_state()
+    assert page.locator(".map circle.pt").count() > 3000
+    shot(page, "kpi-02-national-communes")
+    # Drill down: Tuyên Quang on the map.
+    page.locator(
+        f".map a[href*='/tinh/{kpi_world.lungcu.province_id}/'] path"
+    ).first.dispatch_event("click")
+    page.wait_for_url(f"**/tinh/{kpi_world.lungcu.province_id}/**")
+    assert page.locator(".map circle.pt").count() > 50
+    assert page.locator("table.rank tbody tr").first.locator("th").inner_text() != ""
+    shot(page, "kpi-03-province")
+    page.locator(f"table.rank a[href*='/xa/{kpi_world.lungcu.code}/']").click()
+    page.wait_for_url(f"**/xa/{kpi_world.lungcu.code}/**")
+    assert kpi_world.lungcu.name in page.locator("h1").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "kpi-04-commune")
+    page.goto(live_server.url + reverse("kpi:commune_report", args=[kpi_world.lungcu.code]))
+    shot(page, "kpi-05-report")
+    assert page.errors == []  # type: ignore[attr-defined]
