@@ -34,8 +34,8 @@ run: setup
 test: $(VENV)/.installed-dev browser lint types pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check --output-format concise src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check --output-format concise src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
 types: $(VENV)/.installed-dev
 	$(BIN)/mypy

@@ -6,51 +6,21 @@ Same launch pattern and skip rule as tests/web/test_browser.py."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from hocvuso.kpi import summaries
 from tests.conftest import OFFICER_PASSWORD
-from tests.web.test_browser import PHONE, chromium_path, shot  # noqa: F401 - fixture
+from tests.web.test_browser import PHONE, chromium_path, phone_page, shot  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
 def strict_page(chromium_path):  # type: ignore[no-untyped-def]  # noqa: F811
-    """A phone page that keeps the site's CSP (no bypass) and records every console error."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=FLAGS)
-        context = browser.new_context(
-            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN"
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.errors = errors  # type: ignore[attr-defined]
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-            connections.close_all()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    """The site's own CSP applies (no bypass); console errors are collected."""
+    with phone_page(chromium_path, bypass_csp=False) as page:
+        yield page
 
 
 def test_national_dashboard_and_map_on_a_phone(live_server, kpi_world, national_admin, strict_page):

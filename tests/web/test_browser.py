@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connections
@@ -30,8 +33,11 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture
-def browser_page(chromium_path):  # type: ignore[no-untyped-def]
+@contextmanager
+def phone_page(chromium_path: str, *, bypass_csp: bool = True) -> Iterator[Any]:
+    """A page of headless Chromium on a phone-sized screen. ``bypass_csp``: let the test inject
+    a style (large text); without it the site's own CSP applies, and every console error and
+    page error is collected in ``page.errors``."""
     sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright runs an event loop in this thread; Django's ORM calls in the test are safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -53,11 +59,14 @@ def browser_page(chromium_path):  # type: ignore[no-untyped-def]
             is_mobile=True,
             has_touch=True,
             locale="vi-VN",
-            # The test injects a style (large text) itself; the site's own CSP forbids that.
-            bypass_csp=True,
+            bypass_csp=bypass_csp,
         )
         page = context.new_page()
         page.set_default_timeout(15_000)
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors
         try:
             yield page
         finally:
@@ -67,6 +76,12 @@ def browser_page(chromium_path):  # type: ignore[no-untyped-def]
             # Local is per context): close it, or PostgreSQL cannot drop the test database.
             connections.close_all()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def browser_page(chromium_path):  # type: ignore[no-untyped-def]
+    with phone_page(chromium_path) as page:
+        yield page
 
 
 def shot(page, name: str, *, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]

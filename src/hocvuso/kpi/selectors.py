@@ -8,6 +8,7 @@ targets of the year, the months of the trend.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -149,6 +151,58 @@ def _area(qs: QuerySet[Any], area: str, prefix: str = "commune__") -> QuerySet[A
     return qs
 
 
+_SUM_NAMES = (*COMMUNE_COLUMNS, "communes", "communes_with_desk")
+
+
+@functools.cache
+def _sum_sql(table: str, filter_on: str, area: str, group: str) -> str:
+    """Hand-written (and built once) SQL adding up commune rows: the ORM would compile 28
+    aggregate expressions on every request, which costs more than running the query."""
+    q = connection.ops.quote_name
+    cols = ", ".join(f"SUM(s.{q(c)})" for c in COMMUNE_COLUMNS)
+    select = f"{'s.' + q(group) + ', ' if group else ''}{cols}, COUNT(*), "
+    select += f"SUM(CASE WHEN s.{q('desk_staff')} > 0 THEN 1 ELSE 0 END)"
+    sql = f"SELECT {select} FROM {q(table)} s"  # noqa: S608 — names, not values
+    where = []
+    if area != "all":
+        sql += f" JOIN {q(Commune._meta.db_table)} g ON g.{q('code')} = s.{q('commune_id')}"
+        remote = f"(g.{q('is_remote')} = %s OR g.{q('is_ethnic_minority')} = %s)"
+        where.append(remote if area == "remote" else f"NOT {remote}")
+    if filter_on:
+        where.append(f"s.{q(filter_on)} = %s")
+    if group == "month":
+        where.append(f"s.{q('month')} >= %s AND s.{q('month')} <= %s")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    if group:
+        sql += f" GROUP BY s.{q(group)}"
+    return sql
+
+
+def _sum(
+    table: str,
+    *,
+    area: str,
+    filter_on: str = "",
+    value: str = "",
+    group: str = "",
+    extra: Sequence[Any] = (),
+) -> list[tuple[Any, Figures]]:
+    """(group value, figures) per group of commune rows (one query)."""
+    params: list[Any] = [True, True] if area != "all" else []
+    if filter_on:
+        params.append(value)
+    params.extend(extra)
+    with connection.cursor() as cursor:
+        cursor.execute(_sum_sql(table, filter_on, area, group), params)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        key, values = (row[0], row[1:]) if group else (None, row)
+        out.append((key, {n: int(v or 0) for n, v in zip(_SUM_NAMES, values, strict=True)}))
+    return out
+
+
 def _clean(row: dict[str, Any]) -> Figures:
     return {k[2:]: int(v or 0) for k, v in row.items() if k[2:] in _MEASURE_SET}
 
@@ -210,7 +264,10 @@ def figures(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) -
     if unit.level == "village":
         row = _villages(unit.commune, UUID(unit.code), day.year).get(UUID(unit.code), {})
         return {c: row.get(c, 0) for c in (*PERSON_COLUMNS, *_VILLAGE_MEASURES)}
-    totals = _clean(_commune_rows(unit, area).aggregate(**_sums()))
+    filter_on = {"province": "province_id", "commune": "commune_id"}.get(unit.level, "")
+    totals = _sum(CommuneSummary._meta.db_table, area=area, filter_on=filter_on, value=unit.code)[
+        0
+    ][1]
     # Every commune counts, including those with no summary row yet (nothing recorded).
     communes = _area(Commune.objects.all(), area, prefix="")
     if unit.level == "province":
@@ -247,13 +304,7 @@ def children(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) 
     of rows; villages: two grouped queries)."""
     day = _today(today)
     if unit.level == "national":
-        rows = {
-            r.pop("province_id"): _clean(r)
-            for r in _area(CommuneSummary.objects.all(), area)
-            .values("province_id")
-            .annotate(**_sums())
-            .order_by()
-        }
+        rows = dict(_sum(CommuneSummary._meta.db_table, area=area, group="province_id"))
         counts = dict(
             _area(Commune.objects.all(), area, prefix="")
             .values("province_id")
@@ -326,8 +377,8 @@ def value_of(ind: Indicator, f: Figures) -> Decimal | None:
     if not den:
         return None
     if ind.unit == Unit.PERCENT:
-        return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"))
-    return (Decimal(num) / Decimal(den)).quantize(Decimal("0.01"))
+        return Decimal(f"{num * 100 / den:.1f}")
+    return Decimal(f"{num / den:.2f}")
 
 
 @dataclass
@@ -341,9 +392,8 @@ class TargetBook:
     defaults: dict[str, Decimal | None] = field(default_factory=dict)
 
     def _get(self, key: tuple[str, str, str, bool]) -> Decimal | None:
-        if self.month is not None and key in self.monthly:
-            return self.monthly[key]
-        return self.rows.get(key)
+        value = self.monthly.get(key) if self.monthly else None
+        return value if value is not None else self.rows.get(key)
 
     def chain(self, indicator: str, unit: UnitRef) -> list[tuple[str, Decimal | None]]:
         """Where the target comes from, nearest first: (source, value)."""
@@ -363,6 +413,9 @@ class TargetBook:
         return out
 
     def target(self, indicator: str, unit: UnitRef) -> tuple[Decimal | None, str]:
+        if not self.rows and not self.monthly:  # nothing set this year: the default
+            value = self.defaults.get(indicator)
+            return value, "default" if value is not None else ""
         for source, value in self.chain(indicator, unit):
             if value is not None:
                 return value, source
@@ -462,16 +515,22 @@ def trend(
     first = summaries.month_of(day)
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    qs = MonthSummary.objects.filter(month__gte=first, month__lte=summaries.month_of(day))
-    if unit.level == "province":
-        qs = qs.filter(province_id=unit.code)
-    elif unit.level == "commune":
-        qs = qs.filter(commune_id=unit.code)
-    elif unit.level == "village":
-        qs = qs.filter(commune_id=unit.commune)
-    qs = _area(qs, area)
-    rows = qs.values("month").annotate(**_sums()).order_by("month")
-    return [(r.pop("month"), _clean(r)) for r in rows]
+    filter_on, value = {
+        "province": ("province_id", unit.code),
+        "commune": ("commune_id", unit.code),
+        "village": ("commune_id", unit.commune),
+    }.get(unit.level, ("", ""))
+    rows = _sum(
+        MonthSummary._meta.db_table,
+        area=area,
+        filter_on=filter_on,
+        value=value,
+        group="month",
+        extra=[first, summaries.month_of(day)],
+    )
+    # SQLite's cursor hands dates back as text.
+    out = [(m if isinstance(m, dt.date) else dt.date.fromisoformat(m), f) for m, f in rows]
+    return sorted(out, key=lambda r: r[0])
 
 
 def ensure_current(today: dt.date | None = None) -> None:

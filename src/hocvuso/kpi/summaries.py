@@ -267,24 +267,45 @@ def _table(model: Any) -> str:
 
 
 def _upsert_add(model: Any, keys: Sequence[str], columns: Sequence[str], rows: list[tuple]) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE SET c = c + excluded.c — one statement per
-    ``CHUNK`` rows (SQLite ≥ 3.24 and PostgreSQL)."""
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET c = c + excluded.c: on PostgreSQL one
+    statement of unnested arrays, on SQLite (≥ 3.24) one per ``CHUNK`` rows."""
     if not rows:
         return
     table = connection.ops.quote_name(_table(model))
     names = [*keys, *columns]
     q = connection.ops.quote_name
     sets = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in columns)
+    conflict = f"ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET {sets}"
+    if connection.vendor == "postgresql":
+        # One statement whatever the batch: one typed array per column, unnested.
+        arrays = ", ".join(f"%s::{t}[]" for t in _pg_types(model, names))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(q(n) for n in names)}) "  # noqa: S608
+                f"SELECT * FROM unnest({arrays}) {conflict}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        return
     one = "(" + ", ".join(["%s"] * len(names)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
             sql = (
                 f"INSERT INTO {table} ({', '.join(q(n) for n in names)}) "  # noqa: S608
-                f"VALUES {', '.join([one] * len(chunk))} "
-                f"ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET {sets}"
+                f"VALUES {', '.join([one] * len(chunk))} {conflict}"
             )
             cursor.execute(sql, [v for row in chunk for v in row])
+
+
+def _pg_types(model: Any, names: Sequence[str]) -> list[str]:
+    """The PostgreSQL column types of ``names`` (``commune_id`` → the commune key's type)."""
+    out = []
+    for name in names:
+        f = model._meta.get_field(
+            name[:-3] if name.endswith("_id") and name != "village_id" else name
+        )
+        out.append(str(f.db_type(connection)))
+    return out
 
 
 def _village_param(v: UUID) -> Any:
@@ -436,7 +457,7 @@ def status_changed(
         return
     people = {
         p["pk"]: p
-        for p in Person.objects.filter(pk__in=[c[0] for c in changes])
+        for p in Person.objects.filter(pk__any=[c[0] for c in changes])
         .annotate(by=_birth_year())
         .values("pk", "commune_id", "household_id", "household__village_id", "by", "occupation")
     }
@@ -460,7 +481,7 @@ def status_changed(
     villages: dict[VillageKey, list[int]] = defaultdict(lambda: [0] * len(HOUSEHOLD_COLUMNS))
     if flips:
         trained_now = dict(
-            Person.objects.filter(household_id__in=list(flips), skill_status__basic_complete=True)
+            Person.objects.filter(household_id__any=list(flips), skill_status__basic_complete=True)
             .values("household_id")
             .annotate(n=Count("pk"))
             .values_list("household_id", "n")
@@ -513,7 +534,7 @@ def people_facts(ids: Iterable[UUID]) -> dict[UUID, PersonFacts]:
     if not ids:
         return {}
     rows = (
-        Person.objects.filter(pk__in=ids)
+        Person.objects.filter(pk__any=ids)
         .annotate(
             by=_birth_year(),
             was_guided=Exists(VisitPerson.objects.filter(person=OuterRef("pk"), was_guided=True)),
@@ -557,7 +578,7 @@ def households_facts(ids: Iterable[UUID]) -> dict[UUID, HouseholdFacts]:
     if not ids:
         return {}
     rows = (
-        Household.objects.filter(pk__in=ids)
+        Household.objects.filter(pk__any=ids)
         .annotate(
             trained=Exists(
                 Person.objects.filter(household=OuterRef("pk"), skill_status__basic_complete=True)
@@ -682,26 +703,31 @@ def _drop_empty(cohorts: Iterable[CohortKey], villages: Iterable[VillageKey]) ->
 
 
 def _update_add(communes: Sequence[str], rows: Sequence[Sequence[int]]) -> None:
-    """Add ``rows`` to the commune rows: one UPDATE … FROM (VALUES …) per chunk."""
+    """Add ``rows`` to the commune rows: on PostgreSQL one UPDATE … FROM unnest(arrays); on
+    SQLite one UPDATE … FROM (VALUES …) per chunk."""
     q = connection.ops.quote_name
     table = q(_table(CommuneSummary))
     cols = ["commune_id", *COMMUNE_COLUMNS]
     sets = ", ".join(f"{q(c)} = {table}.{q(c)} + v.{q(c)}" for c in COMMUNE_COLUMNS)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(["%s::varchar[]"] + ["%s::integer[]"] * len(COMMUNE_COLUMNS))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {sets}, updated_at = %s "  # noqa: S608
+                f"FROM unnest({arrays}) AS v({', '.join(q(c) for c in cols)}) "
+                f"WHERE {table}.commune_id = v.commune_id",
+                [timezone.now(), list(communes), *[list(c) for c in zip(*rows, strict=True)]],
+            )
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(communes), CHUNK):
             part = list(
                 zip(communes[start : start + CHUNK], rows[start : start + CHUNK], strict=True)
             )
-            if connection.vendor == "postgresql":
-                one = "(%s" + ", %s::integer" * len(COMMUNE_COLUMNS) + ")"
-                values = (
-                    f"(VALUES {', '.join([one] * len(part))}) AS v({', '.join(q(c) for c in cols)})"
-                )
-            else:
-                one = "(" + ", ".join(["%s"] * len(cols)) + ")"
-                inner = ", ".join([one] * len(part))
-                names = ", ".join(f"column{i + 1} AS {q(c)}" for i, c in enumerate(cols))
-                values = f"(SELECT {names} FROM (VALUES {inner})) AS v"  # noqa: S608
+            one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+            inner = ", ".join([one] * len(part))
+            names = ", ".join(f"column{i + 1} AS {q(c)}" for i, c in enumerate(cols))
+            values = f"(SELECT {names} FROM (VALUES {inner})) AS v"  # noqa: S608
             sql = (
                 f"UPDATE {table} SET {sets}, updated_at = %s FROM {values} "  # noqa: S608
                 f"WHERE {table}.commune_id = v.commune_id"
@@ -995,30 +1021,14 @@ def history(
                 network[commune][2] += per_mentor.get(mid, 0) >= 5
         for commune, ids in mentees.items():
             network[commune][1] = len(ids)
-        desk_staff: dict[str, set[Any]] = defaultdict(set)
-        for commune, user, created, revoked in staff:
-            if day(created) <= end and (revoked is None or day(revoked) > end):
-                desk_staff[commune].add(user)
-        helped: dict[str, set[Any]] = defaultdict(set)
-        for commune, pid, at in desk:
-            if day(at) <= end:
-                helped[commune].add(pid)
-        participants: dict[str, set[Any]] = defaultdict(set)
-        for commune, pid, at in attended:
-            if day(at) <= end:
-                participants[commune].add(pid)
-        helpers: dict[str, set[Any]] = defaultdict(set)
-        for commune, user, at in volunteers:
-            if day(at) <= end:
-                helpers[commune].add(user)
-        for _pk, commune, at in classes:
-            if day(at) <= end:
-                network[commune][5] += 1
-        for commune in communes:
-            network[commune][3] = len(desk_staff[commune])
-            network[commune][4] = len(helped[commune])
-            network[commune][6] = len(participants[commune])
-            network[commune][7] = len(helpers[commune])
+        staff_then = [
+            (c, u, created) for c, u, created, gone in staff if gone is None or day(gone) > end
+        ]
+        for column, rows in ((3, staff_then), (4, desk), (6, attended), (7, volunteers)):
+            for commune, n in _distinct_by(rows, end, day).items():
+                network[commune][column] = n
+        for commune, n in _distinct_by([(c, pk, at) for pk, c, at in classes], end, day).items():
+            network[commune][5] = n
         counted = Recount(
             cohorts={k: tuple(v) for k, v in cohorts.items()},
             villages={k: tuple(v) for k, v in villages.items()},
@@ -1027,6 +1037,15 @@ def history(
         for commune, counts in counted.commune_rows(communes, end.year).items():
             out[(commune, month)] = counts
     return out
+
+
+def _distinct_by(rows: Iterable[tuple[str, Any, Any]], end: dt.date, day: Any) -> dict[str, int]:
+    """Distinct keys per commune among (commune, key, when) rows dated on or before ``end``."""
+    seen: dict[str, set[Any]] = defaultdict(set)
+    for commune, key, at in rows:
+        if day(at) <= end:
+            seen[commune].add(key)
+    return {c: len(keys) for c, keys in seen.items()}
 
 
 def backfill(communes: Sequence[str], *, months: int, today: dt.date | None = None) -> int:

@@ -84,7 +84,8 @@ def _context(request: HttpRequest, d: Dashboard) -> dict[str, Any]:
     months = [m for m, _v in d.trend]
     for cell in d.cells:
         series = [(m, v.get(cell.indicator.code)) for m, v in d.trend]
-        charts.append((cell, present.chart(series, cell.indicator, cell.target)))
+        line = present.chart(series, cell.indicator, cell.target)
+        charts.append((cell, line, present.chart_svg(line, "spark", 2.5)))
     big = None
     if selected is not None:
         own = next((c for c in d.cells if c.indicator.code == selected.code), None)
@@ -165,6 +166,17 @@ def _context(request: HttpRequest, d: Dashboard) -> dict[str, Any]:
         "unit": d.unit,
         "charts": charts,
         "big": big,
+        "big_svg": present.chart_svg(big, "chart", 3.5) if big else "",
+        "map_svg": present.map_svg(
+            viewbox,
+            f"{_('Map')}: {selected.name}" if selected else _("Map"),
+            shapes,
+            points,
+            maps.map_data().archipelagos if d.unit.level == "national" else [],
+            1.2 if d.unit.level == "province" else 0.9,
+        )
+        if shapes or points
+        else "",
         "months": months,
         "ranking": ranking,
         "shapes": shapes,
@@ -231,29 +243,9 @@ def _render(request: HttpRequest, level: str, code: str) -> HttpResponse:
 @login_required
 @require_GET
 @not_found_as_404
-def national(request: HttpRequest) -> HttpResponse:
-    return _render(request, "national", "")
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def province(request: HttpRequest, code: str) -> HttpResponse:
-    return _render(request, "province", code)
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def commune(request: HttpRequest, code: str) -> HttpResponse:
-    return _render(request, "commune", code)
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def village(request: HttpRequest, village_id: UUID) -> HttpResponse:
-    return _render(request, "village", str(village_id))
+def dashboard(request: HttpRequest, level: str, code: str | UUID = "") -> HttpResponse:
+    """Any level's page; ``level`` comes from the URL pattern."""
+    return _render(request, level, str(code))
 
 
 def _export(request: HttpRequest, level: str, code: str, fmt: str) -> HttpResponse:
@@ -275,29 +267,8 @@ def _export(request: HttpRequest, level: str, code: str, fmt: str) -> HttpRespon
 @login_required
 @require_GET
 @not_found_as_404
-def national_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    return _export(request, "national", "", fmt)
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def province_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    return _export(request, "province", code, fmt)
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def commune_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    return _export(request, "commune", code, fmt)
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def village_export(request: HttpRequest, code: UUID, fmt: str) -> HttpResponse:
-    return _export(request, "village", str(code), fmt)
+def export(request: HttpRequest, level: str, fmt: str, code: str | UUID = "") -> HttpResponse:
+    return _export(request, level, str(code), fmt)
 
 
 # --- The monthly report -----------------------------------------------------------------------
@@ -365,15 +336,8 @@ def _report(request: HttpRequest, level: str, code: str) -> HttpResponse:
 @login_required
 @require_GET
 @not_found_as_404
-def province_report(request: HttpRequest, code: str) -> HttpResponse:
-    return _report(request, "province", code)
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def commune_report(request: HttpRequest, code: str) -> HttpResponse:
-    return _report(request, "commune", code)
+def report(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    return _report(request, level, code)
 
 
 # --- Targets ----------------------------------------------------------------------------------

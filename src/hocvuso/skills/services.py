@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.core.access import can_record_skills, scope_of
+from hocvuso.core.bulk import bulk_update
 from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.core.models import AuditLog
@@ -138,12 +139,12 @@ def _status_refresh(
     held: dict[UUID, list[tuple[str, dt.date]]] = defaultdict(list)
     provinces: dict[UUID, str] = {}
     rows = SkillEvent.objects.filter(
-        person_id__in=person_ids, reverses__isnull=True, reversed_by__isnull=True
+        person_id__any=person_ids, reverses__isnull=True, reversed_by__isnull=True
     ).values_list("person_id", "skill__code", "happened_on", "person__commune__province_id")
     for person_id, code, on, province in rows:
         held[person_id].append((code, on))
         provinces[person_id] = province
-    stored = {s.person_id: s for s in PersonSkillStatus.objects.filter(person_id__in=person_ids)}
+    stored = {s.person_id: s for s in PersonSkillStatus.objects.filter(person_id__any=person_ids)}
     now = timezone.now()
     differences: Counter[str] = Counter()
     to_create: list[PersonSkillStatus] = []
@@ -178,9 +179,7 @@ def _status_refresh(
         if to_create:
             PersonSkillStatus.objects.bulk_create(to_create, batch_size=500)
         if to_update:
-            PersonSkillStatus.objects.bulk_update(
-                to_update, [*STATUS_FIELDS, "updated_at"], batch_size=500
-            )
+            bulk_update(PersonSkillStatus, to_update, [*STATUS_FIELDS, "updated_at"])
         if changes:
             summaries.status_changed(changes)
     return differences
