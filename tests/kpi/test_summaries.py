@@ -220,3 +220,34 @@ def test_history_of_this_month_equals_the_live_rows(kpi_world, officer):
     assert summaries.backfill(codes, months=3) == 9
     assert MonthSummary.objects.filter(commune_id__in=codes).count() == 12
     _no_difference()
+
+
+def test_closed_months_add_up_and_feed_the_national_trend(kpi_world, national_admin):
+    from hocvuso.kpi import selectors
+    from hocvuso.kpi.models import ProvinceMonthSummary
+
+    codes = [kpi_world.lungcu.code, kpi_world.neighbour.code, kpi_world.hanoi.code]
+    summaries.backfill(codes, months=3)
+    nation = selectors.unit_get(actor=national_admin, level="national")
+    months = selectors.trend(nation)
+    assert len(months) == 4  # three closed months and this one
+    for month, f in months[:-1]:
+        rows = MonthSummary.objects.filter(month=month)
+        assert f["persons"] == sum(r.persons for r in rows)
+        assert f["vneid2_16"] == sum(r.vneid2_16 for r in rows)
+    assert months[-1][1] == selectors.figures(nation) | {"communes": 3321}
+    remote = selectors.trend(nation, area="remote")
+    first = months[0][0]
+    assert (
+        remote[0][1]["persons"]
+        == MonthSummary.objects.get(month=first, commune=kpi_world.lungcu).persons
+    )
+    assert summaries.check() == []
+    ProvinceMonthSummary.objects.filter(month=first).update(persons=1)
+    found = summaries.check()
+    assert {d.table for d in found} == {"province_month"}
+    # When the month turns, the month that ended is closed for the trends.
+    this = summaries.month_of(timezone.localdate())
+    next_month = (this + dt.timedelta(days=32)).replace(day=1)
+    summaries.roll_forward(today=next_month)
+    assert ProvinceMonthSummary.objects.filter(month=this).exists()

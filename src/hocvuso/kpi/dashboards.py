@@ -84,7 +84,7 @@ def build(
         if selected
         else []
     )
-    months = selectors.trend(unit, area=area, today=day)
+    months = selectors.trend(unit, area=area, today=day, current=f)
     trend = [(month, {i.code: selectors.value_of(i, mf) for i in inds}) for month, mf in months]
     return Dashboard(
         unit=unit,

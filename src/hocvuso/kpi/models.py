@@ -15,6 +15,7 @@
   * :class:`CommuneSummary` — one row per commune with every measure for ``year`` (the age-based
     ones derived from the cohorts); provinces and the nation add these rows up.
   * :class:`MonthSummary` — the commune row as it stood at the end of each month, for trends.
+  * :class:`ProvinceMonthSummary` — closed months added up per province and area.
 """
 
 from __future__ import annotations
@@ -230,3 +231,27 @@ class MonthSummary(CommuneCounts):
 
     def __str__(self) -> str:
         return f"{self.commune_id} {self.month:%Y-%m}"
+
+
+class ProvinceMonthSummary(CommuneCounts):
+    """A province's closed months: its communes' month rows added up, split by area (remote /
+    ethnic-minority communes or not), written when a month ends (``roll_forward``) and when
+    history is rebuilt — so a national trend reads a few hundred rows, not 40,000."""
+
+    id = models.BigAutoField(primary_key=True)
+    province = models.ForeignKey("geo.Province", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    remote = models.BooleanField()
+    communes = models.IntegerField(default=0)
+    communes_with_desk = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "month", "remote"], name="province_month_one"
+            )
+        ]
+        indexes = [models.Index(fields=["month"], name="province_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.month:%Y-%m} {'remote' if self.remote else 'other'}"

@@ -37,6 +37,7 @@ from hocvuso.kpi.models import (
     CommuneSummary,
     Indicator,
     MonthSummary,
+    ProvinceMonthSummary,
     Target,
     Unit,
     VillageSummary,
@@ -507,35 +508,65 @@ def ranked(rows: Iterable[tuple[Cell, Any]]) -> list[tuple[Cell, Any]]:
 
 
 def trend(
-    unit: UnitRef, *, area: str = "all", today: dt.date | None = None, months: int = TREND_MONTHS
+    unit: UnitRef,
+    *,
+    area: str = "all",
+    today: dt.date | None = None,
+    months: int = TREND_MONTHS,
+    current: Figures | None = None,
 ) -> list[tuple[dt.date, Figures]]:
-    """The unit's figures at the end of each of the last ``months`` months (one grouped query
-    of the month rows). Villages have no month rows: their trend is their commune's."""
+    """The unit's figures at the end of each of the last ``months`` months. A nation or a
+    province reads its closed months from the province month rows (a few hundred rows) and this
+    month from ``current`` (its live figures: the month row is the live row); a commune or a
+    village reads its commune's month rows (villages have none of their own). The number of
+    communes is today's in every month (the unit list does not change with the months)."""
     day = _today(today)
-    first = summaries.month_of(day)
+    this = summaries.month_of(day)
+    first = this
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    filter_on, value = {
-        "province": ("province_id", unit.code),
-        "commune": ("commune_id", unit.code),
-        "village": ("commune_id", unit.commune),
-    }.get(unit.level, ("", ""))
-    rows = _sum(
-        MonthSummary._meta.db_table,
-        area=area,
-        filter_on=filter_on,
-        value=value,
-        group="month",
-        extra=[first, summaries.month_of(day)],
-    )
-    # SQLite's cursor hands dates back as text.
-    out = [(m if isinstance(m, dt.date) else dt.date.fromisoformat(m), f) for m, f in rows]
-    return sorted(out, key=lambda r: r[0])
+    if unit.level in ("commune", "village"):
+        rows = _sum(
+            MonthSummary._meta.db_table,
+            area="all",
+            filter_on="commune_id",
+            value=unit.code if unit.level == "commune" else unit.commune,
+            group="month",
+            extra=[first, this],
+        )
+        # SQLite's cursor hands dates back as text.
+        out = [(m if isinstance(m, dt.date) else dt.date.fromisoformat(m), f) for m, f in rows]
+        return sorted(out, key=lambda r: r[0])
+    qs = ProvinceMonthSummary.objects.filter(month__gte=first, month__lt=this)
+    if unit.level == "province":
+        qs = qs.filter(province_id=unit.code)
+    if area != "all":
+        qs = qs.filter(remote=area == "remote")
+    names = [*COMMUNE_COLUMNS, "communes", "communes_with_desk"]
+    by_month: dict[dt.date, Figures] = {}
+    for month, *values in qs.values_list("month", *names):
+        f = by_month.setdefault(month, dict.fromkeys(names, 0))
+        for name, v in zip(names, values, strict=True):
+            f[name] += v
+    if current is None:
+        current = figures(unit, area=area, today=day)
+    by_month[this] = dict(current)
+    for f in by_month.values():
+        f["communes"] = current.get("communes", 0)
+    return sorted(by_month.items())
+
+
+_rolled: set[tuple[int, int]] = set()
 
 
 def ensure_current(today: dt.date | None = None) -> None:
-    """Roll the summaries forward if the year or the month turned since the last write."""
-    summaries.roll_forward(today=today)
+    """Roll the summaries forward if the year or the month turned since the last write: checked
+    once per month by each process (two queries), then remembered."""
+    day = _today(today)
+    if (day.year, day.month) in _rolled:
+        return
+    summaries.roll_forward(today=day)
+    _rolled.add((day.year, day.month))
 
 
 def all_communes(*, area: str = "all") -> list[tuple[Commune, Figures]]:

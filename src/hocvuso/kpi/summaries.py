@@ -46,6 +46,7 @@ from hocvuso.kpi.models import (
     CohortSummary,
     CommuneSummary,
     MonthSummary,
+    ProvinceMonthSummary,
     VillageSummary,
 )
 
@@ -754,7 +755,43 @@ def roll_forward(*, today: dt.date | None = None) -> int:
         for start in range(0, len(stale), BATCH_COMMUNES * 10):
             _reage(stale[start : start + BATCH_COMMUNES * 10], day.year)
         snapshot_months(None, day)
+        # The months before this one are closed: add them up per province for the trends.
+        closed = set(
+            MonthSummary.objects.filter(month__lt=month_of(day))
+            .values_list("month", flat=True)
+            .distinct()
+        )
+        done = set(ProvinceMonthSummary.objects.values_list("month", flat=True).distinct())
+        close_months(sorted(closed - done))
     return len(stale)
+
+
+def close_months(months: Sequence[dt.date]) -> None:
+    """Add up the communes' month rows of ``months`` per province and area into
+    ``ProvinceMonthSummary`` (one grouped INSERT … SELECT per month, replacing what was there)."""
+    from hocvuso.geo.models import Commune
+
+    q = connection.ops.quote_name
+    cols = [*COMMUNE_COLUMNS]
+    target = q(ProvinceMonthSummary._meta.db_table)
+    g = q(Commune._meta.db_table)
+    remote = f"(g.{q('is_remote')} = %s OR g.{q('is_ethnic_minority')} = %s)"
+    sql = (
+        f"INSERT INTO {target} ({q('province_id')}, {q('month')}, {q('remote')}, "  # noqa: S608
+        f"{', '.join(q(c) for c in cols)}, {q('communes')}, {q('communes_with_desk')}) "
+        f"SELECT s.{q('province_id')}, s.{q('month')}, CASE WHEN {remote} THEN %s ELSE %s END, "
+        f"{', '.join(f'SUM(s.{q(c)})' for c in cols)}, COUNT(*), "
+        f"SUM(CASE WHEN s.{q('desk_staff')} > 0 THEN 1 ELSE 0 END) "
+        f"FROM {q(MonthSummary._meta.db_table)} s "
+        f"JOIN {g} g ON g.{q('code')} = s.{q('commune_id')} "
+        f"WHERE s.{q('month')} = %s "
+        f"GROUP BY s.{q('province_id')}, s.{q('month')}, CASE WHEN {remote} THEN %s ELSE %s END"
+    )
+    with transaction.atomic():
+        for month in months:
+            ProvinceMonthSummary.objects.filter(month=month).delete()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [True, True, True, False, month, True, True, True, False])
 
 
 def _reage(communes: Sequence[str], year: int) -> None:
@@ -824,10 +861,35 @@ def _diff(
                 )
 
 
+def _province_months() -> dict[tuple[str, str, bool], tuple[int, ...]]:
+    names = [*COMMUNE_COLUMNS, "communes", "communes_with_desk"]
+    return {
+        (p, str(m), r): tuple(n)
+        for p, m, r, *n in ProvinceMonthSummary.objects.values_list(
+            "province_id", "month", "remote", *names
+        )
+    }
+
+
+def check_closed_months() -> list[Difference]:
+    """Closed months per province must equal their communes' month rows added up."""
+    stored = _province_months()
+    months = sorted({dt.date.fromisoformat(m) for _p, m, _r in stored})
+    if not months:
+        return []
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        close_months(months)
+        counted = _province_months()
+        transaction.savepoint_rollback(sid)
+    names = [*COMMUNE_COLUMNS, "communes", "communes_with_desk"]
+    return list(_diff("province_month", stored, counted, names))
+
+
 def check(*, today: dt.date | None = None) -> list[Difference]:
     """Recount every commune from the raw records and compare with the stored rows."""
     day = _today(today)
-    out: list[Difference] = []
+    out: list[Difference] = check_closed_months()
     codes = _all_communes()
     for start in range(0, len(codes), BATCH_COMMUNES):
         batch = codes[start : start + BATCH_COMMUNES]
@@ -1077,4 +1139,5 @@ def backfill(communes: Sequence[str], *, months: int, today: dt.date | None = No
             update_fields=list(COMMUNE_COLUMNS),
             batch_size=CHUNK,
         )
+        close_months(wanted)
     return len(rows)

@@ -5,6 +5,7 @@ Out of scope → 404, as everywhere."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -35,8 +36,17 @@ URL_NAMES = {
 }
 
 
+@functools.cache
+def _url_pattern(level: str) -> str:
+    """The level's URL with a placeholder for the code (reverse() once, not per row)."""
+    if level == "national":
+        return reverse(URL_NAMES[level])
+    sample = "00000000-0000-0000-0000-000000000000" if level == "village" else "CODE"
+    return reverse(URL_NAMES[level], args=[sample]).replace(sample, "{code}")
+
+
 def unit_url(level: str, code: str, **params: str) -> str:
-    url = reverse(URL_NAMES[level], args=[code] if level != "national" else [])
+    url = _url_pattern(level).replace("{code}", code)
     params = {k: v for k, v in params.items() if v and not (k == "vung" and v == "all")}
     return f"{url}?{urlencode(params)}" if params else url
 
