@@ -6,10 +6,14 @@ Same launch pattern and skip rule as tests/web/test_browser.py."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hocvuso.kpi import summaries
+from hocvuso.kpi.models import Target
 from tests.conftest import OFFICER_PASSWORD
 from tests.web.test_browser import PHONE, chromium_path, phone_page, shot  # noqa: F401 - fixture
 
@@ -61,4 +65,18 @@ def test_national_dashboard_and_map_on_a_phone(live_server, kpi_world, national_
     shot(page, "kpi-04-commune")
     page.goto(live_server.url + reverse("kpi:commune_report", args=[kpi_world.lungcu.code]))
     shot(page, "kpi-05-report")
+    # Setting a target as a person would: the form's own choices, a Vietnamese decimal comma.
+    page.goto(
+        live_server.url + reverse("kpi:targets_province", args=[kpi_world.lungcu.province_id])
+    )
+    page.select_option("#t-unit", f"c:{kpi_world.lungcu.code}")
+    page.select_option("#t-ind", "bank_account")
+    page.fill("#t-value", "62,5")
+    page.click("form.targets-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".msg").inner_text() == "Đã lưu chỉ tiêu."
+    target = Target.objects.get(commune=kpi_world.lungcu, indicator_id="bank_account")
+    assert target.value == Decimal("62.50")
+    assert target.year == timezone.localdate().year
+    shot(page, "kpi-06-targets")
     assert page.errors == []  # type: ignore[attr-defined]

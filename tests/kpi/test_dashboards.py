@@ -332,6 +332,8 @@ def test_target_api_and_form(kpi_world, national_admin, province_officer, client
     )
     assert r.status_code == 404
     url = reverse("kpi:targets_province", args=["08"])
+    page = client.get(url).content.decode()
+    assert f'<option value="{year}" selected>{year}</option>' in page  # not "2.026"
     r = client.post(
         url,
         {
