@@ -95,49 +95,51 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
-def _cells(cells: list[Cell]) -> list[CellOut]:
+def _cells(cells: list[Cell]) -> list[dict[str, Any]]:
     return [
-        CellOut(
-            indicator=c.indicator.code,
-            value=c.value,
-            target=c.target,
-            target_from=c.source,
-            lagging=c.lagging,
-        )
+        {
+            "indicator": c.indicator.code,
+            "value": c.value,
+            "target": c.target,
+            "target_from": c.source,
+            "lagging": c.lagging,
+        }
         for c in cells
     ]
 
 
-def _out(d: Dashboard) -> DashboardOut:
-    return DashboardOut(
-        unit=UnitOut(
-            level=d.unit.level,
-            code=d.unit.code,
-            name=d.unit.name,
-            remote=d.unit.remote,
-            figures=d.figures,
-            indicators=_cells(d.cells),
-        ),
-        area=d.area,
-        as_of=d.as_of,
-        year=d.year,
-        below=[
-            UnitOut(
-                level=r.child.level,
-                code=r.child.code,
-                name=r.child.name,
-                remote=r.child.remote,
-                figures=r.child.figures,
-                indicators=_cells(r.cells),
-            )
+def _out(d: Dashboard) -> dict[str, Any]:
+    """Plain dicts: the response schema validates them once (building schema objects first
+    would validate everything twice)."""
+    return {
+        "unit": {
+            "level": d.unit.level,
+            "code": d.unit.code,
+            "name": d.unit.name,
+            "remote": d.unit.remote,
+            "figures": d.figures,
+            "indicators": _cells(d.cells),
+        },
+        "area": d.area,
+        "as_of": d.as_of,
+        "year": d.year,
+        "below": [
+            {
+                "level": r.child.level,
+                "code": r.child.code,
+                "name": r.child.name,
+                "remote": r.child.remote,
+                "figures": r.child.figures,
+                "indicators": _cells(r.cells),
+            }
             for r in d.ranking
         ],
-        selected=d.selected.code if d.selected else None,
-        trend=[TrendOut(month=m, values=v) for m, v in d.trend],
-    )
+        "selected": d.selected.code if d.selected else None,
+        "trend": [{"month": m, "values": v} for m, v in d.trend],
+    }
 
 
-def _build(request: HttpRequest, level: str, code: str, f: Filters) -> DashboardOut:
+def _build(request: HttpRequest, level: str, code: str, f: Filters) -> Any:
     return _out(
         dashboards.build(actor=request.user, level=level, code=code, area=f.vung, indicator=f.i)
     )
@@ -149,26 +151,26 @@ def indicator_list(request: HttpRequest) -> Any:
 
 
 @router.get("/national", response={200: DashboardOut, 404: ErrorOut}, url_name="kpi_national")
-def national(request: HttpRequest, filters: Query[Filters]) -> DashboardOut:
+def national(request: HttpRequest, filters: Query[Filters]) -> Any:
     return _build(request, "national", "", filters)
 
 
 @router.get(
     "/provinces/{code}", response={200: DashboardOut, 404: ErrorOut}, url_name="kpi_province"
 )
-def province(request: HttpRequest, code: str, filters: Query[Filters]) -> DashboardOut:
+def province(request: HttpRequest, code: str, filters: Query[Filters]) -> Any:
     return _build(request, "province", code, filters)
 
 
 @router.get("/communes/{code}", response={200: DashboardOut, 404: ErrorOut}, url_name="kpi_commune")
-def commune(request: HttpRequest, code: str, filters: Query[Filters]) -> DashboardOut:
+def commune(request: HttpRequest, code: str, filters: Query[Filters]) -> Any:
     return _build(request, "commune", code, filters)
 
 
 @router.get(
     "/villages/{village_id}", response={200: DashboardOut, 404: ErrorOut}, url_name="kpi_village"
 )
-def village(request: HttpRequest, village_id: UUID, filters: Query[Filters]) -> DashboardOut:
+def village(request: HttpRequest, village_id: UUID, filters: Query[Filters]) -> Any:
     return _build(request, "village", str(village_id), filters)
 
 
