@@ -59,8 +59,11 @@ def build(
     area: str = "all",
     indicator: str = "",
     today: dt.date | None = None,
+    full: bool = True,
 ) -> Dashboard:
-    """The dashboard of a unit the actor may see (not found otherwise)."""
+    """The dashboard of a unit the actor may see (not found otherwise). ``full=False``: the
+    units below get only the selected indicator (what the page shows); exports and the API
+    want them all."""
     day = today or timezone.localdate()
     unit = selectors.unit_get(actor=actor, level=level, code=code)
     if area not in selectors.AREAS or level in ("commune", "village"):
@@ -72,13 +75,14 @@ def build(
     book = selectors.target_book(day.year, day.month, selectors.indicators())
     f = selectors.figures(unit, area=area, today=day)
     cells = selectors.cells(inds, f, book, unit)
-    rows = [
-        Row(child, selectors.cells(child_inds, child.figures, book, _as_unit(child, unit)))
-        for child in selectors.children(unit, area=area, today=day)
-    ]
     selected = next((i for i in child_inds if i.code == indicator), None) or (
         child_inds[0] if child_inds else None
     )
+    shown = child_inds if full else [selected] if selected else []
+    rows = [
+        Row(child, selectors.cells(shown, child.figures, book, _as_unit(child, unit)))
+        for child in selectors.children(unit, area=area, today=day)
+    ]
     ranking = (
         [r for _c, r in selectors.ranked((r.cell(selected.code), r) for r in rows)]
         if selected

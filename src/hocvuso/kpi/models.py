@@ -145,7 +145,11 @@ class HouseholdCounts(models.Model):
 
 class CohortSummary(PersonCounts):
     id = models.BigAutoField(primary_key=True)
-    commune = models.ForeignKey("geo.Commune", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key below starts with the commune (one index less to
+    # maintain on every write).
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     village_id = models.UUIDField()  # NO_VILLAGE when the household has none
     birth_year = models.PositiveSmallIntegerField()  # 0 when unknown
 
@@ -162,7 +166,11 @@ class CohortSummary(PersonCounts):
 
 class VillageSummary(HouseholdCounts):
     id = models.BigAutoField(primary_key=True)
-    commune = models.ForeignKey("geo.Commune", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key below starts with the commune (one index less to
+    # maintain on every write).
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     village_id = models.UUIDField()
 
     class Meta:
@@ -219,7 +227,11 @@ class CommuneSummary(CommuneCounts):
 
 class MonthSummary(CommuneCounts):
     id = models.BigAutoField(primary_key=True)
-    commune = models.ForeignKey("geo.Commune", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key below starts with the commune (one index less to
+    # maintain on every write).
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     province = models.ForeignKey("geo.Province", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day of the month
 

@@ -235,3 +235,38 @@ def map_svg(
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text part is escaped above
+
+
+def ranking_rows(ranking: Sequence[tuple[Any, Cell | None, str]]) -> SafeString:
+    """The ranking table's rows (unit, bar, value / target, flag) as HTML."""
+    remote = escape(_("Remote / ethnic-minority area"))
+    no_data = escape(_("no data"))
+    behind = escape(_("behind"))
+    parts = []
+    for n, (row, cell, url) in enumerate(ranking, start=1):
+        if cell is None:
+            continue
+        name = escape(row.child.name)
+        link = f'<a href="{escape(url)}">{name}</a>' if url else name
+        flag = f' <span class="flag" title="{remote}">▲</span>' if row.child.remote else ""
+        unit = cell.indicator.unit
+        bar = target = ""
+        if cell.target is not None:
+            bar = (
+                f'<meter min="0" max="100" low="50" high="99" optimum="100" '
+                f'value="{cell.bar}">{cell.bar}%</meter>'
+            )
+            target = f'<br><span class="meta">/ {escape(fmt_value(cell.target, unit))}</span>'
+        if cell.value is None:
+            note = f'<br><span class="meta">{no_data}</span>'
+        elif cell.lagging:
+            note = f'<br><span class="lag">{behind}</span>'
+        else:
+            note = ""
+        parts.append(
+            f'<tr class="{"behind" if cell.lagging else ""}"><td class="i">{n}</td>'
+            f'<th scope="row">{link}{flag}{bar}</th>'
+            f'<td class="n"><strong>{escape(fmt_value(cell.value, unit))}</strong>'
+            f"{target}{note}</td></tr>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 — every text part is escaped above

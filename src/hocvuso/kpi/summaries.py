@@ -452,22 +452,31 @@ class Flags:
 
 
 def status_changed(
-    changes: Sequence[tuple[UUID, Flags, Flags]], *, today: dt.date | None = None
+    changes: Sequence[tuple[UUID, Flags, Flags]],
+    *,
+    known: dict[UUID, dict[str, Any]] | None = None,
+    today: dt.date | None = None,
 ) -> None:
     """Add the deltas of people's changed status rows to every summary table. Call after the
-    status rows are written, in the same transaction. Queries: the people, their households'
-    trained members (when the basic set flipped), the rows present, one upsert per table."""
+    status rows are written, in the same transaction. Queries: the people not in ``known``,
+    their households' trained members (when the basic set flipped), the rows present, one
+    upsert per table."""
     from hocvuso.registry.models import Person
 
     changes = [(pid, old, new) for pid, old, new in changes if old != new]
     if not changes:
         return
-    people = {
-        p["pk"]: p
-        for p in Person.objects.filter(pk__any=[c[0] for c in changes])
-        .annotate(by=_birth_year())
-        .values("pk", "commune_id", "household_id", "household__village_id", "by", "occupation")
-    }
+    # ``known``: the people's facts the caller already read (commune, household, village, year
+    # of birth, occupation); the others are fetched in one query.
+    people = {pid: known[pid] for pid, _o, _n in changes if known and pid in known}
+    missing = [pid for pid, _o, _n in changes if pid not in people]
+    if missing:
+        people.update(
+            (p["pk"], p)
+            for p in Person.objects.filter(pk__any=missing)
+            .annotate(by=_birth_year())
+            .values("pk", "commune_id", "household_id", "household__village_id", "by", "occupation")
+        )
     cohort: dict[CohortKey, list[int]] = defaultdict(lambda: [0] * len(PERSON_COLUMNS))
     flips: dict[UUID, int] = defaultdict(int)
     household_key: dict[UUID, VillageKey] = {}

@@ -61,13 +61,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(unit_url(*unit))
 
 
-def _build(request: HttpRequest, level: str, code: str) -> Dashboard:
+def _build(request: HttpRequest, level: str, code: str, *, full: bool = True) -> Dashboard:
     return dashboards.build(
         actor=request.user,
         level=level,
         code=code,
         area=request.GET.get("vung", "all"),
         indicator=request.GET.get("i", ""),
+        full=full,
     )
 
 
@@ -189,6 +190,7 @@ def _context(request: HttpRequest, d: Dashboard) -> dict[str, Any]:
         else "",
         "months": months,
         "ranking": ranking,
+        "ranking_html": present.ranking_rows(ranking),
         "shapes": shapes,
         "points": points,
         "viewbox": viewbox,
@@ -244,7 +246,7 @@ def _targets_url(actor: Any, unit: UnitRef) -> str:
 
 
 def _render(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    d = _build(request, level, code)
+    d = _build(request, level, code, full=False)
     response = render(request, "kpi/dashboard.html", _context(request, d))
     response["Cache-Control"] = "private, max-age=60"
     return response

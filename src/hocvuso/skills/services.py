@@ -138,12 +138,35 @@ def _status_refresh(
     """
     held: dict[UUID, list[tuple[str, dt.date]]] = defaultdict(list)
     provinces: dict[UUID, str] = {}
+    # The person's counted facts come along (the dashboards' summaries need them for the
+    # people whose status changes, and would otherwise fetch them again).
+    people: dict[UUID, dict[str, Any]] = {}
     rows = SkillEvent.objects.filter(
         person_id__any=person_ids, reverses__isnull=True, reversed_by__isnull=True
-    ).values_list("person_id", "skill__code", "happened_on", "person__commune__province_id")
-    for person_id, code, on, province in rows:
+    ).values_list(
+        "person_id",
+        "skill__code",
+        "happened_on",
+        "person__commune__province_id",
+        "person__commune_id",
+        "person__household_id",
+        "person__household__village_id",
+        "person__birth_year",
+        "person__birth_date",
+        "person__occupation",
+    )
+    for person_id, code, on, province, commune, household, village, year, born, job in rows:
         held[person_id].append((code, on))
         provinces[person_id] = province
+        if person_id not in people:
+            people[person_id] = {
+                "pk": person_id,
+                "commune_id": commune,
+                "household_id": household,
+                "household__village_id": village,
+                "by": year or (born.year if born else 0),
+                "occupation": job,
+            }
     stored = {s.person_id: s for s in PersonSkillStatus.objects.filter(person_id__any=person_ids)}
     now = timezone.now()
     differences: Counter[str] = Counter()
@@ -181,7 +204,7 @@ def _status_refresh(
         if to_update:
             bulk_update(PersonSkillStatus, to_update, [*STATUS_FIELDS, "updated_at"])
         if changes:
-            summaries.status_changed(changes)
+            summaries.status_changed(changes, known=people)
     return differences
 
 
