@@ -281,8 +281,23 @@ def test_pages_show_vietnamese_numbers(kpi_world, national_admin, client):
     shown = f"{cell.value:.1f}".replace(".", ",") + "%"
     assert shown in page
     nation = client.get(reverse("kpi:national")).content.decode()
-    assert "3.321" in nation or "Tuyên Quang" in nation
     assert nation.count("<path") >= 34  # the map's provinces
+    assert 'viewBox="0 0 400' in nation  # SVG numbers are never localised (400, not 400,0)
+
+
+def test_numbers_are_formatted_the_vietnamese_way():
+    from django.utils import translation
+
+    from hocvuso.kpi.present import fmt_value
+
+    with translation.override("vi"):
+        assert fmt_value(Decimal(1234567), "count") == "1.234.567"
+        assert fmt_value(Decimal("85.3"), "percent") == "85,3%"
+        assert fmt_value(Decimal("4.25"), "ratio") == "4,25"
+        assert fmt_value(None, "percent") == "—"
+    with translation.override("en"):
+        assert fmt_value(Decimal(1234567), "count") == "1,234,567"
+        assert fmt_value(Decimal("85.3"), "percent") == "85.3%"
 
 
 def test_api_returns_the_same_figures(kpi_world, national_admin, client):
