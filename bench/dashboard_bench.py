@@ -910,7 +910,9 @@ def code_state() -> dict[str, Any]:
         return {}
     src = os.path.dirname(os.path.dirname(spec.origin))
     root = os.path.dirname(src)
-    state: dict[str, Any] = {"src": src}
+    # Where it came from, without the machine's own paths: this checkout's src or a snapshot.
+    here = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+    state: dict[str, Any] = {"src": "src" if os.path.realpath(src) == here else "snapshot"}
     git = shutil.which("git")
     if git and os.path.exists(os.path.join(root, ".git")):
 
