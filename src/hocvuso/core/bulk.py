@@ -30,6 +30,15 @@ def _text(field: models.Field[Any, Any], value: Any) -> str | None:
     return str(value)
 
 
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
+    out = []
+    for name in names:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        out.append(field)
+    return out
+
+
 def bulk_update(
     model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]
 ) -> None:
@@ -44,11 +53,7 @@ def bulk_update(
     q = connection.ops.quote_name
     pk = model._meta.pk
     assert pk is not None
-    columns: list[models.Field[Any, Any]] = []
-    for name in fields:
-        field = model._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        columns.append(field)
+    columns = _fields(model, fields)
     table = q(model._meta.db_table)
     names = ["pk", *[f"c{i}" for i in range(len(columns))]]
     sets = ", ".join(
@@ -74,11 +79,7 @@ def _sqlite_update(
     q = connection.ops.quote_name
     pk = model._meta.pk
     assert pk is not None
-    columns: list[models.Field[Any, Any]] = []
-    for name in fields:
-        field = model._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        columns.append(field)
+    columns = _fields(model, fields)
     table = q(model._meta.db_table)
     names = ", ".join(f"column{i + 2} AS c{i}" for i in range(len(columns)))
     sets = ", ".join(f"{q(f.column)} = v.c{i}" for i, f in enumerate(columns))
