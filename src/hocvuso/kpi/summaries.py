@@ -846,6 +846,11 @@ def rebuild(*, today: dt.date | None = None, progress: Any = None) -> int:
         refresh(codes[start : start + BATCH_COMMUNES], today=today)
         if progress:
             progress(min(start + BATCH_COMMUNES, len(codes)), len(codes))
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner guesses a few hundred rows and sorts on disk.
+        with connection.cursor() as cursor:
+            for model in (CohortSummary, VillageSummary, CommuneSummary, MonthSummary):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(_table(model))}")
     return len(codes)
 
 
