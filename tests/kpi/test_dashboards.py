@@ -319,6 +319,12 @@ def test_api_returns_the_same_figures(kpi_world, national_admin, client):
         c.value for c in d.cells if c.indicator.code == "identity_level2"
     )
     assert one["target_from"] == "default"
+    light = client.get(
+        f"/api/v1/dashboards/provinces/{kpi_world.lungcu.province_id}?i=bank_account&only=true"
+    ).json()
+    assert {c["indicator"] for b in light["below"] for c in b["indicators"]} == {"bank_account"}
+    assert [b["code"] for b in light["below"]] == [b["code"] for b in data["below"]]
+    assert len(light["unit"]["indicators"]) == len(data["unit"]["indicators"])
     indicators = client.get("/api/v1/dashboards/indicators").json()
     assert len(indicators) >= 20
     assert {"identity_level2", "adults_basic"} <= {i["code"] for i in indicators}

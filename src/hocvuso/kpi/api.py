@@ -70,6 +70,11 @@ class DashboardOut(Schema):
 class Filters(Schema):
     vung: str = Field("all", description="all, remote (remote / ethnic-minority) or other")
     i: str = Field("", description="Indicator code the units below are ranked by")
+    only: bool = Field(
+        False,
+        description="The units below carry only the ranked indicator (a light answer for a "
+        "province's ~100 communes); the unit itself always carries them all",
+    )
 
 
 class TargetIn(Schema):
@@ -141,7 +146,14 @@ def _out(d: Dashboard) -> dict[str, Any]:
 
 def _build(request: HttpRequest, level: str, code: str, f: Filters) -> Any:
     return _out(
-        dashboards.build(actor=request.user, level=level, code=code, area=f.vung, indicator=f.i)
+        dashboards.build(
+            actor=request.user,
+            level=level,
+            code=code,
+            area=f.vung,
+            indicator=f.i,
+            full=not f.only,
+        )
     )
 
 
