@@ -8,7 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from hocvuso.kpi import selectors
+from hocvuso.geo.models import Commune
+from hocvuso.kpi import selectors, summaries
 from hocvuso.kpi.models import Indicator
 from hocvuso.kpi.selectors import Cell, Child, Figures, UnitRef
 
@@ -117,3 +118,70 @@ def _as_unit(child: Child, parent: UnitRef) -> UnitRef:
         commune=parent.code if child.level == "village" else "",
         remote=child.remote,
     )
+
+
+@dataclass(frozen=True)
+class Report:
+    """A month's report of a province or a commune: every indicator this month and last, with
+    its target; for a province, its communes on the first commune-level indicators."""
+
+    unit: UnitRef
+    month: dt.date
+    previous: dt.date
+    lines: list[tuple[Cell, Cell]]
+    commune_indicators: list[Indicator]
+    rows: list[tuple[str, list[Cell]]]
+    has_data: bool
+    months: list[dt.date]  # the months one may choose, newest first
+
+
+REPORT_COMMUNE_INDICATORS = 6
+
+
+def month_chosen(value: str, today: dt.date) -> dt.date:
+    """``YYYY-MM`` from the query, never later than this month (this month when unreadable)."""
+    this = today.replace(day=1)
+    try:
+        year, month = (int(x) for x in value.split("-"))
+        return min(dt.date(year, month, 1), this)
+    except ValueError:
+        return this
+
+
+def monthly_report(*, actor: Any, level: str, code: str, month: str = "") -> Report:
+    today = timezone.localdate()
+    unit = selectors.unit_get(actor=actor, level=level, code=code)
+    selectors.ensure_current(today)
+    chosen = month_chosen(month, today)
+    previous = summaries.previous_month(chosen)
+    book = selectors.target_book(chosen.year, chosen.month)
+    inds = selectors.indicators(level)
+    now, below = selectors.month_figures(unit, chosen)
+    before, _b = selectors.month_figures(unit, previous)
+    earlier = {c.indicator.code: c for c in selectors.cells(inds, before, book, unit)}
+    lines = [(c, earlier[c.indicator.code]) for c in selectors.cells(inds, now, book, unit)]
+    commune_inds = [i for i in inds if "commune" in i.levels][:REPORT_COMMUNE_INDICATORS]
+    names = (
+        dict(Commune.objects.filter(province_id=unit.code).values_list("code", "name"))
+        if level == "province"
+        else {}
+    )
+    rows = sorted(
+        (
+            (
+                names.get(c, c),
+                selectors.cells(
+                    commune_inds,
+                    f,
+                    book,
+                    UnitRef("commune", c, names.get(c, c), province=unit.code),
+                ),
+            )
+            for c, f in below
+        ),
+        key=lambda row: row[0],
+    )
+    months = [today.replace(day=1)]
+    for _i in range(11):
+        months.append(summaries.previous_month(months[-1]))
+    return Report(unit, chosen, previous, lines, commune_inds, rows, any(now.values()), months)

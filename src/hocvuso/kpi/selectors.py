@@ -19,6 +19,7 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hocvuso.core.access import scope_of
 from hocvuso.core.errors import NotFound
@@ -43,7 +44,6 @@ from hocvuso.kpi.models import (
     VillageSummary,
 )
 
-LEVELS = ("national", "province", "commune", "village")
 CHILD = {"national": "province", "province": "commune", "commune": "village", "village": None}
 AREAS = ("all", "remote", "other")
 TREND_MONTHS = 12
@@ -134,15 +134,6 @@ def home_unit(actor: Any) -> tuple[str, str] | None:
 # --- Adding up --------------------------------------------------------------------------------
 
 
-def _sums() -> dict[str, Any]:
-    """Aggregates of commune rows, named ``s_<measure>`` (an aggregate may not share the name of
-    a column another aggregate reads); :func:`_clean` strips the prefix."""
-    out: dict[str, Any] = {f"s_{c}": Sum(c) for c in COMMUNE_COLUMNS}
-    out["s_communes"] = Count("commune_id")
-    out["s_communes_with_desk"] = Sum(Case(When(desk_staff__gt=0, then=1), default=0))
-    return out
-
-
 def _area(qs: QuerySet[Any], area: str, prefix: str = "commune__") -> QuerySet[Any]:
     remote = Q(**{f"{prefix}is_remote": True}) | Q(**{f"{prefix}is_ethnic_minority": True})
     if area == "remote":
@@ -204,11 +195,15 @@ def _sum(
     return out
 
 
-def _clean(row: dict[str, Any]) -> Figures:
-    return {k[2:]: int(v or 0) for k, v in row.items() if k[2:] in _MEASURE_SET}
+def _row_figures(r: dict[str, Any]) -> Figures:
+    """One commune row's figures (it is one commune; with desk staff or not)."""
+    return {
+        **{c: r[c] for c in COMMUNE_COLUMNS},
+        "communes": 1,
+        "communes_with_desk": int(r["desk_staff"] > 0),
+    }
 
 
-_MEASURE_SET = {*COMMUNE_COLUMNS, "communes", "communes_with_desk"}
 # A commune with no summary row: nothing recorded yet, but a commune all the same.
 _NO_ROW: Figures = {"communes": 1, "communes_with_desk": 0}
 
@@ -269,14 +264,18 @@ def figures(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) -
     totals = _sum(CommuneSummary._meta.db_table, area=area, filter_on=filter_on, value=unit.code)[
         0
     ][1]
-    # Every commune counts, including those with no summary row yet (nothing recorded).
+    totals["communes"] = _commune_count(unit, area)
+    return totals
+
+
+def _commune_count(unit: UnitRef, area: str = "all") -> int:
+    """Every commune of the unit counts, including those with no summary row yet."""
     communes = _area(Commune.objects.all(), area, prefix="")
     if unit.level == "province":
         communes = communes.filter(province_id=unit.code)
     elif unit.level == "commune":
         communes = communes.filter(code=unit.code)
-    totals["communes"] = communes.count()
-    return totals
+    return communes.count()
 
 
 _VILLAGE_MEASURES = (
@@ -325,11 +324,7 @@ def children(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) 
         ]
     if unit.level == "province":
         rows = {
-            r["commune_id"]: {
-                **{c: r[c] for c in COMMUNE_COLUMNS},
-                "communes": 1,
-                "communes_with_desk": int(r["desk_staff"] > 0),
-            }
+            r["commune_id"]: _row_figures(r)
             for r in _commune_rows(unit, area).values("commune_id", *COMMUNE_COLUMNS)
         }
         communes = _area(Commune.objects.filter(province_id=unit.code), area, prefix="")
@@ -523,8 +518,8 @@ def trend(
     day = _today(today)
     this = summaries.month_of(day)
     first = this
-    for _ in range(months - 1):
-        first = (first - dt.timedelta(days=1)).replace(day=1)
+    for _i in range(months - 1):
+        first = summaries.previous_month(first)
     if unit.level in ("commune", "village"):
         rows = _sum(
             MonthSummary._meta.db_table,
@@ -572,11 +567,7 @@ def ensure_current(today: dt.date | None = None) -> None:
 def all_communes(*, area: str = "all") -> list[tuple[Commune, Figures]]:
     """Every commune with its figures (two queries), for the national map's points."""
     rows = {
-        r["commune_id"]: {
-            **{c: r[c] for c in COMMUNE_COLUMNS},
-            "communes": 1,
-            "communes_with_desk": int(r["desk_staff"] > 0),
-        }
+        r["commune_id"]: _row_figures(r)
         for r in _area(CommuneSummary.objects.all(), area).values("commune_id", *COMMUNE_COLUMNS)
     }
     communes = _area(Commune.objects.all(), area, prefix="").only(
@@ -587,24 +578,67 @@ def all_communes(*, area: str = "all") -> list[tuple[Commune, Figures]]:
 
 def month_figures(unit: UnitRef, month: dt.date) -> tuple[Figures, list[tuple[str, Figures]]]:
     """A unit's figures at the end of ``month`` and, for a province, each commune's (from the
-    month rows; two queries)."""
-    qs = MonthSummary.objects.filter(month=month)
-    if unit.level == "province":
-        qs = qs.filter(province_id=unit.code)
-    elif unit.level == "commune":
-        qs = qs.filter(commune_id=unit.code)
-    total = _clean(qs.aggregate(**_sums()))
+    month rows). The number of communes is today's, as on the dashboard."""
+    filter_on = {"province": "province_id", "commune": "commune_id"}.get(unit.level, "")
+    rows = _sum(
+        MonthSummary._meta.db_table,
+        area="all",
+        filter_on=filter_on,
+        value=unit.code,
+        group="month",
+        extra=[month, month],
+    )
+    total = rows[0][1] if rows else dict.fromkeys(_SUM_NAMES, 0)
+    total["communes"] = _commune_count(unit)
     below: list[tuple[str, Figures]] = []
     if unit.level == "province":
         below = [
-            (
-                r["commune_id"],
-                {
-                    **{c: r[c] for c in COMMUNE_COLUMNS},
-                    "communes": 1,
-                    "communes_with_desk": int(r["desk_staff"] > 0),
-                },
-            )
-            for r in qs.values("commune_id", *COMMUNE_COLUMNS).order_by("commune_id")
+            (r["commune_id"], _row_figures(r))
+            for r in MonthSummary.objects.filter(month=month, province_id=unit.code)
+            .values("commune_id", *COMMUNE_COLUMNS)
+            .order_by("commune_id")
         ]
     return total, below
+
+
+# --- Targets: who sets which, and what is set -------------------------------------------------
+
+
+def sets_targets(actor: Any, province_code: str | None) -> bool:
+    """May the actor open the targets page of the nation (``None``) or of this province? (A
+    scope check only: no query.)"""
+    s = scope_of(actor)
+    return s.national if province_code is None else s.national or province_code in s.provinces
+
+
+def target_scope(
+    actor: Any, province_code: str | None
+) -> tuple[Province | None, list[tuple[str, str]]]:
+    """The targets page of the nation (``None``) or of a province, if the actor sets targets
+    there: the province and the units it offers ("" the nation, ``p:`` a province, ``r:`` the
+    remote communes of a province, ``c:`` a commune). Not found otherwise."""
+    if not sets_targets(actor, province_code):
+        raise NotFound()
+    if province_code is None:
+        return None, [("", _("The whole country"))] + [
+            (f"p:{p.code}", p.name) for p in Province.objects.order_by("code")
+        ]
+    prov = Province.objects.filter(code=province_code).first()
+    if prov is None:
+        raise NotFound()
+    return prov, [(f"r:{prov.code}", _("All remote / ethnic-minority communes"))] + [
+        (f"c:{c.code}", c.name) for c in Commune.objects.filter(province=prov).order_by("name")
+    ]
+
+
+def target_rows(province: Province | None, year: int) -> list[Target]:
+    """Targets of this year and the last, set on the nation's page (nation and provinces) or on
+    a province's page (its remote communes and each commune)."""
+    qs = Target.objects.filter(year__gte=year - 1).select_related(
+        "indicator", "province", "commune", "set_by"
+    )
+    if province is None:
+        qs = qs.filter(commune__isnull=True, remote_only=False)
+    else:
+        qs = qs.filter(province=province, remote_only=True) | qs.filter(commune__province=province)
+    return list(qs.order_by("-year", "indicator__order", "province_id", "commune__name"))

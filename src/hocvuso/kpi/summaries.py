@@ -8,9 +8,9 @@ Two ways in, one truth:
   the cost follows the size of the batch, not of the population.
 - :func:`refresh` — recount named communes from the raw records (a few set-based queries per
   batch of communes) and replace their rows. Services whose writes are rarer and touch one commune
-  (registering or moving people and households, erasure, visits, imports, mentors, desks, classes,
-  desk-staff roles) call :func:`touch`, or :func:`touch_network` when only the network counts can
-  have moved, in their own transaction.
+  (registering or moving people and households, erasure, visits) wrap themselves in
+  :func:`tracking`; an import recounts its commune with :func:`refresh`; mentors, desks, classes
+  and desk-staff roles call :func:`touch_network` (only the network counts can have moved).
 
 :func:`roll_forward` re-derives the age-based columns from the cohorts when the year changes
 (and snapshots the month rows); :func:`rebuild` recounts everything; :func:`check` recounts
@@ -65,6 +65,11 @@ def _today(today: dt.date | None) -> dt.date:
 
 def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
+
+
+def previous_month(month: dt.date) -> dt.date:
+    """The first day of the month before ``month``'s."""
+    return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 # --- Recount from the raw records -------------------------------------------------------------
@@ -394,13 +399,6 @@ def refresh(communes: Iterable[str], *, today: dt.date | None = None) -> None:
         with transaction.atomic():
             _write(batch, recount(batch), day.year)
             snapshot_months(batch, day)
-
-
-def touch(*communes: str | None) -> None:
-    """A service changed people or households of these communes: recount them."""
-    codes = [c for c in communes if c]
-    if codes:
-        refresh(codes)
 
 
 def touch_network(*communes: str | None) -> None:
@@ -1146,7 +1144,7 @@ def backfill(communes: Sequence[str], *, months: int, today: dt.date | None = No
     wanted: list[dt.date] = []
     m = month_of(day)
     for _ in range(months):
-        m = (m - dt.timedelta(days=1)).replace(day=1)
+        m = previous_month(m)
         wanted.append(m)
     provinces = dict(Commune.objects.filter(code__in=communes).values_list("code", "province_id"))
     rows = history(communes, wanted)

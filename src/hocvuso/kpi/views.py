@@ -4,7 +4,6 @@ Out of scope → 404, as everywhere."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hocvuso.core.access import scope_of
 from hocvuso.core.errors import DomainError, ErrorCode, NotFound
 from hocvuso.geo.models import Commune, Province
 from hocvuso.kpi import dashboards, exports, maps, present, selectors, services
@@ -237,12 +235,13 @@ def _export_url(unit: UnitRef, fmt: str, area: str) -> str:
 
 
 def _targets_url(actor: Any, unit: UnitRef) -> str:
-    s = scope_of(actor)
-    if unit.level == "national" and s.national:
-        return reverse("kpi:targets_national")
-    if unit.level == "province" and (s.national or unit.code in s.provinces):
-        return reverse("kpi:targets_province", args=[unit.code])
-    return ""
+    """The targets page this dashboard leads to, if the actor sets targets there."""
+    if unit.level not in ("national", "province"):
+        return ""
+    code = unit.code if unit.level == "province" else None
+    if not selectors.sets_targets(actor, code):
+        return ""
+    return reverse("kpi:targets_province", args=[code]) if code else reverse("kpi:targets_national")
 
 
 def _render(request: HttpRequest, level: str, code: str) -> HttpResponse:
@@ -286,91 +285,25 @@ def export(request: HttpRequest, level: str, fmt: str, code: str | UUID = "") ->
 # --- The monthly report -----------------------------------------------------------------------
 
 
-def _month(value: str, today: dt.date) -> dt.date:
-    try:
-        year, month = (int(x) for x in value.split("-"))
-        chosen = dt.date(year, month, 1)
-    except ValueError:
-        chosen = today.replace(day=1)
-    return min(chosen, today.replace(day=1))
-
-
-def _previous(month: dt.date) -> dt.date:
-    return (month - dt.timedelta(days=1)).replace(day=1)
-
-
-def _report(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    today = timezone.localdate()
-    unit = selectors.unit_get(actor=request.user, level=level, code=code)
-    selectors.ensure_current(today)
-    month = _month(request.GET.get("thang", ""), today)
-    book = selectors.target_book(month.year, month.month)
-    inds = selectors.indicators(level)
-    now, below = selectors.month_figures(unit, month)
-    before, _b = selectors.month_figures(unit, _previous(month))
-    cells = selectors.cells(inds, now, book, unit)
-    earlier = {c.indicator.code: c for c in selectors.cells(inds, before, book, unit)}
-    lines = [(c, earlier[c.indicator.code]) for c in cells]
-    names = (
-        dict(Commune.objects.filter(province_id=unit.code).values_list("code", "name"))
-        if level == "province"
-        else {}
-    )
-    commune_inds = [i for i in inds if "commune" in i.levels][:6]
-    rows = []
-    for ccode, f in below:
-        ref = UnitRef("commune", ccode, names.get(ccode, ccode), province=unit.code)
-        rows.append((names.get(ccode, ccode), selectors.cells(commune_inds, f, book, ref)))
-    rows.sort(key=lambda r: r[0])
-    months = []
-    m = today.replace(day=1)
-    for _i in range(12):
-        months.append(m)
-        m = _previous(m)
-    return render(
-        request,
-        "kpi/report.html",
-        {
-            "unit": unit,
-            "month": month,
-            "previous": _previous(month),
-            "lines": lines,
-            "rows": rows,
-            "commune_inds": commune_inds,
-            "has_data": any(now.values()),
-            "months": months,
-            "dashboard_url": unit_url(level, code),
-            "printed": timezone.localtime(),
-        },
-    )
-
-
 @login_required
 @require_GET
 @not_found_as_404
 def report(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    return _report(request, level, code)
+    r = dashboards.monthly_report(
+        actor=request.user, level=level, code=code, month=request.GET.get("thang", "")
+    )
+    return render(
+        request,
+        "kpi/report.html",
+        {"r": r, "dashboard_url": unit_url(level, code), "printed": timezone.localtime()},
+    )
 
 
 # --- Targets ----------------------------------------------------------------------------------
 
 
 def _targets(request: HttpRequest, province_code: str | None) -> HttpResponse:
-    s = scope_of(request.user)
-    if province_code is None:
-        if not s.national:
-            raise NotFound()
-        prov = None
-        units = [("", _("The whole country"))] + [
-            (f"p:{p.code}", p.name) for p in Province.objects.order_by("code")
-        ]
-    else:
-        prov = Province.objects.filter(code=province_code).first()
-        if prov is None or not (s.national or prov.code in s.provinces):
-            raise NotFound()
-        units = [(f"r:{prov.code}", _("All remote / ethnic-minority communes"))] + [
-            (f"c:{c.code}", c.name) for c in Commune.objects.filter(province=prov).order_by("name")
-        ]
+    prov, units = selectors.target_scope(request.user, province_code)
     today = timezone.localdate()
     inds = list(Indicator.objects.filter(active=True).order_by("order"))
     errors: dict[str, str] = {}
@@ -406,7 +339,7 @@ def _targets(request: HttpRequest, province_code: str | None) -> HttpResponse:
         else:
             messages.success(request, _("Target saved."))
             return redirect(request.path)
-    rows = _target_rows(prov, today.year)
+    rows = selectors.target_rows(prov, today.year)
     return render(
         request,
         "kpi/targets.html",
@@ -423,19 +356,6 @@ def _targets(request: HttpRequest, province_code: str | None) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
-
-
-def _target_rows(prov: Province | None, year: int) -> list[Any]:
-    from hocvuso.kpi.models import Target
-
-    qs = Target.objects.filter(year__gte=year - 1).select_related(
-        "indicator", "province", "commune", "set_by"
-    )
-    if prov is None:
-        qs = qs.filter(commune__isnull=True, remote_only=False)
-    else:
-        qs = qs.filter(province=prov, remote_only=True) | qs.filter(commune__province=prov)
-    return list(qs.order_by("-year", "indicator__order", "province_id", "commune__name"))
 
 
 @login_required
