@@ -35,7 +35,7 @@ from hocvuso.privacy.forms import (
 )
 from hocvuso.privacy.models import RequestKind
 from hocvuso.registry.models import Person
-from hocvuso.web.forms import add_domain_error
+from hocvuso.web.forms import add_domain_error, run_form
 from hocvuso.web.views import not_found_as_404
 
 
@@ -99,14 +99,12 @@ def _self_service(request: HttpRequest, person: Person) -> bool:
 def consent_record(request: HttpRequest, person_id: UUID) -> HttpResponse:
     person = selectors.access_person_privacy(request.user, person_id)
     form = ConsentForm(request.POST, self_service=_self_service(request, person))
-    if form.is_valid():
-        try:
-            services.consent_record(actor=request.user, person=person, **form.service_values())
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Consent recorded."))
-            return redirect("privacy:person", person_id=person.pk)
+    if run_form(
+        form,
+        lambda f: services.consent_record(actor=request.user, person=person, **f.service_values()),
+    ):
+        messages.success(request, _("Consent recorded."))
+        return redirect("privacy:person", person_id=person.pk)
     return _privacy_page(request, person, consent_form=form, status=400)
 
 
@@ -126,14 +124,14 @@ def consent_withdraw(request: HttpRequest, consent_id: UUID) -> HttpResponse:
 def request_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
     person = selectors.access_person_privacy(request.user, person_id)
     form = DataRequestForm(request.POST, self_service=_self_service(request, person))
-    if form.is_valid():
-        try:
-            services.data_request_create(actor=request.user, person=person, **form.service_values())
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Request recorded."))
-            return redirect("privacy:person", person_id=person.pk)
+    if run_form(
+        form,
+        lambda f: services.data_request_create(
+            actor=request.user, person=person, **f.service_values()
+        ),
+    ):
+        messages.success(request, _("Request recorded."))
+        return redirect("privacy:person", person_id=person.pk)
     return _privacy_page(request, person, request_form=form, status=400)
 
 

@@ -29,7 +29,7 @@ from hocvuso.skills.models import Skill, SkillSet
 from hocvuso.teams import selectors, services
 from hocvuso.teams.forms import MemberForm, TeamForm, VisitForm
 from hocvuso.teams.models import Team, TeamMember, VisitIssue
-from hocvuso.web.forms import add_domain_error
+from hocvuso.web.forms import add_domain_error, run_form
 from hocvuso.web.views import _commune, _page, not_found_as_404
 
 # Skills offered on the visit form: the basic set and the identity milestones.
@@ -138,19 +138,17 @@ def team_edit(request: HttpRequest, team_id: UUID) -> HttpResponse:
     team = selectors.access_team(request.user, team_id, manage=True)
     villages = list(geo_selectors.village_list(commune=team.commune))
     form = TeamForm(request.POST, villages=villages)
-    if form.is_valid():
-        try:
-            services.team_update(
-                actor=request.user,
-                team=team,
-                name=form.cleaned_data["name"],
-                villages=_chosen_villages(form, villages),
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Team saved."))
-            return redirect("teams:team", team_id=team.pk)
+    if run_form(
+        form,
+        lambda f: services.team_update(
+            actor=request.user,
+            team=team,
+            name=f.cleaned_data["name"],
+            villages=_chosen_villages(f, villages),
+        ),
+    ):
+        messages.success(request, _("Team saved."))
+        return redirect("teams:team", team_id=team.pk)
     return _team_page(request, team, team_form=form, status=400)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,22 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
         raise exc
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, forms.ValidationError(exc.message, code=str(exc.code)))
+
+
+FormT = TypeVar("FormT", bound=forms.Form)
+
+
+def run_form(form: FormT, action: Callable[[FormT], Any]) -> bool:
+    """Validate ``form`` and call ``action(form)`` (a service call); a service's error goes on
+    the form (see :func:`add_domain_error`). True when the action ran."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form)
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return False
+    return True
 
 
 class NoEchoTextInput(forms.TextInput):
