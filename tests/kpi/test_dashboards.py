@@ -226,7 +226,7 @@ def test_query_counts_do_not_grow_with_the_population(commune, national_admin, c
     assert large == small
     # Session, user and scope (4), indicators and targets (2), the totals (2), the units below
     # (2), the trend (1), names for the links (1–3).
-    assert small == [13, 13, 15]
+    assert small == [12, 12, 14]
 
 
 def test_scope_a_commune_officer_sees_only_their_commune(

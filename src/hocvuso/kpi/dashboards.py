@@ -70,10 +70,11 @@ def build(
     if area not in selectors.AREAS or level in ("commune", "village"):
         area = "all"
     selectors.ensure_current(day)
-    inds = selectors.indicators(level)
+    every = selectors.indicators()
+    inds = [i for i in every if level in i.levels]
     child_level = selectors.CHILD[level]
     child_inds = [i for i in inds if child_level and child_level in i.levels]
-    book = selectors.target_book(day.year, day.month, selectors.indicators())
+    book = selectors.target_book(day.year, day.month, every)
     f = selectors.figures(unit, area=area, today=day)
     cells = selectors.cells(inds, f, book, unit)
     selected = next((i for i in child_inds if i.code == indicator), None) or (

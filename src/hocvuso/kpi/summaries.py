@@ -481,14 +481,14 @@ def status_changed(
     for pid, old, new in changes:
         p = people[pid]
         village = p["household__village_id"] or NO_VILLAGE
-        row = cohort[(p["commune_id"], village, int(p["by"]))]
-        row[1] += new.vneid2 - old.vneid2
-        row[2] += new.bank - old.bank
-        row[3] += new.basic - old.basic
-        if p["occupation"] in T4_OCCUPATIONS:
-            for i in range(4):
-                row[6 + i] += bool(new.mask & (1 << i)) - bool(old.mask & (1 << i))
-            row[10] += (new.mask == 15) - (old.mask == 15)
+        key = (p["commune_id"], village, int(p["by"]))
+        trader = p["occupation"] in T4_OCCUPATIONS
+        # The same person before and after: only the status flags differ (guided is unchanged).
+        before = PersonFacts(*key, trader=trader, flags=old, guided=False).counts()
+        after = PersonFacts(*key, trader=trader, flags=new, guided=False).counts()
+        row = cohort[key]
+        for i, (a, b) in enumerate(zip(before, after, strict=True)):
+            row[i] += int(b) - int(a)
         if new.basic != old.basic:
             flips[p["household_id"]] += new.basic - old.basic
             household_key[p["household_id"]] = (p["commune_id"], village)
