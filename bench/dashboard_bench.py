@@ -467,7 +467,7 @@ def national_admin() -> Any:
 
     from hocvuso.accounts.models import Role
     from hocvuso.accounts.services import role_grant
-    from hocvuso.core.access import SYSTEM
+    from hocvuso.core.actors import SYSTEM
 
     user = get_user_model().objects.create_user(
         username="bench.quantri", password=None, display_name="Bench national admin"
@@ -585,24 +585,24 @@ def measure_dashboards(codes: dict[str, str], repeat: int) -> dict[str, Any]:
 def backfill_events(statuses: dict[uuid.UUID, Any], sets: Any) -> int:
     """Events behind the synthetic status rows of the sampled people (the bulk load wrote
     status rows only), so that recomputing their status from events keeps their flags."""
-    from hocvuso.skills import services
+    from hocvuso.skills import facts
     from hocvuso.skills.models import Channel, Skill, SkillEvent
 
     skill_ids = dict(Skill.objects.values_list("code", "pk"))
-    basic = sets.of(services.BASIC_SET, None)
+    basic = sets.of(facts.BASIC_SET, None)
     events = []
     day = dt.date(2025, 6, 1)
     for pid, st in statuses.items():
         codes: set[str] = set()
         if st.vneid_level >= 2:
-            codes.add(services.VNEID_LEVEL2)
+            codes.add(facts.VNEID_LEVEL2)
         elif st.vneid_level == 1:
-            codes.add(services.VNEID_INSTALLED)
+            codes.add(facts.VNEID_INSTALLED)
         if st.has_bank_account:
-            codes.add(services.BANK_ACCOUNT)
+            codes.add(facts.BANK_ACCOUNT)
         if st.basic_complete:
             codes.update(basic)
-        codes.update(c for i, c in enumerate(services.T4_CODES) if st.t4_mask & (1 << i))
+        codes.update(c for i, c in enumerate(facts.T4_CODES) if st.t4_mask & (1 << i))
         events.extend(
             SkillEvent(
                 person_id=pid, skill_id=skill_ids[c], happened_on=day, channel=Channel.HOME_VISIT
@@ -619,11 +619,11 @@ def measure_refresh(persons: int, n_events: int) -> dict[str, Any]:
     from django.db.models.query import QuerySet
     from django.utils import timezone
 
-    from hocvuso.core.access import SYSTEM
+    from hocvuso.core.actors import SYSTEM
     from hocvuso.core.ids import uuid7
     from hocvuso.kpi import summaries
     from hocvuso.registry.models import Person
-    from hocvuso.skills import services
+    from hocvuso.skills import facts, services
     from hocvuso.skills.models import Channel, PersonSkillStatus, Skill
 
     rng = random.Random(SEED + 1)
@@ -632,7 +632,7 @@ def measure_refresh(persons: int, n_events: int) -> dict[str, Any]:
     people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
     assert len(people) == len(ids), (len(people), len(ids))
     statuses = {s.person_id: s for s in PersonSkillStatus.objects.filter(person_id__in=ids)}
-    sets = services.skill_sets()
+    sets = facts.skill_sets()
     spent = {"s": 0.0, "calls": 0, "changes": 0}
     statements: dict[str, list[float]] = {}  # statement → [count, seconds, parameters]
     original = summaries.status_changed
@@ -670,8 +670,8 @@ def measure_refresh(persons: int, n_events: int) -> dict[str, Any]:
         statements.clear()
 
         skills = {s.code: s for s in Skill.objects.all()}
-        basic = sets.of(services.BASIC_SET, None)
-        other = next(c for c in skills if c not in basic and c not in services.T4_CODES)
+        basic = sets.of(facts.BASIC_SET, None)
+        other = next(c for c in skills if c not in basic and c not in facts.T4_CODES)
         today = timezone.localdate()
         inputs = []
         kinds: dict[str, int] = {}
@@ -681,13 +681,13 @@ def measure_refresh(persons: int, n_events: int) -> dict[str, Any]:
             level = st.vneid_level if st else 0
             mask = st.t4_mask if st else 0
             if level < 2:
-                code = services.VNEID_LEVEL2
+                code = facts.VNEID_LEVEL2
             elif not (st and st.has_bank_account):
-                code = services.BANK_ACCOUNT
-            elif person.occupation in summaries.T4_OCCUPATIONS and mask != 15:
-                code = next(c for i, c in enumerate(services.T4_CODES) if not mask & (1 << i))
+                code = facts.BANK_ACCOUNT
+            elif person.occupation in facts.T4_OCCUPATIONS and mask != 15:
+                code = next(c for i, c in enumerate(facts.T4_CODES) if not mask & (1 << i))
             elif not (st and st.basic_complete):
-                code = next(c for c in basic if c != services.VNEID_LEVEL2)
+                code = next(c for c in basic if c != facts.VNEID_LEVEL2)
             else:
                 code = other
             kinds[code] = kinds.get(code, 0) + 1

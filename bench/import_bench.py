@@ -35,7 +35,7 @@ def run_one(persons: int) -> dict[str, object]:
     from django.core.management import call_command
     from django.db import connection
 
-    from hocvuso.core.access import SYSTEM
+    from hocvuso.core.actors import SYSTEM
     from hocvuso.geo.models import Commune
     from hocvuso.registry.importing.service import (
         PERSON_COLUMNS,

@@ -86,7 +86,7 @@ def other_commune(units) -> Commune:  # type: ignore[no-untyped-def]
 def make_user(username: str, role: str | None = None, **scope):  # type: ignore[no-untyped-def]
     """A user with one role over a scope, granted by the system (like `hocvuso grant_role`)."""
     from hocvuso.accounts.services import role_grant
-    from hocvuso.core.access import SYSTEM
+    from hocvuso.core.actors import SYSTEM
 
     user = get_user_model().objects.create_user(
         username=username, password=OFFICER_PASSWORD, display_name=username

@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hocvuso.accounts.services.invitations import invitation_create
 from hocvuso.accounts.services.tokens import token_create
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.ids import uuid7
 from hocvuso.geo.models import Commune
 from hocvuso.geo.services import village_create

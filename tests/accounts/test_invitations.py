@@ -190,7 +190,7 @@ def test_out_of_scope_officer_gets_404_and_nothing_changes(other_officer, office
 
 def test_inviter_who_lost_the_role_cannot_have_the_invitation_accepted(officer, commune):
     from hocvuso.accounts.services import role_revoke
-    from hocvuso.core.access import SYSTEM
+    from hocvuso.core.actors import SYSTEM
 
     _invitation, secret = invitation_create(actor=officer, role="mentor", commune=commune)
     role_revoke(actor=SYSTEM, assignment=RoleAssignment.objects.get(user=officer))

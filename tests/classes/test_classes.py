@@ -28,7 +28,7 @@ from hocvuso.classes.services import (
     class_register,
     gain_uuid,
 )
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
 from hocvuso.core.models import AuditLog
@@ -244,7 +244,7 @@ def test_citizen_signs_up_for_an_upcoming_class_of_their_commune(officer, commun
     from hocvuso.accounts.services.roles import citizen_link
     from hocvuso.classes.models import ClassRegistration
     from hocvuso.classes.services import class_create
-    from hocvuso.core.access import SYSTEM
+    from hocvuso.core.actors import SYSTEM
     from hocvuso.core.ids import uuid7
     from tests.conftest import make_user
 

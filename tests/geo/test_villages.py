@@ -1,7 +1,8 @@
 import pytest
 
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.errors import CoreError, DomainError
 from hocvuso.core.models import AuditLog
+from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Village, VillageKind
 from hocvuso.geo.services import village_create, village_update, villages_import_csv
 
@@ -23,7 +24,7 @@ def test_create_guesses_kind_and_audits(commune, officer):
 def test_duplicate_name_ignoring_diacritics_rejected(commune, officer, village):
     with pytest.raises(DomainError) as err:
         village_create(actor=officer, commune=commune, name="THON THEN PA")
-    assert err.value.code == ErrorCode.DUPLICATE_VILLAGE
+    assert err.value.code == GeoError.DUPLICATE_VILLAGE
     assert Village.objects.filter(commune=commune).count() == 1
 
 
@@ -55,8 +56,8 @@ def test_csv_import_keeps_good_rows_and_names_bad_ones(commune, officer, village
     result = villages_import_csv(actor=officer, commune=commune, data=data)
     assert (result.read, result.created, result.updated, result.unchanged) == (5, 2, 1, 0)
     assert [(r["row"], r["code"]) for r in result.rejected] == [
-        (3, ErrorCode.REQUIRED),
-        (5, ErrorCode.INVALID),
+        (3, CoreError.REQUIRED),
+        (5, CoreError.INVALID),
     ]
     assert result.created + result.updated + result.unchanged + len(result.rejected) == result.read
     seo = Village.objects.get(commune=commune, name="Thôn Séo Lủng")

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import NotFound
 from hocvuso.geo.models import Commune, Village
 from hocvuso.kpi import dashboards, selectors

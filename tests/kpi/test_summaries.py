@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.ids import uuid7
 from hocvuso.geo.models import Village
 from hocvuso.geo.services import village_create

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from hocvuso.core.access import SYSTEM, forget_scope
+from hocvuso.core.access import forget_scope
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.core.models import AuditLog

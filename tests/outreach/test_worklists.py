@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from hocvuso.geo.models import Village
 from hocvuso.outreach import selectors
 from hocvuso.outreach.selectors import T4_CODES, family_worklist, identity_worklist, t4_worklist

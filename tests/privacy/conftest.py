@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from tests.conftest import make_user
 
 

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditLog
+from hocvuso.privacy.errors import PrivacyError
 from hocvuso.privacy.models import Consent
 from hocvuso.privacy.services import consent_record, consent_withdraw
 from tests.privacy.conftest import client_for
@@ -72,7 +73,7 @@ def test_an_active_consent_is_not_recorded_twice(officer, head):
 def test_verbal_consent_needs_a_witness(officer, head):
     with pytest.raises(DomainError) as exc:
         consent_record(actor=officer, person=head, purpose="contact_phone", method="verbal")
-    assert exc.value.code == ErrorCode.WITNESS_REQUIRED
+    assert exc.value.code == PrivacyError.WITNESS_REQUIRED
     assert not Consent.objects.exists()
     consent = consent_record(
         actor=officer, person=head, purpose="contact_phone", method="verbal", witness="Lò Văn A"

@@ -1,8 +1,9 @@
 import pytest
 from django.test import override_settings
 
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.errors import DomainError
 from hocvuso.registry import cccd
+from hocvuso.registry.errors import RegistryError
 
 
 @pytest.mark.parametrize(
@@ -22,17 +23,17 @@ def test_valid(raw, sex, year, expected):
 @pytest.mark.parametrize(
     ("raw", "sex", "year", "code"),
     [
-        ("00109012345", "M", 1990, ErrorCode.CCCD_FORMAT),  # 11 digits
-        ("0010901234567", "M", 1990, ErrorCode.CCCD_FORMAT),  # 13 digits
-        ("00109012345a", "M", 1990, ErrorCode.CCCD_FORMAT),
-        ("", "M", 1990, ErrorCode.CCCD_FORMAT),
-        ("001190123456", "M", 1990, ErrorCode.CCCD_CENTURY_SEX),  # 1 = female, 1900s
-        ("001090123456", "F", 1990, ErrorCode.CCCD_CENTURY_SEX),
-        ("001290123456", "M", 1990, ErrorCode.CCCD_CENTURY_SEX),  # 2 = 2000s
-        ("001091123456", "M", 1990, ErrorCode.CCCD_YEAR),  # 91 ≠ 1990
-        ("003090123456", "M", 1990, ErrorCode.CCCD_PROVINCE),  # 003 is not a province
-        ("097090123456", "M", 1990, ErrorCode.CCCD_PROVINCE),
-        ("000090123456", "M", 1990, ErrorCode.CCCD_PROVINCE),
+        ("00109012345", "M", 1990, RegistryError.CCCD_FORMAT),  # 11 digits
+        ("0010901234567", "M", 1990, RegistryError.CCCD_FORMAT),  # 13 digits
+        ("00109012345a", "M", 1990, RegistryError.CCCD_FORMAT),
+        ("", "M", 1990, RegistryError.CCCD_FORMAT),
+        ("001190123456", "M", 1990, RegistryError.CCCD_CENTURY_SEX),  # 1 = female, 1900s
+        ("001090123456", "F", 1990, RegistryError.CCCD_CENTURY_SEX),
+        ("001290123456", "M", 1990, RegistryError.CCCD_CENTURY_SEX),  # 2 = 2000s
+        ("001091123456", "M", 1990, RegistryError.CCCD_YEAR),  # 91 ≠ 1990
+        ("003090123456", "M", 1990, RegistryError.CCCD_PROVINCE),  # 003 is not a province
+        ("097090123456", "M", 1990, RegistryError.CCCD_PROVINCE),
+        ("000090123456", "M", 1990, RegistryError.CCCD_PROVINCE),
     ],
 )
 def test_invalid(raw, sex, year, code):

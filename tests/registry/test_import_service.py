@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from hocvuso.core.errors import ErrorCode, NotFound
+from hocvuso.core.errors import CoreError, NotFound
 from hocvuso.core.models import AuditLog
 from hocvuso.geo.models import Village
 from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing.service import registry_import, rejects_csv
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_create, person_register
@@ -56,11 +57,11 @@ def test_mixed_file_every_row_accounted_for(commune, officer, village):
     assert outcome.balanced
     codes = {r.row: r.code for r in outcome.rejects}
     assert codes == {
-        5: ErrorCode.CCCD_FORMAT,
-        6: ErrorCode.INVALID_BIRTH_DATE,
-        7: ErrorCode.DUPLICATE_IN_FILE,
-        8: ErrorCode.CCCD_CENTURY_SEX,
-        9: ErrorCode.INVALID_PHONE,
+        5: RegistryError.CCCD_FORMAT,
+        6: RegistryError.INVALID_BIRTH_DATE,
+        7: RegistryError.DUPLICATE_IN_FILE,
+        8: RegistryError.CCCD_CENTURY_SEX,
+        9: CoreError.INVALID_PHONE,
     }
     assert all(r.original for r in outcome.rejects)
     h1 = Household.objects.get(commune=commune, code="H1")
@@ -141,7 +142,7 @@ def test_cccd_registered_in_another_commune_is_reported_not_duplicated(
         cccd="002070123456",
     )
     outcome = _import(commune, officer, _csv(MIXED[:1]))
-    assert [r.code for r in outcome.rejects] == [ErrorCode.CCCD_OTHER_COMMUNE]
+    assert [r.code for r in outcome.rejects] == [RegistryError.CCCD_OTHER_COMMUNE]
     assert not Household.objects.filter(commune=commune, code="H1").exists()  # none left empty
     assert Person.objects.filter(cccd_hash=cccd_lib.lookup_hash("002070123456")).count() == 1
 
@@ -161,7 +162,7 @@ def test_unknown_villages(commune, officer):
     assert Person.objects.count() == 0
     # The command line without --create-villages rejects their rows ("Đông" finds "Thôn Đông").
     outcome = _import(commune, officer, _csv(rows))
-    assert [(r.row, r.code) for r in outcome.rejects] == [(2, ErrorCode.UNKNOWN_VILLAGE)]
+    assert [(r.row, r.code) for r in outcome.rejects] == [(2, RegistryError.UNKNOWN_VILLAGE)]
     assert Person.objects.get().household.village == village_create_
     # Mapping the new name to an existing village files the rows there.
     decisions = {"Thôn Mới": str(village_create_.pk)}

@@ -4,9 +4,10 @@ import logging
 import pytest
 from django.test import override_settings
 
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.models import AuditLog
 from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.selectors import access_household, access_person, household_list
 from hocvuso.registry.services import (
@@ -67,7 +68,7 @@ def test_duplicate_cccd_rejected_nationwide(head, other_commune, officer, other_
     with pytest.raises(DomainError) as err:
         _register(elsewhere, other_officer, full_name="Giàng Mí Pó", sex="M", birth_year=1970,
                   cccd="002 070 123 456")  # fmt: skip
-    assert err.value.code == ErrorCode.DUPLICATE_CCCD
+    assert err.value.code == RegistryError.DUPLICATE_CCCD
     assert Person.objects.count() == before
 
 
@@ -84,14 +85,14 @@ def test_person_without_cccd_and_year_only(household, officer):
     [
         (
             {"cccd": "002070123456", "sex": "F", "birth_year": 1970},
-            ErrorCode.CCCD_CENTURY_SEX,
+            RegistryError.CCCD_CENTURY_SEX,
             "cccd",
         ),
-        ({"cccd": "002071123456", "sex": "M", "birth_year": 1970}, ErrorCode.CCCD_YEAR, "cccd"),
-        ({"phone": "12345"}, ErrorCode.INVALID_PHONE, "phone"),
-        ({"ethnicity": "99"}, ErrorCode.INVALID_ETHNICITY, "ethnicity"),
-        ({"full_name": "   "}, ErrorCode.REQUIRED, "full_name"),
-        ({"birth_year": 2999}, ErrorCode.INVALID_BIRTH_DATE, "birth"),
+        ({"cccd": "002071123456", "sex": "M", "birth_year": 1970}, RegistryError.CCCD_YEAR, "cccd"),
+        ({"phone": "12345"}, CoreError.INVALID_PHONE, "phone"),
+        ({"ethnicity": "99"}, RegistryError.INVALID_ETHNICITY, "ethnicity"),
+        ({"full_name": "   "}, CoreError.REQUIRED, "full_name"),
+        ({"birth_year": 2999}, RegistryError.INVALID_BIRTH_DATE, "birth"),
     ],
 )
 def test_invalid_person_rejected_and_nothing_written(household, officer, kw, code, field):
@@ -122,7 +123,7 @@ def test_audit_rows_masked(head, officer):
 def test_update_keeps_cccd_consistent_with_sex_and_year(head, officer):
     with pytest.raises(DomainError) as err:
         person_update(actor=officer, person=head, birth_year=1971, birth_date=None)
-    assert err.value.code == ErrorCode.CCCD_YEAR
+    assert err.value.code == RegistryError.CCCD_YEAR
     head.refresh_from_db()
     assert head.birth_year == 1970
 
@@ -132,7 +133,7 @@ def test_household_code_unique_in_commune(
 ):
     with pytest.raises(DomainError) as err:
         household_create(actor=officer, commune=commune, code=" LC-001 ")
-    assert err.value.code == ErrorCode.DUPLICATE_HOUSEHOLD_CODE
+    assert err.value.code == RegistryError.DUPLICATE_HOUSEHOLD_CODE
     household_create(actor=other_officer, commune=other_commune, code="LC-001")
 
 
@@ -141,7 +142,7 @@ def test_head_must_be_member(household, commune, officer, head):
     stranger = _register(other, officer)
     with pytest.raises(DomainError) as err:
         household_update(actor=officer, household=household, head=stranger)
-    assert err.value.code == ErrorCode.HEAD_NOT_MEMBER
+    assert err.value.code == RegistryError.HEAD_NOT_MEMBER
     household.refresh_from_db()
     assert household.head_id == head.pk
 
@@ -206,7 +207,7 @@ def test_key_rotation(head, household, officer, settings):
     # During rotation the number is still found (duplicate check uses every key).
     with pytest.raises(DomainError) as err:
         _register(household, officer, full_name="X", sex="M", birth_year=1970, cccd=PLAIN)
-    assert err.value.code == ErrorCode.DUPLICATE_CCCD
+    assert err.value.code == RegistryError.DUPLICATE_CCCD
     assert id_keys_rotate(batch_size=1) == 1
     rotated = Person.objects.get(pk=head.pk)
     assert rotated.cccd_hash != old_hash
@@ -224,6 +225,6 @@ def test_an_erased_person_cannot_be_edited(head, officer):
     erased_name = head.full_name
     with pytest.raises(DomainError) as err:
         person_update(actor=officer, person=head, full_name="Back again")
-    assert err.value.code == ErrorCode.PERSON_ERASED
+    assert err.value.code == RegistryError.PERSON_ERASED
     head.refresh_from_db()
     assert head.full_name == erased_name != "Giàng Mí Pó"

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.core.models import AuditLog
+from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import PersonSkillStatus, Skill, SkillEvent, SkillSet
 from hocvuso.skills.services import skill_event_reverse
 from tests.conftest import make_user
@@ -77,10 +78,10 @@ def test_reversal_removes_the_skill(officer, head):
     ).exists()
     with pytest.raises(DomainError) as err:
         skill_event_reverse(actor=officer, event=first, reason="Lần nữa", id=uuid7())
-    assert err.value.code == ErrorCode.ALREADY_REVERSED
+    assert err.value.code == SkillsError.ALREADY_REVERSED
     with pytest.raises(DomainError) as err:
         skill_event_reverse(actor=officer, event=reversal, reason="x", id=uuid7())
-    assert err.value.code == ErrorCode.INVALID
+    assert err.value.code == CoreError.INVALID
     # Replaying the reversal is harmless.
     again = skill_event_reverse(actor=officer, event=first, reason="Nhầm người", id=reversal.pk)
     assert again.pk == reversal.pk
@@ -110,7 +111,7 @@ def test_idempotent_replay(officer, head):
     assert AuditLog.objects.count() == audit
     with pytest.raises(DomainError) as err:
         record(officer, head, "sell.online", id=event_id, happened_on=day, note="Ảnh chụp")
-    assert err.value.code == ErrorCode.EVENT_CONFLICT
+    assert err.value.code == CoreError.EVENT_CONFLICT
     assert SkillEvent.objects.get().skill.code == "pay.qr"
     assert AuditLog.objects.count() == audit
 

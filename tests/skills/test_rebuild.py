@@ -13,16 +13,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.ids import uuid7
 from hocvuso.registry.services import household_create, person_register
+from hocvuso.skills.facts import status_compute
 from hocvuso.skills.models import PersonSkillStatus, Skill, SkillEvent
 from hocvuso.skills.services import (
     EventInput,
     skill_event_record,
     skill_event_reverse,
     skill_events_record_batch,
-    status_compute,
 )
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_no_difference_after_10000_events_then_repairs_corruption(commune, villa
         if e.pk not in reversed_ids
     ]
     row = PersonSkillStatus.objects.get(person=person)
-    from hocvuso.skills.services import skill_sets
+    from hocvuso.skills.facts import skill_sets
 
     want = status_compute(held, commune.province_id, skill_sets()) if held else None
     if want:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from hocvuso.accounts.models import RoleAssignment
 from hocvuso.core.access import forget_scope, scope_of
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.registry.models import Household, Person
 from hocvuso.skills.models import SkillEvent
@@ -199,7 +199,7 @@ def test_visit_replay_is_idempotent_and_conflict_is_refused(team_world):
     ) == counts
     with pytest.raises(DomainError) as exc:
         _visit(w, h, id=vid, when=when, gained=("pay.qr",))
-    assert exc.value.code == ErrorCode.EVENT_CONFLICT
+    assert exc.value.code == CoreError.EVENT_CONFLICT
     # The API: replay 200, conflict 409.
     person = h.members.order_by("pk").first()
     body = {

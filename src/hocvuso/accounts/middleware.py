@@ -25,7 +25,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.errors import AccountsErrorCode
+from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.signals import LOGOUT_REASON
 from hocvuso.core.access import requires_two_factor
 
@@ -45,7 +45,7 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-def _error(code: AccountsErrorCode, message: str) -> JsonResponse:
+def _error(code: AccountsError, message: str) -> JsonResponse:
     return JsonResponse({"code": str(code), "message": message, "field": None}, status=401)
 
 
@@ -61,7 +61,7 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 message = _("Your session has ended. Please log in again.")
                 if _is_api(request):
-                    return _error(AccountsErrorCode.SESSION_EXPIRED, message)
+                    return _error(AccountsError.SESSION_EXPIRED, message)
                 messages.info(request, message)
                 return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
         return self.get_response(request)
@@ -107,7 +107,7 @@ class TwoFactorMiddleware:
         if settings.HOCVUSO_REQUIRE_2FA and self._must_verify(request):
             if _is_api(request):
                 return _error(
-                    AccountsErrorCode.OTP_REQUIRED,
+                    AccountsError.OTP_REQUIRED,
                     _("Confirm your log-in with the code from your authenticator app."),
                 )
             url = reverse("accounts:otp")

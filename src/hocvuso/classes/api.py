@@ -24,6 +24,7 @@ from hocvuso.core.errors import NotFound
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry import selectors as registry_selectors
+from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Skill
 
 router = Router(tags=["classes"])
@@ -162,9 +163,9 @@ def class_create(request: HttpRequest, payload: ClassIn) -> Status[ClassOut]:
             raise NotFound()
     skills = list(Skill.objects.filter(code__in=payload.skills, is_active=True))
     if len(skills) != len(set(payload.skills)):
-        from hocvuso.core.errors import DomainError, ErrorCode
+        from hocvuso.core.errors import DomainError
 
-        raise DomainError(ErrorCode.UNKNOWN_SKILL, "Unknown skill.", "skills")
+        raise DomainError(SkillsError.UNKNOWN_SKILL, "Unknown skill.", "skills")
     klass = services.class_create(
         actor=request.user,
         id=payload.id,

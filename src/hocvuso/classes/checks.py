@@ -37,10 +37,11 @@ from django.utils.translation import gettext as _
 from hocvuso.classes.access import can_draw_checks, ensure_checks
 from hocvuso.classes.errors import ClassError
 from hocvuso.classes.models import BackCheck, CheckRound, ClassEvent, Outcome
-from hocvuso.core.access import SYSTEM, can_record_skills
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.access import can_record_skills
+from hocvuso.core.actors import SYSTEM, user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
-from hocvuso.core.services import audit_record
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune
 from hocvuso.skills.models import Channel, SkillEvent
@@ -110,11 +111,11 @@ def check_round_draw(
     if klass is not None and klass.commune_id != commune.code:
         raise NotFound()
     if period_from > period_to:
-        raise DomainError(ErrorCode.INVALID, _("The period ends before it starts."), "period_to")
+        raise DomainError(CoreError.INVALID, _("The period ends before it starts."), "period_to")
     if not (Decimal(0) < percent <= Decimal(100)):
-        raise DomainError(ErrorCode.INVALID, _("Choose between 0 and 100 %."), "percent")
+        raise DomainError(CoreError.INVALID, _("Choose between 0 and 100 %."), "percent")
     if channel and channel not in Channel.values:
-        raise DomainError(ErrorCode.INVALID, _("Choose how the skill was gained."), "channel")
+        raise DomainError(CoreError.INVALID, _("Choose how the skill was gained."), "channel")
     if seed is None:
         seed = secrets.randbits(62)
     events = _population(
@@ -131,7 +132,7 @@ def check_round_draw(
         raise DomainError(ClassError.EMPTY_SAMPLE, _("Nothing was reported in this period."))
     rnd = CheckRound(
         commune=commune,
-        drawn_by=actor if getattr(actor, "pk", None) else None,
+        drawn_by=user_or_none(actor),
         period_from=period_from,
         period_to=period_to,
         channel=channel,
@@ -228,7 +229,7 @@ def check_outcome_record(
     if not can_record_outcome(actor, check):
         raise NotFound()
     if outcome not in Outcome.values or outcome == Outcome.PENDING:
-        raise DomainError(ErrorCode.INVALID, _("Choose the outcome."), "outcome")
+        raise DomainError(CoreError.INVALID, _("Choose the outcome."), "outcome")
     check = BackCheck.objects.select_for_update().select_related("event").get(pk=check.pk)
     if check.outcome == Outcome.NOT_CONFIRMED:
         if outcome == Outcome.NOT_CONFIRMED:
@@ -245,7 +246,7 @@ def check_outcome_record(
         check.reversal = skill_event_reverse(actor=reverser, event=event, reason=reason, id=uuid7())
     check.outcome = outcome
     check.note = note
-    check.checked_by = actor if getattr(actor, "pk", None) else None
+    check.checked_by = user_or_none(actor)
     check.checked_at = timezone.now()
     check.save(
         update_fields=["outcome", "note", "checked_by", "checked_at", "reversal", "updated_at"]

@@ -26,12 +26,15 @@ from django.utils.translation import gettext as _
 from hocvuso.classes.access import can_organise, can_work_class
 from hocvuso.classes.errors import ClassError
 from hocvuso.classes.models import ClassEvent, ClassGain, ClassRegistration
-from hocvuso.core.access import SYSTEM, can_record_skills, can_register_people, scope_of
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.access import can_record_skills, can_register_people, scope_of
+from hocvuso.core.actors import SYSTEM, user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
+from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
 from hocvuso.kpi import summaries
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_create, person_register
 from hocvuso.skills.models import Channel, Skill
@@ -46,10 +49,6 @@ def gain_uuid(class_id: UUID, person_id: UUID, skill_code: str) -> uuid.UUID:
     raw[6] = (raw[6] & 0x0F) | 0x70
     raw[8] = (raw[8] & 0x3F) | 0x80
     return uuid.UUID(bytes=bytes(raw))
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 @transaction.atomic
@@ -79,18 +78,18 @@ def class_create(
             return existing
     title = clean(title)
     if not title:
-        raise DomainError(ErrorCode.REQUIRED, _("Give the class a title."), "title")
+        raise DomainError(CoreError.REQUIRED, _("Give the class a title."), "title")
     if capacity < 1:
-        raise DomainError(ErrorCode.INVALID, _("The capacity must be at least 1."), "capacity")
+        raise DomainError(CoreError.INVALID, _("The capacity must be at least 1."), "capacity")
     if timezone.is_naive(starts_at):
-        raise DomainError(ErrorCode.INVALID, _("Give the time with a time zone."), "starts_at")
+        raise DomainError(CoreError.INVALID, _("Give the time with a time zone."), "starts_at")
     if village is not None and village.commune_id != commune.code:
         raise DomainError(
-            ErrorCode.VILLAGE_OTHER_COMMUNE, _("This village is in another commune."), "village"
+            GeoError.VILLAGE_OTHER_COMMUNE, _("This village is in another commune."), "village"
         )
-    organiser = organiser if organiser is not None else _user(actor)
+    organiser = organiser if organiser is not None else user_or_none(actor)
     if organiser is None:
-        raise DomainError(ErrorCode.REQUIRED, _("Name the organiser."), "organiser")
+        raise DomainError(CoreError.REQUIRED, _("Name the organiser."), "organiser")
     klass = ClassEvent(
         commune=commune,
         village=village,
@@ -182,18 +181,18 @@ def class_register(
     if stored is not None:
         if stored.klass_id != klass.pk:
             raise DomainError(
-                ErrorCode.EVENT_CONFLICT,
+                CoreError.EVENT_CONFLICT,
                 _("Another record with this identifier is already stored."),
                 "id",
             )
         return stored
     if person is None and new_person is None:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose a person or add one."), "person")
+        raise DomainError(CoreError.REQUIRED, _("Choose a person or add one."), "person")
     if person is not None:
         if person.commune_id != klass.commune_id:
             raise NotFound()
         if person.erased_at is not None:
-            raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+            raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
         already = ClassRegistration.objects.filter(klass=klass, person=person).first()
         if already is not None:
             return already
@@ -205,7 +204,7 @@ def class_register(
         assert new_person is not None
         person = _add_at_door(actor, id, klass, new_person)
     reg = ClassRegistration.objects.create(
-        id=id, klass=klass, person=person, registered_by=_user(actor)
+        id=id, klass=klass, person=person, registered_by=user_or_none(actor)
     )
     audit_record(
         actor=actor,
@@ -306,7 +305,7 @@ def class_gains_record(
                 person=p,
                 skill=s,
                 event=by_id[k],
-                marked_by=_user(actor),
+                marked_by=user_or_none(actor),
             )
             for k, (p, s) in new.items()
         ]

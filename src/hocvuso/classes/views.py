@@ -27,7 +27,7 @@ from hocvuso.classes.access import (
 )
 from hocvuso.classes.forms import ClassForm, DrawForm, OutcomeForm, RegisterForm
 from hocvuso.classes.models import ClassEvent
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Commune, Village
@@ -158,7 +158,7 @@ def class_register(request: HttpRequest, class_id: UUID) -> HttpResponse:
         raise NotFound()
     form = RegisterForm(request.POST)
     if not form.is_valid():
-        return _done(request, klass, DomainError(ErrorCode.INVALID, _("Check the form.")), "")
+        return _done(request, klass, DomainError(CoreError.INVALID, _("Check the form.")), "")
     data = form.cleaned_data
     person = None
     if data["person"]:

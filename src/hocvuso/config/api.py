@@ -12,7 +12,7 @@ from ninja.errors import HttpError, ValidationError
 from hocvuso.accounts.api import router as accounts_router
 from hocvuso.accounts.auth import API_AUTH
 from hocvuso.classes.api import router as classes_router
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.errors import DomainError, Kind
 from hocvuso.desk.api import router as desk_router
 from hocvuso.geo.api import router as geo_router
 from hocvuso.kpi.api import router as kpi_router
@@ -35,13 +35,13 @@ api.add_router("/classes", classes_router)
 api.add_router("/mentoring", mentoring_router)
 api.add_router("/dashboards", kpi_router)
 
-# Codes that answer 409 Conflict (the request clashes with what is stored) rather than 422.
-CONFLICT_CODES = frozenset({ErrorCode.EVENT_CONFLICT, ErrorCode.ALREADY_REVERSED})
+# The one place an error becomes an HTTP status: by the kind its code carries.
+STATUS_OF_KIND = {Kind.INVALID: 422, Kind.CONFLICT: 409, Kind.NOT_FOUND: 404, Kind.LIMITED: 429}
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    status = 404 if isinstance(exc, NotFound) else 409 if exc.code in CONFLICT_CODES else 422
+    status = STATUS_OF_KIND[exc.kind]
     return api.create_response(
         request, {"code": exc.code, "message": exc.message, "field": exc.field}, status=status
     )

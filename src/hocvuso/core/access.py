@@ -27,27 +27,8 @@ from uuid import UUID
 
 from django.db.models import Q
 
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import NotFound
-
-
-class SystemActor:
-    """The machine operator running a management command or a scheduled job: every scope.
-
-    Audit rows written on its behalf have no user (``actor`` is empty).
-    """
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-    is_staff = True
-    is_superuser = True
-    username = "system"
-
-    def __str__(self) -> str:
-        return "system"
-
-
-SYSTEM = SystemActor()
 
 # Roles that must sign in with a second factor (TOTP).
 OFFICER_ROLES = frozenset({"national_admin", "province_officer", "commune_officer"})

@@ -1,48 +1,56 @@
-"""Errors with stable codes: the API, import reports and UI all speak the same words."""
+"""Errors with stable codes: the API, import reports and pages all speak the same words.
+
+Every domain app owns its codes in an enum of its own (``registry/errors.py: RegistryError``,
+``skills/errors.py: SkillsError`` …), each a :class:`Code`. A code carries its *kind*, and the
+kind alone decides how the error is answered: the API maps kind → HTTP status in one place
+(``config/api.py``), forms put the message on the field the error names, the import report lists
+the code's message. Codes never change once published (clients and stored reports hold them).
+
+The kinds:
+
+- ``invalid`` — the input breaks a rule (422);
+- ``conflict`` — the request clashes with what is stored: an id reused with other content, a
+  house already taken, a record already withdrawn (409);
+- ``not_found`` — the object does not exist *or the actor may not know it exists*: a request out
+  of scope is answered exactly like a missing object, never "forbidden" (404);
+- ``limited`` — too many attempts for now (429).
+"""
+
+from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 
-class ErrorCode(StrEnum):
-    # Generic
+class Kind(StrEnum):
+    INVALID = "invalid"
+    CONFLICT = "conflict"
     NOT_FOUND = "not_found"
+    LIMITED = "limited"
+
+
+class Code(StrEnum):
+    """Base of every app's error-code enum: members are ``NAME = "code"`` (kind ``invalid``) or
+    ``NAME = "code", Kind.CONFLICT``."""
+
+    kind: Kind
+
+    def __new__(cls, value: str, kind: Kind = Kind.INVALID) -> Code:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.kind = kind
+        return member
+
+
+class CoreError(Code):
+    """The codes every app shares."""
+
+    NOT_FOUND = "not_found", Kind.NOT_FOUND
     INVALID = "invalid"
     REQUIRED = "required"
-    # Geography
-    UNKNOWN_COMMUNE = "unknown_commune"
-    DUPLICATE_VILLAGE = "duplicate_village"
-    VILLAGE_OTHER_COMMUNE = "village_other_commune"
-    # Registry
-    CCCD_FORMAT = "cccd_format"
-    CCCD_PROVINCE = "cccd_province"
-    CCCD_CENTURY_SEX = "cccd_century_sex"
-    CCCD_YEAR = "cccd_year"
-    DUPLICATE_CCCD = "duplicate_cccd"
-    DUPLICATE_HOUSEHOLD_CODE = "duplicate_household_code"
-    HOUSEHOLD_OTHER_COMMUNE = "household_other_commune"
-    HEAD_NOT_MEMBER = "head_not_member"
     INVALID_PHONE = "invalid_phone"
-    INVALID_BIRTH_DATE = "invalid_birth_date"
-    INVALID_ETHNICITY = "invalid_ethnicity"
-    INVALID_SEX = "invalid_sex"
-    INVALID_RELATIONSHIP = "invalid_relationship"
-    INVALID_OCCUPATION = "invalid_occupation"
-    # Bulk import
-    UNSUPPORTED_FILE = "unsupported_file"
-    HEADER_NOT_FOUND = "header_not_found"
-    CCCD_NUMBER_CELL = "cccd_number_cell"  # a CCCD stored as an Excel number lost its leading 0s
-    UNKNOWN_VILLAGE = "unknown_village"
-    NO_HOUSEHOLD = "no_household"
-    DUPLICATE_IN_FILE = "duplicate_in_file"
-    CCCD_OTHER_COMMUNE = "cccd_other_commune"
-    # Privacy (consent, data-subject requests, erasure)
-    PERSON_ERASED = "person_erased"
-    WITNESS_REQUIRED = "witness_required"
-    WRONG_REQUEST = "wrong_request"
-    # Skills (events are append-only and idempotent on the client's UUID)
-    EVENT_CONFLICT = "event_conflict"  # the same event id sent again with different content
-    ALREADY_REVERSED = "already_reversed"
-    UNKNOWN_SKILL = "unknown_skill"
+    # A field record sent again under its id with other content (every idempotent writer).
+    EVENT_CONFLICT = "event_conflict", Kind.CONFLICT
 
 
 class DomainError(Exception):
@@ -52,11 +60,15 @@ class DomainError(Exception):
     the rejected value of a personal identifier.
     """
 
-    def __init__(self, code: StrEnum, message: str, field: str | None = None) -> None:
+    def __init__(self, code: Code, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+
+    @property
+    def kind(self) -> Kind:
+        return self.code.kind
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -65,5 +77,11 @@ class DomainError(Exception):
 class NotFound(DomainError):
     """The object does not exist, or the actor may not know it exists (same answer for both)."""
 
-    def __init__(self, message: str = "Not found") -> None:
-        super().__init__(ErrorCode.NOT_FOUND, message)
+    def __init__(self, message: str = "Not found", field: str | None = None) -> None:
+        super().__init__(CoreError.NOT_FOUND, message, field)
+
+
+def ensure(allowed: Any) -> None:
+    """``ensure(can_…(actor, …))``: not-found unless allowed."""
+    if not allowed:
+        raise NotFound()

@@ -14,13 +14,13 @@ from django.utils import timezone
 from hocvuso.accounts.models import RoleAssignment
 from hocvuso.core.access import person_q, scope_of
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.phones import normalise_phone
 from hocvuso.core.text import fold
 from hocvuso.desk.access import can_log_visits, can_read_visits, ensure_desk, visit_q
 from hocvuso.desk.models import DeskVisit, Outcome
 from hocvuso.geo.models import Commune
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.models import Person
-from hocvuso.registry.parsing import normalise_phone
 from hocvuso.registry.selectors import _uuid
 
 SEARCH_LIMIT = 20

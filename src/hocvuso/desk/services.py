@@ -27,14 +27,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
 from hocvuso.desk.access import ensure_desk
 from hocvuso.desk.models import DeskVisit, Outcome
 from hocvuso.desk.procedures import BY_CODE
 from hocvuso.geo.models import Commune
 from hocvuso.kpi import summaries
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_create, person_register
 from hocvuso.skills.models import Channel, Skill
@@ -80,7 +82,7 @@ def _same(visit: DeskVisit, values: dict[str, Any]) -> bool:
 
 def _conflict() -> DomainError:
     return DomainError(
-        ErrorCode.EVENT_CONFLICT, _("Another record with this identifier is already stored."), "id"
+        CoreError.EVENT_CONFLICT, _("Another record with this identifier is already stored."), "id"
     )
 
 
@@ -105,19 +107,19 @@ def desk_visit_record(
     ensure_desk(actor, commune.code, write=True)
     if (person is None) == (new_person is None):
         raise DomainError(
-            ErrorCode.REQUIRED, _("Choose a person from the search or add a new one."), "person"
+            CoreError.REQUIRED, _("Choose a person from the search or add a new one."), "person"
         )
     if person is not None and person.commune_id != commune.code:
         raise NotFound()
     if procedure not in BY_CODE:
-        raise DomainError(ErrorCode.INVALID, _("Choose a procedure from the list."), "procedure")
+        raise DomainError(CoreError.INVALID, _("Choose a procedure from the list."), "procedure")
     if outcome not in Outcome.values:
-        raise DomainError(ErrorCode.INVALID, _("Choose the outcome."), "outcome")
+        raise DomainError(CoreError.INVALID, _("Choose the outcome."), "outcome")
     happened_at = happened_at or timezone.now()
     if timezone.is_naive(happened_at):
-        raise DomainError(ErrorCode.INVALID, _("The time needs a time zone."), "happened_at")
+        raise DomainError(CoreError.INVALID, _("The time needs a time zone."), "happened_at")
     if happened_at > timezone.now() + dt.timedelta(minutes=5):
-        raise DomainError(ErrorCode.INVALID, _("The time cannot be in the future."), "happened_at")
+        raise DomainError(CoreError.INVALID, _("The time cannot be in the future."), "happened_at")
     values: dict[str, Any] = {
         "commune_id": commune.code,
         "procedure": procedure,
@@ -143,8 +145,8 @@ def desk_visit_record(
         person = _register(actor, id, commune, new_person)
     assert person is not None
     if person.erased_at is not None:
-        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
-    staff = actor if getattr(actor, "pk", None) else None
+        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
+    staff = user_or_none(actor)
     visit = DeskVisit(id=id, person=person, staff=staff, **values)
     if visit.can_do_alone:
         visit.skill_event = skill_event_record(

@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from hocvuso.core.access import ensure_commune
-from hocvuso.core.errors import DomainError, ErrorCode
-from hocvuso.core.services import audit_record, diff, snapshot
+from hocvuso.core.audit import audit_record, diff, snapshot
+from hocvuso.core.errors import CoreError, DomainError
 from hocvuso.core.text import clean, fold
+from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, CommuneKind, Province, ProvinceKind, Village, VillageKind
 from hocvuso.geo.units import UnitRow, default_source, read_units
 
@@ -157,7 +158,7 @@ def _check_unique(commune: Commune, key: str, exclude: Any = None) -> None:
         qs = qs.exclude(pk=exclude)
     if qs.exists():
         raise DomainError(
-            ErrorCode.DUPLICATE_VILLAGE,
+            GeoError.DUPLICATE_VILLAGE,
             _("This commune already has a village with this name."),
             field="name",
         )
@@ -176,7 +177,7 @@ def village_create(
     ensure_commune(actor, commune.code, write=True)
     name = clean(name)
     if not name:
-        raise DomainError(ErrorCode.REQUIRED, _("A village needs a name."), field="name")
+        raise DomainError(CoreError.REQUIRED, _("A village needs a name."), field="name")
     key = fold(name)
     _check_unique(commune, key)
     village = Village(
@@ -192,7 +193,7 @@ def village_create(
             village.save()
     except IntegrityError as exc:  # a concurrent insert of the same name
         raise DomainError(
-            ErrorCode.DUPLICATE_VILLAGE, _("This commune already has a village with this name.")
+            GeoError.DUPLICATE_VILLAGE, _("This commune already has a village with this name.")
         ) from exc
     audit_record(
         actor=actor,
@@ -213,7 +214,7 @@ def village_update(*, actor: Any, village: Village, **values: Any) -> Village:
     if "name" in values:
         values["name"] = clean(values["name"])
         if not values["name"]:
-            raise DomainError(ErrorCode.REQUIRED, _("A village needs a name."), field="name")
+            raise DomainError(CoreError.REQUIRED, _("A village needs a name."), field="name")
         _check_unique(village.commune, fold(values["name"]), exclude=village.pk)
         village.search_key = fold(values["name"])
     for k, v in values.items():
@@ -262,7 +263,7 @@ def _kind_from_text(text: str) -> str | None:
             return str(value)
     if key in _KIND_BY_PREFIX:
         return str(_KIND_BY_PREFIX[key])
-    raise DomainError(ErrorCode.INVALID, _("Unknown village kind."), field="kind")
+    raise DomainError(CoreError.INVALID, _("Unknown village kind."), field="kind")
 
 
 def villages_import_csv(*, actor: Any, commune: Commune, data: bytes) -> VillageImportResult:
@@ -284,7 +285,7 @@ def villages_import_csv(*, actor: Any, commune: Commune, data: bytes) -> Village
     columns = _header_map(header or [])
     if "name" not in columns.values():
         result.rejected.append(
-            {"row": 1, "code": ErrorCode.REQUIRED, "reason": _("No village name column.")}
+            {"row": 1, "code": CoreError.REQUIRED, "reason": _("No village name column.")}
         )
         return result
     existing = {v.search_key: v for v in Village.objects.filter(commune=commune)}
@@ -307,7 +308,7 @@ def villages_import_csv(*, actor: Any, commune: Commune, data: bytes) -> Village
             if current is None:
                 if not name:
                     raise DomainError(
-                        ErrorCode.REQUIRED, _("A village needs a name."), field="name"
+                        CoreError.REQUIRED, _("A village needs a name."), field="name"
                     )
                 existing[fold(name)] = village_create(actor=actor, commune=commune, **values)
                 result.created += 1

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from hocvuso.accounts.services import role_grant
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from hocvuso.geo.models import Commune, Province
 from hocvuso.kpi import summaries
 from hocvuso.kpi.models import Indicator
@@ -118,7 +118,7 @@ def _populate(commune: Commune, progress: float, seed: int) -> tuple[int, int]:
 
 
 def _basic_codes() -> list[str]:
-    from hocvuso.skills.services import BASIC_SET, skill_sets
+    from hocvuso.skills.facts import BASIC_SET, skill_sets
 
     return list(skill_sets().of(BASIC_SET, None))
 

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hocvuso.core.access import scope_of
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.geo.models import Commune, Province
 from hocvuso.kpi.models import Indicator, Target, Unit
 
@@ -60,9 +61,9 @@ def target_set(
     if not can_set_target(actor, province=province, commune=commune, remote_only=remote_only):
         raise NotFound()
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise DomainError(ErrorCode.INVALID, _("Choose a year from the list."), "year")
+        raise DomainError(CoreError.INVALID, _("Choose a year from the list."), "year")
     if month is not None and not 1 <= month <= 12:
-        raise DomainError(ErrorCode.INVALID, _("A month is 1 to 12."), "month")
+        raise DomainError(CoreError.INVALID, _("A month is 1 to 12."), "month")
     key = target_key(
         indicator.code,
         year,
@@ -87,10 +88,10 @@ def target_set(
     try:
         number = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise DomainError(ErrorCode.INVALID, _("Enter a number."), "value") from None
+        raise DomainError(CoreError.INVALID, _("Enter a number."), "value") from None
     if number < 0 or (indicator.unit == Unit.PERCENT and number > 100):
         raise DomainError(
-            ErrorCode.INVALID,
+            CoreError.INVALID,
             _("A percentage is between 0 and 100; a count cannot be negative."),
             "value",
         )
@@ -107,7 +108,7 @@ def target_set(
             "commune": commune,
             "remote_only": remote_only,
             "value": number,
-            "set_by": actor if getattr(actor, "pk", None) else None,
+            "set_by": user_or_none(actor),
         },
     )
     audit_record(

@@ -986,8 +986,8 @@ def history(
     from hocvuso.desk.models import DeskVisit
     from hocvuso.mentoring.models import Mentor, Mentorship
     from hocvuso.registry.models import Household, Person
+    from hocvuso.skills.facts import skill_sets, status_compute
     from hocvuso.skills.models import SkillEvent
-    from hocvuso.skills.services import skill_sets, status_compute
     from hocvuso.teams.models import Visit, VisitPerson
 
     sets = skill_sets()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.geo.models import Commune, Province
 from hocvuso.kpi import dashboards, exports, maps, present, selectors, services
 from hocvuso.kpi.dashboards import Dashboard
@@ -313,16 +313,16 @@ def _targets(request: HttpRequest, province_code: str | None) -> HttpResponse:
         try:
             ind = next((i for i in inds if i.code == form["indicator"]), None)
             if ind is None:
-                raise DomainError(ErrorCode.INVALID, _("Choose an indicator."), "indicator")
+                raise DomainError(CoreError.INVALID, _("Choose an indicator."), "indicator")
             kind, _sep, ucode = form["unit"].partition(":")
             if form["unit"] not in {u for u, _n in units}:
-                raise DomainError(ErrorCode.INVALID, _("Choose a unit from the list."), "unit")
+                raise DomainError(CoreError.INVALID, _("Choose a unit from the list."), "unit")
             try:
                 year = int(form["year"])
                 month = int(form["month"]) if form["month"] else None
             except ValueError:
                 raise DomainError(
-                    ErrorCode.INVALID, _("Choose a year from the list."), "year"
+                    CoreError.INVALID, _("Choose a year from the list."), "year"
                 ) from None
             services.target_set(
                 actor=request.user,

@@ -21,7 +21,7 @@ from hocvuso.mentoring.services import mentor_create, mentorship_start, session_
 from hocvuso.outreach.selectors import ADULT_AGE, aged_q
 from hocvuso.registry.demo import DEMO_PASSWORD, demo_uuid
 from hocvuso.registry.models import Person
-from hocvuso.skills.services import BASIC_SET, skill_sets
+from hocvuso.skills.facts import BASIC_SET, skill_sets
 
 ROOTS = 5  # generation 1
 MENTEES = [6, 5, 3, 2, 1]  # mentees of each root; the first two reach the goal

@@ -26,25 +26,24 @@ from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import User
 from hocvuso.accounts.services import role_grant
-from hocvuso.core.access import SYSTEM, can_edit_commune, forget_scope, scope_of
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.access import can_edit_commune, forget_scope, scope_of
+from hocvuso.core.actors import SYSTEM, user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune
 from hocvuso.kpi import summaries
 from hocvuso.mentoring.errors import MentoringError
 from hocvuso.mentoring.models import Mentor, MentoringSession, Mentorship, MentorshipStatus
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
 from hocvuso.registry.models import Person
+from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import skill_event_record
 
 ACTIVE = MentorshipStatus.ACTIVE
 _EVENT_NAMESPACE = uuid.UUID("6d3b1c2e-5a0f-4f57-9a51-6b0c8e2f7a10")
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _ensure_keeper(actor: Any, commune_code: str) -> None:
@@ -81,9 +80,9 @@ def mentor_create(
     person and user again returns the existing profile (re-activated if it was inactive)."""
     _ensure_keeper(actor, person.commune_id)
     if person.erased_at is not None:
-        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
     if capacity < 1 or capacity > 50:
-        raise DomainError(ErrorCode.INVALID, _("Capacity is between 1 and 50."), "capacity")
+        raise DomainError(CoreError.INVALID, _("Capacity is between 1 and 50."), "capacity")
     langs = _languages(languages) if languages else ([person.ethnicity] if person.ethnicity else [])
     existing = (
         Mentor.objects.filter(person=person).first() or Mentor.objects.filter(user=user).first()
@@ -107,7 +106,7 @@ def mentor_create(
         commune_id=person.commune_id,
         capacity=capacity,
         languages=langs,
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
     role_grant(actor=SYSTEM, user=user, role="mentor", commune=person.commune)
     forget_scope(user)
@@ -128,7 +127,7 @@ def mentor_update(
     """Change a mentor's capacity, languages, or stop/resume them (their mentorships stay)."""
     _ensure_keeper(actor, mentor.commune_id)
     if capacity < 1 or capacity > 50:
-        raise DomainError(ErrorCode.INVALID, _("Capacity is between 1 and 50."), "capacity")
+        raise DomainError(CoreError.INVALID, _("Capacity is between 1 and 50."), "capacity")
     langs = _languages(languages)
     before = {"capacity": mentor.capacity, "languages": mentor.languages, "active": mentor.active}
     mentor.capacity, mentor.languages, mentor.active = capacity, langs, active
@@ -176,7 +175,7 @@ def mentorship_start(
                 mentor=mentor,
                 mentee=mentee,
                 started_on=started_on or timezone.localdate(),
-                created_by=_user(actor),
+                created_by=user_or_none(actor),
             )
     except IntegrityError:
         raise DomainError(
@@ -256,7 +255,9 @@ def mentorships_accept(
         busy.add(person_id)
         taken[mentor_id] += 1
         rows.append(
-            Mentorship(mentor=mentor, mentee=person, started_on=today, created_by=_user(actor))
+            Mentorship(
+                mentor=mentor, mentee=person, started_on=today, created_by=user_or_none(actor)
+            )
         )
     Mentorship.objects.bulk_create(rows)
     for ship in rows:
@@ -280,7 +281,7 @@ def _skills(codes: Iterable[str], field: str) -> list[Skill]:
     wanted = sorted(set(codes))
     found = {s.code: s for s in Skill.objects.filter(code__in=wanted, is_active=True)}
     if len(found) != len(wanted):
-        raise DomainError(ErrorCode.UNKNOWN_SKILL, _("Choose skills from the list."), field)
+        raise DomainError(SkillsError.UNKNOWN_SKILL, _("Choose skills from the list."), field)
     return [found[c] for c in wanted]
 
 
@@ -307,7 +308,7 @@ def session_record(
     practised_skills = _skills(practised, "practised")
     gained_skills = _skills(gained, "gained")
     if happened_on > timezone.localdate():
-        raise DomainError(ErrorCode.INVALID, _("The date cannot be in the future."), "happened_on")
+        raise DomainError(CoreError.INVALID, _("The date cannot be in the future."), "happened_on")
     values = {
         "mentor_id": mentor.pk,
         "mentee_id": mentee.pk,

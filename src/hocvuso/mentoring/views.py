@@ -25,14 +25,8 @@ from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.forms import MentorForm, SessionForm
 from hocvuso.mentoring.models import GOAL_MENTEES, Mentorship
 from hocvuso.registry.models import Person
+from hocvuso.skills.facts import BANK_ACCOUNT, BASIC_SET, VNEID_INSTALLED, VNEID_LEVEL2, skill_sets
 from hocvuso.skills.models import Skill
-from hocvuso.skills.services import (
-    BANK_ACCOUNT,
-    BASIC_SET,
-    VNEID_INSTALLED,
-    VNEID_LEVEL2,
-    skill_sets,
-)
 from hocvuso.web.forms import add_domain_error
 from hocvuso.web.views import _commune, not_found_as_404
 

@@ -44,8 +44,8 @@ from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach.errors import OutreachError
 from hocvuso.outreach.models import FamilyGuide
 from hocvuso.registry.models import Household, Occupation, Person
+from hocvuso.skills.facts import T4_CODES as SKILL_T4_CODES
 from hocvuso.skills.models import PersonSkillStatus, SkillEvent
-from hocvuso.skills.services import T4_CODES as SKILL_T4_CODES
 
 ADULT_AGE = 16  # "every citizen aged 16+ has a digital identity"
 ELDERLY_AGE = 60

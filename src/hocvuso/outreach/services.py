@@ -19,11 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.core.access import can_record_skills, household_q, scope_of
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.outreach.errors import OutreachError
 from hocvuso.outreach.models import FamilyGuide
 from hocvuso.outreach.selectors import NEEDS
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
 from hocvuso.skills.models import Channel, PersonSkillStatus, Skill, SkillEvent
 from hocvuso.skills.services import skill_event_record
@@ -54,7 +56,7 @@ def identity_mark(*, actor: Any, person: Person, need: str, id: UUID) -> SkillEv
         skill=Skill.objects.get(code=code),
         happened_on=timezone.localdate(),
         channel=mark_channel(actor, person),
-        helped_by=actor if getattr(actor, "pk", None) else None,
+        helped_by=user_or_none(actor),
     )
 
 
@@ -77,13 +79,13 @@ def family_guide_set(*, actor: Any, household: Household, person: Person) -> Fam
     if not can_record_skills(actor, person):
         raise NotFound()
     if person.erased_at is not None:
-        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
     # Serialise designations of one household.
     list(Household.objects.select_for_update().filter(pk=household.pk).values_list("pk"))
     current = FamilyGuide.objects.filter(household=household, ended_at__isnull=True).first()
     if current is not None and current.person_id == person.pk:
         return current
-    user = actor if getattr(actor, "pk", None) else None
+    user = user_or_none(actor)
     if current is not None:
         current.ended_at = timezone.now()
         current.ended_by = user

@@ -22,11 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.core.access import can_edit_commune, can_see_sensitive, scope_of
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import MASK, audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.models import AuditLog
-from hocvuso.core.services import MASK, audit_record
 from hocvuso.core.text import clean
 from hocvuso.kpi import summaries
+from hocvuso.privacy.errors import PrivacyError
 from hocvuso.privacy.models import (
     Consent,
     ConsentMethod,
@@ -35,6 +37,7 @@ from hocvuso.privacy.models import (
     RequestChannel,
     RequestKind,
 )
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Person
 
 # What erasure clears (and what it redacts in earlier audit rows about the person). Kept: the row,
@@ -60,7 +63,7 @@ def can_read(actor: Any, person: Person) -> bool:
 
 def _ensure_not_erased(person: Person) -> None:
     if person.erased_at is not None:
-        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
 
 
 # --- Consent ------------------------------------------------------------------------------------
@@ -82,22 +85,22 @@ def consent_record(
         raise NotFound()
     _ensure_not_erased(person)
     if purpose not in ConsentPurpose.values:
-        raise DomainError(ErrorCode.INVALID, _("Choose what the consent is for."), "purpose")
+        raise DomainError(CoreError.INVALID, _("Choose what the consent is for."), "purpose")
     if method not in ConsentMethod.values:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose how the consent was given."), "method")
+        raise DomainError(CoreError.REQUIRED, _("Choose how the consent was given."), "method")
     officer = can_edit_commune(actor, person.commune_id)
     if not officer and method != ConsentMethod.APP:
-        raise DomainError(ErrorCode.INVALID, _("Only the commune can record this."), "method")
+        raise DomainError(CoreError.INVALID, _("Only the commune can record this."), "method")
     witness = clean(witness)
     if method == ConsentMethod.VERBAL and not witness:
         raise DomainError(
-            ErrorCode.WITNESS_REQUIRED, _("A verbal consent needs a witness."), "witness"
+            PrivacyError.WITNESS_REQUIRED, _("A verbal consent needs a witness."), "witness"
         )
     now = timezone.now()
     if given_at is None:
         given_at = now
     if given_at > now:
-        raise DomainError(ErrorCode.INVALID, _("The date cannot be in the future."), "given_at")
+        raise DomainError(CoreError.INVALID, _("The date cannot be in the future."), "given_at")
     existing = (
         Consent.objects.select_for_update()
         .filter(person=person, purpose=purpose, withdrawn_at__isnull=True)
@@ -111,7 +114,7 @@ def consent_record(
         method=method,
         witness=witness if method == ConsentMethod.VERBAL else "",
         given_at=given_at,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by=user_or_none(actor),
     )
     audit_record(
         actor=actor,
@@ -138,7 +141,7 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     if consent.withdrawn_at is not None:
         return consent
     consent.withdrawn_at = timezone.now()
-    consent.withdrawn_by = actor if getattr(actor, "pk", None) else None
+    consent.withdrawn_by = user_or_none(actor)
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
     audit_record(
         actor=actor,
@@ -166,23 +169,23 @@ def data_request_create(
     if not can_keep(actor, person):
         raise NotFound()
     if kind not in RequestKind.values:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose what the person asks for."), "kind")
+        raise DomainError(CoreError.REQUIRED, _("Choose what the person asks for."), "kind")
     officer = can_edit_commune(actor, person.commune_id)
     if not officer:
         channel = RequestChannel.APP
     if channel not in RequestChannel.values:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose how the request was received."), "channel")
+        raise DomainError(CoreError.REQUIRED, _("Choose how the request was received."), "channel")
     now = timezone.now()
     if received_at is None or not officer:
         received_at = now
     if received_at > now:
-        raise DomainError(ErrorCode.INVALID, _("The date cannot be in the future."), "received_at")
+        raise DomainError(CoreError.INVALID, _("The date cannot be in the future."), "received_at")
     request = DataRequest.objects.create(
         person=person,
         kind=kind,
         channel=channel,
         received_at=received_at,
-        requested_by=actor if getattr(actor, "pk", None) else None,
+        requested_by=user_or_none(actor),
         notes=clean(notes),
     )
     audit_record(
@@ -211,7 +214,7 @@ def data_request_acknowledge(*, actor: Any, request: DataRequest) -> DataRequest
     if request.acknowledged_at is not None:
         return request
     request.acknowledged_at = timezone.now()
-    request.acknowledged_by = actor if getattr(actor, "pk", None) else None
+    request.acknowledged_by = user_or_none(actor)
     request.save(update_fields=["acknowledged_at", "acknowledged_by", "updated_at"])
     audit_record(
         actor=actor,
@@ -227,10 +230,10 @@ def _complete(actor: Any, request: DataRequest, notes: str = "") -> None:
     fields = ["completed_at", "completed_by", "updated_at"]
     if request.acknowledged_at is None:
         request.acknowledged_at = now
-        request.acknowledged_by = actor if getattr(actor, "pk", None) else None
+        request.acknowledged_by = user_or_none(actor)
         fields += ["acknowledged_at", "acknowledged_by"]
     request.completed_at = now
-    request.completed_by = actor if getattr(actor, "pk", None) else None
+    request.completed_by = user_or_none(actor)
     notes = clean(notes)
     if notes:
         request.notes = f"{request.notes}\n{notes}".strip()
@@ -246,7 +249,7 @@ def data_request_complete(*, actor: Any, request: DataRequest, notes: str = "") 
         return request
     if request.kind == RequestKind.ERASURE and request.person.erased_at is None:
         raise DomainError(
-            ErrorCode.WRONG_REQUEST, _("Erase the person's data to complete this request.")
+            PrivacyError.WRONG_REQUEST, _("Erase the person's data to complete this request.")
         )
     _complete(actor, request, notes)
     audit_record(actor=actor, action="privacy.request_complete", obj=request, changes={})
@@ -322,7 +325,7 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
         raise NotFound()
     if request.person_id != person.pk or request.kind != RequestKind.ERASURE:
         raise DomainError(
-            ErrorCode.WRONG_REQUEST, _("Erasure needs an erasure request from this person.")
+            PrivacyError.WRONG_REQUEST, _("Erasure needs an erasure request from this person.")
         )
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.erased_at is not None:
@@ -358,7 +361,7 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
     redacted = _redact_audit_rows(person)
     withdrawn = Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(
         withdrawn_at=now,
-        withdrawn_by=actor if getattr(actor, "pk", None) else None,
+        withdrawn_by=user_or_none(actor),
         updated_at=now,
     )
     links = RoleAssignment.objects.filter(

@@ -33,7 +33,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.errors import DomainError
+from hocvuso.registry.errors import RegistryError
 
 # Province codes used on CCCDs (the 63 provinces before the 2025 merger).
 PROVINCE_CODES = frozenset(
@@ -132,11 +133,11 @@ def validate(raw: str, *, sex: str | None = None, birth_year: int | None = None)
     number = normalise(raw)
     if not re.fullmatch(r"\d{12}", number):
         raise DomainError(
-            ErrorCode.CCCD_FORMAT, _("A CCCD number has exactly 12 digits."), field="cccd"
+            RegistryError.CCCD_FORMAT, _("A CCCD number has exactly 12 digits."), field="cccd"
         )
     if number[:3] not in PROVINCE_CODES:
         raise DomainError(
-            ErrorCode.CCCD_PROVINCE,
+            RegistryError.CCCD_PROVINCE,
             _("The first three digits of a CCCD must be a province code (001-096)."),
             field="cccd",
         )
@@ -144,20 +145,20 @@ def validate(raw: str, *, sex: str | None = None, birth_year: int | None = None)
     century = _CENTURY[digit]
     if sex is not None and sex in {"M", "F"} and (digit % 2 == 1) != (sex == "F"):
         raise DomainError(
-            ErrorCode.CCCD_CENTURY_SEX,
+            RegistryError.CCCD_CENTURY_SEX,
             _("The 4th digit of the CCCD does not match the person's sex."),
             field="cccd",
         )
     if birth_year is not None:
         if birth_year // 100 * 100 != century:
             raise DomainError(
-                ErrorCode.CCCD_CENTURY_SEX,
+                RegistryError.CCCD_CENTURY_SEX,
                 _("The 4th digit of the CCCD does not match the century of birth."),
                 field="cccd",
             )
         if int(number[4:6]) != birth_year % 100:
             raise DomainError(
-                ErrorCode.CCCD_YEAR,
+                RegistryError.CCCD_YEAR,
                 _("Digits 5-6 of the CCCD do not match the year of birth."),
                 field="cccd",
             )

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from hocvuso.accounts.services import role_grant
-from hocvuso.core.access import OFFICER_ROLES, SYSTEM
+from hocvuso.core.access import OFFICER_ROLES
+from hocvuso.core.actors import SYSTEM
 from hocvuso.geo.models import Commune, Village
 from hocvuso.geo.services import units_load, village_create
 from hocvuso.registry.models import Household

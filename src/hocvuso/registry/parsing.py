@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import phonenumbers
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.errors import DomainError
+from hocvuso.registry.errors import RegistryError
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -29,7 +29,7 @@ def parse_birth(text: str) -> tuple[dt.date | None, int | None]:
         year = int(text)
     else:
         raise DomainError(
-            ErrorCode.INVALID_BIRTH_DATE,
+            RegistryError.INVALID_BIRTH_DATE,
             _("Write the date of birth as dd/mm/yyyy, or the year alone."),
             field="birth",
         )
@@ -53,40 +53,15 @@ def check_birth(
 ) -> tuple[dt.date | None, int | None]:
     if partial and date is None:
         raise DomainError(
-            ErrorCode.INVALID_BIRTH_DATE, _("This date does not exist."), field="birth"
+            RegistryError.INVALID_BIRTH_DATE, _("This date does not exist."), field="birth"
         )
     if date is not None:
         year = date.year
     today = timezone.localdate()
     if (year is not None and not (1880 <= year <= today.year)) or (date and date > today):
         raise DomainError(
-            ErrorCode.INVALID_BIRTH_DATE,
+            RegistryError.INVALID_BIRTH_DATE,
             _("The date of birth cannot be in the future or before 1880."),
             field="birth",
         )
     return date, year
-
-
-def normalise_phone(text: str) -> str:
-    """A Vietnamese (or international) number in E.164 (+84…), or '' for empty input."""
-    text = (text or "").strip()
-    if not text:
-        return ""
-    try:
-        number = phonenumbers.parse(re.sub(r"[\s.\-()]", "", text), "VN")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise DomainError(ErrorCode.INVALID_PHONE, _("This is not a valid phone number."), "phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def format_phone(e164: str) -> str:
-    """+84912345678 → 0912 345 678 (the way Vietnamese people read it)."""
-    if not e164:
-        return ""
-    try:
-        number = phonenumbers.parse(e164, "VN")
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

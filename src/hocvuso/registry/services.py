@@ -10,15 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from hocvuso.core.access import can_register_people, can_reveal_cccd, ensure_commune
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record, diff, snapshot
+from hocvuso.core.audit import audit_record, diff, snapshot
+from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.phones import normalise_phone
 from hocvuso.core.text import clean, fold
+from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
 from hocvuso.kpi import summaries
 from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
 from hocvuso.registry.models import Household, Occupation, Person, Relationship, Sex
-from hocvuso.registry.parsing import check_birth, normalise_phone
+from hocvuso.registry.parsing import check_birth
 
 HOUSEHOLD_FIELDS = ["code", "village", "address"]
 PERSON_FIELDS = [
@@ -45,7 +48,7 @@ def household_search_key(code: str, address: str) -> str:
 def _check_village(commune: Commune, village: Village | None) -> None:
     if village is not None and village.commune_id != commune.code:
         raise DomainError(
-            ErrorCode.VILLAGE_OTHER_COMMUNE,
+            GeoError.VILLAGE_OTHER_COMMUNE,
             _("The village belongs to another commune."),
             field="village",
         )
@@ -64,7 +67,7 @@ def household_create(
         raise NotFound()
     code = clean(code)
     if not code:
-        raise DomainError(ErrorCode.REQUIRED, _("A household needs a code."), field="code")
+        raise DomainError(CoreError.REQUIRED, _("A household needs a code."), field="code")
     _check_village(commune, village)
     household = Household(commune=commune, village=village, code=code, address=clean(address))
     household.search_key = household_search_key(household.code, household.address)
@@ -73,7 +76,7 @@ def household_create(
             household.save()
     except IntegrityError as exc:
         raise DomainError(
-            ErrorCode.DUPLICATE_HOUSEHOLD_CODE,
+            RegistryError.DUPLICATE_HOUSEHOLD_CODE,
             _("This commune already has a household with this code."),
             field="code",
         ) from exc
@@ -104,7 +107,7 @@ def household_update(
     if code is not None:
         code = clean(code)
         if not code:
-            raise DomainError(ErrorCode.REQUIRED, _("A household needs a code."), field="code")
+            raise DomainError(CoreError.REQUIRED, _("A household needs a code."), field="code")
         household.code = code
     if village is not None:
         _check_village(household.commune, village)
@@ -114,7 +117,7 @@ def household_update(
     if head is not None:
         if head.household_id != household.pk:
             raise DomainError(
-                ErrorCode.HEAD_NOT_MEMBER,
+                RegistryError.HEAD_NOT_MEMBER,
                 _("The head of a household must be one of its members."),
                 field="head",
             )
@@ -131,7 +134,7 @@ def household_update(
                 household.save()
         except IntegrityError as exc:
             raise DomainError(
-                ErrorCode.DUPLICATE_HOUSEHOLD_CODE,
+                RegistryError.DUPLICATE_HOUSEHOLD_CODE,
                 _("This commune already has a household with this code."),
                 field="code",
             ) from exc
@@ -141,17 +144,17 @@ def household_update(
 
 def _validate_person(values: dict[str, Any]) -> None:
     if not values["full_name"]:
-        raise DomainError(ErrorCode.REQUIRED, _("A person needs a full name."), field="full_name")
+        raise DomainError(CoreError.REQUIRED, _("A person needs a full name."), field="full_name")
     if values["sex"] not in Sex.values:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose the person's sex."), field="sex")
+        raise DomainError(CoreError.REQUIRED, _("Choose the person's sex."), field="sex")
     if values["ethnicity"] and values["ethnicity"] not in ETHNICITY_NAMES:
         raise DomainError(
-            ErrorCode.INVALID_ETHNICITY, _("Unknown ethnic group."), field="ethnicity"
+            RegistryError.INVALID_ETHNICITY, _("Unknown ethnic group."), field="ethnicity"
         )
     if values["occupation"] and values["occupation"] not in Occupation.values:
-        raise DomainError(ErrorCode.INVALID, _("Unknown occupation."), field="occupation")
+        raise DomainError(CoreError.INVALID, _("Unknown occupation."), field="occupation")
     if values["relationship"] and values["relationship"] not in Relationship.values:
-        raise DomainError(ErrorCode.INVALID, _("Unknown relationship."), field="relationship")
+        raise DomainError(CoreError.INVALID, _("Unknown relationship."), field="relationship")
 
 
 def _duplicate_cccd(number: str, exclude: Any = None) -> None:
@@ -160,7 +163,7 @@ def _duplicate_cccd(number: str, exclude: Any = None) -> None:
         qs = qs.exclude(pk=exclude)
     if qs.exists():
         raise DomainError(
-            ErrorCode.DUPLICATE_CCCD,
+            RegistryError.DUPLICATE_CCCD,
             _("A person with this CCCD is already registered."),
             field="cccd",
         )
@@ -213,7 +216,7 @@ def person_register(
             person.save()
     except IntegrityError as exc:  # a concurrent registration of the same CCCD
         raise DomainError(
-            ErrorCode.DUPLICATE_CCCD,
+            RegistryError.DUPLICATE_CCCD,
             _("A person with this CCCD is already registered."),
             field="cccd",
         ) from exc
@@ -243,7 +246,7 @@ def person_update(*, actor: Any, person: Person, cccd: str | None = None, **valu
     ensure_commune(actor, person.commune_id, write=True)
     if person.erased_at is not None:
         raise DomainError(
-            ErrorCode.PERSON_ERASED, _("This person's data was erased at their request.")
+            RegistryError.PERSON_ERASED, _("This person's data was erased at their request.")
         )
     unknown = set(values) - set(PERSON_FIELDS)
     if unknown:
@@ -251,7 +254,7 @@ def person_update(*, actor: Any, person: Person, cccd: str | None = None, **valu
     household = values.get("household")
     if household is not None and household.commune_id != person.commune_id:
         raise DomainError(
-            ErrorCode.HOUSEHOLD_OTHER_COMMUNE,
+            RegistryError.HOUSEHOLD_OTHER_COMMUNE,
             _("A person can only move to a household of the same commune here."),
             field="household",
         )
@@ -306,7 +309,7 @@ def person_update(*, actor: Any, person: Person, cccd: str | None = None, **valu
                 person.save()
         except IntegrityError as exc:
             raise DomainError(
-                ErrorCode.DUPLICATE_CCCD,
+                RegistryError.DUPLICATE_CCCD,
                 _("A person with this CCCD is already registered."),
                 "cccd",
             ) from exc
@@ -321,9 +324,9 @@ def person_reveal_cccd(*, actor: Any, person: Person, reason: str) -> str:
         raise NotFound()
     reason = clean(reason)
     if not reason:
-        raise DomainError(ErrorCode.REQUIRED, _("Say why the full number is needed."), "reason")
+        raise DomainError(CoreError.REQUIRED, _("Say why the full number is needed."), "reason")
     if not person.cccd_ciphertext:
-        raise DomainError(ErrorCode.NOT_FOUND, _("This person has no CCCD on record."), "cccd")
+        raise DomainError(CoreError.NOT_FOUND, _("This person has no CCCD on record."), "cccd")
     audit_record(actor=actor, action="person.reveal_cccd", obj=person, changes={"reason": reason})
     return cccd_lib.reveal(person.cccd_ciphertext)
 

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from hocvuso.registry.admin import ReadOnlyAdmin
-from hocvuso.skills import services
+from hocvuso.skills import facts, services
 from hocvuso.skills.models import PersonSkillStatus, Skill, SkillArea, SkillEvent, SkillSet
 
 
@@ -70,4 +70,4 @@ class SkillEventAdmin(ReadOnlyAdmin):
 @admin.register(PersonSkillStatus)
 class PersonSkillStatusAdmin(ReadOnlyAdmin):
     list_display = ["person_id", "basic_complete", "vneid_level", "has_bank_account"]
-    fields = [*services.STATUS_FIELDS]
+    fields = [*facts.STATUS_FIELDS]

@@ -243,7 +243,7 @@ class PersonSkillStatus(models.Model):
     has_bank_account = models.BooleanField(_("digital bank account"), default=False)
     # The codes of the 4T set the person holds (in the set's order).
     t4 = models.JSONField(_("4T progress"), default=list, blank=True)
-    # The same as bits (bit i: the i-th code of ``services.T4_CODES``), counted by dashboards.
+    # The same as bits (bit i: the i-th code of ``facts.T4_CODES``), counted by dashboards.
     t4_mask = models.PositiveSmallIntegerField(_("4T held (bits)"), default=0)
     last_event_on = models.DateField(_("last skill gained on"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,35 +20,28 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.core import hooks
 from hocvuso.core.access import can_record_skills, scope_of
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import audit_record, diff, snapshot
 from hocvuso.core.bulk import bulk_update
 from hocvuso.core.context import current_request_id
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.models import AuditLog
-from hocvuso.core.services import audit_record, diff, snapshot
 from hocvuso.core.text import clean
-from hocvuso.kpi import summaries
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Person
+from hocvuso.skills.errors import SkillsError
+from hocvuso.skills.facts import (
+    EMPTY_STATUS,
+    STATUS_FIELDS,
+    Flags,
+    SetIndex,
+    skill_sets,
+    status_compute,
+)
 from hocvuso.skills.models import Channel, PersonSkillStatus, Skill, SkillEvent, SkillSet
 
-# The milestone codes the status columns are derived from.
-VNEID_INSTALLED = "vneid.install"
-VNEID_LEVEL2 = "vneid.level2"
-BANK_ACCOUNT = "bank.account"
-BASIC_SET = "basic"
-T4_SET = "4t"
-# The four Ts in their fixed order: bit i of ``PersonSkillStatus.t4_mask`` is the i-th.
-T4_CODES = ("trade.profile", "sell.online", "pay.qr", "save.digital")
-
-STATUS_FIELDS = (
-    "skills",
-    "basic_complete",
-    "vneid_level",
-    "has_bank_account",
-    "t4",
-    "t4_mask",
-    "last_event_on",
-)
 # The content of an event: a replay of the same id must carry exactly these values.
 EVENT_CONTENT = (
     "person",
@@ -62,70 +55,7 @@ EVENT_CONTENT = (
 )
 
 
-def _user(actor: Any) -> Any:
-    """The actor as a user to store (the system operator is stored as nobody)."""
-    return actor if getattr(actor, "pk", None) else None
-
-
 # --- Status: derived from the events ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SetIndex:
-    """The named sets, national and per province, as ordered tuples of skill codes."""
-
-    members: dict[tuple[str, str | None], tuple[str, ...]]
-
-    def of(self, code: str, province: str | None) -> tuple[str, ...]:
-        own = self.members.get((code, province))
-        return own if own is not None else self.members.get((code, None), ())
-
-
-def skill_sets() -> SetIndex:
-    """Every set with its members, in two queries."""
-    members: dict[tuple[str, str | None], tuple[str, ...]] = {}
-    for s in SkillSet.objects.prefetch_related("skills"):
-        codes = sorted(s.skills.all(), key=lambda k: (k.area_id, k.order, k.code))
-        members[(s.code, s.province_id)] = tuple(k.code for k in codes)
-    return SetIndex(members)
-
-
-def t4_mask(t4: Iterable[str]) -> int:
-    """The 4T codes held as bits (bit i: ``T4_CODES[i]``), so that SQL can count each T."""
-    held = set(t4)
-    return sum(1 << i for i, code in enumerate(T4_CODES) if code in held)
-
-
-def status_compute(
-    held: Iterable[tuple[str, dt.date]], province: str | None, sets: SetIndex
-) -> dict[str, Any]:
-    """The status columns from the held events (skill code, date) of one person."""
-    dates: dict[str, dt.date] = {}
-    for code, on in held:
-        dates[code] = max(on, dates.get(code, on))
-    basic = sets.of(BASIC_SET, province)
-    t4 = [code for code in sets.of(T4_SET, province) if code in dates]
-    level = 2 if VNEID_LEVEL2 in dates else 1 if VNEID_INSTALLED in dates else 0
-    return {
-        "skills": sorted(dates),
-        "basic_complete": bool(basic) and all(code in dates for code in basic),
-        "vneid_level": level,
-        "has_bank_account": BANK_ACCOUNT in dates,
-        "t4": t4,
-        "t4_mask": t4_mask(t4),
-        "last_event_on": max(dates.values()) if dates else None,
-    }
-
-
-EMPTY_STATUS = {
-    "skills": [],
-    "basic_complete": False,
-    "vneid_level": 0,
-    "has_bank_account": False,
-    "t4": [],
-    "t4_mask": 0,
-    "last_event_on": None,
-}
 
 
 def _status_refresh(
@@ -172,13 +102,13 @@ def _status_refresh(
     differences: Counter[str] = Counter()
     to_create: list[PersonSkillStatus] = []
     to_update: list[PersonSkillStatus] = []
-    changes: list[tuple[UUID, summaries.Flags, summaries.Flags]] = []
+    changes: list[tuple[UUID, Flags, Flags]] = []
     for person_id in person_ids:
         events = held.get(person_id)
         want = status_compute(events, provinces[person_id], sets) if events else dict(EMPTY_STATUS)
         row = stored.get(person_id)
-        before = summaries.Flags.of(row)
-        after = summaries.Flags.of(want)
+        before = Flags.of(row)
+        after = Flags.of(want)
         if before != after:
             changes.append((person_id, before, after))
         if row is None:
@@ -204,7 +134,7 @@ def _status_refresh(
         if to_update:
             bulk_update(PersonSkillStatus, to_update, [*STATUS_FIELDS, "updated_at"])
         if changes:
-            summaries.status_changed(changes, known=people)
+            hooks.statuses_changed.send(changes=changes, known=people)
     return differences
 
 
@@ -259,7 +189,7 @@ def _existing(id: UUID, values: dict[str, Any]) -> SkillEvent | None:
         return None
     if not _same_content(event, values):
         raise DomainError(
-            ErrorCode.EVENT_CONFLICT,
+            CoreError.EVENT_CONFLICT,
             _("Another record with this identifier is already stored."),
             "id",
         )
@@ -269,7 +199,7 @@ def _existing(id: UUID, values: dict[str, Any]) -> SkillEvent | None:
 
 def _check_date(happened_on: dt.date) -> None:
     if happened_on > timezone.localdate():
-        raise DomainError(ErrorCode.INVALID, _("The date cannot be in the future."), "happened_on")
+        raise DomainError(CoreError.INVALID, _("The date cannot be in the future."), "happened_on")
 
 
 def _insert(event: SkillEvent, values: dict[str, Any]) -> SkillEvent | None:
@@ -302,15 +232,17 @@ def skill_event_record(
     if not can_record_skills(actor, person):
         raise NotFound()
     if person.erased_at is not None:
-        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
     if channel not in Channel.values:
-        raise DomainError(ErrorCode.INVALID, _("Choose how the skill was gained."), "channel")
+        raise DomainError(CoreError.INVALID, _("Choose how the skill was gained."), "channel")
     if not skill.is_active:
-        raise DomainError(ErrorCode.UNKNOWN_SKILL, _("This skill is no longer recorded."), "skill")
+        raise DomainError(
+            SkillsError.UNKNOWN_SKILL, _("This skill is no longer recorded."), "skill"
+        )
     _check_date(happened_on)
     note = clean(note)
     if channel == Channel.VERIFIED_AT_CHECK and verified_by is None:
-        verified_by = _user(actor)
+        verified_by = user_or_none(actor)
     values = {
         "person": person,
         "skill": skill,
@@ -325,7 +257,7 @@ def skill_event_record(
     if existing is not None:
         return existing
     _lock_person(person)
-    event = SkillEvent(id=id, recorded_by=_user(actor), **values)
+    event = SkillEvent(id=id, recorded_by=user_or_none(actor), **values)
     stored = _insert(event, values)
     if stored is not None:
         return stored
@@ -370,20 +302,20 @@ def skill_events_record_batch(*, actor: Any, events: Sequence[EventInput]) -> li
         if not can_record_skills(actor, e.person):
             raise NotFound()
         if e.person.erased_at is not None:
-            raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data has been erased."))
+            raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
         if e.channel not in Channel.values:
-            raise DomainError(ErrorCode.INVALID, _("Choose how the skill was gained."), "channel")
+            raise DomainError(CoreError.INVALID, _("Choose how the skill was gained."), "channel")
         if not e.skill.is_active:
             raise DomainError(
-                ErrorCode.UNKNOWN_SKILL, _("This skill is no longer recorded."), "skill"
+                SkillsError.UNKNOWN_SKILL, _("This skill is no longer recorded."), "skill"
             )
         if e.happened_on > today:
             raise DomainError(
-                ErrorCode.INVALID, _("The date cannot be in the future."), "happened_on"
+                CoreError.INVALID, _("The date cannot be in the future."), "happened_on"
             )
         verified_by = e.verified_by
         if e.channel == Channel.VERIFIED_AT_CHECK and verified_by is None:
-            verified_by = _user(actor)
+            verified_by = user_or_none(actor)
         values = {
             "person": e.person,
             "skill": e.skill,
@@ -405,14 +337,14 @@ def skill_events_record_batch(*, actor: Any, events: Sequence[EventInput]) -> li
         if existing is not None:
             if not _same_content(existing, values):
                 raise DomainError(
-                    ErrorCode.EVENT_CONFLICT,
+                    CoreError.EVENT_CONFLICT,
                     _("Another record with this identifier is already stored."),
                     "id",
                 )
             existing.replayed = True
             out.append(existing)
             continue
-        event = SkillEvent(id=e.id, recorded_by=_user(actor), **values)
+        event = SkillEvent(id=e.id, recorded_by=user_or_none(actor), **values)
         stored[e.id] = event
         new.append(event)
         out.append(event)
@@ -421,7 +353,7 @@ def skill_events_record_batch(*, actor: Any, events: Sequence[EventInput]) -> li
     AuditLog.objects.bulk_create(
         [
             AuditLog(
-                actor=_user(actor),
+                actor=user_or_none(actor),
                 action="skill_event.record",
                 object_type=SkillEvent._meta.label_lower,
                 object_id=str(ev.pk),
@@ -451,7 +383,7 @@ def skill_event_reverse(*, actor: Any, event: SkillEvent, reason: str, id: UUID)
         raise NotFound()
     reason = clean(reason)
     if not reason:
-        raise DomainError(ErrorCode.REQUIRED, _("Say why this record is wrong."), "reason")
+        raise DomainError(CoreError.REQUIRED, _("Say why this record is wrong."), "reason")
     today = timezone.localdate()
     values = {
         "person": person,
@@ -469,22 +401,22 @@ def skill_event_reverse(*, actor: Any, event: SkillEvent, reason: str, id: UUID)
             stored.replayed = True
             return stored
         raise DomainError(
-            ErrorCode.EVENT_CONFLICT,
+            CoreError.EVENT_CONFLICT,
             _("Another record with this identifier is already stored."),
             "id",
         )
     if event.reverses_id is not None:
-        raise DomainError(ErrorCode.INVALID, _("A correction cannot be reversed."), "event")
+        raise DomainError(CoreError.INVALID, _("A correction cannot be reversed."), "event")
     _lock_person(person)
     if SkillEvent.objects.filter(reverses=event).exists():
-        raise DomainError(ErrorCode.ALREADY_REVERSED, _("This record was already withdrawn."))
-    reversal = SkillEvent(id=id, recorded_by=_user(actor), **values)
+        raise DomainError(SkillsError.ALREADY_REVERSED, _("This record was already withdrawn."))
+    reversal = SkillEvent(id=id, recorded_by=user_or_none(actor), **values)
     try:
         with transaction.atomic():
             reversal.save(force_insert=True)
     except IntegrityError:
         raise DomainError(
-            ErrorCode.ALREADY_REVERSED, _("This record was already withdrawn.")
+            SkillsError.ALREADY_REVERSED, _("This record was already withdrawn.")
         ) from None
     _status_refresh([person.pk], sets=skill_sets(), create_empty=True)
     audit_record(
@@ -527,7 +459,7 @@ def skill_update(*, actor: Any, skill: Skill, **values: Any) -> Skill:
     unknown = set(values) - set(SKILL_EDITABLE)
     if unknown:
         raise DomainError(
-            ErrorCode.INVALID, _("These fields cannot be changed."), sorted(unknown)[0]
+            CoreError.INVALID, _("These fields cannot be changed."), sorted(unknown)[0]
         )
     before = snapshot(skill, SKILL_EDITABLE)
     for name, value in values.items():
@@ -548,7 +480,7 @@ def skill_set_members_set(*, actor: Any, skill_set: SkillSet, codes: Iterable[st
     wanted = sorted(set(codes))
     skills = list(Skill.objects.filter(code__in=wanted))
     if len(skills) != len(wanted):
-        raise DomainError(ErrorCode.UNKNOWN_SKILL, _("Unknown skill code."), "codes")
+        raise DomainError(SkillsError.UNKNOWN_SKILL, _("Unknown skill code."), "codes")
     before = sorted(skill_set.skills.values_list("code", flat=True))
     skill_set.skills.set(skills)
     if before != wanted:

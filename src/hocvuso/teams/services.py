@@ -22,12 +22,15 @@ from django.utils.translation import gettext as _
 from hocvuso.accounts.models import Role, User
 from hocvuso.accounts.services.roles import role_grant, role_revoke
 from hocvuso.core.access import can_edit_commune, ensure_commune
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
+from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
 from hocvuso.kpi import summaries
 from hocvuso.registry.models import Household, Person
+from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import EventInput, skill_events_record_batch
 from hocvuso.teams.errors import TeamsError
@@ -45,17 +48,13 @@ from hocvuso.teams.models import (
 from hocvuso.teams.selectors import claim_cutoff, may_work, membership
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
 def _check_villages(commune: Commune, villages: Sequence[Village]) -> list[Village]:
     villages = list(dict.fromkeys(villages))
     if not villages:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose the team's villages."), "villages")
+        raise DomainError(CoreError.REQUIRED, _("Choose the team's villages."), "villages")
     if any(v.commune_id != commune.code for v in villages):
         raise DomainError(
-            ErrorCode.VILLAGE_OTHER_COMMUNE, _("All villages must be in one commune."), "villages"
+            GeoError.VILLAGE_OTHER_COMMUNE, _("All villages must be in one commune."), "villages"
         )
     return villages
 
@@ -95,9 +94,9 @@ def team_create(
     ensure_commune(actor, commune.code, write=True)
     name = clean(name)
     if not name:
-        raise DomainError(ErrorCode.REQUIRED, _("Give the team a name."), "name")
+        raise DomainError(CoreError.REQUIRED, _("Give the team a name."), "name")
     villages = _check_villages(commune, villages)
-    team = Team(commune=commune, name=name, created_by=_user(actor))
+    team = Team(commune=commune, name=name, created_by=user_or_none(actor))
     if id is not None:
         team.id = id
     team.save(force_insert=True)
@@ -117,7 +116,7 @@ def team_update(*, actor: Any, team: Team, name: str, villages: Sequence[Village
     ensure_commune(actor, team.commune_id, write=True)
     name = clean(name)
     if not name:
-        raise DomainError(ErrorCode.REQUIRED, _("Give the team a name."), "name")
+        raise DomainError(CoreError.REQUIRED, _("Give the team a name."), "name")
     villages = _check_villages(team.commune, villages)
     before = sorted(str(pk) for pk in team.villages.values_list("pk", flat=True))
     after = sorted(str(v.pk) for v in villages)
@@ -150,9 +149,9 @@ def team_member_add(
     """Add ``user`` to the team and grant their access over the team's villages."""
     ensure_commune(actor, team.commune_id, write=True)
     if role not in MemberRole.values:
-        raise DomainError(ErrorCode.INVALID, _("Choose the role in the team."), "role")
+        raise DomainError(CoreError.INVALID, _("Choose the role in the team."), "role")
     if organisation not in Organisation.values:
-        raise DomainError(ErrorCode.INVALID, _("Choose the organisation."), "organisation")
+        raise DomainError(CoreError.INVALID, _("Choose the organisation."), "organisation")
     if not user.is_active:
         raise DomainError(TeamsError.UNKNOWN_USER, _("No active account has this name."), "user")
     if membership(user, team) is not None:
@@ -160,7 +159,7 @@ def team_member_add(
             TeamsError.ALREADY_MEMBER, _("This person is already in the team."), "user"
         )
     member = TeamMember(
-        team=team, user=user, role=role, organisation=organisation, added_by=_user(actor)
+        team=team, user=user, role=role, organisation=organisation, added_by=user_or_none(actor)
     )
     _grant(actor, team, member, list(team.villages.all()))
     member.save(force_insert=True)
@@ -186,7 +185,7 @@ def team_member_remove(*, actor: Any, member: TeamMember) -> TeamMember:
         return member
     now = timezone.now()
     member.removed_at = now
-    member.removed_by = _user(actor)
+    member.removed_by = user_or_none(actor)
     member.save(update_fields=["removed_at", "removed_by", "updated_at"])
     _revoke(actor, member)
     Claim.objects.filter(team=member.team, claimed_by=member.user, released_at__isnull=True).update(
@@ -326,7 +325,7 @@ def _stored_content(visit: Visit) -> dict[str, Any]:
 
 def _conflict() -> DomainError:
     return DomainError(
-        ErrorCode.EVENT_CONFLICT, _("Another record with this identifier is already stored."), "id"
+        CoreError.EVENT_CONFLICT, _("Another record with this identifier is already stored."), "id"
     )
 
 
@@ -353,9 +352,9 @@ def visit_record(
         raise NotFound()
     _household_in_team(team, household)
     if timezone.is_naive(visited_at):
-        raise DomainError(ErrorCode.INVALID, _("Give the time with its time zone."), "visited_at")
+        raise DomainError(CoreError.INVALID, _("Give the time with its time zone."), "visited_at")
     if visited_at > timezone.now() + dt.timedelta(minutes=10):
-        raise DomainError(ErrorCode.INVALID, _("The date cannot be in the future."), "visited_at")
+        raise DomainError(CoreError.INVALID, _("The date cannot be in the future."), "visited_at")
     issues = sorted(set(issues))
     if any(i not in VisitIssue.values for i in issues):
         raise DomainError(TeamsError.UNKNOWN_ISSUE, _("Unknown issue."), "issues")
@@ -369,12 +368,12 @@ def visit_record(
                 "present",
             )
         if p.person.pk in seen:
-            raise DomainError(ErrorCode.INVALID, _("A person is listed twice."), "present")
+            raise DomainError(CoreError.INVALID, _("A person is listed twice."), "present")
         seen.add(p.person.pk)
     codes = {c for p in present for c in (*p.guided, *p.gained)}
     skills = {s.code: s for s in Skill.objects.filter(code__in=codes, is_active=True)}
     if codes - skills.keys():
-        raise DomainError(ErrorCode.UNKNOWN_SKILL, _("Unknown skill."), "present")
+        raise DomainError(SkillsError.UNKNOWN_SKILL, _("Unknown skill."), "present")
     wanted = _content(
         team_id=team.pk,
         household_id=household.pk,

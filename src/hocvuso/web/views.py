@@ -31,6 +31,7 @@ from hocvuso.core.access import (
     is_officer,
 )
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.phones import format_phone
 from hocvuso.desk import selectors as desk_selectors
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo import services as geo_services
@@ -38,7 +39,7 @@ from hocvuso.geo.models import Commune, Village
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry import services as registry_services
 from hocvuso.registry.models import Household, Person
-from hocvuso.registry.parsing import format_phone, parse_birth
+from hocvuso.registry.parsing import parse_birth
 from hocvuso.skills import selectors as skills_selectors
 from hocvuso.web.forms import (
     CommuneSearchForm,

@@ -4,11 +4,12 @@ import random
 import pytest
 from django.utils import timezone
 
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.errors import CoreError, DomainError
+from hocvuso.core.phones import normalise_phone
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.ethnicity import ETHNIC_GROUPS
 from hocvuso.registry.importing import cells
 from hocvuso.registry.models import Occupation, Relationship
-from hocvuso.registry.parsing import normalise_phone
 
 
 def _error(call, *args, **kwargs) -> DomainError:
@@ -59,13 +60,13 @@ def test_cccd_valid(value, is_text, expected):
 @pytest.mark.parametrize("value", [1075000123, 1075000123.0, 12345678901])
 def test_cccd_number_cell_lost_zeros(value):
     error = _error(cells.cccd, value, is_text=False)
-    assert (error.code, error.field) == (ErrorCode.CCCD_NUMBER_CELL, "cccd")
+    assert (error.code, error.field) == (RegistryError.CCCD_NUMBER_CELL, "cccd")
     assert "1075000123" not in error.message
 
 
 def test_cccd_scientific_notation_text_is_a_number_cell():
     error = _error(cells.cccd, "1,07500E+11", is_text=True)
-    assert error.code == ErrorCode.CCCD_NUMBER_CELL
+    assert error.code == RegistryError.CCCD_NUMBER_CELL
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def test_cccd_scientific_notation_text_is_a_number_cell():
 )
 def test_cccd_format(value, is_text):
     error = _error(cells.cccd, value, is_text=is_text)
-    assert (error.code, error.field) == (ErrorCode.CCCD_FORMAT, "cccd")
+    assert (error.code, error.field) == (RegistryError.CCCD_FORMAT, "cccd")
     assert "0010750001" not in error.message
 
 
@@ -131,7 +132,7 @@ def test_excel_serial(serial, expected):
 @pytest.mark.parametrize("serial", [60, 0, -5, 73051, 100000])
 def test_excel_serial_out_of_range(serial):
     error = _error(cells.birth, serial)
-    assert (error.code, error.field) == (ErrorCode.INVALID_BIRTH_DATE, "birth")
+    assert (error.code, error.field) == (RegistryError.INVALID_BIRTH_DATE, "birth")
 
 
 def test_separate_year_column():
@@ -158,7 +159,7 @@ def test_separate_year_column():
 )
 def test_birth_errors(value, year):
     error = _error(cells.birth, value, year)
-    assert (error.code, error.field) == (ErrorCode.INVALID_BIRTH_DATE, "birth")
+    assert (error.code, error.field) == (RegistryError.INVALID_BIRTH_DATE, "birth")
 
 
 def test_birth_today_ok_tomorrow_not():
@@ -167,7 +168,7 @@ def test_birth_today_ok_tomorrow_not():
     tomorrow = today + dt.timedelta(days=1)
     if tomorrow.year == today.year:
         error = _error(cells.birth, tomorrow.strftime("%d/%m/%Y"))
-        assert error.code == ErrorCode.INVALID_BIRTH_DATE
+        assert error.code == RegistryError.INVALID_BIRTH_DATE
 
 
 # --- sex ---------------------------------------------------------------------------------
@@ -185,13 +186,13 @@ def test_sex(value, expected):
 
 def test_sex_required():
     error = _error(cells.sex, None)
-    assert (error.code, error.field) == (ErrorCode.REQUIRED, "sex")
+    assert (error.code, error.field) == (CoreError.REQUIRED, "sex")
 
 
 @pytest.mark.parametrize("value", ["Không rõ", "X", "3"])
 def test_sex_invalid(value):
     error = _error(cells.sex, value)
-    assert (error.code, error.field) == (ErrorCode.INVALID_SEX, "sex")
+    assert (error.code, error.field) == (RegistryError.INVALID_SEX, "sex")
 
 
 # --- ethnicity ---------------------------------------------------------------------------
@@ -226,7 +227,7 @@ def test_ethnicity_empty():
 @pytest.mark.parametrize("value", ["Sao Hỏa", "55", 0, "Pháp"])
 def test_ethnicity_invalid(value):
     error = _error(cells.ethnicity, value)
-    assert (error.code, error.field) == (ErrorCode.INVALID_ETHNICITY, "ethnicity")
+    assert (error.code, error.field) == (RegistryError.INVALID_ETHNICITY, "ethnicity")
 
 
 def test_official_names_do_not_collide():
@@ -261,7 +262,7 @@ def test_phone(value, expected):
 @pytest.mark.parametrize("value", ["12345", "0123", "không có", 12345])
 def test_phone_invalid(value):
     error = _error(cells.phone, value)
-    assert (error.code, error.field) == (ErrorCode.INVALID_PHONE, "phone")
+    assert (error.code, error.field) == (CoreError.INVALID_PHONE, "phone")
 
 
 def test_phone_fast_path_agrees_with_libphonenumber():
@@ -299,7 +300,7 @@ def test_relationship(value, expected):
 
 def test_relationship_invalid():
     error = _error(cells.relationship, "Hàng xóm")
-    assert (error.code, error.field) == (ErrorCode.INVALID_RELATIONSHIP, "relationship")
+    assert (error.code, error.field) == (RegistryError.INVALID_RELATIONSHIP, "relationship")
 
 
 def test_relationship_words_are_model_choices_and_unambiguous():
@@ -358,4 +359,4 @@ def test_text(value, expected):
 
 def test_text_too_long_for_its_column():
     error = _error(cells.text, "x" * 33, field="household_code")
-    assert (error.code, error.field) == (ErrorCode.INVALID, "household_code")
+    assert (error.code, error.field) == (CoreError.INVALID, "household_code")

@@ -4,7 +4,8 @@ import unicodedata
 
 import pytest
 
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.errors import DomainError
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing.reader import read_table
 
 from .conftest import make_csv
@@ -152,7 +153,7 @@ def test_xlsx_unknown_sheet_lists_the_sheets(xlsx):
     data = xlsx(ROWS, sheet="Nhân khẩu", others={"Khác": [["x"]]})
     with pytest.raises(DomainError) as caught:
         read_table(data, filename="list.xlsx", sheet="Sheet9")
-    assert caught.value.code == ErrorCode.UNSUPPORTED_FILE
+    assert caught.value.code == RegistryError.UNSUPPORTED_FILE
     assert "Nhân khẩu, Khác" in caught.value.message
 
 
@@ -200,7 +201,7 @@ def test_xlsx_blank_rows_and_numbers_keep_excel_row_numbers(xlsx):
 def test_unsupported_files(data, filename):
     with pytest.raises(DomainError) as caught:
         read_table(data, filename=filename)
-    assert caught.value.code == ErrorCode.UNSUPPORTED_FILE
+    assert caught.value.code == RegistryError.UNSUPPORTED_FILE
 
 
 @pytest.mark.parametrize(
@@ -215,10 +216,10 @@ def test_unsupported_files(data, filename):
 def test_header_not_found(rows):
     with pytest.raises(DomainError) as caught:
         read_table(make_csv(rows).encode(), filename="a.csv")
-    assert caught.value.code == ErrorCode.HEADER_NOT_FOUND
+    assert caught.value.code == RegistryError.HEADER_NOT_FOUND
 
 
 def test_header_not_found_xlsx(xlsx):
     with pytest.raises(DomainError) as caught:
         read_table(xlsx([["Tổng hợp"], ["1", "2"]]), filename="a.xlsx")
-    assert caught.value.code == ErrorCode.HEADER_NOT_FOUND
+    assert caught.value.code == RegistryError.HEADER_NOT_FOUND

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from hocvuso.core.errors import ErrorCode
+from hocvuso.core.errors import CoreError
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing.reader import read_table
 from hocvuso.registry.importing.rows import (
     ParsedPerson,
@@ -149,7 +150,7 @@ def test_head_mark_contradicting_the_relationship():
     header = ["Họ và tên", "Chủ hộ", "Quan hệ", "Năm sinh", "Giới tính"]
     (error,) = _parse([["Lê Thị Cúc", "x", "Vợ", "1972", "Nữ"]], header)
     assert isinstance(error, RowError)
-    assert (error.code, error.field) == (ErrorCode.INVALID_RELATIONSHIP, "relationship")
+    assert (error.code, error.field) == (RegistryError.INVALID_RELATIONSHIP, "relationship")
 
 
 def test_members_before_any_head_have_no_household():
@@ -160,7 +161,11 @@ def test_members_before_any_head_have_no_household():
     )
     error, head = results
     assert isinstance(error, RowError)
-    assert (error.number, error.code, error.field) == (2, ErrorCode.NO_HOUSEHOLD, "household_code")
+    assert (error.number, error.code, error.field) == (
+        2,
+        RegistryError.NO_HOUSEHOLD,
+        "household_code",
+    )
     assert error.original == ["Lê Thị Cúc", "Vợ", "1972", "Nữ"]
     assert isinstance(head, ParsedPerson)
 
@@ -178,9 +183,9 @@ def test_members_of_a_head_rejected_for_its_name_or_birth_are_rejected_too():
         header,
     )
     assert [(r.number, r.code) for r in results if isinstance(r, RowError)] == [
-        (3, ErrorCode.INVALID_BIRTH_DATE),
-        (4, ErrorCode.NO_HOUSEHOLD),
-        (5, ErrorCode.CCCD_FORMAT),
+        (3, RegistryError.INVALID_BIRTH_DATE),
+        (4, RegistryError.NO_HOUSEHOLD),
+        (5, RegistryError.CCCD_FORMAT),
     ]
     assert "3" in results[2].message  # names the head's row
     dịu = results[4]
@@ -191,16 +196,16 @@ def test_members_of_a_head_rejected_for_its_name_or_birth_are_rejected_too():
 @pytest.mark.parametrize(
     ("row", "code", "field"),
     [
-        (["H1", "Đông", "", "Chủ hộ", "1970", "Nam", ""], ErrorCode.REQUIRED, "full_name"),
-        (["H1", "Đông", "123", "Chủ hộ", "1970", "Nam", ""], ErrorCode.INVALID, "full_name"),
-        (["H1", "Đông", "An", "Hàng xóm", "1970", "Nam", ""], ErrorCode.INVALID_RELATIONSHIP,
+        (["H1", "Đông", "", "Chủ hộ", "1970", "Nam", ""], CoreError.REQUIRED, "full_name"),
+        (["H1", "Đông", "123", "Chủ hộ", "1970", "Nam", ""], CoreError.INVALID, "full_name"),
+        (["H1", "Đông", "An", "Hàng xóm", "1970", "Nam", ""], RegistryError.INVALID_RELATIONSHIP,
          "relationship"),
-        (["H1", "Đông", "An", "Chủ hộ", "31/02/1970", "Nam", ""], ErrorCode.INVALID_BIRTH_DATE,
+        (["H1", "Đông", "An", "Chủ hộ", "31/02/1970", "Nam", ""], RegistryError.INVALID_BIRTH_DATE,
          "birth"),
-        (["H1", "Đông", "An", "Chủ hộ", "1970", "", ""], ErrorCode.REQUIRED, "sex"),
-        (["H1", "Đông", "An", "Chủ hộ", "1970", "?", ""], ErrorCode.INVALID_SEX, "sex"),
-        (["H1", "Đông", "An", "Chủ hộ", "1970", "Nam", "123"], ErrorCode.CCCD_FORMAT, "cccd"),
-        (["H" * 40, "Đông", "An", "Chủ hộ", "1970", "Nam", ""], ErrorCode.INVALID,
+        (["H1", "Đông", "An", "Chủ hộ", "1970", "", ""], CoreError.REQUIRED, "sex"),
+        (["H1", "Đông", "An", "Chủ hộ", "1970", "?", ""], RegistryError.INVALID_SEX, "sex"),
+        (["H1", "Đông", "An", "Chủ hộ", "1970", "Nam", "123"], RegistryError.CCCD_FORMAT, "cccd"),
+        (["H" * 40, "Đông", "An", "Chủ hộ", "1970", "Nam", ""], CoreError.INVALID,
          "household_code"),
     ],
 )  # fmt: skip
@@ -215,7 +220,7 @@ def test_row_errors(row, code, field):
 def test_first_error_in_template_order():
     (error,) = _parse([["H1", "Đông", "An", "Chủ hộ", "31/02/1970", "?", "12"]])
     assert isinstance(error, RowError)
-    assert error.code == ErrorCode.INVALID_BIRTH_DATE
+    assert error.code == RegistryError.INVALID_BIRTH_DATE
 
 
 def test_other_fields_errors():
@@ -224,8 +229,8 @@ def test_other_fields_errors():
         [["H1", "An", "Nam", "Sao Hỏa", ""], ["H1", "Bình", "Nam", "Kinh", "12345"]], header
     )
     assert [(r.code, r.field) for r in results if isinstance(r, RowError)] == [
-        (ErrorCode.INVALID_ETHNICITY, "ethnicity"),
-        (ErrorCode.INVALID_PHONE, "phone"),
+        (RegistryError.INVALID_ETHNICITY, "ethnicity"),
+        (CoreError.INVALID_PHONE, "phone"),
     ]
 
 
@@ -240,7 +245,7 @@ def test_cccd_number_cell_rejected_text_cell_kept(xlsx):
     )
     an, bình, cúc = parse_rows(read_table(data, filename="a.xlsx"))
     assert isinstance(an, RowError)
-    assert (an.code, an.field) == (ErrorCode.CCCD_NUMBER_CELL, "cccd")
+    assert (an.code, an.field) == (RegistryError.CCCD_NUMBER_CELL, "cccd")
     assert "1075000123" not in an.message
     assert isinstance(bình, ParsedPerson)
     assert bình.cccd == "001175000123"

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from hocvuso.accounts.models import User
+from hocvuso.core.actors import user_or_none
 from hocvuso.core.context import current_request_id
 from hocvuso.core.logging import redact
 from hocvuso.core.models import AuditLog
@@ -91,7 +92,7 @@ def auth_event_record(
 
     ``actor`` is the user themself unless given (an administrator; ``SYSTEM`` leaves it empty).
     """
-    who = user if actor is None else (actor if getattr(actor, "pk", None) else None)
+    who = user if actor is None else (user_or_none(actor))
     return _record(
         actor=who, action=action, user=user, changes={"ip": client_ip(request), **changes}
     )

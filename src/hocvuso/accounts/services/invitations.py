@@ -18,12 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.errors import AccountsError, AccountsErrorCode
+from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.models import Invitation, Role, User
 from hocvuso.accounts.services.roles import ROLE_SCOPE, role_grant
 from hocvuso.core.access import can_grant
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Province, Village
 
 # Roles given by invitation (a citizen is linked to their person record by an officer instead).
@@ -34,9 +36,9 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _invalid() -> AccountsError:
-    return AccountsError(
-        AccountsErrorCode.INVITATION_INVALID,
+def _invalid() -> DomainError:
+    return DomainError(
+        AccountsError.INVITATION_INVALID,
         _(
             "This invitation link can no longer be used: it was already accepted, withdrawn, "
             "or it has expired. Ask the officer who invited you for a new one."
@@ -47,15 +49,13 @@ def _invalid() -> AccountsError:
 def _check_username(username: str) -> str:
     username = username.strip()
     if not username:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose a username."), "username")
+        raise DomainError(CoreError.REQUIRED, _("Choose a username."), "username")
     try:
         User.username_validator(username)
     except ValidationError as exc:
-        raise DomainError(ErrorCode.INVALID, " ".join(exc.messages), "username") from None
+        raise DomainError(CoreError.INVALID, " ".join(exc.messages), "username") from None
     if User.objects.filter(username__iexact=username).exists():
-        raise AccountsError(
-            AccountsErrorCode.USERNAME_TAKEN, _("This username is taken."), "username"
-        )
+        raise DomainError(AccountsError.USERNAME_TAKEN, _("This username is taken."), "username")
     return username
 
 
@@ -73,20 +73,20 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """A new invitation and its secret (to put in the link; never stored, shown once)."""
     if role not in INVITABLE_ROLES:
-        raise DomainError(ErrorCode.INVALID, _("This role cannot be given by invitation."), "role")
+        raise DomainError(CoreError.INVALID, _("This role cannot be given by invitation."), "role")
     villages = list(villages)
     needs = ROLE_SCOPE[Role(role)]
     if needs == "province" and province is None:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose the province."), "province")
+        raise DomainError(CoreError.REQUIRED, _("Choose the province."), "province")
     if needs in {"commune", "villages"} and commune is None:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose the commune."), "commune")
+        raise DomainError(CoreError.REQUIRED, _("Choose the commune."), "commune")
     if needs == "villages" and not villages:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose the team's villages."), "villages")
+        raise DomainError(CoreError.REQUIRED, _("Choose the team's villages."), "villages")
     if needs != "villages":
         villages = []
     if any(commune is None or v.commune_id != commune.code for v in villages):
         raise DomainError(
-            ErrorCode.VILLAGE_OTHER_COMMUNE, _("All villages must be in one commune."), "villages"
+            GeoError.VILLAGE_OTHER_COMMUNE, _("All villages must be in one commune."), "villages"
         )
     if needs == "province":
         commune = None
@@ -153,7 +153,7 @@ def invitation_accept(*, secret: str, username: str, password: str, display_name
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        raise DomainError(ErrorCode.INVALID, " ".join(exc.messages), "password1") from None
+        raise DomainError(CoreError.INVALID, " ".join(exc.messages), "password1") from None
     user.set_password(password)
     user.save()
     try:
@@ -185,13 +185,13 @@ def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
     ):
         raise NotFound()
     if invitation.accepted_at is not None:
-        raise AccountsError(
-            AccountsErrorCode.INVITATION_INVALID,
+        raise DomainError(
+            AccountsError.INVITATION_INVALID,
             _("This invitation was already accepted: revoke the role instead."),
         )
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
-        invitation.revoked_by = actor if getattr(actor, "pk", None) else None
+        invitation.revoked_by = user_or_none(actor)
         invitation.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
         audit_record(actor=actor, action="invitation.revoke", obj=invitation, changes={})
     return invitation

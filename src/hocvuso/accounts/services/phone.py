@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.errors import AccountsError, AccountsErrorCode
+from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.models import PhoneVerification, User
 from hocvuso.accounts.sms import sms_send
-from hocvuso.core.errors import DomainError, ErrorCode
-from hocvuso.core.services import audit_record
-from hocvuso.registry.parsing import normalise_phone
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError
+from hocvuso.core.phones import normalise_phone
 
 _SALT = "hocvuso.accounts.phone"
 
@@ -41,8 +41,8 @@ def phone_username(phone_e164: str) -> str:
     return "0" + phone_e164[3:] if phone_e164.startswith("+84") else phone_e164.lstrip("+")
 
 
-def _invalid_code() -> AccountsError:
-    return AccountsError(AccountsErrorCode.PHONE_CODE_INVALID, _("This code is not right."), "code")
+def _invalid_code() -> DomainError:
+    return DomainError(AccountsError.PHONE_CODE_INVALID, _("This code is not right."), "code")
 
 
 def phone_code_send(*, phone: str) -> PhoneVerification:
@@ -50,14 +50,14 @@ def phone_code_send(*, phone: str) -> PhoneVerification:
     that went out must stay counted against the hourly limit."""
     e164 = normalise_phone(phone)
     if not e164:
-        raise DomainError(ErrorCode.REQUIRED, _("Enter your phone number."), "phone")
+        raise DomainError(CoreError.REQUIRED, _("Enter your phone number."), "phone")
     now = timezone.now()
     recent = PhoneVerification.objects.filter(
         phone=e164, created_at__gt=now - dt.timedelta(hours=1)
     ).count()
     if recent >= int(settings.HOCVUSO_PHONE_CODES_PER_HOUR):
-        raise AccountsError(
-            AccountsErrorCode.PHONE_RATE_LIMITED,
+        raise DomainError(
+            AccountsError.PHONE_RATE_LIMITED,
             _("Too many codes were sent to this number. Try again in an hour."),
             "phone",
         )
@@ -98,8 +98,8 @@ def phone_code_check(*, verification_id: UUID, code: str) -> PhoneVerification:
     if verification.expires_at <= now or verification.attempts >= int(
         settings.HOCVUSO_PHONE_CODE_ATTEMPTS
     ):
-        raise AccountsError(
-            AccountsErrorCode.PHONE_CODE_EXPIRED,
+        raise DomainError(
+            AccountsError.PHONE_CODE_EXPIRED,
             _("This code has expired or was tried too many times. Ask for a new one."),
             "code",
         )
@@ -124,8 +124,8 @@ def citizen_register(*, verification_id: UUID, password: str, display_name: str 
         User.objects.filter(phone=e164).exists()
         or User.objects.filter(username__iexact=username).exists()
     ):
-        raise AccountsError(
-            AccountsErrorCode.USERNAME_TAKEN,
+        raise DomainError(
+            AccountsError.USERNAME_TAKEN,
             _("This number already has an account. Log in instead."),
             "phone",
         )
@@ -133,7 +133,7 @@ def citizen_register(*, verification_id: UUID, password: str, display_name: str 
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        raise DomainError(ErrorCode.INVALID, " ".join(exc.messages), "password1") from None
+        raise DomainError(CoreError.INVALID, " ".join(exc.messages), "password1") from None
     user.set_password(password)
     user.save()
     verification.used_at = timezone.now()

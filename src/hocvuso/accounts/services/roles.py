@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import Role, RoleAssignment, User
 from hocvuso.core.access import can_grant, forget_scope
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Province, Village
 from hocvuso.kpi import summaries
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Person
 
 # Which scope each role needs.
@@ -45,22 +48,22 @@ def role_grant(
     """Give ``user`` a role over a scope. Refused (not found) outside the actor's own scope or for
     a role wider than the actor's; an identical active assignment is returned unchanged."""
     if role not in Role.values:
-        raise DomainError(ErrorCode.INVALID, _("Unknown role."), "role")
+        raise DomainError(CoreError.INVALID, _("Unknown role."), "role")
     villages = list(villages)
     needs = ROLE_SCOPE[Role(role)]
     if needs == "province" and province is None:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose the province."), "province")
+        raise DomainError(CoreError.REQUIRED, _("Choose the province."), "province")
     if needs == "commune" and commune is None:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose the commune."), "commune")
+        raise DomainError(CoreError.REQUIRED, _("Choose the commune."), "commune")
     if needs == "villages" and not villages:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose the team's villages."), "villages")
+        raise DomainError(CoreError.REQUIRED, _("Choose the team's villages."), "villages")
     if needs == "person" and person is None:
-        raise DomainError(ErrorCode.REQUIRED, _("Choose the person."), "person")
+        raise DomainError(CoreError.REQUIRED, _("Choose the person."), "person")
     if needs == "villages" and commune is None:
         commune = villages[0].commune
     if any(v.commune_id != commune.code for v in villages if commune is not None):
         raise DomainError(
-            ErrorCode.VILLAGE_OTHER_COMMUNE, _("All villages must be in one commune."), "villages"
+            GeoError.VILLAGE_OTHER_COMMUNE, _("All villages must be in one commune."), "villages"
         )
     if person is not None and commune is None:
         commune = person.commune
@@ -87,7 +90,7 @@ def role_grant(
         province=province,
         commune=commune,
         person=person,
-        granted_by=actor if getattr(actor, "pk", None) else None,
+        granted_by=user_or_none(actor),
     )
     if villages:
         assignment.villages.set(villages)
@@ -119,7 +122,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
         raise NotFound()
     if assignment.revoked_at is None:
         assignment.revoked_at = timezone.now()
-        assignment.revoked_by = actor if getattr(actor, "pk", None) else None
+        assignment.revoked_by = user_or_none(actor)
         assignment.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
         audit_record(actor=actor, action="role.revoke", obj=assignment, changes={})
         forget_scope(assignment.user)
@@ -132,11 +135,11 @@ def citizen_link(*, actor: Any, person: Person, login: str) -> RoleAssignment:
     """Link a citizen's account (found by username or phone) to their person in the registry,
     so they see their own record and their own data. Done by the commune's keepers."""
     from hocvuso.core.access import ensure_commune
-    from hocvuso.registry.parsing import normalise_phone
+    from hocvuso.core.phones import normalise_phone
 
     ensure_commune(actor, person.commune_id, write=True)
     if person.erased_at is not None:
-        raise DomainError(ErrorCode.PERSON_ERASED, _("This person's data was erased."))
+        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data was erased."))
     login = login.strip()
     user = User.objects.filter(username=login, is_active=True).first() if login else None
     if user is None and login:
@@ -148,13 +151,13 @@ def citizen_link(*, actor: Any, person: Person, login: str) -> RoleAssignment:
             user = User.objects.filter(phone=phone, is_active=True).first()
     if user is None:
         raise DomainError(
-            ErrorCode.NOT_FOUND, _("No account has this username or phone number."), "login"
+            CoreError.NOT_FOUND, _("No account has this username or phone number."), "login"
         )
     elsewhere = RoleAssignment.objects.filter(
         user=user, role=Role.CITIZEN, revoked_at__isnull=True
     ).exclude(person=person)
     if elsewhere.exists():
         raise DomainError(
-            ErrorCode.INVALID, _("This account is already linked to another person."), "login"
+            CoreError.INVALID, _("This account is already linked to another person."), "login"
         )
     return role_grant(actor=actor, user=user, role=Role.CITIZEN, person=person)

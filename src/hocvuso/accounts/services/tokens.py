@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import DeviceToken, User
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 
 TOKEN_PREFIX = "hvs_"  # noqa: S105 (a name, not a secret)
 PREFIX_SHOWN = 12  # "hvs_" + 8 characters
@@ -34,10 +34,10 @@ def token_create(*, actor: User, name: str, days: int | None = None) -> tuple[De
     """A new token of ``actor`` (for themself only) and its secret, to show once."""
     name = name.strip()
     if not name:
-        raise DomainError(ErrorCode.REQUIRED, _("Name the device or program."), "name")
+        raise DomainError(CoreError.REQUIRED, _("Name the device or program."), "name")
     lifetime = days if days is not None else int(settings.HOCVUSO_TOKEN_DAYS)
     if not 1 <= lifetime <= 366:
-        raise DomainError(ErrorCode.INVALID, _("Between 1 and 366 days."), "days")
+        raise DomainError(CoreError.INVALID, _("Between 1 and 366 days."), "days")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(24)  # 24 bytes → 32 characters
     token = DeviceToken.objects.create(
         user=actor,

@@ -18,10 +18,11 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hocvuso.accounts.errors import AccountsError, AccountsErrorCode
+from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.models import User
 from hocvuso.accounts.services.auth import auth_event_record
 from hocvuso.core.access import requires_two_factor
+from hocvuso.core.errors import DomainError
 
 RECOVERY_CODE_COUNT = 10
 _TOTP = re.compile(r"^\d{6}$")
@@ -75,12 +76,12 @@ def two_factor_enrol(
 ) -> list[str]:
     """Confirm the authenticator app with a first code; returns the fresh recovery codes."""
     if device.user_id != user.pk or device.confirmed:
-        raise AccountsError(AccountsErrorCode.OTP_INVALID, _("Start the set-up again."), "code")
+        raise DomainError(AccountsError.OTP_INVALID, _("Start the set-up again."), "code")
     code = _normalise(code)
     if not _TOTP.match(code) or not device.verify_token(code):
         auth_event_record(user=user, action="auth.otp_failed", request=request, step="enrol")
-        raise AccountsError(
-            AccountsErrorCode.OTP_INVALID, _("This code is not right. Try the newest one."), "code"
+        raise DomainError(
+            AccountsError.OTP_INVALID, _("This code is not right. Try the newest one."), "code"
         )
     return _confirm(user=user, device=device, request=request)
 
@@ -126,7 +127,7 @@ def two_factor_verify(*, user: User, code: str, request: HttpRequest | None) -> 
             )
     if device is None:
         auth_event_record(user=user, action="auth.otp_failed", request=request, step="login")
-        raise AccountsError(AccountsErrorCode.OTP_INVALID, _("This code is not right."), "code")
+        raise DomainError(AccountsError.OTP_INVALID, _("This code is not right."), "code")
     return device
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hocvuso.accounts import selectors
-from hocvuso.accounts.errors import AccountsError, AccountsErrorCode
+from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.forms import INVITE_ROLES, AcceptInvitationForm, InvitationForm
 from hocvuso.accounts.qr import qr_svg
 from hocvuso.accounts.services import invitations as services
@@ -120,7 +120,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: UUID) -> HttpResponse
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except NotFound:
         raise Http404() from None
-    except AccountsError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Invitation withdrawn."))
@@ -156,7 +156,7 @@ def assignment_revoke(request: HttpRequest, assignment_id: UUID) -> HttpResponse
 def invitation_accept(request: HttpRequest, secret: str) -> HttpResponse:
     try:
         invitation = services.invitation_pending(secret=secret)
-    except AccountsError as exc:
+    except DomainError as exc:
         return render(
             request, "accounts/invitation_invalid.html", {"message": exc.message}, status=410
         )
@@ -170,16 +170,14 @@ def invitation_accept(request: HttpRequest, secret: str) -> HttpResponse:
                 password=data["password1"],
                 display_name=data.get("display_name", ""),
             )
-        except AccountsError as exc:
-            if exc.code == AccountsErrorCode.INVITATION_INVALID:
+        except DomainError as exc:
+            if exc.code == AccountsError.INVITATION_INVALID:
                 return render(
                     request,
                     "accounts/invitation_invalid.html",
                     {"message": exc.message},
                     status=410,
                 )
-            add_domain_error(form, exc)
-        except DomainError as exc:
             add_domain_error(form, exc)
         else:
             messages.success(

@@ -15,12 +15,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from hocvuso.accounts import selectors
-from hocvuso.accounts.errors import AccountsError, AccountsErrorCode
+from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.forms import PhoneCodeForm, PhoneForm, RegisterPasswordForm
 from hocvuso.accounts.services import phone as services
 from hocvuso.accounts.sms import SmsError
 from hocvuso.core.errors import DomainError
-from hocvuso.registry.parsing import format_phone
+from hocvuso.core.phones import format_phone
 from hocvuso.web.forms import add_domain_error
 
 VERIFICATION = "hocvuso_phone_verification"
@@ -66,8 +66,8 @@ def register_code(request: HttpRequest) -> HttpResponse:
             services.phone_code_check(
                 verification_id=verification_id, code=form.cleaned_data["code"]
             )
-        except AccountsError as exc:
-            if exc.code == AccountsErrorCode.PHONE_CODE_EXPIRED:
+        except DomainError as exc:
+            if exc.code == AccountsError.PHONE_CODE_EXPIRED:
                 request.session.pop(VERIFICATION, None)
                 messages.error(request, exc.message)
                 return redirect("accounts:register")

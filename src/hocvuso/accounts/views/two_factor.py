@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.forms import CodeForm, EnrolForm
 from hocvuso.accounts.models import User
 from hocvuso.accounts.qr import qr_svg
@@ -27,6 +26,7 @@ from hocvuso.accounts.views.login import (
     next_url,
 )
 from hocvuso.core.access import requires_two_factor
+from hocvuso.core.errors import DomainError
 
 RECOVERY_SHOW = "hocvuso_recovery_codes"
 
@@ -53,7 +53,7 @@ def otp(request: HttpRequest) -> HttpResponse:
             device = services.two_factor_verify(
                 user=user, code=form.cleaned_data["code"], request=request
             )
-        except AccountsError as exc:
+        except DomainError as exc:
             if code_failed(request):
                 return _start_over(request)
             form.add_error("code", exc.message)
@@ -96,7 +96,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
             codes = services.two_factor_enrol(
                 user=user, device=device, code=form.cleaned_data["code"], request=request
             )
-        except AccountsError as exc:
+        except DomainError as exc:
             if code_failed(request):
                 return _start_over(request)
             form.add_error("code", exc.message)

@@ -22,10 +22,12 @@ import phonenumbers
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.errors import CoreError, DomainError
+from hocvuso.core.phones import normalise_phone
 from hocvuso.core.text import clean, fold
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.ethnicity import ETHNIC_GROUPS
-from hocvuso.registry.parsing import check_birth, normalise_phone
+from hocvuso.registry.parsing import check_birth
 
 # Longest values the registry's columns hold.
 MAX_LENGTH = {
@@ -70,7 +72,7 @@ def _check_length(value: str, field: str) -> str:
     limit = MAX_LENGTH.get(field)
     if limit is not None and len(value) > limit:
         raise DomainError(
-            ErrorCode.INVALID,
+            CoreError.INVALID,
             _("This value is too long (at most %(limit)d characters).") % {"limit": limit},
             field=field,
         )
@@ -97,10 +99,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 def full_name(value: object) -> str:
     name = _str(value)
     if not name:
-        raise DomainError(ErrorCode.REQUIRED, _("The full name is required."), field="full_name")
+        raise DomainError(CoreError.REQUIRED, _("The full name is required."), field="full_name")
     if not _LETTER.search(name):
         raise DomainError(
-            ErrorCode.INVALID, _("A full name must contain letters."), field="full_name"
+            CoreError.INVALID, _("A full name must contain letters."), field="full_name"
         )
     return _check_length(name, "full_name")
 
@@ -114,7 +116,7 @@ _SCIENTIFIC = re.compile(r"\d[.,]\d+E\+\d+", re.IGNORECASE)
 
 def _cccd_number_cell() -> DomainError:
     return DomainError(
-        ErrorCode.CCCD_NUMBER_CELL,
+        RegistryError.CCCD_NUMBER_CELL,
         _(
             "The CCCD was stored as a number, so its leading zeros were lost. Format the CCCD "
             "column as Text and type the 12 digits again."
@@ -125,7 +127,7 @@ def _cccd_number_cell() -> DomainError:
 
 def _cccd_format() -> DomainError:
     return DomainError(
-        ErrorCode.CCCD_FORMAT,
+        RegistryError.CCCD_FORMAT,
         _(
             "A CCCD number has exactly 12 digits (spaces, dots and dashes between groups are "
             "allowed). If the first 0 is missing, the column was formatted as a number."
@@ -177,7 +179,7 @@ EXCEL_MAX_SERIAL = 73050  # 31/12/2099
 
 
 def _bad_birth(message: str) -> DomainError:
-    return DomainError(ErrorCode.INVALID_BIRTH_DATE, message, field="birth")
+    return DomainError(RegistryError.INVALID_BIRTH_DATE, message, field="birth")
 
 
 def _no_such_date() -> DomainError:
@@ -305,10 +307,10 @@ def sex(value: object) -> str:
     """Sex as "M" or "F": Nam/Nữ (any case, with or without diacritics), M/F, Male/Female, 1/2."""
     raw = _str(value)
     if not raw:
-        raise DomainError(ErrorCode.REQUIRED, _("The sex is required (Nam or Nữ)."), field="sex")
+        raise DomainError(CoreError.REQUIRED, _("The sex is required (Nam or Nữ)."), field="sex")
     result = _sex(raw)
     if result is None:
-        raise DomainError(ErrorCode.INVALID_SEX, _("Write the sex as Nam or Nữ."), field="sex")
+        raise DomainError(RegistryError.INVALID_SEX, _("Write the sex as Nam or Nữ."), field="sex")
     return result
 
 
@@ -402,7 +404,7 @@ def ethnicity(value: object) -> str:
     result = _ethnicity(raw)
     if result is None:
         raise DomainError(
-            ErrorCode.INVALID_ETHNICITY,
+            RegistryError.INVALID_ETHNICITY,
             _("“%(value)s” is not one of the 54 ethnic groups.") % {"value": raw[:40]},
             field="ethnicity",
         )
@@ -545,7 +547,7 @@ def relationship(value: object) -> str:
     result = _relationship(raw)
     if result is None:
         raise DomainError(
-            ErrorCode.INVALID_RELATIONSHIP,
+            RegistryError.INVALID_RELATIONSHIP,
             _(
                 "“%(value)s” is not a known relationship to the head of household (Chủ hộ, Vợ, "
                 "Chồng, Con, Bố, Mẹ, Ông, Bà, Cháu, Anh, Chị, Em, Con dâu, Con rể, Khác)."

@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.core.access import ensure_commune
-from hocvuso.core.errors import DomainError, ErrorCode, NotFound
-from hocvuso.core.services import audit_record
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.geo.models import Commune
 from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing.service import registry_import, rejects_csv
 from hocvuso.registry.models import ImportJob, ImportStatus
 
@@ -42,10 +44,10 @@ def import_job_create(
     """Store the upload (sealed: it holds ID numbers) and queue its processing."""
     ensure_commune(actor, commune.code, write=True)
     if not data:
-        raise DomainError(ErrorCode.UNSUPPORTED_FILE, _("The file is empty."), "file")
+        raise DomainError(RegistryError.UNSUPPORTED_FILE, _("The file is empty."), "file")
     job = ImportJob.objects.create(
         commune=commune,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user_or_none(actor),
         filename=filename[:255],
         sheet=sheet,
         data=cccd_lib.seal(data),
@@ -65,11 +67,11 @@ def import_job_confirm_villages(
     "reject" (its rows are rejected). Queues the job again."""
     ensure_commune(actor, job.commune_id, write=True)
     if job.status != ImportStatus.NEEDS_CONFIRMATION:
-        raise DomainError(ErrorCode.INVALID, _("This import is not waiting for villages."))
+        raise DomainError(CoreError.INVALID, _("This import is not waiting for villages."))
     missing = [name for name in job.new_villages if name not in decisions]
     if missing:
         raise DomainError(
-            ErrorCode.REQUIRED,
+            CoreError.REQUIRED,
             _("Choose what to do with every new village: %(names)s")
             % {"names": ", ".join(missing)},
             "villages",

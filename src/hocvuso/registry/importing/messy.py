@@ -28,7 +28,8 @@ import random
 import unicodedata
 from typing import Literal
 
-from hocvuso.core.errors import ErrorCode
+from hocvuso.core.errors import Code, CoreError
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
 from hocvuso.registry.synthetic import SynthHousehold, SynthPerson
 
@@ -87,19 +88,19 @@ ETHNICITY_OTHER_NAMES = {
 EXTRA_NOTES = ["", "", "", "Đã tiêm 2 mũi", "Đi làm xa", "Tạm vắng", "Mới chuyển đến"]
 
 # Mistakes: (kind, the error code expected, which fields it is about).
-MISTAKES: list[tuple[str, ErrorCode]] = [
-    ("cccd_short", ErrorCode.CCCD_FORMAT),
-    ("cccd_letter", ErrorCode.CCCD_FORMAT),
-    ("cccd_number", ErrorCode.CCCD_NUMBER_CELL),  # XLSX only
-    ("date_impossible", ErrorCode.INVALID_BIRTH_DATE),
-    ("date_future", ErrorCode.INVALID_BIRTH_DATE),
-    ("date_words", ErrorCode.INVALID_BIRTH_DATE),
-    ("sex_unknown", ErrorCode.INVALID_SEX),
-    ("sex_empty", ErrorCode.REQUIRED),
-    ("name_empty", ErrorCode.REQUIRED),
-    ("ethnicity_unknown", ErrorCode.INVALID_ETHNICITY),
-    ("phone_bad", ErrorCode.INVALID_PHONE),
-    ("relationship_unknown", ErrorCode.INVALID_RELATIONSHIP),
+MISTAKES: list[tuple[str, Code]] = [
+    ("cccd_short", RegistryError.CCCD_FORMAT),
+    ("cccd_letter", RegistryError.CCCD_FORMAT),
+    ("cccd_number", RegistryError.CCCD_NUMBER_CELL),  # XLSX only
+    ("date_impossible", RegistryError.INVALID_BIRTH_DATE),
+    ("date_future", RegistryError.INVALID_BIRTH_DATE),
+    ("date_words", RegistryError.INVALID_BIRTH_DATE),
+    ("sex_unknown", RegistryError.INVALID_SEX),
+    ("sex_empty", CoreError.REQUIRED),
+    ("name_empty", CoreError.REQUIRED),
+    ("ethnicity_unknown", RegistryError.INVALID_ETHNICITY),
+    ("phone_bad", CoreError.INVALID_PHONE),
+    ("relationship_unknown", RegistryError.INVALID_RELATIONSHIP),
 ]
 # Mistakes that would hide a head row from the grouping by head rows (no household code column).
 _HEAD_BREAKING = {"date_impossible", "date_future", "date_words", "name_empty"}
@@ -224,7 +225,7 @@ class _Writer:
             "extra": self.pick(EXTRA_NOTES),
         }
 
-    def spoil(self, cells: dict[str, object], is_head: bool) -> ErrorCode:
+    def spoil(self, cells: dict[str, object], is_head: bool) -> Code:
         options = self.mistakes
         if is_head and not self.household_codes:
             options = [m for m in options if m[0] not in _HEAD_BREAKING]

@@ -35,8 +35,9 @@ from unicodedata import is_normalized
 
 from django.utils.translation import gettext as _
 
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.errors import DomainError
 from hocvuso.core.text import clean
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing.headers import NAME_FIELDS, is_ignored, match_header
 
 HEADER_SEARCH_ROWS = 20
@@ -73,7 +74,7 @@ def read_table(data: bytes, *, filename: str, sheet: str | None = None) -> Sourc
         return _read_xlsx(data, sheet)
     if data.startswith(_OLE_MAGIC) or filename.lower().endswith((".xls", ".xlsx", ".xlsm")):
         raise DomainError(
-            ErrorCode.UNSUPPORTED_FILE,
+            RegistryError.UNSUPPORTED_FILE,
             _("This is not a file we can read. Save it from Excel as .xlsx or as CSV (UTF-8)."),
         )
     return _read_csv(data)
@@ -160,7 +161,7 @@ def _is_column_numbering(cells: Sequence[object]) -> bool:
 
 def _not_found() -> DomainError:
     return DomainError(
-        ErrorCode.HEADER_NOT_FOUND,
+        RegistryError.HEADER_NOT_FOUND,
         _(
             "No header row was found in the first %(n)d rows. The file needs a header row with "
             "at least the full name column and one other known column (see the template)."
@@ -249,7 +250,7 @@ def _strict(data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise DomainError(
-            ErrorCode.UNSUPPORTED_FILE,
+            RegistryError.UNSUPPORTED_FILE,
             _("The file's text encoding could not be read. Save it as CSV UTF-8."),
         ) from exc
 
@@ -313,7 +314,7 @@ def _limit(rows: Iterator[list[str]]) -> list[list[str]]:
 
 def _unsupported() -> DomainError:
     return DomainError(
-        ErrorCode.UNSUPPORTED_FILE,
+        RegistryError.UNSUPPORTED_FILE,
         _("This is not a file we can read. Save it from Excel as .xlsx or as CSV (UTF-8)."),
     )
 
@@ -332,7 +333,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> SourceTable:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
             raise DomainError(
-                ErrorCode.UNSUPPORTED_FILE,
+                RegistryError.UNSUPPORTED_FILE,
                 _("The workbook has no sheet named “%(sheet)s”. Its sheets are: %(names)s.")
                 % {"sheet": sheet, "names": ", ".join(names)},
             )

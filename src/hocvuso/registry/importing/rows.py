@@ -33,8 +33,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.errors import DomainError
 from hocvuso.core.text import fold
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing import cells
 from hocvuso.registry.importing.reader import SourceTable
 
@@ -118,7 +119,7 @@ def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
             marked = is_head(get("is_head")) if "is_head" in v else False
             if marked and rel not in ("", HEAD):
                 raise DomainError(
-                    ErrorCode.INVALID_RELATIONSHIP,
+                    RegistryError.INVALID_RELATIONSHIP,
                     _("The row is marked as head of household but its relationship is not."),
                     field="relationship",
                 )
@@ -170,7 +171,7 @@ def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
                     "No household: fill in the household code, or put the row under its "
                     "head of household (Chủ hộ)."
                 )
-            error = DomainError(ErrorCode.NO_HOUSEHOLD, message, field="household_code")
+            error = DomainError(RegistryError.NO_HOUSEHOLD, message, field="household_code")
 
         first = firsts.get(household) if household else None
         if household and first is None:

@@ -26,14 +26,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.core.access import ensure_commune
-from hocvuso.core.errors import DomainError, ErrorCode
+from hocvuso.core.audit import audit_record
+from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
-from hocvuso.core.services import audit_record
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
 from hocvuso.geo.services import village_create
 from hocvuso.kpi import summaries
 from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing import cells
 from hocvuso.registry.importing.reader import SourceTable, read_table
 from hocvuso.registry.importing.rows import ParsedPerson, RowError, parse_rows
@@ -358,7 +359,7 @@ class _Import:
         try:
             if p.village and self.vkey(p.village) in self.rejected_villages:
                 raise DomainError(
-                    ErrorCode.UNKNOWN_VILLAGE,
+                    RegistryError.UNKNOWN_VILLAGE,
                     _("The village “%(name)s” does not exist in this commune.")
                     % {"name": p.village},
                     "village",
@@ -368,7 +369,7 @@ class _Import:
                 r.cccd_hash = self.hash_of.get(p.cccd) or cccd_lib.lookup_hash(p.cccd)
                 if r.cccd_hash in self.seen_hash:
                     raise DomainError(
-                        ErrorCode.DUPLICATE_IN_FILE,
+                        RegistryError.DUPLICATE_IN_FILE,
                         _("This CCCD is already on row %(row)s of this file.")
                         % {"row": self.seen_hash[r.cccd_hash]},
                         "cccd",
@@ -378,7 +379,7 @@ class _Import:
             earlier = self.seen_identity.get(identity)
             if earlier is not None and (earlier[1] is None or r.cccd_hash is None):
                 raise DomainError(
-                    ErrorCode.DUPLICATE_IN_FILE,
+                    RegistryError.DUPLICATE_IN_FILE,
                     _("The same person is already on row %(row)s of this file.")
                     % {"row": earlier[0]},
                     "full_name",
@@ -420,7 +421,7 @@ class _Import:
         if found is not None and found["commune_id"] != self.commune.code:
             self._reject(
                 p.number,
-                ErrorCode.CCCD_OTHER_COMMUNE,
+                RegistryError.CCCD_OTHER_COMMUNE,
                 "cccd",
                 _(
                     "This CCCD is registered in another commune: the person may have moved, "

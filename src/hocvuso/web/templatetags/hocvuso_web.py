@@ -8,7 +8,7 @@ from django import template
 from django.utils import numberformat
 from django.utils.formats import get_format
 
-from hocvuso.registry.parsing import format_phone
+from hocvuso.core.phones import format_phone
 
 register = template.Library()
 

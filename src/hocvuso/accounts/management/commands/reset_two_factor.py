@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hocvuso.accounts.models import User
 from hocvuso.accounts.services.two_factor import two_factor_disable
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 
 
 class Command(BaseCommand):

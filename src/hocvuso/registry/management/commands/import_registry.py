@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.geo.selectors import commune_get
 from hocvuso.registry.importing.service import registry_import, rejects_csv

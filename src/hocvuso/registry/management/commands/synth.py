@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hocvuso.core.access import SYSTEM
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import NotFound
 from hocvuso.geo.models import Commune
 from hocvuso.geo.selectors import commune_get

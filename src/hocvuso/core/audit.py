@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 
+from hocvuso.core.actors import user_or_none
 from hocvuso.core.context import current_request_id
 from hocvuso.core.models import AuditLog
 
@@ -59,7 +60,7 @@ def audit_record(
 ) -> AuditLog:
     """Append one audit row. ``changes`` must already be masked (see :func:`diff`)."""
     return AuditLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=user_or_none(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
