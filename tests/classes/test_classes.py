@@ -32,6 +32,7 @@ from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
 from hocvuso.core.models import AuditLog
+from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import PersonSkillStatus, Skill, SkillEvent
 from tests.conftest import make_user
 from tests.test_scope_matrix import _db_fingerprint
@@ -85,7 +86,7 @@ def test_registration_replay_and_api_full_code(client, commune, volunteer, topic
     assert ClassRegistration.objects.filter(klass=klass).count() == 1
     body2 = {"id": str(uuid7()), "new_person": {"full_name": "Vàng Thị E", "sex": "F"}}
     r = client.post(url, body2, content_type="application/json")
-    assert r.status_code == 422
+    assert r.status_code == 409  # class full: a conflict with what is stored
     assert r.json()["code"] == "class_full"
 
 
@@ -162,7 +163,7 @@ def test_not_confirmed_reverses_and_rates_match_recount(commune, volunteer, topi
     assert PersonSkillStatus.objects.get(person=bad.event.person).vneid_level == 0
     with pytest.raises(DomainError) as exc:
         check_outcome_record(actor=officer, check=bad, outcome="confirmed")
-    assert exc.value.code == ClassError.CHECK_CLOSED
+    assert exc.value.code == SkillsError.CHECK_CLOSED
     [rate] = confirmation_rates(actor=officer, commune=commune)
     recount = {o: outcomes.count(o) for o in set(outcomes)}
     assert (rate.channel, rate.helper_id, rate.drawn) == ("class", volunteer.pk, 6)

@@ -35,7 +35,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.classes.access import can_draw_checks, ensure_checks
-from hocvuso.classes.errors import ClassError
 from hocvuso.classes.models import BackCheck, CheckRound, ClassEvent, Outcome
 from hocvuso.core.access import can_record_skills
 from hocvuso.core.actors import SYSTEM, user_or_none
@@ -44,6 +43,7 @@ from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune
+from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Channel, SkillEvent
 from hocvuso.skills.services import skill_event_reverse
 
@@ -129,7 +129,7 @@ def check_round_draw(
     ids = list(events.values_list("pk", flat=True))
     chosen = sample_draw(ids, percent=percent, seed=seed)
     if not chosen:
-        raise DomainError(ClassError.EMPTY_SAMPLE, _("Nothing was reported in this period."))
+        raise DomainError(SkillsError.EMPTY_SAMPLE, _("Nothing was reported in this period."))
     rnd = CheckRound(
         commune=commune,
         drawn_by=user_or_none(actor),
@@ -197,7 +197,7 @@ def check_assign(*, actor: Any, round: CheckRound, checks: Sequence[UUID], user:
         raise NotFound()
     if not checkers(round.commune).filter(pk=user.pk).exists():
         raise DomainError(
-            ClassError.NOT_A_CHECKER, _("Checks go to someone working in the commune."), "user"
+            SkillsError.NOT_A_CHECKER, _("Checks go to someone working in the commune."), "user"
         )
     n = (
         BackCheck.objects.filter(round=round, pk__in=list(checks))
@@ -234,7 +234,7 @@ def check_outcome_record(
     if check.outcome == Outcome.NOT_CONFIRMED:
         if outcome == Outcome.NOT_CONFIRMED:
             return check
-        raise DomainError(ClassError.CHECK_CLOSED, _("This record was found wrong and withdrawn."))
+        raise DomainError(SkillsError.CHECK_CLOSED, _("This record was found wrong and withdrawn."))
     note = clean(note)
     before = check.outcome
     if outcome == Outcome.NOT_CONFIRMED:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from hocvuso.classes.access import can_organise, can_work_class
 from hocvuso.classes.errors import ClassError
 from hocvuso.classes.models import ClassEvent, ClassGain, ClassRegistration
+from hocvuso.core import hooks
 from hocvuso.core.access import can_record_skills, can_register_people, scope_of
 from hocvuso.core.actors import SYSTEM, user_or_none
 from hocvuso.core.audit import audit_record
@@ -33,7 +34,6 @@ from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
-from hocvuso.kpi import summaries
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_create, person_register
@@ -117,7 +117,7 @@ def class_create(
             "skills": [s.code for s in skills],
         },
     )
-    summaries.touch_network(klass.commune_id)
+    hooks.network_changed.send(communes=[klass.commune_id])
     return klass
 
 
@@ -241,7 +241,7 @@ def class_attendance_set(*, actor: Any, klass: ClassEvent, present: Iterable[UUI
                 "changed": len(changed),
             },
         )
-    summaries.touch_network(klass.commune_id)
+    hooks.network_changed.send(communes=[klass.commune_id])
     return len(wanted)
 
 

@@ -63,6 +63,11 @@ class Change:
 
     def __init__(self, trackers: list[Tracker]) -> None:
         self._trackers = trackers
+        self.void = False
+
+    def nothing_changed(self) -> None:
+        """The write turned out to change nothing (a replay): the trackers are not closed."""
+        self.void = True
 
     def add(self, *, persons: Iterable[UUID] = (), households: Iterable[UUID] = ()) -> None:
         persons, households = list(persons), list(households)
@@ -94,9 +99,11 @@ class ChangeHook:
     ) -> Iterator[Change]:
         persons, households = list(persons), list(households)
         trackers = [r(persons=persons, households=households) for r in self._receivers]
-        yield Change(trackers)
-        for tracker in trackers:
-            tracker.close()
+        change = Change(trackers)
+        yield change
+        if not change.void:
+            for tracker in trackers:
+                tracker.close()
 
 
 facts_change = ChangeHook("facts_change")

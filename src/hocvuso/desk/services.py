@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
@@ -35,7 +36,6 @@ from hocvuso.desk.access import ensure_desk
 from hocvuso.desk.models import DeskVisit, Outcome
 from hocvuso.desk.procedures import BY_CODE
 from hocvuso.geo.models import Commune
-from hocvuso.kpi import summaries
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_create, person_register
@@ -173,7 +173,7 @@ def desk_visit_record(
         },
     )
     visit.replayed = False  # type: ignore[attr-defined]
-    summaries.touch_network(visit.commune_id)
+    hooks.network_changed.send(communes=[visit.commune_id])
     return visit
 
 

@@ -6,3 +6,10 @@ class KpiConfig(AppConfig):
     name = "hocvuso.kpi"
     label = "kpi"
     verbose_name = _("Indicators and dashboards")
+
+    def ready(self) -> None:
+        """Listen to the domain apps' hooks: every write that changes a figure brings the summary
+        tables up to date in its own transaction."""
+        from hocvuso.kpi import listeners
+
+        listeners.connect()

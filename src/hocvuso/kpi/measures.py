@@ -4,10 +4,10 @@ An indicator (a row of :class:`~hocvuso.kpi.models.Indicator`) is a numerator me
 denominator measure; every measure named here is a column of ``CommuneSummary`` (or, for
 ``communes`` and ``communes_with_desk``, derived from its rows when they are added up).
 
-Age: a person counts as 16+ (or adult, 18+) in year Y when Y − year of birth ≥ 16 (18) — the
-age reached during the calendar year, the only rule that is true for the many people whose
-registry entry holds only a year of birth. People of unknown birth year count in ``persons``
-but never in the age-based measures.
+Age: the one rule of :mod:`hocvuso.registry.ages` (aged N+ in year Y when Y − year of birth ≥ N);
+people of unknown year of birth count in ``persons`` but never in the age-based measures. What
+one person and one household count for is :mod:`hocvuso.skills.facts`; the network columns are
+each defined in their app's ``figures`` module (``summaries/network.py``).
 """
 
 from __future__ import annotations
@@ -16,25 +16,13 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
 
-AGE_16 = 16
-ADULT_AGE = 18
+from hocvuso.registry.ages import ADULT_AGE, AGE_16, is_aged
+from hocvuso.skills.facts import HOUSEHOLD_MEASURES, PERSON_MEASURES
 
 # Columns of CohortSummary (people, by commune, village and year of birth).
-PERSON_COLUMNS = (
-    "persons",
-    "vneid2",
-    "bank",
-    "basic",
-    "guided",
-    "traders",
-    "t1",
-    "t2",
-    "t3",
-    "t4",
-    "t_all",
-)
+PERSON_COLUMNS = PERSON_MEASURES
 # Columns of VillageSummary (households, by commune and village).
-HOUSEHOLD_COLUMNS = ("households", "households_trained", "households_visited")
+HOUSEHOLD_COLUMNS = HOUSEHOLD_MEASURES
 # Counted per commune from the helpers' networks.
 NETWORK_COLUMNS = (
     "mentors",
@@ -94,8 +82,8 @@ def age_counts(birth_year: int, counts: Sequence[int], year: int) -> tuple[int, 
     """The age-based columns (AGE_COLUMNS order) one cohort row adds for ``year``; ``counts``
     in PERSON_COLUMNS order."""
     persons, vneid2, bank, basic = counts[0], counts[1], counts[2], counts[3]
-    is16 = birth_year > 0 and year - birth_year >= AGE_16
-    adult = birth_year > 0 and year - birth_year >= ADULT_AGE
+    is16 = is_aged(birth_year, year, AGE_16)
+    adult = is_aged(birth_year, year, ADULT_AGE)
     return (
         persons if is16 else 0,
         vneid2 if is16 else 0,

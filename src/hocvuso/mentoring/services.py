@@ -26,13 +26,13 @@ from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import User
 from hocvuso.accounts.services import role_grant
+from hocvuso.core import hooks
 from hocvuso.core.access import can_edit_commune, forget_scope, scope_of
 from hocvuso.core.actors import SYSTEM, user_or_none
 from hocvuso.core.audit import audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune
-from hocvuso.kpi import summaries
 from hocvuso.mentoring.errors import MentoringError
 from hocvuso.mentoring.models import Mentor, MentoringSession, Mentorship, MentorshipStatus
 from hocvuso.registry.errors import RegistryError
@@ -98,7 +98,7 @@ def mentor_create(
             existing.active = True
             existing.save(update_fields=["active", "updated_at"])
             audit_record(actor=actor, action="mentor.activate", obj=existing)
-        summaries.touch_network(existing.commune_id)
+        hooks.network_changed.send(communes=[existing.commune_id])
         return existing
     mentor = Mentor.objects.create(
         person=person,
@@ -116,7 +116,7 @@ def mentor_create(
         obj=mentor,
         changes={"person": str(person.pk), "capacity": capacity, "languages": langs},
     )
-    summaries.touch_network(mentor.commune_id)
+    hooks.network_changed.send(communes=[mentor.commune_id])
     return mentor
 
 
@@ -139,7 +139,7 @@ def mentor_update(
         obj=mentor,
         changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
     )
-    summaries.touch_network(mentor.commune_id)
+    hooks.network_changed.send(communes=[mentor.commune_id])
     return mentor
 
 
@@ -188,7 +188,7 @@ def mentorship_start(
         obj=ship,
         changes={"mentor": str(mentor.pk), "mentee": str(mentee.pk)},
     )
-    summaries.touch_network(mentor.commune_id)
+    hooks.network_changed.send(communes=[mentor.commune_id])
     return ship
 
 
@@ -209,7 +209,7 @@ def mentorship_end(
         obj=mentorship,
         changes={"ended_on": mentorship.ended_on.isoformat()},
     )
-    summaries.touch_network(mentorship.mentor.commune_id)
+    hooks.network_changed.send(communes=[mentorship.mentor.commune_id])
     return mentorship
 
 
@@ -273,7 +273,7 @@ def mentorships_accept(
         )
     for mentor in {s.mentor.pk: s.mentor for s in rows}.values():
         forget_scope(mentor.user)
-    summaries.touch_network(*{s.mentor.commune_id for s in rows})
+    hooks.network_changed.send(communes={s.mentor.commune_id for s in rows})
     return rows
 
 

@@ -21,13 +21,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.core import hooks
 from hocvuso.core.access import can_edit_commune, can_see_sensitive, scope_of
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import MASK, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.models import AuditLog
 from hocvuso.core.text import clean
-from hocvuso.kpi import summaries
 from hocvuso.privacy.errors import PrivacyError
 from hocvuso.privacy.models import (
     Consent,
@@ -341,7 +341,7 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
     person.ethnicity = ""
     person.special_needs = ""
     person.erased_at = now
-    with summaries.tracking(persons=[person.pk]):
+    with hooks.facts_change(persons=[person.pk]):
         person.save(
             update_fields=[
                 "full_name",

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from hocvuso.core import hooks
 from hocvuso.core.access import can_register_people, can_reveal_cccd, ensure_commune
 from hocvuso.core.audit import audit_record, diff, snapshot
 from hocvuso.core.errors import CoreError, DomainError, NotFound
@@ -16,7 +17,6 @@ from hocvuso.core.phones import normalise_phone
 from hocvuso.core.text import clean, fold
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
-from hocvuso.kpi import summaries
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
@@ -80,7 +80,7 @@ def household_create(
             _("This commune already has a household with this code."),
             field="code",
         ) from exc
-    with summaries.tracking() as tracked:
+    with hooks.facts_change() as tracked:
         tracked.add(households=[household.pk])
     audit_record(
         actor=actor,
@@ -128,7 +128,7 @@ def household_update(
     household.search_key = household_search_key(household.code, household.address)
     moved = "village" in changes
     members = list(household.members.values_list("pk", flat=True)) if moved else []
-    with summaries.tracking(persons=members, households=[household.pk] if moved else []):
+    with hooks.facts_change(persons=members, households=[household.pk] if moved else []):
         try:
             with transaction.atomic():
                 household.save()
@@ -220,7 +220,7 @@ def person_register(
             _("A person with this CCCD is already registered."),
             field="cccd",
         ) from exc
-    with summaries.tracking() as tracked:
+    with hooks.facts_change() as tracked:
         tracked.add(persons=[person.pk])
     changes = diff({}, snapshot(person, PERSON_FIELDS), masked=PERSON_MASKED)
     if person.cccd_hash:
@@ -300,7 +300,7 @@ def person_update(*, actor: Any, person: Person, cccd: str | None = None, **valu
     moved = "household" in changes
     counted = moved or bool({"birth_date", "birth_year", "occupation"} & changes.keys())
     old_household = Person.objects.get(pk=person.pk).household_id if moved else None
-    with summaries.tracking(
+    with hooks.facts_change(
         persons=[person.pk] if counted else [],
         households=[h for h in (old_household, person.household_id) if moved and h],
     ):

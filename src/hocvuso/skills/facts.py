@@ -179,7 +179,16 @@ class PersonFacts:
         f, t = self.flags, self.trader
         bits = [int(t and bool(f.mask & (1 << i))) for i in range(len(T4_CODES))]
         all_four = int(t and f.mask == T4_ALL)
-        return [1, int(f.vneid2), int(f.bank), int(f.basic), int(self.guided), int(t), *bits, all_four]
+        return [
+            1,
+            int(f.vneid2),
+            int(f.bank),
+            int(f.basic),
+            int(self.guided),
+            int(t),
+            *bits,
+            all_four,
+        ]
 
 
 @dataclass(frozen=True)

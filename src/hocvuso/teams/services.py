@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import Role, User
 from hocvuso.accounts.services.roles import role_grant, role_revoke
+from hocvuso.core import hooks
 from hocvuso.core.access import can_edit_commune, ensure_commune
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import audit_record
@@ -28,7 +29,6 @@ from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
-from hocvuso.kpi import summaries
 from hocvuso.registry.models import Household, Person
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Channel, Skill
@@ -403,29 +403,31 @@ def visit_record(
         note=note,
     )
     # Visited / guided are counted on dashboards; the skill events below count themselves.
-    tracked = summaries.Tracker(persons=[p.person.pk for p in present], households=[household.pk])
-    try:
-        with transaction.atomic():
-            visit.save(force_insert=True)
-    except IntegrityError:
-        stored = Visit.objects.get(pk=id)
-        if _stored_content(stored) != wanted:
-            raise _conflict() from None
-        stored.replayed = True
-        return stored
-    VisitPerson.objects.bulk_create(
-        [
-            VisitPerson(
-                visit=visit,
-                person=p.person,
-                guided=sorted(set(p.guided)),
-                gained=sorted(set(p.gained)),
-                was_guided=bool(p.guided or p.gained),
-            )
-            for p in present
-        ]
-    )
-    tracked.close()
+    with hooks.facts_change(
+        persons=[p.person.pk for p in present], households=[household.pk]
+    ) as change:
+        try:
+            with transaction.atomic():
+                visit.save(force_insert=True)
+        except IntegrityError:
+            change.nothing_changed()
+            stored = Visit.objects.get(pk=id)
+            if _stored_content(stored) != wanted:
+                raise _conflict() from None
+            stored.replayed = True
+            return stored
+        VisitPerson.objects.bulk_create(
+            [
+                VisitPerson(
+                    visit=visit,
+                    person=p.person,
+                    guided=sorted(set(p.guided)),
+                    gained=sorted(set(p.gained)),
+                    was_guided=bool(p.guided or p.gained),
+                )
+                for p in present
+            ]
+        )
     day = timezone.localdate(visited_at)
     events = [
         EventInput(

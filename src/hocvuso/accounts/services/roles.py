@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import Role, RoleAssignment, User
+from hocvuso.core import hooks
 from hocvuso.core.access import can_grant, forget_scope
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Province, Village
-from hocvuso.kpi import summaries
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Person
 
@@ -107,7 +107,9 @@ def role_grant(
         },
     )
     forget_scope(user)
-    summaries.touch_network(assignment.commune_id if role == Role.DESK_STAFF else None)
+    hooks.network_changed.send(
+        communes=[assignment.commune_id if role == Role.DESK_STAFF else None]
+    )
     return assignment
 
 
@@ -126,7 +128,9 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
         assignment.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
         audit_record(actor=actor, action="role.revoke", obj=assignment, changes={})
         forget_scope(assignment.user)
-    summaries.touch_network(assignment.commune_id if assignment.role == Role.DESK_STAFF else None)
+    hooks.network_changed.send(
+        communes=[assignment.commune_id if assignment.role == Role.DESK_STAFF else None]
+    )
     return assignment
 
 

@@ -25,6 +25,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.core import hooks
 from hocvuso.core.access import ensure_commune
 from hocvuso.core.audit import audit_record
 from hocvuso.core.errors import DomainError
@@ -32,7 +33,6 @@ from hocvuso.core.ids import uuid7
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
 from hocvuso.geo.services import village_create
-from hocvuso.kpi import summaries
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing import cells
@@ -533,7 +533,7 @@ class _Import:
                 },
             )
             # Thousands of rows at once: recount the commune's summaries (one set of queries).
-            summaries.refresh([self.commune.code])
+            hooks.communes_rewritten.send(communes=[self.commune.code])
 
     def _resolve(self, village: Any) -> Any:
         if isinstance(village, tuple):

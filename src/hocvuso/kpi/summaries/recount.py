@@ -1,0 +1,140 @@
+"""What the raw records say, recounted with a few grouped queries per batch of communes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
+
+from hocvuso.kpi.measures import (
+    HOUSEHOLD_COLUMNS,
+    NETWORK_COLUMNS,
+    PERSON_COLUMNS,
+    commune_counts,
+)
+from hocvuso.kpi.models import NO_VILLAGE
+from hocvuso.kpi.summaries.network import network_counts
+from hocvuso.registry.ages import birth_year_expr
+from hocvuso.registry.models import Household, Person
+from hocvuso.skills.facts import T4_ALL, T4_CODES, T4_OCCUPATIONS
+from hocvuso.teams.models import Visit, VisitPerson
+
+BATCH_COMMUNES = 100
+CohortKey = tuple[str, UUID, int]  # commune, village (NO_VILLAGE), birth year (0: unknown)
+VillageKey = tuple[str, UUID]
+
+
+@dataclass
+class Recount:
+    """What the raw records say, for a set of communes."""
+
+    cohorts: dict[CohortKey, tuple[int, ...]] = field(default_factory=dict)
+    villages: dict[VillageKey, tuple[int, ...]] = field(default_factory=dict)
+    network: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def commune_rows(self, communes: Iterable[str], year: int) -> dict[str, tuple[int, ...]]:
+        by_commune_c: dict[str, list[tuple[int, Sequence[int]]]] = defaultdict(list)
+        for (commune, _v, by), counts in self.cohorts.items():
+            by_commune_c[commune].append((by, counts))
+        by_commune_h: dict[str, list[Sequence[int]]] = defaultdict(list)
+        for (commune, _v), counts in self.villages.items():
+            by_commune_h[commune].append(counts)
+        zero_net = (0,) * len(NETWORK_COLUMNS)
+        return {
+            c: commune_counts(
+                by_commune_c.get(c, []),
+                by_commune_h.get(c, []),
+                self.network.get(c, zero_net),
+                year,
+            )
+            for c in communes
+        }
+
+
+def guided_q() -> Exists:
+    """The person (outer row) was guided on a home visit."""
+    return Exists(VisitPerson.objects.filter(person=OuterRef("pk"), was_guided=True))
+
+
+def trained_q() -> Exists:
+    """The household (outer row) has a member holding the basic set."""
+    return Exists(
+        Person.objects.filter(household=OuterRef("pk"), skill_status__basic_complete=True)
+    )
+
+
+def visited_q() -> Exists:
+    """The household (outer row) was visited by a team."""
+    return Exists(Visit.objects.filter(household=OuterRef("pk")))
+
+
+def recount_people(communes: Sequence[str]) -> dict[CohortKey, tuple[int, ...]]:
+    """Cohort counts of ``communes`` (PERSON_COLUMNS order): one grouped query."""
+    trader = Q(occupation__in=T4_OCCUPATIONS)
+    bits = {f"b{i}": F("mask").bitand(1 << i) for i in range(len(T4_CODES))}
+    ts = {
+        f"t{i + 1}": Count("pk", filter=trader & Q(**{f"b{i}__gt": 0}))
+        for i in range(len(T4_CODES))
+    }
+    qs = (
+        Person.objects.filter(commune_id__in=communes)
+        .annotate(
+            by=birth_year_expr(),
+            mask=Coalesce(F("skill_status__t4_mask"), Value(0)),
+            was_guided=guided_q(),
+        )
+        .annotate(**bits)
+        .values("commune_id", "household__village_id", "by")
+        .annotate(
+            persons=Count("pk"),
+            vneid2=Count("pk", filter=Q(skill_status__vneid_level__gte=2)),
+            bank=Count("pk", filter=Q(skill_status__has_bank_account=True)),
+            basic=Count("pk", filter=Q(skill_status__basic_complete=True)),
+            guided=Count("pk", filter=Q(was_guided=True)),
+            traders=Count("pk", filter=trader),
+            **ts,
+            t_all=Count("pk", filter=trader & Q(mask=T4_ALL)),
+        )
+        .order_by()
+    )
+    out: dict[CohortKey, tuple[int, ...]] = {}
+    for row in qs:
+        key = (row["commune_id"], row["household__village_id"] or NO_VILLAGE, int(row["by"]))
+        out[key] = tuple(row[c] for c in PERSON_COLUMNS)
+    return out
+
+
+def recount_households(communes: Sequence[str]) -> dict[VillageKey, tuple[int, ...]]:
+    """Village counts of ``communes`` (HOUSEHOLD_COLUMNS order): one grouped query."""
+    qs = (
+        Household.objects.filter(commune_id__in=communes)
+        .annotate(trained=trained_q(), visited=visited_q())
+        .values("commune_id", "village_id")
+        .annotate(
+            households=Count("pk"),
+            households_trained=Count("pk", filter=Q(trained=True)),
+            households_visited=Count("pk", filter=Q(visited=True)),
+        )
+        .order_by()
+    )
+    return {
+        (r["commune_id"], r["village_id"] or NO_VILLAGE): tuple(r[c] for c in HOUSEHOLD_COLUMNS)
+        for r in qs
+    }
+
+
+def recount_network(communes: Sequence[str]) -> dict[str, tuple[int, ...]]:
+    """Network counts per commune now (NETWORK_COLUMNS order)."""
+    return network_counts(communes)
+
+
+def recount(communes: Sequence[str]) -> Recount:
+    return Recount(
+        cohorts=recount_people(communes),
+        villages=recount_households(communes),
+        network=recount_network(communes),
+    )
