@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PYTEST_WORKERS ?= auto
 
 .PHONY: run setup test lint types pytest pytest-sqlite pytest-postgres browser bench clean
 
@@ -36,6 +37,7 @@ test: $(VENV)/.installed-dev browser lint types pytest
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --output-format concise src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/lint-imports --no-logo
 
 types: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -44,12 +46,12 @@ pytest: pytest-sqlite pytest-postgres
 
 pytest-sqlite: $(VENV)/.installed-dev
 	@echo "== tests on SQLite"
-	env -u DATABASE_URL $(BIN)/pytest --create-db
+	env -u DATABASE_URL $(BIN)/pytest --create-db -n $(PYTEST_WORKERS)
 
 pytest-postgres: $(VENV)/.installed-dev
 	@if [ -n "$$HOCVUSO_TEST_DATABASE_URL" ]; then \
 		echo "== tests on PostgreSQL"; \
-		DATABASE_URL="$$HOCVUSO_TEST_DATABASE_URL" $(BIN)/pytest --create-db; \
+		DATABASE_URL="$$HOCVUSO_TEST_DATABASE_URL" $(BIN)/pytest --create-db -n $(PYTEST_WORKERS); \
 	else \
 		echo "== HOCVUSO_TEST_DATABASE_URL is not set: PostgreSQL run skipped"; \
 	fi

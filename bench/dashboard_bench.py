@@ -466,8 +466,8 @@ def national_admin() -> Any:
     from django.contrib.auth import get_user_model
 
     from hocvuso.accounts.models import Role
-    from hocvuso.accounts.services import role_grant
     from hocvuso.core.actors import SYSTEM
+    from hocvuso.roles.services import role_grant
 
     user = get_user_model().objects.create_user(
         username="bench.quantri", password=None, display_name="Bench national admin"

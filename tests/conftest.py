@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.test import Client
 
 from hocvuso.geo.models import Commune
 from hocvuso.geo.services import units_load
-
-OFFICER_PASSWORD = "officer-pass-2026!"
+from tests.factories import login, make_user
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -83,19 +83,6 @@ def other_commune(units) -> Commune:  # type: ignore[no-untyped-def]
     return Commune.objects.select_related("province").get(code="00004")  # Phường Ba Đình
 
 
-def make_user(username: str, role: str | None = None, **scope):  # type: ignore[no-untyped-def]
-    """A user with one role over a scope, granted by the system (like `hocvuso grant_role`)."""
-    from hocvuso.accounts.services import role_grant
-    from hocvuso.core.actors import SYSTEM
-
-    user = get_user_model().objects.create_user(
-        username=username, password=OFFICER_PASSWORD, display_name=username
-    )
-    if role is not None:
-        role_grant(actor=SYSTEM, user=user, role=role, **scope)
-    return user
-
-
 @pytest.fixture
 def officer(commune):  # type: ignore[no-untyped-def]
     """The commune officer of Xã Lũng Cú (00715)."""
@@ -130,7 +117,7 @@ def citizen(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def village(commune, officer):  # type: ignore[no-untyped-def]
-    from hocvuso.geo.services import village_create
+    from hocvuso.registry.services import village_create
 
     return village_create(actor=officer, commune=commune, name="Thôn Thèn Pả", is_remote=True)
 
@@ -164,3 +151,61 @@ def head(household, officer):  # type: ignore[no-untyped-def]
         relationship="head",
         special_needs="Mắt kém",
     )
+
+
+@pytest.fixture
+def member(household, officer, head):  # type: ignore[no-untyped-def]
+    """A second member of ``household``: Giàng Thị Mỷ, born 1995, no CCCD."""
+    from hocvuso.registry.services import person_register
+
+    return person_register(
+        actor=officer,
+        household=household,
+        full_name="Giàng Thị Mỷ",
+        sex="F",
+        birth_year=1995,
+        relationship="child",
+    )
+
+
+@pytest.fixture
+def desk(commune):  # type: ignore[no-untyped-def]
+    """Support-desk staff of Lũng Cú: sees the commune's registry, no sensitive data."""
+    return make_user("motcua", "desk_staff", commune=commune)
+
+
+@pytest.fixture
+def desk_client(desk) -> Client:  # type: ignore[no-untyped-def]
+    return login(desk)
+
+
+@pytest.fixture
+def officer_client(officer) -> Client:  # type: ignore[no-untyped-def]
+    return login(officer)
+
+
+@pytest.fixture
+def national_client(national_admin) -> Client:  # type: ignore[no-untyped-def]
+    return login(national_admin)
+
+
+@pytest.fixture
+def citizen_client(citizen) -> Client:  # type: ignore[no-untyped-def]
+    return login(citizen)
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    """Debian's chromium (never a downloaded browser); the test is skipped, saying so, without."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); browser test skipped")
+    return path
+
+
+@pytest.fixture
+def browser_page(chromium_path):  # type: ignore[no-untyped-def]
+    from tests.browser import phone_page
+
+    with phone_page(chromium_path) as page:
+        yield page

@@ -10,7 +10,6 @@ and leave the database exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,24 +17,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from hocvuso.accounts.services.invitations import invitation_create
 from hocvuso.accounts.services.tokens import token_create
 from hocvuso.core.actors import SYSTEM
 from hocvuso.core.ids import uuid7
 from hocvuso.geo.models import Commune
-from hocvuso.geo.services import village_create
 from hocvuso.privacy.services import consent_record, data_request_create
 from hocvuso.registry.models import ImportJob
-from hocvuso.registry.services import household_create, person_register
+from hocvuso.registry.services import household_create, person_register, village_create
+from hocvuso.roles.services.invitations import invitation_create
 from hocvuso.skills.models import Skill
 from hocvuso.skills.services import skill_event_record
-from tests.conftest import make_user
+from tests.factories import db_fingerprint, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -143,45 +139,6 @@ def world(units) -> World:  # type: ignore[no-untyped-def]
     return _build_world()
 
 
-def _db_fingerprint() -> str:
-    """A hash of every row of every project table: equal before and after means nothing changed."""
-    digest = hashlib.sha256()
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            label = model._meta.app_label
-            if (
-                label
-                not in {
-                    "core",
-                    "geo",
-                    "registry",
-                    "accounts",
-                    "skills",
-                    "outreach",
-                    "desk",
-                    "teams",
-                    "classes",
-                    "mentoring",
-                }
-                or model._meta.proxy
-            ):
-                continue
-            if model._meta.db_table in {"geo_commune", "geo_province"}:
-                continue  # reference data, large and never written by these routes
-            table = model._meta.db_table
-            columns = [
-                connection.ops.quote_name(f.column)
-                for f in model._meta.concrete_fields
-                if f.column != "last_login"
-            ]
-            cursor.execute(
-                f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1"  # noqa: S608
-            )
-            for row in cursor.fetchall():
-                digest.update(repr(row).encode())
-    return digest.hexdigest()
-
-
 @dataclass
 class Route:
     """How to call a route for the objects of one side, and which roles may, in our commune."""
@@ -214,62 +171,62 @@ def _villages_csv(w: World, side: str, role: str) -> dict[str, Any]:
 
 
 ROUTES: dict[str, Route] = {
-    "web:home": Route(lambda w, s: reverse("web:home"), SIGNED_IN, scoped=False),
-    "web:commune": Route(
-        lambda w, s: reverse("web:commune", args=[w.ours.code if s == "ours" else w.other.code]),
+    "ui:home": Route(lambda w, s: reverse("ui:home"), SIGNED_IN, scoped=False),
+    "ui:commune": Route(
+        lambda w, s: reverse("ui:commune", args=[w.ours.code if s == "ours" else w.other.code]),
         COMMUNE_READERS,
     ),
-    "web:village_create": Route(
-        lambda w, s: reverse("web:village_create", args=[_code(w, s)]),
+    "registry:village_create": Route(
+        lambda w, s: reverse("registry:village_create", args=[_code(w, s)]),
         KEEPERS,
         "POST",
         lambda w, s, role: {"name": f"Thôn mới {role}", "kind": "thon"},
     ),
-    "web:villages_import": Route(
-        lambda w, s: reverse("web:villages_import", args=[_code(w, s)]),
+    "registry:villages_import": Route(
+        lambda w, s: reverse("registry:villages_import", args=[_code(w, s)]),
         KEEPERS,
         "POST",
         _villages_csv,
     ),
-    "web:village_edit": Route(
-        lambda w, s: reverse("web:village_edit", args=[_code(w, s), _o(w, s, "v2").pk]),
+    "registry:village_edit": Route(
+        lambda w, s: reverse("registry:village_edit", args=[_code(w, s), _o(w, s, "v2").pk]),
         KEEPERS,
         "POST",
         lambda w, s, role: {"name": f"Thôn sửa {role}", "kind": "thon"},
     ),
-    "web:household_create": Route(
-        lambda w, s: reverse("web:household_create", args=[_code(w, s)]),
+    "registry:household_create": Route(
+        lambda w, s: reverse("registry:household_create", args=[_code(w, s)]),
         KEEPERS,
         "POST",
         lambda w, s, role: {"code": f"NEW-{role}", "address": "Số 1"},
     ),
-    "web:household": Route(
-        lambda w, s: reverse("web:household", args=[_o(w, s, "h1").pk]), COMMUNE_READERS
+    "registry:household": Route(
+        lambda w, s: reverse("registry:household", args=[_o(w, s, "h1").pk]), COMMUNE_READERS
     ),
-    "web:household_edit": Route(
-        lambda w, s: reverse("web:household_edit", args=[_o(w, s, "h1").pk]),
+    "registry:household_edit": Route(
+        lambda w, s: reverse("registry:household_edit", args=[_o(w, s, "h1").pk]),
         KEEPERS,
         "POST",
         lambda w, s, role: {"code": _o(w, s, "h1").code, "address": f"Số {role}"},
     ),
-    "web:household_set_head": Route(
-        lambda w, s: reverse("web:household_set_head", args=[_o(w, s, "h1").pk]),
+    "registry:household_set_head": Route(
+        lambda w, s: reverse("registry:household_set_head", args=[_o(w, s, "h1").pk]),
         KEEPERS,
         "POST",
         lambda w, s, role: {"head": str(_o(w, s, "p1").pk)},
     ),
-    "web:person_add": Route(
-        lambda w, s: reverse("web:person_add", args=[_o(w, s, "h1").pk]),
+    "registry:person_add": Route(
+        lambda w, s: reverse("registry:person_add", args=[_o(w, s, "h1").pk]),
         KEEPERS,
         "POST",
         lambda w, s, role: {"full_name": f"Người mới {role}", "sex": "F", "birth": "2001"},
     ),
-    "web:person": Route(
-        lambda w, s: reverse("web:person", args=[_o(w, s, "p1").pk]),
+    "ui:person": Route(
+        lambda w, s: reverse("ui:person", args=[_o(w, s, "p1").pk]),
         COMMUNE_READERS | {"citizen"},
     ),
-    "web:person_edit": Route(
-        lambda w, s: reverse("web:person_edit", args=[_o(w, s, "p1").pk]),
+    "registry:person_edit": Route(
+        lambda w, s: reverse("registry:person_edit", args=[_o(w, s, "p1").pk]),
         KEEPERS,
         "POST",
         lambda w, s, role: {
@@ -278,32 +235,32 @@ ROUTES: dict[str, Route] = {
             "birth": "1970" if s == "ours" else "1980",
         },
     ),
-    "web:person_reveal_cccd": Route(
-        lambda w, s: reverse("web:person_reveal_cccd", args=[_o(w, s, "p1").pk]),
+    "ui:person_reveal_cccd": Route(
+        lambda w, s: reverse("ui:person_reveal_cccd", args=[_o(w, s, "p1").pk]),
         OFFICERS,
         "POST",
         lambda w, s, role: {"reason": "Kiểm tra hồ sơ"},
     ),
-    "web:import_start": Route(
-        lambda w, s: reverse("web:import_start", args=[_code(w, s)]),
+    "registry:import_start": Route(
+        lambda w, s: reverse("registry:import_start", args=[_code(w, s)]),
         KEEPERS,
         "POST",
         _csv_upload,
     ),
-    "web:import_template": Route(
-        lambda w, s: reverse("web:import_template", args=[_code(w, s), "csv"]), KEEPERS
+    "registry:import_template": Route(
+        lambda w, s: reverse("registry:import_template", args=[_code(w, s), "csv"]), KEEPERS
     ),
-    "web:import_job": Route(
-        lambda w, s: reverse("web:import_job", args=[_o(w, s, "job").pk]), KEEPERS
+    "registry:import_job": Route(
+        lambda w, s: reverse("registry:import_job", args=[_o(w, s, "job").pk]), KEEPERS
     ),
-    "web:import_confirm": Route(
-        lambda w, s: reverse("web:import_confirm", args=[_o(w, s, "job").pk]),
+    "registry:import_confirm": Route(
+        lambda w, s: reverse("registry:import_confirm", args=[_o(w, s, "job").pk]),
         KEEPERS,
         "POST",
         ok=frozenset({400}),  # past the scope check: the finished job has nothing to confirm
     ),
-    "web:import_rejects": Route(
-        lambda w, s: reverse("web:import_rejects", args=[_o(w, s, "job").pk]), KEEPERS
+    "registry:import_rejects": Route(
+        lambda w, s: reverse("registry:import_rejects", args=[_o(w, s, "job").pk]), KEEPERS
     ),
     # Public: sign-in, language, the API's own description and the official unit list.
     "login": Route(lambda w, s: reverse("login"), set(ROLES), public=True),
@@ -366,32 +323,32 @@ ROUTES.update(
             "POST",
             expect=_own,  # one's own tokens only, whatever one's role
         ),
-        "accounts:invitation_created": Route(
-            lambda w, s: reverse("accounts:invitation_created"), SIGNED_IN, scoped=False, ok=SELF
+        "roles:invitation_created": Route(
+            lambda w, s: reverse("roles:invitation_created"), SIGNED_IN, scoped=False, ok=SELF
         ),
         # Appointing: officers inside their own scope.
-        "accounts:assignments": Route(
-            lambda w, s: reverse("accounts:assignments", args=[_code(w, s)]), OFFICERS
+        "roles:assignments": Route(
+            lambda w, s: reverse("roles:assignments", args=[_code(w, s)]), OFFICERS
         ),
-        "accounts:assignment_revoke": Route(
-            lambda w, s: reverse("accounts:assignment_revoke", args=[_o(w, s, "assignment").pk]),
+        "roles:assignment_revoke": Route(
+            lambda w, s: reverse("roles:assignment_revoke", args=[_o(w, s, "assignment").pk]),
             OFFICERS,
             "POST",
         ),
-        "accounts:invitation_revoke": Route(
-            lambda w, s: reverse("accounts:invitation_revoke", args=[_o(w, s, "invitation").pk]),
+        "roles:invitation_revoke": Route(
+            lambda w, s: reverse("roles:invitation_revoke", args=[_o(w, s, "invitation").pk]),
             OFFICERS,
             "POST",
         ),
-        "accounts:citizen_link": Route(
-            lambda w, s: reverse("accounts:citizen_link", args=[_o(w, s, "p2").pk]),
+        "roles:citizen_link": Route(
+            lambda w, s: reverse("roles:citizen_link", args=[_o(w, s, "p2").pk]),
             KEEPERS,
             "POST",
             lambda w, s, role: {"login": "m_nobody"},
         ),
         # Public steps: accepting an invitation (by its secret), registering by phone.
-        "accounts:invitation_accept": Route(
-            lambda w, s: reverse("accounts:invitation_accept", args=["not-a-real-secret"]),
+        "roles:invitation_accept": Route(
+            lambda w, s: reverse("roles:invitation_accept", args=["not-a-real-secret"]),
             set(ROLES),
             public=True,
             ok=frozenset({410}),
@@ -1298,7 +1255,7 @@ def test_route_scope(name, world):
                 allowed = role in route.allowed and (
                     side == "ours" or not route.scoped or role == "national_admin" or route.public
                 )
-            before = _db_fingerprint() if route.method == "POST" and not allowed else None
+            before = db_fingerprint() if route.method == "POST" and not allowed else None
             response = _call(client, route, world, side, role)
             where = f"{name} as {role} on {side}"
             if role == "anonymous" and not route.public:
@@ -1310,7 +1267,7 @@ def test_route_scope(name, world):
             else:
                 assert response.status_code == 404, f"{where}: {response.status_code}"
             if before is not None:
-                assert _db_fingerprint() == before, f"{where} changed the database"
+                assert db_fingerprint() == before, f"{where} changed the database"
             if role != "national_admin" and response.status_code == 200:
                 body = b"".join(response) if response.streaming else response.content
                 text = body.decode("utf-8", "replace")
@@ -1321,12 +1278,14 @@ def test_route_scope(name, world):
 def test_team_member_sees_only_their_villages(world):
     client = world.client("team_member")
     assert (
-        client.get(reverse("web:household", args=[_o(world, "ours", "h1").pk])).status_code == 200
+        client.get(reverse("registry:household", args=[_o(world, "ours", "h1").pk])).status_code
+        == 200
     )
     assert (
-        client.get(reverse("web:household", args=[_o(world, "ours", "h2").pk])).status_code == 404
+        client.get(reverse("registry:household", args=[_o(world, "ours", "h2").pk])).status_code
+        == 404
     )
-    page = client.get(reverse("web:commune", args=[world.ours.code])).content.decode()
+    page = client.get(reverse("ui:commune", args=[world.ours.code])).content.decode()
     assert "ours-H1" in page
     assert "ours-H2" not in page
     assert "Người Hai ours" not in page
@@ -1334,21 +1293,24 @@ def test_team_member_sees_only_their_villages(world):
 
 def test_citizen_sees_only_themself(world):
     client = world.client("citizen")
-    assert client.get(reverse("web:person", args=[_o(world, "ours", "p1").pk])).status_code == 200
-    assert client.get(reverse("web:person", args=[_o(world, "ours", "p2").pk])).status_code == 404
+    assert client.get(reverse("ui:person", args=[_o(world, "ours", "p1").pk])).status_code == 200
+    assert client.get(reverse("ui:person", args=[_o(world, "ours", "p2").pk])).status_code == 404
     assert (
-        client.get(reverse("web:household", args=[_o(world, "ours", "h1").pk])).status_code == 404
+        client.get(reverse("registry:household", args=[_o(world, "ours", "h1").pk])).status_code
+        == 404
     )
 
 
 def test_province_officer_sees_province_but_keeps_nothing(world):
     client = world.client("province_officer")
-    person_url = reverse("web:person", args=[_o(world, "ours", "p1").pk])
+    person_url = reverse("ui:person", args=[_o(world, "ours", "p1").pk])
     assert "Mông" in client.get(person_url).content.decode()  # sensitive: officers and above
-    before = _db_fingerprint()
-    response = client.post(reverse("web:household_create", args=[world.ours.code]), {"code": "P-1"})
+    before = db_fingerprint()
+    response = client.post(
+        reverse("registry:household_create", args=[world.ours.code]), {"code": "P-1"}
+    )
     assert response.status_code == 404
-    assert _db_fingerprint() == before
+    assert db_fingerprint() == before
 
 
 def test_admin_site_is_for_national_administrators_only(world):

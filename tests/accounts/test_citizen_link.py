@@ -2,10 +2,10 @@ import pytest
 from django.urls import reverse
 
 from hocvuso.accounts.models import RoleAssignment
-from hocvuso.accounts.services.roles import citizen_link
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditLog
-from tests.conftest import make_user
+from hocvuso.roles.services.grants import citizen_link
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +20,14 @@ def test_keeper_links_a_registered_account_by_phone(client, officer, head):
     user.phone = "+84912000111"
     user.save(update_fields=["phone"])
     client.force_login(officer)
-    response = client.post(
-        reverse("accounts:citizen_link", args=[head.pk]), {"login": "0912 000 111"}
-    )
+    response = client.post(reverse("roles:citizen_link", args=[head.pk]), {"login": "0912 000 111"})
     assert response.status_code == 302
     assert RoleAssignment.objects.filter(user=user, role="citizen", person=head).count() == 1
     assert AuditLog.objects.filter(action="role.grant").exists()
     # The citizen now sees their own record, and nobody else's.
     client.force_login(user)
-    assert client.get(reverse("web:person", args=[head.pk])).status_code == 200
-    assert client.get(reverse("web:household", args=[head.household_id])).status_code == 404
+    assert client.get(reverse("ui:person", args=[head.pk])).status_code == 200
+    assert client.get(reverse("registry:household", args=[head.household_id])).status_code == 404
 
 
 def test_unknown_or_already_linked_account(officer, head, household):
@@ -54,6 +52,6 @@ def test_out_of_scope_officer_cannot_link(other_officer, head, client):
     with pytest.raises(NotFound):
         citizen_link(actor=other_officer, person=head, login="dan.po")
     client.force_login(other_officer)
-    response = client.post(reverse("accounts:citizen_link", args=[head.pk]), {"login": "dan.po"})
+    response = client.post(reverse("roles:citizen_link", args=[head.pk]), {"login": "dan.po"})
     assert response.status_code == 404
     assert not RoleAssignment.objects.filter(user=user).exists()

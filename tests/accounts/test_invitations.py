@@ -12,11 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hocvuso.accounts.models import Invitation, RoleAssignment, User
-from hocvuso.accounts.services.invitations import invitation_accept, invitation_create
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditLog
-from tests.accounts.conftest import verified_client
-from tests.web.conftest import snapshot_db
+from hocvuso.roles.services.invitations import invitation_accept, invitation_create
+from tests.factories import db_fingerprint, verified_client
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "ruong-bac-thang-2026"
@@ -32,14 +31,14 @@ def officer_client(officer) -> Client:  # type: ignore[no-untyped-def]
 
 
 def test_officer_invites_desk_staff_and_the_link_is_shown_once(officer_client, officer, commune):
-    url = reverse("accounts:assignments", args=[commune.code])
+    url = reverse("roles:assignments", args=[commune.code])
     page = officer_client.get(url)
     assert page.status_code == 200
     assert "Phân công" in page.content.decode()
     response = officer_client.post(
         url, {"role": "desk_staff", "display_name": "Chị Lan", "username": ""}
     )
-    assert response["Location"] == reverse("accounts:invitation_created")
+    assert response["Location"] == reverse("roles:invitation_created")
     shown = officer_client.get(response["Location"])
     link = shown.context["link"]
     html = shown.content.decode()
@@ -55,7 +54,7 @@ def test_officer_invites_desk_staff_and_the_link_is_shown_once(officer_client, o
     assert secret not in str(list(Invitation.objects.values()))
     assert secret not in str(list(AuditLog.objects.values()))
     # Shown once.
-    assert officer_client.get(reverse("accounts:invitation_created")).status_code == 302
+    assert officer_client.get(reverse("roles:invitation_created")).status_code == 302
     # Listed as pending.
     assert "Chị Lan" in officer_client.get(url).content.decode()
     assert AuditLog.objects.filter(action="invitation.create", actor=officer).count() == 1
@@ -64,7 +63,7 @@ def test_officer_invites_desk_staff_and_the_link_is_shown_once(officer_client, o
 def test_accept_creates_the_account_with_the_role_once(officer, commune):
     invitation, secret = invitation_create(actor=officer, role="desk_staff", commune=commune)
     client = Client()
-    url = reverse("accounts:invitation_accept", args=[secret])
+    url = reverse("roles:invitation_accept", args=[secret])
     page = client.get(url)
     assert page.status_code == 200
     assert "Cán bộ xã" in page.content.decode()  # who invites
@@ -103,7 +102,7 @@ def test_expired_link_refused(officer, commune):
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
-    response = Client().get(reverse("accounts:invitation_accept", args=[secret]))
+    response = Client().get(reverse("roles:invitation_accept", args=[secret]))
     assert response.status_code == 410
     with pytest.raises(DomainError) as exc:
         invitation_accept(secret=secret, username="x.y", password=NEW_PASSWORD)
@@ -111,24 +110,24 @@ def test_expired_link_refused(officer, commune):
 
 
 def test_unknown_link_refused(db):
-    assert Client().get(reverse("accounts:invitation_accept", args=["nope"])).status_code == 410
+    assert Client().get(reverse("roles:invitation_accept", args=["nope"])).status_code == 410
 
 
 def test_revoked_link_refused(officer_client, officer, commune):
     invitation, secret = invitation_create(actor=officer, role="youth_volunteer", commune=commune)
-    response = officer_client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
-    assert response["Location"] == reverse("accounts:assignments", args=[commune.code])
+    response = officer_client.post(reverse("roles:invitation_revoke", args=[invitation.pk]))
+    assert response["Location"] == reverse("roles:assignments", args=[commune.code])
     invitation.refresh_from_db()
     assert invitation.revoked_by == officer
     assert AuditLog.objects.filter(action="invitation.revoke").count() == 1
-    assert Client().get(reverse("accounts:invitation_accept", args=[secret])).status_code == 410
+    assert Client().get(reverse("roles:invitation_accept", args=[secret])).status_code == 410
 
 
 def test_preset_username_and_weak_password(officer, commune):
     _invitation, secret = invitation_create(
         actor=officer, role="mentor", commune=commune, username="dai.su.1"
     )
-    url = reverse("accounts:invitation_accept", args=[secret])
+    url = reverse("roles:invitation_accept", args=[secret])
     form = Client().get(url).context["form"]
     assert "username" not in form.fields
     weak = Client().post(url, {"password1": "12345678", "password2": "12345678"})
@@ -140,16 +139,31 @@ def test_preset_username_and_weak_password(officer, commune):
     assert User.objects.filter(username="dai.su.1").exists()
 
 
-def test_team_member_needs_villages_of_the_commune(officer, commune, village):
+def test_a_team_role_is_invited_for_a_team_and_makes_its_membership(officer, commune, village):
+    """A team role cannot be given by a bare invitation (no team, no villages to drift from);
+    invited from the team, the accepted invitation makes the membership with the role."""
+    from hocvuso.teams.models import TeamMember
+    from hocvuso.teams.services import team_create, team_invite
+
     with pytest.raises(DomainError) as exc:
         invitation_create(actor=officer, role="team_member", commune=commune)
-    assert exc.value.field == "villages"
-    _invitation, secret = invitation_create(
-        actor=officer, role="team_member", commune=commune, villages=[village]
+    assert exc.value.code == "team_required"
+    assert Invitation.objects.count() == 0
+    team = team_create(actor=officer, commune=commune, name="Tổ Thèn Pả", villages=[village])
+    _invitation, secret = team_invite(
+        actor=officer, team=team, role="deputy", organisation="police"
     )
     user = invitation_accept(secret=secret, username="to.vien", password=NEW_PASSWORD)
     role = RoleAssignment.objects.get(user=user)
+    assert (role.role, role.team_id) == ("team_member", team.pk)
     assert list(role.villages.all()) == [village]
+    member = TeamMember.objects.get(user=user)
+    assert (member.team_id, member.role, member.organisation, member.assignment_id) == (
+        team.pk,
+        "deputy",
+        "police",
+        role.pk,
+    )
 
 
 def test_nobody_invites_to_a_role_as_wide_as_their_own_or_elsewhere(
@@ -169,28 +183,21 @@ def test_nobody_invites_to_a_role_as_wide_as_their_own_or_elsewhere(
 def test_out_of_scope_officer_gets_404_and_nothing_changes(other_officer, officer, commune):
     invitation, _secret = invitation_create(actor=officer, role="mentor", commune=commune)
     client = verified_client(other_officer)
-    before = snapshot_db()
+    before = db_fingerprint()
     invitations_before = list(Invitation.objects.values())
-    assert client.get(reverse("accounts:assignments", args=[commune.code])).status_code == 404
-    response = client.post(reverse("accounts:assignments", args=[commune.code]), {"role": "mentor"})
+    assert client.get(reverse("roles:assignments", args=[commune.code])).status_code == 404
+    response = client.post(reverse("roles:assignments", args=[commune.code]), {"role": "mentor"})
     assert response.status_code == 404
-    assert (
-        client.post(reverse("accounts:invitation_revoke", args=[invitation.pk])).status_code == 404
-    )
+    assert client.post(reverse("roles:invitation_revoke", args=[invitation.pk])).status_code == 404
     role = RoleAssignment.objects.get(user=officer)
-    assert client.post(reverse("accounts:assignment_revoke", args=[role.pk])).status_code == 404
+    assert client.post(reverse("roles:assignment_revoke", args=[role.pk])).status_code == 404
     assert list(Invitation.objects.values()) == invitations_before
-    after = snapshot_db()
-    # Only the other officer's own log-in rows were added.
-    assert after["households"] == before["households"]
-    assert AuditLog.objects.exclude(action__startswith="auth.").count() == len(
-        [a for a in before["audit"] if not AuditLog.objects.get(pk=a).action.startswith("auth.")]
-    )
+    assert db_fingerprint() == before
 
 
 def test_inviter_who_lost_the_role_cannot_have_the_invitation_accepted(officer, commune):
-    from hocvuso.accounts.services import role_revoke
     from hocvuso.core.actors import SYSTEM
+    from hocvuso.roles.services import role_revoke
 
     _invitation, secret = invitation_create(actor=officer, role="mentor", commune=commune)
     role_revoke(actor=SYSTEM, assignment=RoleAssignment.objects.get(user=officer))
@@ -201,23 +208,22 @@ def test_inviter_who_lost_the_role_cannot_have_the_invitation_accepted(officer, 
 
 
 def test_assignments_page_lists_roles_and_revokes(officer_client, officer, commune):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     helper = make_user("ban.tro.giup", "desk_staff", commune=commune)
-    url = reverse("accounts:assignments", args=[commune.code])
+    url = reverse("roles:assignments", args=[commune.code])
     page = officer_client.get(url).content.decode()
     assert "ban.tro.giup" in page
     assert "canbo" in page
     role = RoleAssignment.objects.get(user=helper)
     assert (
-        officer_client.post(reverse("accounts:assignment_revoke", args=[role.pk]))["Location"]
-        == url
+        officer_client.post(reverse("roles:assignment_revoke", args=[role.pk]))["Location"] == url
     )
     role.refresh_from_db()
     assert role.revoked_by == officer
     assert helper not in [a.user for a in officer_client.get(url).context["assignments"]]
     # Not one's own role.
     own = RoleAssignment.objects.get(user=officer)
-    officer_client.post(reverse("accounts:assignment_revoke", args=[own.pk]))
+    officer_client.post(reverse("roles:assignment_revoke", args=[own.pk]))
     own.refresh_from_db()
     assert own.revoked_at is None

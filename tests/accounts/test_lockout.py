@@ -11,8 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hocvuso.core.models import AuditLog
-from tests.accounts.conftest import password_step
-from tests.conftest import OFFICER_PASSWORD
+from tests.factories import OFFICER_PASSWORD, password_step
 
 pytestmark = pytest.mark.django_db
 WRONG = "not-the-password-9"
@@ -53,12 +52,10 @@ def test_lockout_per_account_from_any_address(citizen):
     elsewhere = password_step(Client(), "dan", OFFICER_PASSWORD, REMOTE_ADDR="10.0.9.9")
     assert elsewhere.status_code == 429
     # Another account from yet another address is not affected.
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     make_user("khac")
-    assert password_step(Client(), "khac", REMOTE_ADDR="10.0.9.8")["Location"] == reverse(
-        "web:home"
-    )
+    assert password_step(Client(), "khac", REMOTE_ADDR="10.0.9.8")["Location"] == reverse("ui:home")
 
 
 def test_lockout_per_address_whatever_the_username(citizen):
@@ -67,7 +64,7 @@ def test_lockout_per_address_whatever_the_username(citizen):
     same_address = password_step(Client(), "dan", OFFICER_PASSWORD, REMOTE_ADDR="10.1.1.1")
     assert same_address.status_code == 429
     other_address = password_step(Client(), "dan", OFFICER_PASSWORD, REMOTE_ADDR="10.1.1.2")
-    assert other_address["Location"] == reverse("web:home")
+    assert other_address["Location"] == reverse("ui:home")
     unknown = AuditLog.objects.filter(action="auth.login_failed", changes__username="doan-0").get()
     assert unknown.object_id == ""
     assert unknown.actor is None
@@ -79,7 +76,7 @@ def test_cool_off_ends_the_lockout(citizen):
         password_step(Client(), "dan", WRONG)
     assert password_step(Client(), "dan").status_code == 429
     AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16))
-    assert password_step(Client(), "dan")["Location"] == reverse("web:home")
+    assert password_step(Client(), "dan")["Location"] == reverse("ui:home")
 
 
 def test_an_id_number_typed_as_username_is_not_stored(db):

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from hocvuso.access.scope import scope_of
 from hocvuso.accounts.models import PhoneVerification, User
 from hocvuso.accounts.sms import LocmemSmsBackend
-from hocvuso.core.access import scope_of
 from hocvuso.core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_register_with_a_phone_number(db):
         reverse("accounts:register_password"),
         {"display_name": "Lò Văn Páo", "password1": PASSWORD, "password2": PASSWORD},
     )
-    assert response["Location"] == reverse("web:home")
+    assert response["Location"] == reverse("ui:home")
     user = User.objects.get()
     assert (user.username, user.phone, user.display_name) == (
         "0912345678",
@@ -60,7 +60,7 @@ def test_register_with_a_phone_number(db):
     )
     assert user.check_password(PASSWORD)
     assert scope_of(user).nothing  # no registry access until an officer links the person
-    assert client.get(reverse("web:home")).status_code == 200
+    assert client.get(reverse("ui:home")).status_code == 200
     assert AuditLog.objects.filter(action="account.register", actor=user).count() == 1
     # The verification is used up.
     again = client.post(

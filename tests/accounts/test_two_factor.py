@@ -12,8 +12,13 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hocvuso.core.models import AuditLog
-from tests.accounts.conftest import give_two_factor, password_step, totp_now, verified_client
-from tests.conftest import OFFICER_PASSWORD
+from tests.factories import (
+    OFFICER_PASSWORD,
+    give_two_factor,
+    password_step,
+    totp_now,
+    verified_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +34,7 @@ def actions(user) -> list[str]:  # type: ignore[no-untyped-def]
 def test_officer_without_second_factor_cannot_open_a_commune_page(officer, commune):
     client = Client()
     client.force_login(officer)
-    url = reverse("web:commune", args=[commune.code])
+    url = reverse("ui:commune", args=[commune.code])
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:otp") + "?next=%2Fxa%2F00715%2F"
@@ -47,7 +52,7 @@ def test_officer_enrols_after_the_password_then_opens_the_commune(officer, commu
     response = password_step(client, "canbo")
     assert response["Location"] == reverse("accounts:otp")
     # Not logged in yet: the password alone opens nothing.
-    assert client.get(reverse("web:commune", args=[commune.code]))["Location"].startswith(
+    assert client.get(reverse("ui:commune", args=[commune.code]))["Location"].startswith(
         reverse("login")
     )
     assert client.get(reverse("accounts:otp"))["Location"] == reverse("accounts:otp_enrol")
@@ -75,7 +80,7 @@ def test_officer_enrols_after_the_password_then_opens_the_commune(officer, commu
     # Shown once.
     assert client.get(reverse("accounts:recovery_codes"))["Location"] == reverse("accounts:account")
 
-    assert client.get(reverse("web:commune", args=[commune.code])).status_code == 200
+    assert client.get(reverse("ui:commune", args=[commune.code])).status_code == 200
     assert actions(officer) == ["auth.otp_failed", "auth.2fa_enrol", "auth.login"]
     login_row = AuditLog.objects.get(action="auth.login", actor=officer)
     assert login_row.changes == {"ip": "127.0.0.1", "second_factor": "totp"}
@@ -89,11 +94,11 @@ def test_wrong_code_refused_right_code_opens(officer, commune):
     assert wrong.status_code == 200
     assert "Mã này không đúng" in wrong.content.decode()
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("web:commune", args=[commune.code])).status_code == 302
+    assert client.get(reverse("ui:commune", args=[commune.code])).status_code == 302
 
     ok = client.post(reverse("accounts:otp"), {"code": totp_now(device)})
-    assert ok["Location"] == reverse("web:home")
-    assert client.get(reverse("web:commune", args=[commune.code])).status_code == 200
+    assert ok["Location"] == reverse("ui:home")
+    assert client.get(reverse("ui:commune", args=[commune.code])).status_code == 200
     assert client.get("/api/v1/accounts/me").json()["roles"] == ["commune_officer"]
     assert actions(officer) == ["auth.recovery_codes", "auth.otp_failed", "auth.login"]
 
@@ -116,7 +121,7 @@ def test_recovery_code_works_once(officer, commune):
     response = client.post(reverse("accounts:otp"), {"code": codes[0].upper()}, follow=True)
     assert response.status_code == 200
     assert "Còn 9" in response.content.decode()  # the warning counts the codes left
-    assert client.get(reverse("web:commune", args=[commune.code])).status_code == 200
+    assert client.get(reverse("ui:commune", args=[commune.code])).status_code == 200
     assert StaticToken.objects.filter(device__user=officer).count() == 9
     login_row = AuditLog.objects.get(action="auth.login", actor=officer)
     assert login_row.changes["second_factor"] == "recovery"
@@ -145,7 +150,7 @@ def test_five_wrong_codes_start_the_log_in_over(officer):
 def test_the_code_step_remembers_the_page_asked_for(officer, commune):
     device, _codes = give_two_factor(officer)
     client = Client()
-    url = reverse("web:commune", args=[commune.code])
+    url = reverse("ui:commune", args=[commune.code])
     response = client.post(
         reverse("login") + f"?next={url}",
         {"username": "canbo", "password": OFFICER_PASSWORD, "next": url},
@@ -162,14 +167,14 @@ def test_open_redirect_refused(officer):
     done = client.post(
         reverse("accounts:otp"), {"code": totp_now(device), "next": "https://evil.example/"}
     )
-    assert done["Location"] == reverse("web:home")
+    assert done["Location"] == reverse("ui:home")
 
 
 def test_citizen_without_an_app_logs_in_with_the_password(citizen):
     client = Client()
     response = password_step(client, "dan")
-    assert response["Location"] == reverse("web:home")
-    assert client.get(reverse("web:home")).status_code == 200
+    assert response["Location"] == reverse("ui:home")
+    assert client.get(reverse("ui:home")).status_code == 200
 
 
 def test_citizen_with_an_app_is_asked_for_the_code_and_may_turn_it_off(citizen):
@@ -204,8 +209,8 @@ def test_switch_off_for_tests_that_do_not_test_it(settings, officer, commune):
     settings.HOCVUSO_REQUIRE_2FA = False
     client = Client()
     client.force_login(officer)
-    assert client.get(reverse("web:commune", args=[commune.code])).status_code == 200
-    assert password_step(Client(), "canbo")["Location"] == reverse("web:home")
+    assert client.get(reverse("ui:commune", args=[commune.code])).status_code == 200
+    assert password_step(Client(), "canbo")["Location"] == reverse("ui:home")
 
 
 def test_admin_resets_a_lost_phone(officer):

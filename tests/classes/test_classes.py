@@ -34,8 +34,8 @@ from hocvuso.core.ids import uuid7
 from hocvuso.core.models import AuditLog
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import PersonSkillStatus, Skill, SkillEvent
-from tests.conftest import make_user
-from tests.test_scope_matrix import _db_fingerprint
+from tests.factories import db_fingerprint as _db_fingerprint
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +227,7 @@ def test_list_query_counts_do_not_grow(client, commune, volunteer, topic, office
 
 
 def test_demo_is_idempotent(commune, officer, volunteer, head):
-    from hocvuso.classes.demo import demo_classes
+    from hocvuso.demo.classes import demo_classes
 
     first = demo_classes(commune=commune, organiser=volunteer, officer=officer, seed=3)
     before = _db_fingerprint()
@@ -242,12 +242,12 @@ def test_citizen_signs_up_for_an_upcoming_class_of_their_commune(officer, commun
 
     from django.urls import reverse
 
-    from hocvuso.accounts.services.roles import citizen_link
     from hocvuso.classes.models import ClassRegistration
     from hocvuso.classes.services import class_create
     from hocvuso.core.actors import SYSTEM
     from hocvuso.core.ids import uuid7
-    from tests.conftest import make_user
+    from hocvuso.roles.services.grants import citizen_link
+    from tests.factories import make_user
 
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
     klass = class_create(

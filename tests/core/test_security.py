@@ -33,7 +33,7 @@ def test_policy_is_the_strict_one():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url", ["/login/", "/static/web/site.css", "/api/v1/units/provinces", "/khong-co/"]
+    "url", ["/login/", "/static/ui/site.css", "/api/v1/units/provinces", "/khong-co/"]
 )
 def test_headers_on_every_response(url):
     response = Client().get(url)
@@ -49,8 +49,8 @@ def test_headers_on_every_response(url):
 def test_headers_on_logged_in_pages(client, officer, household, head):
     client.force_login(officer)
     for url in (
-        reverse("web:home"),
-        reverse("web:household", args=[household.pk]),
+        reverse("ui:home"),
+        reverse("registry:household", args=[household.pk]),
         reverse("privacy:person", args=[head.pk]),
     ):
         response = client.get(url)
@@ -99,7 +99,7 @@ def test_404_is_generic_and_vietnamese():
 def test_404_of_an_out_of_scope_object_is_the_same_page(officer, other_officer, head):
     client = Client()
     client.force_login(other_officer)
-    response = client.get(reverse("web:person", args=[head.pk]))
+    response = client.get(reverse("ui:person", args=[head.pk]))
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
     assert str(head.pk) not in response.content.decode()
@@ -236,11 +236,11 @@ def test_pages_work_under_the_policy_in_chromium(
     pages = {
         "anonymous": [reverse("login"), "/khong-co-trang-nay/"],
         officer_cookie: [
-            reverse("web:home"),
-            reverse("web:commune", args=[household.commune_id]),
-            reverse("web:household", args=[household.pk]),
-            reverse("web:person", args=[head.pk]),
-            reverse("web:person_edit", args=[head.pk]),
+            reverse("ui:home"),
+            reverse("ui:commune", args=[household.commune_id]),
+            reverse("registry:household", args=[household.pk]),
+            reverse("ui:person", args=[head.pk]),
+            reverse("registry:person_edit", args=[head.pk]),
             reverse("privacy:person", args=[head.pk]),
             reverse("privacy:export", args=[head.pk]),
             reverse("privacy:commune_requests", args=[household.commune_id]),

@@ -13,7 +13,7 @@ from hocvuso.desk.models import DeskVisit
 from hocvuso.registry.models import Person
 from hocvuso.registry.services import person_register
 from hocvuso.skills.models import SkillEvent
-from tests.desk.conftest import log
+from tests.factories import log
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,12 @@ def html(response) -> str:  # type: ignore[no-untyped-def]
 def test_commune_page_warns_when_no_desk_staff(officer, commune):
     client = Client()
     client.force_login(officer)
-    url = reverse("web:commune", args=[commune.code])
+    url = reverse("ui:commune", args=[commune.code])
     warning = 'class="notice desk-warning"'
     response = client.get(url)
     assert response.context["desk"].staff == 0
     assert warning in html(response)
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     make_user("motcua", "desk_staff", commune=commune)
     response = client.get(url)

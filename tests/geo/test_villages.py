@@ -4,7 +4,7 @@ from hocvuso.core.errors import CoreError, DomainError
 from hocvuso.core.models import AuditLog
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Village, VillageKind
-from hocvuso.geo.services import village_create, village_update, villages_import_csv
+from hocvuso.registry.services import village_create, village_update, villages_import_csv
 
 pytestmark = pytest.mark.django_db
 

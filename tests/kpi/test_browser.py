@@ -14,14 +14,14 @@ from django.utils import timezone
 
 from hocvuso.kpi import summaries
 from hocvuso.kpi.models import Target
-from tests.conftest import OFFICER_PASSWORD
-from tests.web.test_browser import PHONE, chromium_path, phone_page, shot  # noqa: F401 - fixture
+from tests.browser import PHONE, phone_page, shot
+from tests.factories import OFFICER_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def strict_page(chromium_path):  # type: ignore[no-untyped-def]  # noqa: F811
+def strict_page(chromium_path):  # type: ignore[no-untyped-def]
     """The site's own CSP applies (no bypass); console errors are collected."""
     with phone_page(chromium_path, bypass_csp=False) as page:
         yield page

@@ -14,7 +14,6 @@ from django.utils import timezone
 from hocvuso.core.actors import SYSTEM
 from hocvuso.core.ids import uuid7
 from hocvuso.geo.models import Village
-from hocvuso.geo.services import village_create
 from hocvuso.kpi import summaries
 from hocvuso.kpi.measures import COMMUNE_COLUMNS
 from hocvuso.kpi.models import CohortSummary, CommuneSummary, MonthSummary
@@ -24,11 +23,11 @@ from hocvuso.registry.services import (
     household_update,
     person_register,
     person_update,
+    village_create,
 )
 from hocvuso.skills.models import Skill, SkillEvent
 from hocvuso.skills.services import skill_event_record, skill_event_reverse
-from tests.kpi.conftest import recount_by_hand
-from tests.outreach.conftest import build_commune
+from tests.factories import build_commune, recount_by_hand
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +193,7 @@ def test_status_batch_costs_a_fixed_number_of_queries(
 
 def test_history_of_this_month_equals_the_live_rows(kpi_world, officer):
     from hocvuso.mentoring.services import mentor_create, mentorship_start
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     # Networks too: a mentor with a mentee, a desk staff member.
     people = list(Person.objects.filter(commune=kpi_world.lungcu).order_by("pk")[:3])

@@ -12,18 +12,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from hocvuso.core.access import forget_scope
+from hocvuso.access.scope import forget_scope
 from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.core.models import AuditLog
-from hocvuso.geo.services import village_create
 from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.models import Mentor, MentoringSession, Mentorship
 from hocvuso.registry.models import Person
-from hocvuso.registry.services import household_create, person_register
+from hocvuso.registry.services import household_create, person_register, village_create
 from hocvuso.skills.models import SkillEvent
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -225,8 +224,8 @@ def _fingerprint() -> tuple[int, int, int, int]:
 def test_mentor_sees_only_their_mentees(client, commune, village):
     mentor, mentee, stranger = _session_setup(commune, village)
     client.force_login(mentor.user)
-    assert client.get(reverse("web:person", args=[mentee.pk])).status_code == 200
-    assert client.get(reverse("web:person", args=[stranger.pk])).status_code == 404
+    assert client.get(reverse("ui:person", args=[mentee.pk])).status_code == 200
+    assert client.get(reverse("ui:person", args=[stranger.pk])).status_code == 404
     assert client.get(reverse("mentoring:mentors", args=[commune.code])).status_code == 404
     page = client.get(reverse("mentoring:mentor", args=[mentor.pk]))
     assert page.status_code == 200
@@ -289,8 +288,8 @@ def test_list_queries_do_not_grow_with_length(client, commune, village, officer)
 
 
 def test_demo_is_idempotent(commune, officer):
-    from hocvuso.mentoring.demo import demo_mentoring
-    from hocvuso.registry.demo import demo_skill_activity
+    from hocvuso.demo.mentoring import demo_mentoring
+    from hocvuso.demo.registry import demo_skill_activity
 
     v = village_create(actor=SYSTEM, commune=commune, name="Thôn demo")
     _people(commune, v, 60, "demo")

@@ -14,9 +14,7 @@ from hocvuso.outreach.models import FamilyGuide
 from hocvuso.outreach.services import family_guide_set
 from hocvuso.registry.services import household_create, person_register
 from hocvuso.skills.models import PersonSkillStatus, SkillEvent
-from tests.conftest import make_user
-from tests.outreach.conftest import login
-from tests.web.conftest import snapshot_db
+from tests.factories import db_fingerprint, login, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +68,7 @@ def test_buttons_only_for_those_who_may_record(province_officer, head):
 
 def test_another_communes_officer_gets_404_and_nothing_changes(other_officer, head, member):
     client = login(other_officer)
-    before = snapshot_db()
+    before = db_fingerprint()
     for url in [
         reverse("outreach:identity", args=[head.commune_id]),
         reverse("outreach:families", args=[head.commune_id]),
@@ -86,7 +84,7 @@ def test_another_communes_officer_gets_404_and_nothing_changes(other_officer, he
     api = reverse("api:outreach_guide_set", args=[head.household_id])
     body = json.dumps({"person_id": str(head.pk)})
     assert client.post(api, body, content_type="application/json").status_code == 404
-    assert snapshot_db() == before
+    assert db_fingerprint() == before
     assert not SkillEvent.objects.exists()
     assert not FamilyGuide.objects.exists()
 

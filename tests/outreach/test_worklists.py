@@ -20,7 +20,7 @@ from hocvuso.outreach.selectors import T4_CODES, family_worklist, identity_workl
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_create, person_register
 from hocvuso.skills.models import SkillEvent
-from tests.outreach.conftest import basic_codes, login
+from tests.factories import basic_codes, login
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,9 @@ def test_family_worklist_matches_a_recount(synthetic, officer):
         assert h.member_count == len(by_household[h.pk])
 
 
-def test_age_rule_year_only_counts_from_the_year(commune, village, officer):
+def test_age_rule_is_the_year_one_turns_16(commune, village, officer):
+    """The one rule of registry.ages: aged 16+ in 2026 = born in 2010 or before (the year of
+    birth; a full date counts by its year), whatever the day; unknown = never."""
     today = dt.date(2026, 3, 10)
     h = household_create(actor=officer, commune=commune, code="AGE-1", village=village)
 
@@ -144,12 +146,14 @@ def test_age_rule_year_only_counts_from_the_year(commune, village, officer):
         return person_register(actor=officer, household=h, full_name=name, sex="F", **birth)
 
     in_ = [
-        person("Năm Mười Sáu", birth_year=2010),  # 2026 - 2010 = 16
+        person("Năm Mười Sáu", birth_year=2010),
         person("Đúng Ngày", birth_date=dt.date(2010, 3, 10)),
+        person("Cuối Năm", birth_date=dt.date(2010, 12, 31)),  # turns 16 in December 2026
+        person("Lớn Tuổi", birth_date=dt.date(1950, 1, 1)),
     ]
     out = [
         person("Mười Lăm", birth_year=2011),
-        person("Mai Mới Đủ", birth_date=dt.date(2010, 3, 11)),
+        person("Đầu Năm Sau", birth_date=dt.date(2011, 1, 1)),
         person("Không Rõ"),
     ]
     got = _ids(identity_worklist(actor=officer, commune=commune, need="vneid", today=today))
@@ -157,9 +161,41 @@ def test_age_rule_year_only_counts_from_the_year(commune, village, officer):
     assert not got & {p.pk for p in out}
 
 
+def test_village_worklist_count_equals_the_dashboard_numerator(commune, officer):
+    """A village's "16+ without VNeID level 2" list has exactly as many people as the village
+    dashboard counts 16+ people minus those with level 2 (nobody erased here: an erased person
+    still counts, anonymised, but is nobody's to reach)."""
+    from hocvuso.kpi import selectors as kpi_selectors
+    from hocvuso.registry.services import village_create
+    from tests.factories import record
+
+    today = timezone.localdate()
+    v = village_create(actor=officer, commune=commune, name="Thôn Đếm")
+    h = household_create(actor=officer, commune=commune, code="CNT-1", village=v)
+    births: list[dict[str, Any]] = [
+        {"birth_year": today.year - 16},
+        {"birth_date": dt.date(today.year - 16, 12, 31)},
+        {"birth_date": dt.date(today.year - 15, 1, 1)},
+        {"birth_year": today.year - 40},
+        {"birth_year": today.year - 70},
+        {},
+    ]
+    people = [
+        person_register(actor=officer, household=h, full_name=f"Người {i}", sex="M", **b)
+        for i, b in enumerate(births)
+    ]
+    record(officer, people[3], "vneid.install")
+    record(officer, people[3], "vneid.level2")
+    record(officer, people[0], "vneid.install")
+    listed = identity_worklist(actor=officer, commune=commune, need="vneid", village=v, today=today)
+    unit = kpi_selectors.unit_get(actor=officer, level="village", code=str(v.pk))
+    figures = kpi_selectors.figures(unit, today=today)
+    assert listed.count() == figures["persons_16"] - figures["vneid2_16"] == 3
+
+
 def test_family_priority_order(commune, officer):
-    from hocvuso.geo.services import village_create
-    from tests.skills.conftest import record
+    from hocvuso.registry.services import village_create
+    from tests.factories import record
 
     today = timezone.localdate()
     plain = village_create(actor=officer, commune=commune, name="Thôn A")

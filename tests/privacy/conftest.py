@@ -6,19 +6,7 @@ import pytest
 from django.test import Client
 
 from hocvuso.core.actors import SYSTEM
-from tests.conftest import make_user
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def desk(commune):  # type: ignore[no-untyped-def]
-    """Support-desk staff of Lũng Cú: sees the commune's registry, no sensitive data."""
-    return make_user("desk", "desk_staff", commune=commune)
+from tests.factories import client_for, make_user
 
 
 @pytest.fixture
@@ -30,7 +18,7 @@ def team(village):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def self_user(head):  # type: ignore[no-untyped-def]
     """The citizen account of ``head`` (Giàng Mí Pó) himself."""
-    from hocvuso.accounts.services import role_grant
+    from hocvuso.roles.services import role_grant
 
     user = make_user("gmp")
     role_grant(actor=SYSTEM, user=user, role="citizen", person=head)
@@ -38,33 +26,8 @@ def self_user(head):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def officer_client(officer) -> Client:  # type: ignore[no-untyped-def]
-    return client_for(officer)
-
-
-@pytest.fixture
-def national_client(national_admin) -> Client:  # type: ignore[no-untyped-def]
-    return client_for(national_admin)
-
-
-@pytest.fixture
 def self_client(self_user) -> Client:  # type: ignore[no-untyped-def]
     return client_for(self_user)
-
-
-@pytest.fixture
-def member(household, officer, head):  # type: ignore[no-untyped-def]
-    """A second member of ``household``: Giàng Thị Mỷ, born 1995, no CCCD."""
-    from hocvuso.registry.services import person_register
-
-    return person_register(
-        actor=officer,
-        household=household,
-        full_name="Giàng Thị Mỷ",
-        sex="F",
-        birth_year=1995,
-        relationship="child",
-    )
 
 
 @pytest.fixture(autouse=True)

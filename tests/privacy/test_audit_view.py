@@ -16,7 +16,7 @@ from django.utils import timezone
 from hocvuso.core.models import AuditLog
 from hocvuso.privacy.services import person_erase
 from hocvuso.registry.services import person_update
-from tests.privacy.conftest import client_for
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 

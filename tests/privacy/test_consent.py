@@ -14,7 +14,7 @@ from hocvuso.core.models import AuditLog
 from hocvuso.privacy.errors import PrivacyError
 from hocvuso.privacy.models import Consent
 from hocvuso.privacy.services import consent_record, consent_withdraw
-from tests.privacy.conftest import client_for
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 

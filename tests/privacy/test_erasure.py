@@ -6,8 +6,8 @@ import pytest
 from django.db.models import Count
 from django.urls import reverse
 
+from hocvuso.access.scope import forget_scope, scope_of
 from hocvuso.accounts.models import RoleAssignment
-from hocvuso.core.access import forget_scope, scope_of
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditLog
 from hocvuso.privacy.models import Consent
@@ -19,7 +19,7 @@ from hocvuso.privacy.services import (
 )
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import person_reveal_cccd, person_update
-from tests.registry.scan import tables_containing
+from tests.factories import tables_containing
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +158,6 @@ def test_erasure_on_the_page(officer_client, officer, head):
     assert response.status_code == 302
     head.refresh_from_db()
     assert head.erased_at is not None
-    page = officer_client.get(reverse("web:person", args=[head.pk])).content.decode()
+    page = officer_client.get(reverse("ui:person", args=[head.pk])).content.decode()
     assert "Giàng Mí Pó" not in page
     assert head.full_name in page

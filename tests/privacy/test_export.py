@@ -69,7 +69,7 @@ def test_readable_page(officer_client, officer, head):
 
 
 def test_the_person_downloads_their_own_data(self_user, head):
-    from tests.privacy.conftest import client_for
+    from tests.factories import client_for
 
     response = client_for(self_user).get(reverse("privacy:export_json", args=[head.pk]))
     assert response.status_code == 200
@@ -78,7 +78,7 @@ def test_the_person_downloads_their_own_data(self_user, head):
 
 
 def test_out_of_scope_download_is_404_and_not_recorded(head, other_officer, citizen):
-    from tests.privacy.conftest import client_for
+    from tests.factories import client_for
 
     for user in (other_officer, citizen):
         response = client_for(user).get(reverse("privacy:export_json", args=[head.pk]))

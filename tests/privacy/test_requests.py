@@ -17,7 +17,7 @@ from hocvuso.privacy.services import (
     data_request_complete,
     data_request_create,
 )
-from tests.privacy.conftest import client_for
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_officer_records_a_request_on_the_page(officer_client, head, officer):
     assert timezone.localdate(request.received_at) == dt.date(2026, 1, 9)
     assert request.acknowledge_by == dt.date(2026, 1, 13)
     page = officer_client.get(reverse("privacy:person", args=[head.pk])).content.decode()
-    assert reverse("web:person_edit", args=[head.pk]) in page  # correction → the edit page
+    assert reverse("registry:person_edit", args=[head.pk]) in page  # correction → the edit page
     assert "13/01/2026" in page
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from hocvuso.core.models import AuditLog
-from tests.privacy.conftest import client_for
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,8 @@ NEEDS = "Mắt kém"
 def test_desk_staff_and_team_members_do_not_see_sensitive_data(request, who, head, household):
     client = client_for(request.getfixturevalue(who))
     for url in (
-        reverse("web:household", args=[household.pk]),
-        reverse("web:person", args=[head.pk]),
+        reverse("registry:household", args=[household.pk]),
+        reverse("ui:person", args=[head.pk]),
     ):
         response = client.get(url)
         assert response.status_code == 200
@@ -34,7 +34,7 @@ def test_desk_staff_and_team_members_do_not_see_sensitive_data(request, who, hea
     # No link to the privacy pages, and the pages themselves are not found.
     assert (
         reverse("privacy:person", args=[head.pk])
-        not in client.get(reverse("web:person", args=[head.pk])).content.decode()
+        not in client.get(reverse("ui:person", args=[head.pk])).content.decode()
     )
     assert client.get(reverse("privacy:person", args=[head.pk])).status_code == 404
     assert client.get(reverse("privacy:export", args=[head.pk])).status_code == 404
@@ -46,7 +46,7 @@ def test_desk_staff_and_team_members_cannot_reveal_a_cccd(request, who, head):
     client = client_for(request.getfixturevalue(who))
     before = AuditLog.objects.count()
     response = client.post(
-        reverse("web:person_reveal_cccd", args=[head.pk]), {"reason": "Hỗ trợ làm thủ tục"}
+        reverse("ui:person_reveal_cccd", args=[head.pk]), {"reason": "Hỗ trợ làm thủ tục"}
     )
     assert response.status_code == 404
     assert "002070123456" not in response.content.decode()
@@ -57,7 +57,7 @@ def test_desk_staff_and_team_members_cannot_reveal_a_cccd(request, who, head):
 @pytest.mark.parametrize("who", ["officer", "province_officer", "national_admin", "self_user"])
 def test_officers_and_the_person_see_sensitive_data(request, who, head):
     client = client_for(request.getfixturevalue(who))
-    page = client.get(reverse("web:person", args=[head.pk])).content.decode()
+    page = client.get(reverse("ui:person", args=[head.pk])).content.decode()
     assert ETHNICITY in page
     assert NEEDS in page
     assert reverse("privacy:person", args=[head.pk]) in page
@@ -65,6 +65,6 @@ def test_officers_and_the_person_see_sensitive_data(request, who, head):
 
 def test_the_person_sees_only_themself(self_user, head, member):
     client = client_for(self_user)
-    assert client.get(reverse("web:person", args=[member.pk])).status_code == 404
+    assert client.get(reverse("ui:person", args=[member.pk])).status_code == 404
     assert client.get(reverse("privacy:person", args=[member.pk])).status_code == 404
     assert client.get(reverse("privacy:export_json", args=[member.pk])).status_code == 404

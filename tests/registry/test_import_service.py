@@ -234,7 +234,7 @@ def test_import_job_keeps_no_plain_cccd_anywhere(commune, officer, village, sett
         import_job_run,
     )
     from hocvuso.registry.models import ImportStatus
-    from tests.registry.scan import tables_containing
+    from tests.factories import tables_containing
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     job = import_job_create(actor=officer, commune=commune, filename="list.csv", data=_csv(MIXED))

@@ -9,7 +9,7 @@ from hocvuso.core.models import AuditLog
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
-from hocvuso.registry.selectors import access_household, access_person, household_list
+from hocvuso.registry.selectors import household_get, household_list, person_get
 from hocvuso.registry.services import (
     household_create,
     household_update,
@@ -18,7 +18,7 @@ from hocvuso.registry.services import (
     person_reveal_cccd,
     person_update,
 )
-from tests.registry.scan import tables_containing
+from tests.factories import tables_containing
 
 pytestmark = pytest.mark.django_db
 
@@ -158,9 +158,9 @@ def test_reveal_is_audited_with_reason(head, officer):
 
 def test_out_of_scope_actor_sees_nothing_and_changes_nothing(head, household, commune, citizen):
     with pytest.raises(NotFound):
-        access_household(citizen, household.pk)
+        household_get(citizen, household.pk)
     with pytest.raises(NotFound):
-        access_person(citizen, head.pk)
+        person_get(citizen, head.pk)
     with pytest.raises(NotFound):
         household_list(actor=citizen, commune=commune)
     audit_before = AuditLog.objects.count()
@@ -181,7 +181,7 @@ def test_out_of_scope_actor_sees_nothing_and_changes_nothing(head, household, co
 
 def test_not_found_for_garbage_ids(officer):
     with pytest.raises(NotFound):
-        access_household(officer, "not-a-uuid")
+        household_get(officer, "not-a-uuid")
 
 
 def test_household_search_ignores_diacritics(household, head, commune, officer):

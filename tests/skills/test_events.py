@@ -13,8 +13,7 @@ from hocvuso.core.models import AuditLog
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import PersonSkillStatus, Skill, SkillEvent, SkillSet
 from hocvuso.skills.services import skill_event_reverse
-from tests.conftest import make_user
-from tests.skills.conftest import record
+from tests.factories import make_user, record
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +142,7 @@ def test_basic_set_with_province_override(officer, head, commune):
 
 
 def test_who_may_record(officer, head, desk, commune, other_commune, province_officer):
-    from hocvuso.geo.services import village_create
+    from hocvuso.registry.services import village_create
 
     team = make_user("to", "team_member", villages=[head.household.village])
     other_village = village_create(actor=officer, commune=commune, name="Thôn Khác")

@@ -15,8 +15,7 @@ from django.utils import timezone
 from hocvuso.core.ids import uuid7
 from hocvuso.core.models import AuditLog
 from hocvuso.skills.models import PersonSkillStatus, SkillEvent
-from tests.conftest import make_user
-from tests.skills.conftest import record
+from tests.factories import make_user, record
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +49,7 @@ def test_record_page_and_person_page(officer, head):
     client.post(reverse("skills:record", args=[head.pk]), data)  # a double tap
     assert SkillEvent.objects.count() == 1
     assert PersonSkillStatus.objects.get(person=head).vneid_level == 2
-    html = client.get(reverse("web:person", args=[head.pk])).content.decode()
+    html = client.get(reverse("ui:person", args=[head.pk])).content.decode()
     assert "vneid.level2" in html
     assert "Cán bộ xã" in html
     response = client.post(reverse("skills:reverse", args=[event_id]), {"reason": "Nhầm"})
@@ -63,7 +62,7 @@ def test_record_page_and_person_page(officer, head):
 
 def test_person_page_query_count_does_not_grow(officer, head):
     client = _client(officer)
-    url = reverse("web:person", args=[head.pk])
+    url = reverse("ui:person", args=[head.pk])
     status_url = reverse("api:skills_person", args=[head.pk])
     record(officer, head, "pay.qr", helped_by=officer)
     client.get(url)

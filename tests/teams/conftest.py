@@ -11,8 +11,7 @@ import pytest
 from hocvuso.geo.models import Commune, Village
 from hocvuso.teams.models import Team
 from hocvuso.teams.services import team_create, team_member_add
-from tests.conftest import make_user
-from tests.outreach.conftest import build_commune
+from tests.factories import build_commune, make_user
 
 
 @dataclass

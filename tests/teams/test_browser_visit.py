@@ -12,13 +12,8 @@ from django.urls import reverse
 from hocvuso.skills.models import SkillEvent
 from hocvuso.teams.models import Claim, Visit
 from hocvuso.teams.services import team_create, team_member_add
-from tests.conftest import OFFICER_PASSWORD, make_user
-from tests.web.test_browser import (  # noqa: F401 - fixtures
-    PHONE,
-    browser_page,
-    chromium_path,
-    shot,
-)
+from tests.browser import PHONE, shot
+from tests.factories import OFFICER_PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +33,7 @@ def test_team_member_takes_a_household_and_records_a_visit(
     team_setup,
     household,
     head,
-    browser_page,  # noqa: F811
+    browser_page,
 ):
     team, user = team_setup
     page = browser_page

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from hocvuso.geo.services import village_create
-from hocvuso.registry.services import household_create, person_register
-from hocvuso.teams.demo import demo_teams
+from hocvuso.demo.teams import demo_teams
+from hocvuso.registry.services import household_create, person_register, village_create
 from hocvuso.teams.models import Team, TeamMember, Visit, VisitPerson
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

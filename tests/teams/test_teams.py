@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from hocvuso.access.scope import forget_scope, scope_of
 from hocvuso.accounts.models import RoleAssignment
-from hocvuso.core.access import forget_scope, scope_of
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.registry.models import Household, Person
@@ -21,7 +21,7 @@ from hocvuso.skills.models import SkillEvent
 from hocvuso.teams import selectors, services
 from hocvuso.teams.models import Claim, Visit, VisitPerson
 from hocvuso.teams.services import Present
-from tests.test_scope_matrix import _db_fingerprint
+from tests.factories import db_fingerprint as _db_fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +247,7 @@ def test_member_scope_only_their_villages(team_world, officer):
     w = team_world
     outside = Household.objects.filter(village=w.outside).order_by("code").first()
     with pytest.raises(NotFound):
-        selectors.access_plan_household(w.member, w.team, outside.pk)
+        selectors.plan_household_get(w.member, w.team, outside.pk)
     client = login(w.member)
     before = _db_fingerprint()
     r = client.post(reverse("teams:take", args=[w.team.pk, outside.pk]))

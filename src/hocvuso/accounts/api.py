@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from hocvuso.core.access import scope_of
+from hocvuso.accounts.selectors import active_roles
 
 router = Router(tags=["accounts"])
 
@@ -22,5 +22,5 @@ def me(request: HttpRequest) -> MeOut:
     return MeOut(
         username=user.get_username(),
         display_name=getattr(user, "display_name", ""),
-        roles=sorted(scope_of(user).roles),
+        roles=sorted(active_roles(user)),
     )

@@ -26,8 +26,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hocvuso.accounts.errors import AccountsError
+from hocvuso.accounts.selectors import requires_two_factor
 from hocvuso.accounts.signals import LOGOUT_REASON
-from hocvuso.core.access import requires_two_factor
 
 STARTED = "hocvuso_auth_at"
 SEEN = "hocvuso_seen_at"

@@ -38,6 +38,23 @@ class Role(models.TextChoices):
     CITIZEN = "citizen", _("Citizen / learner")
 
 
+# Roles that must sign in with a second factor (TOTP).
+OFFICER_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER})
+# How wide a role is: nobody grants a role wider than their own.
+ROLE_RANK = {
+    Role.NATIONAL_ADMIN: 100,
+    Role.PROVINCE_OFFICER: 80,
+    Role.COMMUNE_OFFICER: 60,
+    Role.DESK_STAFF: 40,
+    Role.TEAM_LEADER: 40,
+    Role.TEAM_MEMBER: 30,
+    Role.YOUTH_VOLUNTEER: 30,
+    Role.MENTOR: 30,
+    Role.CITIZEN: 10,
+}
+TEAM_ROLES = frozenset({Role.TEAM_LEADER, Role.TEAM_MEMBER})
+
+
 class RoleAssignment(BaseModel):
     """A role held by a user over a scope: the whole country, a province, a commune, some villages
     (a community tech team's), or a person (the citizen themself).
@@ -53,11 +70,18 @@ class RoleAssignment(BaseModel):
     commune = models.ForeignKey(
         "geo.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # The villages a team covers (until teams have their own table, they are named here).
+    # What a team role covers: the team, and its villages (kept equal to the team's by the teams
+    # services), so that the access policy reads a member's reach from the assignment alone.
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     villages = models.ManyToManyField("geo.Village", blank=True, related_name="+")
+    # The citizen themself (role citizen).
     person = models.ForeignKey(
         "registry.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # What a mentor reaches: their active mentees (kept by the mentoring services).
+    mentees = models.ManyToManyField("registry.Person", blank=True, related_name="+")
     granted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -90,7 +114,13 @@ class Invitation(BaseModel):
     commune = models.ForeignKey(
         "geo.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A team role is given for a team: the membership is made when the invitation is accepted.
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     villages = models.ManyToManyField("geo.Village", blank=True, related_name="+")
+    # What the accepting app needs besides the role (a team member's role and organisation).
+    details = models.JSONField(default=dict, blank=True)
     username = models.CharField(_("username"), max_length=150, blank=True)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

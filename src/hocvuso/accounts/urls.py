@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hocvuso.accounts.views import account, citizens, invitations, register, two_factor
+from hocvuso.accounts.views import account, register, two_factor
 
 app_name = "accounts"
 urlpatterns = [
@@ -20,20 +20,6 @@ urlpatterns = [
         account.token_revoke,
         name="token_revoke",
     ),
-    path("xa/<str:code>/phan-cong/", invitations.assignments, name="assignments"),
-    path(
-        "phan-cong/<uuid:assignment_id>/thu-hoi/",
-        invitations.assignment_revoke,
-        name="assignment_revoke",
-    ),
-    path("loi-moi/da-tao/", invitations.invitation_created, name="invitation_created"),
-    path(
-        "loi-moi/<uuid:invitation_id>/thu-hoi/",
-        invitations.invitation_revoke,
-        name="invitation_revoke",
-    ),
-    path("loi-moi/<str:secret>/", invitations.invitation_accept, name="invitation_accept"),
-    path("nguoi/<uuid:person_id>/lien-ket-tai-khoan/", citizens.citizen_link, name="citizen_link"),
     path("dang-ky/", register.register, name="register"),
     path("dang-ky/ma/", register.register_code, name="register_code"),
     path("dang-ky/mat-khau/", register.register_password, name="register_password"),

@@ -17,12 +17,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from hocvuso.access.checks import can_draw_checks, can_read_checks
+from hocvuso.access.classes import can_organise, can_read_classes
+from hocvuso.access.units import access_commune
 from hocvuso.classes import checks, selectors, services
-from hocvuso.classes.access import ensure_checks
 from hocvuso.classes.models import BackCheck, CheckRound, ClassEvent
 from hocvuso.core.errors import NotFound
-from hocvuso.geo import selectors as geo_selectors
-from hocvuso.geo.models import Commune, Village
+from hocvuso.geo.models import Village
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Skill
@@ -115,12 +116,6 @@ class GainOut(Schema):
     skill: str
 
 
-def _commune(code: str) -> Commune:
-    if not code.isdigit():
-        raise NotFound()
-    return geo_selectors.commune_get(code=code)
-
-
 def _out(c: ClassEvent) -> ClassOut:
     return ClassOut(
         id=c.pk,
@@ -143,7 +138,9 @@ def _out(c: ClassEvent) -> ClassOut:
     "/communes/{code}", response={200: ClassPageOut, 404: ErrorOut}, url_name="classes_list"
 )
 def class_list(request: HttpRequest, code: str, page: int = 1) -> ClassPageOut:
-    qs = selectors.class_list(actor=request.user, commune=_commune(code))
+    qs = selectors.class_list(
+        actor=request.user, commune=access_commune(request.user, code, allowed=can_read_classes)
+    )
     p = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(page)
     return ClassPageOut(
         count=p.paginator.count,
@@ -155,7 +152,7 @@ def class_list(request: HttpRequest, code: str, page: int = 1) -> ClassPageOut:
 
 @router.post("", response={201: ClassOut, 404: ErrorOut, 422: ErrorOut}, url_name="classes_create")
 def class_create(request: HttpRequest, payload: ClassIn) -> Status[ClassOut]:
-    commune = _commune(payload.commune)
+    commune = access_commune(request.user, payload.commune, allowed=can_organise)
     village = None
     if payload.village_id is not None:
         village = Village.objects.filter(pk=payload.village_id, commune=commune).first()
@@ -203,7 +200,7 @@ def _detail(request: HttpRequest, klass: ClassEvent) -> ClassDetailOut:
 
 @router.get("/{class_id}", response={200: ClassDetailOut, 404: ErrorOut}, url_name="classes_detail")
 def class_detail(request: HttpRequest, class_id: UUID) -> ClassDetailOut:
-    return _detail(request, selectors.access_class(request.user, class_id))
+    return _detail(request, selectors.class_get(request.user, class_id))
 
 
 @router.post(
@@ -214,10 +211,10 @@ def class_detail(request: HttpRequest, class_id: UUID) -> ClassDetailOut:
 def class_register(
     request: HttpRequest, class_id: UUID, payload: RegisterIn
 ) -> Status[RegistrationOut]:
-    klass = selectors.access_class(request.user, class_id)
+    klass = selectors.class_get(request.user, class_id)
     person = None
     if payload.person_id is not None:
-        person = registry_selectors.access_person(request.user, payload.person_id)
+        person = registry_selectors.person_get(request.user, payload.person_id)
     new_person = None
     if payload.new_person is not None:
         n = payload.new_person
@@ -245,7 +242,7 @@ def class_register(
     url_name="classes_attendance",
 )
 def class_attendance(request: HttpRequest, class_id: UUID, payload: AttendanceIn) -> ClassDetailOut:
-    klass = selectors.access_class(request.user, class_id)
+    klass = selectors.class_get(request.user, class_id)
     services.class_attendance_set(actor=request.user, klass=klass, present=payload.present)
     return _detail(request, klass)
 
@@ -256,7 +253,7 @@ def class_attendance(request: HttpRequest, class_id: UUID, payload: AttendanceIn
     url_name="classes_gains",
 )
 def class_gains(request: HttpRequest, class_id: UUID, payload: GainsIn) -> list[GainOut]:
-    klass = selectors.access_class(request.user, class_id)
+    klass = selectors.class_get(request.user, class_id)
     gains = services.class_gains_record(
         actor=request.user, klass=klass, gains=[(g.person_id, g.skill) for g in payload.gains]
     )
@@ -366,7 +363,7 @@ def _check(c: BackCheck) -> CheckOut:
     "/checks/communes/{code}", response={200: RoundsOut, 404: ErrorOut}, url_name="checks_rounds"
 )
 def check_rounds(request: HttpRequest, code: str) -> RoundsOut:
-    commune = _commune(code)
+    commune = access_commune(request.user, code, allowed=can_read_checks)
     rounds = checks.round_list(actor=request.user, commune=commune)[:100]
     rates = checks.confirmation_rates(actor=request.user, commune=commune)
     return RoundsOut(
@@ -393,8 +390,7 @@ def check_rounds(request: HttpRequest, code: str) -> RoundsOut:
     "/checks/rounds", response={201: RoundOut, 404: ErrorOut, 422: ErrorOut}, url_name="checks_draw"
 )
 def check_draw(request: HttpRequest, payload: DrawIn) -> Status[RoundOut]:
-    commune = _commune(payload.commune)
-    ensure_checks(request.user, commune.code, write=True)
+    commune = access_commune(request.user, payload.commune, allowed=can_draw_checks)
     helper = None
     if payload.helper_id is not None:
         helper = checks.checkers(commune).filter(pk=payload.helper_id).first()
@@ -424,7 +420,7 @@ def check_draw(request: HttpRequest, payload: DrawIn) -> Status[RoundOut]:
     "/checks/rounds/{round_id}", response={200: RoundOut, 404: ErrorOut}, url_name="checks_round"
 )
 def check_round(request: HttpRequest, round_id: UUID) -> RoundOut:
-    rnd = checks.access_round(request.user, round_id)
+    rnd = checks.round_get(request.user, round_id)
     return _round(rnd, list(checks.round_checks(rnd)))
 
 
@@ -434,7 +430,7 @@ def check_round(request: HttpRequest, round_id: UUID) -> RoundOut:
     url_name="checks_outcome",
 )
 def check_outcome(request: HttpRequest, check_id: UUID, payload: OutcomeIn) -> CheckOut:
-    check = checks.access_check(request.user, check_id)
+    check = checks.check_get(request.user, check_id)
     done = checks.check_outcome_record(
         actor=request.user, check=check, outcome=payload.outcome, note=payload.note
     )

@@ -34,11 +34,15 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.classes.access import can_draw_checks, ensure_checks
+from hocvuso.access.checks import (
+    can_draw_checks,
+    can_record_outcome,
+    ensure_checks,
+    may_reverse_at_check,
+)
 from hocvuso.classes.models import BackCheck, CheckRound, ClassEvent, Outcome
-from hocvuso.core.access import can_record_skills
-from hocvuso.core.actors import SYSTEM, user_or_none
-from hocvuso.core.audit import audit_record
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.core.text import clean
@@ -157,7 +161,7 @@ def check_round_draw(
     )
     audit_record(
         actor=actor,
-        action="check_round.draw",
+        action=AuditAction.CHECK_ROUND_DRAW,
         obj=rnd,
         changes={
             "period": [period_from.isoformat(), period_to.isoformat()],
@@ -206,18 +210,11 @@ def check_assign(*, actor: Any, round: CheckRound, checks: Sequence[UUID], user:
     )
     audit_record(
         actor=actor,
-        action="check.assign",
+        action=AuditAction.CHECK_ASSIGN,
         obj=round,
         changes={"user": str(user.pk), "checks": sorted(str(c) for c in checks), "changed": n},
     )
     return n
-
-
-def can_record_outcome(actor: Any, check: BackCheck) -> bool:
-    pk = getattr(actor, "pk", None)
-    return can_draw_checks(actor, check.round.commune_id) or (
-        pk is not None and check.assigned_to_id == pk
-    )
 
 
 @transaction.atomic
@@ -241,9 +238,14 @@ def check_outcome_record(
         event = SkillEvent.objects.select_related("person__household", "skill").get(
             pk=check.event_id
         )
-        reverser = actor if can_record_skills(actor, event.person) else SYSTEM
         reason = _("Not confirmed at a back-check") + (f": {note}" if note else "")
-        check.reversal = skill_event_reverse(actor=reverser, event=event, reason=reason, id=uuid7())
+        check.reversal = skill_event_reverse(
+            actor=actor,
+            event=event,
+            reason=reason,
+            id=uuid7(),
+            allowed=lambda who, _person: may_reverse_at_check(who, check),
+        )
     check.outcome = outcome
     check.note = note
     check.checked_by = user_or_none(actor)
@@ -253,7 +255,7 @@ def check_outcome_record(
     )
     audit_record(
         actor=actor,
-        action="check.outcome",
+        action=AuditAction.CHECK_OUTCOME,
         obj=check,
         changes={"outcome": [before, outcome], "event": str(check.event_id)},
     )
@@ -276,7 +278,7 @@ def round_list(*, actor: Any, commune: Commune) -> QuerySet[CheckRound]:
     )
 
 
-def access_round(actor: Any, round_id: UUID) -> CheckRound:
+def round_get(actor: Any, round_id: UUID) -> CheckRound:
     rnd = (
         CheckRound.objects.select_related("commune", "drawn_by", "helper", "klass")
         .filter(pk=round_id)
@@ -298,7 +300,7 @@ def round_checks(rnd: CheckRound) -> QuerySet[BackCheck]:
     )
 
 
-def access_check(actor: Any, check_id: UUID) -> BackCheck:
+def check_get(actor: Any, check_id: UUID) -> BackCheck:
     check = BackCheck.objects.select_related("round").filter(pk=check_id).first()
     if check is None or not (
         can_record_outcome(actor, check) or can_draw_checks(actor, check.round.commune_id)

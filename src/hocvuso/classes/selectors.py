@@ -8,7 +8,8 @@ from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from hocvuso.classes.access import ensure_classes
+from hocvuso.access.classes import ensure_classes
+from hocvuso.access.registry import self_q
 from hocvuso.classes.models import ClassEvent, ClassGain, ClassRegistration
 from hocvuso.core.errors import NotFound
 from hocvuso.geo.models import Commune
@@ -31,7 +32,7 @@ def class_list(*, actor: Any, commune: Commune) -> QuerySet[ClassEvent]:
     )
 
 
-def access_class(actor: Any, class_id: UUID) -> ClassEvent:
+def class_get(actor: Any, class_id: UUID) -> ClassEvent:
     klass = (
         ClassEvent.objects.select_related("commune", "organiser", "village")
         .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("code")), "volunteers")
@@ -66,10 +67,9 @@ def open_classes(*, actor: Any) -> list[tuple[ClassEvent, Any]]:
     the seats taken — never who took them — and the person to sign up as."""
     from django.utils import timezone
 
-    from hocvuso.core.access import scope_of
     from hocvuso.registry.models import Person
 
-    people = {p.commune_id: p for p in Person.objects.filter(pk__in=scope_of(actor).persons)}
+    people = {p.commune_id: p for p in Person.objects.filter(self_q(actor))}
     if not people:
         return []
     classes = (

@@ -23,13 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.classes.access import can_organise, can_work_class
+from hocvuso.access.classes import can_organise, can_work_class, may_act_for_attendees, may_sign_up
 from hocvuso.classes.errors import ClassError
 from hocvuso.classes.models import ClassEvent, ClassGain, ClassRegistration
 from hocvuso.core import hooks
-from hocvuso.core.access import can_record_skills, can_register_people, scope_of
-from hocvuso.core.actors import SYSTEM, user_or_none
-from hocvuso.core.audit import audit_record
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
 from hocvuso.geo.errors import GeoError
@@ -43,7 +42,7 @@ from hocvuso.skills.services import EventInput, skill_events_record_batch
 
 def gain_uuid(class_id: UUID, person_id: UUID, skill_code: str) -> uuid.UUID:
     """The id of the gain and of its skill event: the same class, person and skill → the same id
-    (UUID with version 7 bits, like :func:`hocvuso.registry.demo.demo_uuid`)."""
+    (UUID with version 7 bits, like :func:`hocvuso.demo.registry.demo_uuid`)."""
     raw = bytearray(hashlib.sha256(f"class/{class_id}/{person_id}/{skill_code}".encode()).digest())
     raw = raw[:16]
     raw[6] = (raw[6] & 0x0F) | 0x70
@@ -108,7 +107,7 @@ def class_create(
     klass.volunteers.set(list(volunteers))
     audit_record(
         actor=actor,
-        action="class.create",
+        action=AuditAction.CLASS_CREATE,
         obj=klass,
         changes={
             "commune": commune.code,
@@ -133,7 +132,7 @@ class NewPerson:
 
 
 def _add_at_door(actor: Any, reg_id: UUID, klass: ClassEvent, new: NewPerson) -> Person:
-    registrar = actor if can_register_people(actor, klass.commune_id) else SYSTEM
+    registrar = actor
     household = new.household
     relationship = ""
     if household is None:
@@ -169,12 +168,7 @@ def class_register(
     """Register ``person`` (or a citizen added at the door) for the class. Idempotent on ``id``
     and on the person (registering twice returns the registration). A full class refuses with
     ``class_full``."""
-    signing_up = (
-        person is not None
-        and new_person is None
-        and person.pk in scope_of(actor).persons
-        and person.commune_id == klass.commune_id
-    )
+    signing_up = person is not None and new_person is None and may_sign_up(actor, klass, person)
     if not (can_work_class(actor, klass) or signing_up):
         raise NotFound()
     stored = ClassRegistration.objects.filter(pk=id).first()
@@ -208,7 +202,7 @@ def class_register(
     )
     audit_record(
         actor=actor,
-        action="class.register",
+        action=AuditAction.CLASS_REGISTER,
         obj=reg,
         changes={"class": str(klass.pk), "person": str(person.pk), "new": new_person is not None},
     )
@@ -234,7 +228,7 @@ def class_attendance_set(*, actor: Any, klass: ClassEvent, present: Iterable[UUI
     if changed:
         audit_record(
             actor=actor,
-            action="class.attendance",
+            action=AuditAction.CLASS_ATTENDANCE,
             obj=klass,
             changes={
                 "present": sorted(str(p) for p in wanted),
@@ -280,10 +274,9 @@ def class_gains_record(
     new = {k: v for k, v in wanted.items() if k not in stored}
     if not new:
         return [stored[k] for k in wanted]
-    people = [p for p, _s in new.values()]
-    recorder = actor if all(can_record_skills(actor, p) for p in people) else SYSTEM
     events = skill_events_record_batch(
-        actor=recorder,
+        actor=actor,
+        allowed=lambda who, _person: may_act_for_attendees(who, klass),
         events=[
             EventInput(
                 id=k,
@@ -312,7 +305,7 @@ def class_gains_record(
     )
     audit_record(
         actor=actor,
-        action="class.gains",
+        action=AuditAction.CLASS_GAINS,
         obj=klass,
         changes={"gains": [[str(p.pk), s.code] for p, s in new.values()]},
     )

@@ -16,31 +16,18 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hocvuso.access.checks import can_draw_checks, can_read_checks, ensure_checks
+from hocvuso.access.classes import can_organise, can_read_classes, can_work_class
+from hocvuso.access.units import access_commune
 from hocvuso.classes import checks, selectors, services
-from hocvuso.classes.access import (
-    can_draw_checks,
-    can_organise,
-    can_read_checks,
-    can_work_class,
-    ensure_checks,
-    ensure_classes,
-)
 from hocvuso.classes.forms import ClassForm, DrawForm, OutcomeForm, RegisterForm
 from hocvuso.classes.models import ClassEvent
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
-from hocvuso.geo import selectors as geo_selectors
+from hocvuso.core.web import add_domain_error, not_found_as_404
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.skills.models import Skill
-from hocvuso.web.forms import add_domain_error
-from hocvuso.web.views import not_found_as_404
-
-
-def _commune(code: str) -> Commune:
-    if not code.isdigit():
-        raise NotFound()
-    return geo_selectors.commune_get(code=code)
 
 
 def _users(commune: Commune) -> list[tuple[str, str]]:
@@ -51,7 +38,7 @@ def _users(commune: Commune) -> list[tuple[str, str]]:
 @require_GET
 @not_found_as_404
 def class_list(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(code)
+    commune = access_commune(request.user, code, allowed=can_read_classes)
     qs = selectors.class_list(actor=request.user, commune=commune)
     page = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -70,8 +57,7 @@ def class_list(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def class_create(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(code)
-    ensure_classes(request.user, commune.code, write=True)
+    commune = access_commune(request.user, code, allowed=can_organise)
     villages = list(Village.objects.filter(commune=commune).order_by("name"))
     skills = list(Skill.objects.filter(is_active=True).order_by("area__order", "order", "code"))
     form = ClassForm(
@@ -133,7 +119,7 @@ def _class_context(request: HttpRequest, klass: ClassEvent) -> dict[str, Any]:
 @require_GET
 @not_found_as_404
 def class_detail(request: HttpRequest, class_id: UUID) -> HttpResponse:
-    klass = selectors.access_class(request.user, class_id)
+    klass = selectors.class_get(request.user, class_id)
     response = render(request, "classes/detail.html", _class_context(request, klass))
     add_never_cache_headers(response)
     return response
@@ -153,7 +139,7 @@ def _done(request: HttpRequest, klass: ClassEvent, exc: DomainError | None, ok: 
 @require_POST
 @not_found_as_404
 def class_register(request: HttpRequest, class_id: UUID) -> HttpResponse:
-    klass = selectors.access_class(request.user, class_id)
+    klass = selectors.class_get(request.user, class_id)
     if not can_work_class(request.user, klass):
         raise NotFound()
     form = RegisterForm(request.POST)
@@ -162,7 +148,7 @@ def class_register(request: HttpRequest, class_id: UUID) -> HttpResponse:
     data = form.cleaned_data
     person = None
     if data["person"]:
-        person = registry_selectors.access_person(request.user, data["person"])
+        person = registry_selectors.person_get(request.user, data["person"])
     new_person = None
     if person is None and data["full_name"]:
         new_person = services.NewPerson(
@@ -184,7 +170,7 @@ def class_register(request: HttpRequest, class_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def class_attendance(request: HttpRequest, class_id: UUID) -> HttpResponse:
-    klass = selectors.access_class(request.user, class_id)
+    klass = selectors.class_get(request.user, class_id)
     try:
         present = [UUID(x) for x in request.POST.getlist("present")]
     except ValueError:
@@ -200,7 +186,7 @@ def class_attendance(request: HttpRequest, class_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def class_gains(request: HttpRequest, class_id: UUID) -> HttpResponse:
-    klass = selectors.access_class(request.user, class_id)
+    klass = selectors.class_get(request.user, class_id)
     gains: list[tuple[UUID, str]] = []
     try:
         for value in request.POST.getlist("gain"):
@@ -231,7 +217,7 @@ def _draw_form(commune: Commune, data: Any = None) -> DrawForm:
 @require_GET
 @not_found_as_404
 def check_rounds(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(code)
+    commune = access_commune(request.user, code, allowed=can_read_checks)
     qs = checks.round_list(actor=request.user, commune=commune)
     page = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
     can_draw = can_draw_checks(request.user, commune.code)
@@ -252,8 +238,7 @@ def check_rounds(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def check_draw(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(code)
-    ensure_checks(request.user, commune.code, write=True)
+    commune = access_commune(request.user, code, allowed=can_draw_checks)
     form = _draw_form(commune, request.POST)
     if form.is_valid():
         data: dict[str, Any] = form.cleaned_data
@@ -301,7 +286,7 @@ def check_draw(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def check_round(request: HttpRequest, round_id: UUID) -> HttpResponse:
-    rnd = checks.access_round(request.user, round_id)
+    rnd = checks.round_get(request.user, round_id)
     can_draw = can_draw_checks(request.user, rnd.commune_id)
     response = render(
         request,
@@ -323,7 +308,7 @@ def check_round(request: HttpRequest, round_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def check_assign(request: HttpRequest, round_id: UUID) -> HttpResponse:
-    rnd = checks.access_round(request.user, round_id)
+    rnd = checks.round_get(request.user, round_id)
     ensure_checks(request.user, rnd.commune_id, write=True)
     user = checks.checkers(rnd.commune).filter(pk=request.POST.get("user") or 0).first()
     try:
@@ -342,7 +327,7 @@ def check_assign(request: HttpRequest, round_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def check_outcome(request: HttpRequest, check_id: UUID) -> HttpResponse:
-    check = checks.access_check(request.user, check_id)
+    check = checks.check_get(request.user, check_id)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the outcome."))
@@ -362,7 +347,7 @@ def check_outcome(request: HttpRequest, check_id: UUID) -> HttpResponse:
             messages.success(request, _("Outcome recorded."))
     if can_read_checks(request.user, check.round.commune_id):
         return redirect("classes:check_round", round_id=check.round_id)
-    return redirect("web:home")
+    return redirect("ui:home")
 
 
 @login_required

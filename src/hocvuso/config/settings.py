@@ -94,19 +94,22 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # In the order of the layers (docs/architecture.md), bottom first.
     "hocvuso.core",
-    "hocvuso.accounts",
     "hocvuso.geo",
+    "hocvuso.accounts",
     "hocvuso.registry",
-    "hocvuso.privacy",
     "hocvuso.skills",
-    "hocvuso.desk",
+    "hocvuso.roles",
     "hocvuso.outreach",
-    "hocvuso.teams",
+    "hocvuso.desk",
     "hocvuso.mentoring",
+    "hocvuso.teams",
     "hocvuso.classes",
     "hocvuso.kpi",
-    "hocvuso.web",
+    "hocvuso.privacy",
+    "hocvuso.ui",
+    "hocvuso.demo",
 ]
 
 MIDDLEWARE = [
@@ -191,7 +194,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "ui:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Log-in throttling (django-axes): per account and per address, each counted on its own.

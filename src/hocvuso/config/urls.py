@@ -6,7 +6,9 @@ from hocvuso.accounts.views.login import LoginView
 from hocvuso.config.api import api
 
 urlpatterns = [
-    path("", include("hocvuso.web.urls")),
+    path("", include("hocvuso.ui.urls")),
+    path("", include("hocvuso.registry.urls")),
+    path("", include("hocvuso.roles.urls")),
     path("", include("hocvuso.privacy.urls")),
     path("", include("hocvuso.accounts.urls")),
     path("", include("hocvuso.skills.urls")),

@@ -8,12 +8,86 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.context import current_request_id
 from hocvuso.core.models import AuditLog
 
 MASK = "***"
+
+
+class AuditAction(models.TextChoices):
+    """Every action the audit trail records (the value stored; the label shown to people)."""
+
+    ACCOUNT_REGISTER = "account.register", _("Account registered by phone")
+    ADMIN_CHANGE = "admin.change", _("Changed in the back office")
+    AUDIT_EXPORT = "audit.export", _("Audit trail downloaded")
+    AUTH_2FA_DISABLE = "auth.2fa_disable", _("Second factor removed")
+    AUTH_2FA_ENROL = "auth.2fa_enrol", _("Second factor set up")
+    AUTH_LOCKED_OUT = "auth.locked_out", _("Sign-in locked")
+    AUTH_LOGIN = "auth.login", _("Signed in")
+    AUTH_LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
+    AUTH_LOGOUT = "auth.logout", _("Signed out")
+    AUTH_OTP_FAILED = "auth.otp_failed", _("Wrong second-factor code")
+    AUTH_RECOVERY_CODE_USED = "auth.recovery_code_used", _("Recovery code used")
+    AUTH_RECOVERY_CODES = "auth.recovery_codes", _("Recovery codes made")
+    CHECK_ASSIGN = "check.assign", _("Back-checks assigned")
+    CHECK_OUTCOME = "check.outcome", _("Back-check outcome recorded")
+    CHECK_ROUND_DRAW = "check_round.draw", _("Back-check round drawn")
+    CLASS_ATTENDANCE = "class.attendance", _("Class attendance taken")
+    CLASS_CREATE = "class.create", _("Class created")
+    CLASS_GAINS = "class.gains", _("Skills gained at a class")
+    CLASS_REGISTER = "class.register", _("Registered for a class")
+    CONSENT_RECORD = "consent.record", _("Consent recorded")
+    CONSENT_WITHDRAW = "consent.withdraw", _("Consent withdrawn")
+    DESK_VISIT_RECORD = "desk_visit.record", _("Desk visit logged")
+    FAMILY_GUIDE_SET = "family_guide.set", _("Family guide named")
+    HOUSEHOLD_CREATE = "household.create", _("Household added")
+    HOUSEHOLD_UPDATE = "household.update", _("Household changed")
+    IMPORT_CONFIRM_VILLAGES = "import.confirm_villages", _("Import villages confirmed")
+    IMPORT_CREATE = "import.create", _("Import started")
+    IMPORT_DOWNLOAD_REJECTS = "import.download_rejects", _("Rejected rows downloaded")
+    IMPORT_PERSON = "import.person", _("Person written by an import")
+    INVITATION_ACCEPT = "invitation.accept", _("Invitation accepted")
+    INVITATION_CREATE = "invitation.create", _("Invitation made")
+    INVITATION_REVOKE = "invitation.revoke", _("Invitation withdrawn")
+    MENTOR_ACTIVATE = "mentor.activate", _("Mentor resumed")
+    MENTOR_CREATE = "mentor.create", _("Mentor appointed")
+    MENTOR_UPDATE = "mentor.update", _("Mentor changed")
+    MENTORING_SESSION_RECORD = "mentoring_session.record", _("Mentoring session recorded")
+    MENTORSHIP_END = "mentorship.end", _("Mentorship ended")
+    MENTORSHIP_START = "mentorship.start", _("Mentorship started")
+    PERSON_ERASE = "person.erase", _("Personal data erased")
+    PERSON_REGISTER = "person.register", _("Person registered")
+    PERSON_REVEAL_CCCD = "person.reveal_cccd", _("Full CCCD shown")
+    PERSON_UPDATE = "person.update", _("Person changed")
+    PRIVACY_EXPORT = "privacy.export", _("Personal data exported")
+    PRIVACY_REQUEST = "privacy.request", _("Data-subject request received")
+    PRIVACY_REQUEST_ACKNOWLEDGE = "privacy.request_acknowledge", _("Request acknowledged")
+    PRIVACY_REQUEST_COMPLETE = "privacy.request_complete", _("Request completed")
+    REGISTRY_IMPORT = "registry.import", _("Resident list imported")
+    ROLE_GRANT = "role.grant", _("Role given")
+    ROLE_REVOKE = "role.revoke", _("Role revoked")
+    ROLE_UPDATE = "role.update", _("Role's villages changed")
+    SKILL_UPDATE = "skill.update", _("Skill changed")
+    SKILL_EVENT_RECORD = "skill_event.record", _("Skill recorded")
+    SKILL_EVENT_REVERSE = "skill_event.reverse", _("Skill record withdrawn")
+    SKILL_SET_UPDATE = "skill_set.update", _("Skill set changed")
+    TARGET_CLEAR = "target.clear", _("Target cleared")
+    TARGET_SET = "target.set", _("Target set")
+    TEAM_CLAIM_RELEASE = "team.claim_release", _("Household released")
+    TEAM_CLAIM_TAKE = "team.claim_take", _("Household taken")
+    TEAM_CREATE = "team.create", _("Team created")
+    TEAM_MEMBER_ADD = "team.member_add", _("Team member added")
+    TEAM_MEMBER_REMOVE = "team.member_remove", _("Team member removed")
+    TEAM_UPDATE = "team.update", _("Team changed")
+    TEAM_VISIT_RECORD = "team.visit_record", _("Home visit recorded")
+    TOKEN_CREATE = "token.create", _("Device token made")
+    TOKEN_REVOKE = "token.revoke", _("Device token revoked")
+    UNIT_FLAGS = "unit.flags", _("Area flags changed")
+    VILLAGE_CREATE = "village.create", _("Village added")
+    VILLAGE_UPDATE = "village.update", _("Village changed")
 
 
 def _plain(value: Any) -> Any:

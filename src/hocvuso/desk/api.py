@@ -16,11 +16,10 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from hocvuso.core.errors import NotFound
+from hocvuso.access.desk import can_log_visits, can_read_visits
+from hocvuso.access.units import access_commune
 from hocvuso.desk import selectors, services
 from hocvuso.desk.models import DeskVisit
-from hocvuso.geo import selectors as geo_selectors
-from hocvuso.geo.models import Commune
 from hocvuso.registry import selectors as registry_selectors
 
 router = Router(tags=["desk"])
@@ -92,28 +91,22 @@ def _out(v: DeskVisit) -> VisitOut:
     )
 
 
-def _commune(code: str) -> Commune:
-    if not code.isdigit():
-        raise NotFound()
-    return geo_selectors.commune_get(code=code)
-
-
 @router.post(
     "/visits",
     response={200: VisitOut, 201: VisitOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="desk_visit_record",
 )
 def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
-    commune = _commune(payload.commune)
+    commune = access_commune(request.user, payload.commune, allowed=can_log_visits)
     person = None
     if payload.person_id is not None:
-        person = registry_selectors.access_person(request.user, payload.person_id)
+        person = registry_selectors.person_get(request.user, payload.person_id)
     new_person = None
     if payload.new_person is not None:
         n = payload.new_person
         household = None
         if n.household_id is not None:
-            household = registry_selectors.access_household(request.user, n.household_id)
+            household = registry_selectors.household_get(request.user, n.household_id)
         new_person = services.NewPerson(
             full_name=n.full_name,
             sex=n.sex,
@@ -143,7 +136,7 @@ def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
     url_name="desk_visits",
 )
 def visit_list(request: HttpRequest, code: str, page: int = 1) -> VisitPageOut:
-    commune = _commune(code)
+    commune = access_commune(request.user, code, allowed=can_read_visits)
     qs = selectors.visit_list(actor=request.user, commune=commune)
     p = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(page)
     return VisitPageOut(

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.ids import uuid7
+from hocvuso.core.web import NoEchoTextInput
 from hocvuso.desk.models import Outcome
 from hocvuso.desk.procedures import procedure_choices
 from hocvuso.registry.models import Sex
-from hocvuso.web.forms import NoEchoTextInput
 
 NEW_HOUSEHOLD = "new"
 

@@ -11,12 +11,18 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from hocvuso.accounts.models import RoleAssignment
-from hocvuso.core.access import person_q, scope_of
+from hocvuso.access.desk import (
+    can_log_visits,
+    can_read_visits,
+    desk_commune_q,
+    desk_visit_q,
+    ensure_desk,
+)
+from hocvuso.access.registry import person_q
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.phones import normalise_phone
 from hocvuso.core.text import fold
-from hocvuso.desk.access import can_log_visits, can_read_visits, ensure_desk, visit_q
+from hocvuso.desk import figures
 from hocvuso.desk.models import DeskVisit, Outcome
 from hocvuso.geo.models import Commune
 from hocvuso.registry import cccd as cccd_lib
@@ -54,11 +60,11 @@ def person_search(*, actor: Any, commune: Commune, q: str) -> list[Person]:
     return list(qs.select_related("household__village").order_by("full_name", "pk")[:SEARCH_LIMIT])
 
 
-def access_visit(actor: Any, visit_id: Any) -> DeskVisit:
+def desk_visit_get(actor: Any, visit_id: Any) -> DeskVisit:
     """The visit if the actor may read its commune's desk log; not-found otherwise."""
     try:
         return (
-            DeskVisit.objects.filter(visit_q(actor))
+            DeskVisit.objects.filter(desk_visit_q(actor))
             .select_related(
                 "commune__province", "person__household__village", "staff", "skill_event"
             )
@@ -92,8 +98,9 @@ class DeskFigures:
 
 
 def desk_figures(*, actor: Any, communes: Iterable[str]) -> dict[str, DeskFigures]:
-    """The figures of each of ``communes`` the actor may read (others are left out), in two
-    queries whatever the number of communes."""
+    """The figures of each of ``communes`` the actor may read (others are left out), in three
+    queries whatever the number of communes: which may be read, the visits, the staff (the
+    dashboards' own figure, :func:`hocvuso.desk.figures.desk_staff`)."""
     codes = _readable(actor, set(communes))
     out = {c: DeskFigures(commune=c) for c in codes}
     if not codes:
@@ -114,32 +121,16 @@ def desk_figures(*, actor: Any, communes: Iterable[str]) -> dict[str, DeskFigure
         f = out[row["commune_id"]]
         f.visits, f.persons, f.can_do_alone = row["visits"], row["persons"], row["alone"]
         f.by_outcome = {o: row[f"o_{o}"] for o in Outcome.values}
-    staff = (
-        RoleAssignment.objects.filter(
-            role="desk_staff", commune_id__in=codes, revoked_at__isnull=True, user__is_active=True
-        )
-        .values("commune_id")
-        .annotate(n=Count("user_id", distinct=True))
-        .order_by()
-    )
-    for row in staff:
-        out[row["commune_id"]].staff = row["n"]
+    for code, n in figures.desk_staff(codes).items():
+        out[code].staff = n
     return out
 
 
 def _readable(actor: Any, codes: set[str]) -> list[str]:
-    """The communes of ``codes`` whose desk the actor may read (one query at most)."""
-    s = scope_of(actor)
-    if s.national:
-        return sorted(codes)
-    allowed = codes & (s.communes | s.desk_communes)
-    if s.provinces:
-        allowed |= set(
-            Commune.objects.filter(code__in=codes, province_id__in=s.provinces).values_list(
-                "code", flat=True
-            )
-        )
-    return sorted(allowed)
+    """The communes of ``codes`` whose desk the actor may read (one query)."""
+    return sorted(
+        Commune.objects.filter(desk_commune_q(actor), code__in=codes).values_list("code", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -153,14 +144,7 @@ class CommuneDesk:
 
 def commune_desk(*, actor: Any, commune: Commune) -> CommuneDesk:
     """One query: the number of active desk staff named for the commune."""
-    staff = (
-        RoleAssignment.objects.filter(
-            role="desk_staff", commune=commune, revoked_at__isnull=True, user__is_active=True
-        )
-        .values("user_id")
-        .distinct()
-        .count()
-    )
+    staff = figures.desk_staff([commune.code]).get(commune.code, 0)
     return CommuneDesk(
         staff=staff,
         can_read=can_read_visits(actor, commune.code),

@@ -27,12 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from hocvuso.access.desk import ensure_desk
 from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
-from hocvuso.core.audit import audit_record
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
-from hocvuso.desk.access import ensure_desk
 from hocvuso.desk.models import DeskVisit, Outcome
 from hocvuso.desk.procedures import BY_CODE
 from hocvuso.geo.models import Commune
@@ -162,7 +162,7 @@ def desk_visit_record(
     visit.save(force_insert=True)
     audit_record(
         actor=actor,
-        action="desk_visit.record",
+        action=AuditAction.DESK_VISIT_RECORD,
         obj=visit,
         changes={
             "person": str(person.pk),

@@ -19,31 +19,22 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hocvuso.access.desk import can_log_visits, can_read_visits
+from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.web import add_domain_error, not_found_as_404
 from hocvuso.desk import selectors, services
-from hocvuso.desk.access import can_log_visits, ensure_desk
 from hocvuso.desk.forms import NEW_HOUSEHOLD, VisitForm
-from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Commune
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry.models import Person
-from hocvuso.web.forms import add_domain_error
-from hocvuso.web.views import not_found_as_404
-
-
-def _commune(request: HttpRequest, code: str, *, write: bool = False) -> Commune:
-    if not code.isdigit():
-        raise NotFound()
-    commune = geo_selectors.commune_get(code=code)
-    ensure_desk(request.user, commune.code, write=write)
-    return commune
 
 
 @login_required
 @require_GET
 @not_found_as_404
 def day(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code, allowed=can_read_visits)
     today = timezone.localdate()
     visits = list(selectors.visit_list(actor=request.user, commune=commune, day=today))
     figures = selectors.desk_figures(actor=request.user, communes=[commune.code])[commune.code]
@@ -64,7 +55,7 @@ def day(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def visits(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code, allowed=can_read_visits)
     qs = selectors.visit_list(actor=request.user, commune=commune)
     page = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "desk/visits.html", {"commune": commune, "page": page})
@@ -74,14 +65,14 @@ def visits(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def visit(request: HttpRequest, visit_id: UUID) -> HttpResponse:
-    v = selectors.access_visit(request.user, visit_id)
+    v = selectors.desk_visit_get(request.user, visit_id)
     return render(request, "desk/visit.html", {"commune": v.commune, "visit": v})
 
 
 def _new_person(data: dict[str, Any], commune: Commune, request: HttpRequest) -> Any:
     household = None
     if data["household"] and data["household"] != NEW_HOUSEHOLD:
-        household = registry_selectors.access_household(request.user, data["household"])
+        household = registry_selectors.household_get(request.user, data["household"])
         if household.commune_id != commune.code:
             raise NotFound()
     return services.NewPerson(
@@ -96,7 +87,7 @@ def _new_person(data: dict[str, Any], commune: Commune, request: HttpRequest) ->
 def _person(data: dict[str, Any], commune: Commune, request: HttpRequest) -> Person | None:
     if not data["person"]:
         return None
-    person = registry_selectors.access_person(request.user, data["person"])
+    person = registry_selectors.person_get(request.user, data["person"])
     if person.commune_id != commune.code:
         raise NotFound()
     return person
@@ -108,7 +99,7 @@ def _person(data: dict[str, Any], commune: Commune, request: HttpRequest) -> Per
 def log(request: HttpRequest, code: str) -> HttpResponse:
     """Log a citizen helped at the desk. "Find" re-shows the form with the people found (the
     search text is never written back: it may be a CCCD); "Save" logs the visit."""
-    commune = _commune(request, code, write=True)
+    commune = access_commune(request.user, code, allowed=can_log_visits)
     form = VisitForm(request.POST or None)
     found: list[Person] = []
     if request.method == "POST" and "find" in request.POST:

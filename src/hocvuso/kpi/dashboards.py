@@ -69,7 +69,7 @@ def build(
     unit = selectors.unit_get(actor=actor, level=level, code=code)
     if area not in selectors.AREAS or level in ("commune", "village"):
         area = "all"
-    selectors.ensure_current(day)
+    selectors.roll_if_stale(day)
     every = selectors.indicators()
     inds = [i for i in every if level in i.levels]
     child_level = selectors.CHILD[level]
@@ -152,7 +152,7 @@ def month_chosen(value: str, today: dt.date) -> dt.date:
 def monthly_report(*, actor: Any, level: str, code: str, month: str = "") -> Report:
     today = timezone.localdate()
     unit = selectors.unit_get(actor=actor, level=level, code=code)
-    selectors.ensure_current(today)
+    selectors.roll_if_stale(today)
     chosen = month_chosen(month, today)
     previous = summaries.previous_month(chosen)
     book = selectors.target_book(chosen.year, chosen.month)

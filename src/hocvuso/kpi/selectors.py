@@ -21,8 +21,14 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.core.access import scope_of
-from hocvuso.core.errors import NotFound
+from hocvuso.access.kpi import (
+    can_open_targets,
+    can_see_commune_dashboard,
+    can_see_nation,
+    can_see_province,
+    can_see_village_dashboard,
+)
+from hocvuso.core.errors import NotFound, ensure
 from hocvuso.geo.models import Commune, Province, Village
 from hocvuso.kpi import summaries
 from hocvuso.kpi.measures import (
@@ -66,19 +72,17 @@ class UnitRef:
 
 def unit_get(*, actor: Any, level: str, code: str = "") -> UnitRef:
     """The unit, if the actor's scope covers it; not found otherwise."""
-    s = scope_of(actor)
     if level == "national":
-        if not s.national:
-            raise NotFound()
+        ensure(can_see_nation(actor))
         return UnitRef("national", "", "Việt Nam")
     if level == "province":
         p = Province.objects.filter(code=code).first()
-        if p is None or not (s.national or p.code in s.provinces):
+        if p is None or not can_see_province(actor, p.code):
             raise NotFound()
         return UnitRef("province", p.code, p.name, province=p.code)
     if level == "commune":
         c = Commune.objects.filter(code=code).select_related("province").first()
-        if c is None or not can_see_commune(actor, c):
+        if c is None or not can_see_commune_dashboard(actor, c):
             raise NotFound()
         return UnitRef(
             "commune",
@@ -93,7 +97,7 @@ def unit_get(*, actor: Any, level: str, code: str = "") -> UnitRef:
         except ValueError:
             raise NotFound() from None
         v = Village.objects.filter(pk=vid).select_related("commune").first()
-        if v is None or not can_see_village(actor, v):
+        if v is None or not can_see_village_dashboard(actor, v):
             raise NotFound()
         return UnitRef(
             "village",
@@ -104,31 +108,6 @@ def unit_get(*, actor: Any, level: str, code: str = "") -> UnitRef:
             remote=v.is_remote or v.is_ethnic_minority,
         )
     raise NotFound()
-
-
-def can_see_commune(actor: Any, commune: Commune) -> bool:
-    """Dashboards of a commune: national, its province, its commune officers and desk staff."""
-    s = scope_of(actor)
-    return s.national or commune.province_id in s.provinces or commune.code in s.communes
-
-
-def can_see_village(actor: Any, village: Village) -> bool:
-    s = scope_of(actor)
-    return can_see_commune(actor, village.commune) or village.pk in s.villages
-
-
-def home_unit(actor: Any) -> tuple[str, str] | None:
-    """The widest dashboard the actor may open (level, code), or None."""
-    s = scope_of(actor)
-    if s.national:
-        return ("national", "")
-    if s.provinces:
-        return ("province", sorted(s.provinces)[0])
-    if s.communes:
-        return ("commune", sorted(s.communes)[0])
-    if s.villages:
-        return ("village", str(sorted(s.villages, key=str)[0]))
-    return None
 
 
 # --- Adding up --------------------------------------------------------------------------------
@@ -554,7 +533,7 @@ def trend(
 _rolled: set[tuple[int, int]] = set()
 
 
-def ensure_current(today: dt.date | None = None) -> None:
+def roll_if_stale(today: dt.date | None = None) -> None:
     """Roll the summaries forward if the year or the month turned since the last write: checked
     once per month by each process (two queries), then remembered."""
     day = _today(today)
@@ -604,21 +583,13 @@ def month_figures(unit: UnitRef, month: dt.date) -> tuple[Figures, list[tuple[st
 # --- Targets: who sets which, and what is set -------------------------------------------------
 
 
-def sets_targets(actor: Any, province_code: str | None) -> bool:
-    """May the actor open the targets page of the nation (``None``) or of this province? (A
-    scope check only: no query.)"""
-    s = scope_of(actor)
-    return s.national if province_code is None else s.national or province_code in s.provinces
-
-
 def target_scope(
     actor: Any, province_code: str | None
 ) -> tuple[Province | None, list[tuple[str, str]]]:
     """The targets page of the nation (``None``) or of a province, if the actor sets targets
     there: the province and the units it offers ("" the nation, ``p:`` a province, ``r:`` the
     remote communes of a province, ``c:`` a commune). Not found otherwise."""
-    if not sets_targets(actor, province_code):
-        raise NotFound()
+    ensure(can_open_targets(actor, province_code))
     if province_code is None:
         return None, [("", _("The whole country"))] + [
             (f"p:{p.code}", p.name) for p in Province.objects.order_by("code")

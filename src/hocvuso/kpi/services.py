@@ -14,25 +14,14 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from hocvuso.core.access import scope_of
+from hocvuso.access.kpi import can_set_target
 from hocvuso.core.actors import user_or_none
-from hocvuso.core.audit import audit_record
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.geo.models import Commune, Province
 from hocvuso.kpi.models import Indicator, Target, Unit
 
 MIN_YEAR, MAX_YEAR = 2024, 2035
-
-
-def can_set_target(
-    actor: Any, *, province: Province | None, commune: Commune | None, remote_only: bool
-) -> bool:
-    s = scope_of(actor)
-    if commune is not None:
-        return s.national or commune.province_id in s.provinces
-    if province is not None and remote_only:
-        return s.national or province.code in s.provinces
-    return s.national  # the nation's own target, or a province's
 
 
 def target_key(
@@ -80,7 +69,7 @@ def target_set(
         existing.delete()
         audit_record(
             actor=actor,
-            action="target.clear",
+            action=AuditAction.TARGET_CLEAR,
             obj=indicator,
             changes={"key": key, "value": [old, None]},
         )
@@ -113,7 +102,7 @@ def target_set(
     )
     audit_record(
         actor=actor,
-        action="target.set",
+        action=AuditAction.TARGET_SET,
         obj=target,
         changes={"key": key, "value": [old_value, str(number)]},
     )

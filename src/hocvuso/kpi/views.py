@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hocvuso.access.kpi import can_open_targets, home_unit
 from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.web import not_found_as_404
 from hocvuso.geo.models import Commune, Province
 from hocvuso.kpi import dashboards, exports, maps, present, selectors, services
 from hocvuso.kpi.dashboards import Dashboard
 from hocvuso.kpi.models import Indicator
 from hocvuso.kpi.selectors import UnitRef
-from hocvuso.web.views import not_found_as_404
 
 URL_NAMES = {
     "national": "kpi:national",
@@ -53,7 +54,7 @@ def unit_url(level: str, code: str, **params: str) -> str:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The widest dashboard the user may open."""
-    unit = selectors.home_unit(request.user)
+    unit = home_unit(request.user)
     if unit is None:
         raise Http404()
     return redirect(unit_url(*unit))
@@ -73,7 +74,7 @@ def _build(request: HttpRequest, level: str, code: str, *, full: bool = True) ->
 def _crumbs(unit: UnitRef, actor: Any) -> list[tuple[str, str]]:
     """Links up the hierarchy, only to the levels the user may open."""
     out: list[tuple[str, str]] = []
-    home = selectors.home_unit(actor)
+    home = home_unit(actor)
     order = ["national", "province", "commune", "village"]
     top = order.index(home[0]) if home else 3
     chain: list[tuple[str, str, str]] = [("national", "", _("Nationwide"))]
@@ -239,7 +240,7 @@ def _targets_url(actor: Any, unit: UnitRef) -> str:
     if unit.level not in ("national", "province"):
         return ""
     code = unit.code if unit.level == "province" else None
-    if not selectors.sets_targets(actor, code):
+    if not can_open_targets(actor, code):
         return ""
     return reverse("kpi:targets_province", args=[code]) if code else reverse("kpi:targets_national")
 

@@ -14,10 +14,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from hocvuso.core.access import ensure_commune
+from hocvuso.access.units import access_commune
 from hocvuso.core.errors import NotFound
-from hocvuso.geo import selectors as geo_selectors
-from hocvuso.geo.models import Commune
 from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.models import GOAL_MENTEES, Mentor
 from hocvuso.registry.models import Person
@@ -110,14 +108,6 @@ class SessionOut(Schema):
     gained: list[str]
 
 
-def _commune(request: HttpRequest, code: str) -> Commune:
-    if not code.isdigit():
-        raise NotFound()
-    commune = geo_selectors.commune_get(code=code)
-    ensure_commune(request.user, commune.code)
-    return commune
-
-
 def _row(m: Mentor, tree: selectors.CascadeRow) -> MentorRow:
     village = m.person.household.village
     return MentorRow(
@@ -141,7 +131,7 @@ def _row(m: Mentor, tree: selectors.CascadeRow) -> MentorRow:
 )
 def mentors(request: HttpRequest, code: str) -> MentorsOut:
     """The commune's mentors with their mentees, generation and reach, and indicator 4."""
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     rows = list(selectors.mentor_list(actor=request.user, commune=commune))
     tree = selectors.cascade(actor=request.user, commune=commune)
     f = selectors.mentor_figures(actor=request.user, commune=commune)
@@ -160,7 +150,7 @@ def mentors(request: HttpRequest, code: str) -> MentorsOut:
 )
 def mentor(request: HttpRequest, mentor_id: UUID) -> MentorOut:
     """One mentor (officers over the commune, or the mentor themself) and their mentees."""
-    m = selectors.access_mentor(request.user, mentor_id)
+    m = selectors.mentor_get(request.user, mentor_id)
     mentees = []
     for s in selectors.mentee_list(actor=request.user, mentor=m):
         status = getattr(s.mentee, "skill_status", None)
@@ -187,7 +177,7 @@ def mentor(request: HttpRequest, mentor_id: UUID) -> MentorOut:
 )
 def suggestions(request: HttpRequest, code: str) -> list[SuggestionRow]:
     """Matching suggestions (commune keepers): see the method in ``mentoring.selectors``."""
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     return [
         SuggestionRow(
             person_id=s.person.pk,
@@ -208,7 +198,7 @@ def suggestions(request: HttpRequest, code: str) -> list[SuggestionRow]:
 )
 def accept(request: HttpRequest, code: str, payload: AcceptIn) -> AcceptOut:
     """Start the mentorships of the given pairs; pairs that no longer hold are skipped."""
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     made = services.mentorships_accept(
         actor=request.user,
         commune=commune,

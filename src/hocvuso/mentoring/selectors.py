@@ -40,36 +40,22 @@ from uuid import UUID
 
 from django.db.models import Count, F, Q, QuerySet
 
-from hocvuso.core.access import can_edit_commune, ensure_commune, is_officer
-from hocvuso.core.errors import NotFound
+from hocvuso.access.mentoring import can_read_mentors, may_open_mentor
+from hocvuso.access.units import can_edit_commune, ensure_commune
+from hocvuso.core.errors import NotFound, ensure
+from hocvuso.core.fetch import one
 from hocvuso.geo.models import Commune
+from hocvuso.mentoring import figures
 from hocvuso.mentoring.models import (
-    GOAL_MENTEES,
     Mentor,
     MentoringSession,
     Mentorship,
     MentorshipStatus,
 )
-from hocvuso.outreach.selectors import ADULT_AGE, aged_q
+from hocvuso.registry.ages import AGE_16, aged_q
 from hocvuso.registry.models import Person
 
 ACTIVE = MentorshipStatus.ACTIVE
-
-
-def active_mentee_ids(user: Any) -> frozenset[UUID]:
-    """The people ``user`` mentors now (an active profile, active mentorships): one query."""
-    return frozenset(
-        Mentorship.objects.filter(
-            mentor__user=user, mentor__active=True, status=ACTIVE
-        ).values_list("mentee_id", flat=True)
-    )
-
-
-def _uuid(value: Any) -> UUID:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise NotFound() from None
 
 
 def _with_counts(qs: QuerySet[Mentor]) -> QuerySet[Mentor]:
@@ -77,18 +63,15 @@ def _with_counts(qs: QuerySet[Mentor]) -> QuerySet[Mentor]:
     return qs.annotate(**{"active_mentees": counted})
 
 
-def access_mentor(actor: Any, mentor_id: Any) -> Mentor:
+def mentor_get(actor: Any, mentor_id: Any) -> Mentor:
     """A mentor the actor may open: officers over the mentor's commune, or the mentor themself."""
-    mentor = (
-        _with_counts(Mentor.objects.select_related("person__household__village", "user", "commune"))
-        .filter(pk=_uuid(mentor_id))
-        .first()
+    mentor = one(
+        _with_counts(
+            Mentor.objects.select_related("person__household__village", "user", "commune")
+        ),
+        mentor_id,
     )
-    if mentor is None:
-        raise NotFound()
-    own = getattr(actor, "pk", None) is not None and mentor.user_id == actor.pk
-    if not own and not is_officer(actor, mentor.commune_id):
-        raise NotFound()
+    ensure(may_open_mentor(actor, mentor))
     return mentor
 
 
@@ -104,9 +87,7 @@ def own_mentor(actor: Any) -> Mentor:
 
 def mentor_list(*, actor: Any, commune: Commune) -> QuerySet[Mentor]:
     """The commune's mentors (active first), each with ``active_mentees``: one query."""
-    ensure_commune(actor, commune.code)
-    if not is_officer(actor, commune.code):
-        raise NotFound()
+    ensure(can_read_mentors(actor, commune.code))
     return _with_counts(
         Mentor.objects.filter(commune=commune).select_related("person__household__village")
     ).order_by("-active", "person__search_key", "pk")
@@ -125,22 +106,22 @@ class MentorFigures:
 
 
 def mentor_figures(*, actor: Any, commune: Commune) -> MentorFigures:
-    """Indicator 4 for the commune: mentors, mentees, and mentors guiding ≥ 5 (three queries)."""
-    mentors = [m.active_mentees for m in mentor_list(actor=actor, commune=commune) if m.active]
-    mentees = Mentorship.objects.filter(mentor__commune=commune, status=ACTIVE).count()
-    sessions = MentoringSession.objects.filter(mentor__commune=commune).count()
+    """Indicator 4 for the commune, as the dashboards count it (:mod:`.figures`): mentors,
+    mentees, mentors guiding at least :data:`GOAL_MENTEES`; and the sessions recorded."""
+    ensure(can_read_mentors(actor, commune.code))
+    codes = [commune.code]
     return MentorFigures(
-        mentors=len(mentors),
-        mentees=mentees,
-        at_goal=sum(1 for n in mentors if n >= GOAL_MENTEES),
-        sessions=sessions,
+        mentors=figures.mentors(codes).get(commune.code, 0),
+        mentees=figures.mentees(codes).get(commune.code, 0),
+        at_goal=figures.mentors_at_goal(codes).get(commune.code, 0),
+        sessions=MentoringSession.objects.filter(mentor__commune=commune).count(),
     )
 
 
 def mentee_list(*, actor: Any, mentor: Mentor) -> QuerySet[Mentorship]:
     """The mentor's mentorships (active first, then by name), each mentee with their digital
     status (``skill_status``) and whether they are a mentor now: one query."""
-    access_mentor(actor, mentor.pk)
+    mentor_get(actor, mentor.pk)
     return (
         Mentorship.objects.filter(mentor=mentor)
         .select_related("mentee__household__village", "mentee__skill_status")
@@ -150,7 +131,7 @@ def mentee_list(*, actor: Any, mentor: Mentor) -> QuerySet[Mentorship]:
 
 
 def session_list(*, actor: Any, mentor: Mentor, limit: int = 20) -> list[MentoringSession]:
-    access_mentor(actor, mentor.pk)
+    mentor_get(actor, mentor.pk)
     return list(
         MentoringSession.objects.filter(mentor=mentor)
         .select_related("mentee")
@@ -212,9 +193,7 @@ def cascade_compute(
 
 def cascade(*, actor: Any, commune: Commune) -> dict[UUID, CascadeRow]:
     """Each mentor of the commune: generation and people reached (two queries)."""
-    ensure_commune(actor, commune.code)
-    if not is_officer(actor, commune.code):
-        raise NotFound()
+    ensure(can_read_mentors(actor, commune.code))
     mentors = dict(Mentor.objects.filter(commune=commune).values_list("pk", "person_id"))
     edges = list(
         Mentorship.objects.filter(mentor__commune=commune).values_list(
@@ -252,7 +231,7 @@ def needing_help(commune: Commune, today: dt.date) -> QuerySet[Person]:
     """People of the commune who need a mentor (see the module docstring), in matching order."""
     return (
         Person.objects.filter(commune=commune, erased_at__isnull=True)
-        .filter(aged_q(ADULT_AGE, today))
+        .filter(aged_q(AGE_16, today.year))
         .filter(Q(skill_status__isnull=True) | Q(skill_status__basic_complete=False))
         .exclude(mentorships__status=ACTIVE)
         .exclude(mentor_profile__active=True)

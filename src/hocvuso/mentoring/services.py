@@ -24,13 +24,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.models import User
-from hocvuso.accounts.services import role_grant
+from hocvuso.access.mentoring import can_keep_mentors, may_mentor
+from hocvuso.access.scope import forget_scope
+from hocvuso.accounts.models import Role, RoleAssignment, User
 from hocvuso.core import hooks
-from hocvuso.core.access import can_edit_commune, forget_scope, scope_of
-from hocvuso.core.actors import SYSTEM, user_or_none
-from hocvuso.core.audit import audit_record
-from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import AuditAction, audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune
 from hocvuso.mentoring.errors import MentoringError
@@ -38,6 +38,7 @@ from hocvuso.mentoring.models import Mentor, MentoringSession, Mentorship, Mento
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
 from hocvuso.registry.models import Person
+from hocvuso.roles.services import role_grant
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import skill_event_record
@@ -47,8 +48,27 @@ _EVENT_NAMESPACE = uuid.UUID("6d3b1c2e-5a0f-4f57-9a51-6b0c8e2f7a10")
 
 
 def _ensure_keeper(actor: Any, commune_code: str) -> None:
-    if not can_edit_commune(actor, commune_code):
-        raise NotFound()
+    ensure(can_keep_mentors(actor, commune_code))
+
+
+def _keep_reach(mentors: Iterable[Mentor]) -> None:
+    """A mentor's reach (their active mentees) is kept on their mentor role assignment, where the
+    access policy reads it: one query for the mentees, one ``set`` per mentor."""
+    mentors = list(mentors)
+    if not mentors:
+        return
+    by_mentor: dict[UUID, list[UUID]] = {m.pk: [] for m in mentors}
+    for mentor_id, mentee_id in Mentorship.objects.filter(
+        mentor__in=mentors, status=ACTIVE
+    ).values_list("mentor_id", "mentee_id"):
+        by_mentor[mentor_id].append(mentee_id)
+    for mentor in mentors:
+        reach = by_mentor[mentor.pk] if mentor.active else []
+        for assignment in RoleAssignment.objects.filter(
+            user_id=mentor.user_id, role=Role.MENTOR, revoked_at__isnull=True
+        ):
+            assignment.mentees.set(reach)
+        forget_scope(mentor.user)
 
 
 def session_event_id(session_id: UUID, skill_code: str) -> UUID:
@@ -97,7 +117,8 @@ def mentor_create(
         if not existing.active:
             existing.active = True
             existing.save(update_fields=["active", "updated_at"])
-            audit_record(actor=actor, action="mentor.activate", obj=existing)
+            audit_record(actor=actor, action=AuditAction.MENTOR_ACTIVATE, obj=existing)
+            _keep_reach([existing])
         hooks.network_changed.send(communes=[existing.commune_id])
         return existing
     mentor = Mentor.objects.create(
@@ -108,11 +129,11 @@ def mentor_create(
         languages=langs,
         created_by=user_or_none(actor),
     )
-    role_grant(actor=SYSTEM, user=user, role="mentor", commune=person.commune)
-    forget_scope(user)
+    role_grant(actor=actor, user=user, role=Role.MENTOR, commune=person.commune)
+    _keep_reach([mentor])
     audit_record(
         actor=actor,
-        action="mentor.create",
+        action=AuditAction.MENTOR_CREATE,
         obj=mentor,
         changes={"person": str(person.pk), "capacity": capacity, "languages": langs},
     )
@@ -135,10 +156,12 @@ def mentor_update(
     after = {"capacity": capacity, "languages": langs, "active": active}
     audit_record(
         actor=actor,
-        action="mentor.update",
+        action=AuditAction.MENTOR_UPDATE,
         obj=mentor,
         changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
     )
+    if before["active"] != active:
+        _keep_reach([mentor])
     hooks.network_changed.send(communes=[mentor.commune_id])
     return mentor
 
@@ -181,10 +204,10 @@ def mentorship_start(
         raise DomainError(
             MentoringError.HAS_MENTOR, _("This person already has a mentor.")
         ) from None
-    forget_scope(mentor.user)
+    _keep_reach([mentor])
     audit_record(
         actor=actor,
-        action="mentorship.start",
+        action=AuditAction.MENTORSHIP_START,
         obj=ship,
         changes={"mentor": str(mentor.pk), "mentee": str(mentee.pk)},
     )
@@ -205,10 +228,11 @@ def mentorship_end(
     mentorship.save(update_fields=["status", "ended_on", "updated_at"])
     audit_record(
         actor=actor,
-        action="mentorship.end",
+        action=AuditAction.MENTORSHIP_END,
         obj=mentorship,
         changes={"ended_on": mentorship.ended_on.isoformat()},
     )
+    _keep_reach([mentorship.mentor])
     hooks.network_changed.send(communes=[mentorship.mentor.commune_id])
     return mentorship
 
@@ -263,7 +287,7 @@ def mentorships_accept(
     for ship in rows:
         audit_record(
             actor=actor,
-            action="mentorship.start",
+            action=AuditAction.MENTORSHIP_START,
             obj=ship,
             changes={
                 "mentor": str(ship.mentor_id),
@@ -271,8 +295,7 @@ def mentorships_accept(
                 "via": "matching",
             },
         )
-    for mentor in {s.mentor.pk: s.mentor for s in rows}.values():
-        forget_scope(mentor.user)
+    _keep_reach({s.mentor.pk: s.mentor for s in rows}.values())
     hooks.network_changed.send(communes={s.mentor.commune_id for s in rows})
     return rows
 
@@ -299,12 +322,7 @@ def session_record(
 ) -> MentoringSession:
     """A mentor met ``mentee`` on ``happened_on``: skills practised and gained (module docstring).
     Only the mentor themself, for an active mentee of theirs: not-found otherwise."""
-    if getattr(actor, "pk", None) is None or mentor.user_id != actor.pk or not mentor.active:
-        raise NotFound()
-    if not Mentorship.objects.filter(mentor=mentor, mentee=mentee, status=ACTIVE).exists():
-        raise NotFound()
-    if mentee.pk not in scope_of(actor).mentees:
-        forget_scope(actor)  # the mentorship began after the scope was computed
+    ensure(may_mentor(actor, mentor, mentee))
     practised_skills = _skills(practised, "practised")
     gained_skills = _skills(gained, "gained")
     if happened_on > timezone.localdate():
@@ -345,7 +363,7 @@ def session_record(
         )
     audit_record(
         actor=actor,
-        action="mentoring_session.record",
+        action=AuditAction.MENTORING_SESSION_RECORD,
         obj=session,
         changes={
             "mentee": str(mentee.pk),

@@ -18,17 +18,16 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocvuso.core.access import can_edit_commune
+from hocvuso.access.units import access_commune, can_edit_commune
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
+from hocvuso.core.web import add_domain_error, not_found_as_404
 from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.forms import MentorForm, SessionForm
 from hocvuso.mentoring.models import GOAL_MENTEES, Mentorship
 from hocvuso.registry.models import Person
 from hocvuso.skills.facts import BANK_ACCOUNT, BASIC_SET, VNEID_INSTALLED, VNEID_LEVEL2, skill_sets
 from hocvuso.skills.models import Skill
-from hocvuso.web.forms import add_domain_error
-from hocvuso.web.views import _commune, not_found_as_404
 
 
 def _never_cache(response: HttpResponse) -> HttpResponse:
@@ -37,7 +36,7 @@ def _never_cache(response: HttpResponse) -> HttpResponse:
 
 
 def _mentors_page(request: HttpRequest, code: str, form: MentorForm | None, status: int) -> Any:
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     rows = list(selectors.mentor_list(actor=request.user, commune=commune))
     tree = selectors.cascade(actor=request.user, commune=commune)
     figures = selectors.mentor_figures(actor=request.user, commune=commune)
@@ -72,7 +71,7 @@ def mentors(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def mentor_create(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code, write=True)
+    commune = access_commune(request.user, code, write=True)
     form = MentorForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -112,7 +111,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def mentor(request: HttpRequest, mentor_id: UUID) -> HttpResponse:
-    m = selectors.access_mentor(request.user, mentor_id)
+    m = selectors.mentor_get(request.user, mentor_id)
     ships = list(selectors.mentee_list(actor=request.user, mentor=m))
     return _never_cache(
         render(
@@ -137,7 +136,7 @@ def mentor(request: HttpRequest, mentor_id: UUID) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def matching(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code, write=True)
+    commune = access_commune(request.user, code, write=True)
     suggestions = selectors.match_suggest(actor=request.user, commune=commune)
     return _never_cache(
         render(
@@ -152,7 +151,7 @@ def matching(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def accept(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code, write=True)
+    commune = access_commune(request.user, code, write=True)
     pairs: list[tuple[UUID, UUID]] = []
     for value in request.POST.getlist("pair"):
         person_id, _sep, mentor_id = value.partition(":")
@@ -188,7 +187,7 @@ def _skill_choices(province: str) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def session(request: HttpRequest, mentor_id: UUID) -> HttpResponse:
-    m = selectors.access_mentor(request.user, mentor_id)
+    m = selectors.mentor_get(request.user, mentor_id)
     if m.user_id != request.user.pk or not m.active:
         raise NotFound()
     ships = [s for s in selectors.mentee_list(actor=request.user, mentor=m) if s.status == "active"]

@@ -18,9 +18,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from hocvuso.core.access import ensure_commune
+from hocvuso.access.units import access_commune
 from hocvuso.core.errors import NotFound
-from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach import selectors, services
 from hocvuso.registry import selectors as registry_selectors
@@ -116,14 +115,6 @@ class GuideOut(Schema):
     designated_at: dt.datetime
 
 
-def _commune(request: HttpRequest, code: str) -> Commune:
-    if not code.isdigit():
-        raise NotFound()
-    commune = geo_selectors.commune_get(code=code)
-    ensure_commune(request.user, commune.code)
-    return commune
-
-
 def _village(commune: Commune, village_id: UUID | None) -> Village | None:
     if village_id is None:
         return None
@@ -151,7 +142,7 @@ def _village_name(p: Person) -> str | None:
 )
 def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -> IdentityPage:
     """People aged 16+ without VNeID level 2 (``need=vneid``) or a digital bank account."""
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     today = timezone.localdate()
     qs = selectors.identity_worklist(
         actor=request.user,
@@ -187,7 +178,7 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
 )
 def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> FamilyPage:
     """Households with no member holding the basic skill set, most urgent first."""
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     qs = selectors.family_worklist(
         actor=request.user,
         commune=commune,
@@ -218,7 +209,7 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> Fa
 )
 def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
     """Traders and farmers with their progress on each T; ``missing`` filters by a missing T."""
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     qs = selectors.t4_worklist(
         actor=request.user,
         commune=commune,
@@ -252,8 +243,8 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
 def guide_set(request: HttpRequest, household_id: UUID, payload: GuideIn) -> Status[GuideOut]:
     """Designate the family's digital guide (a member of the household: else 422
     ``guide_not_member``). 201 when it changed, 200 when they already were the guide."""
-    household = registry_selectors.access_household(request.user, household_id)
-    person = registry_selectors.access_person(request.user, payload.person_id)
+    household = registry_selectors.household_get(request.user, household_id)
+    person = registry_selectors.person_get(request.user, payload.person_id)
     before = selectors.family_status(actor=request.user, household=household).guide
     guide = services.family_guide_set(actor=request.user, household=household, person=person)
     changed = before is None or before.pk != guide.pk

@@ -4,19 +4,14 @@ Every worklist is one set-based query (plus the paginator's count): the filters,
 the columns shown are computed by the database, and each row's village and digital status come
 with it (``select_related``), so the number of queries does not grow with the list.
 
-**Age.** A person is aged N+ when their birth date is at least N years ago; when only the year of
-birth is known, when ``today.year - birth_year >= N`` (a year-only person born in 2010 counts as 16
-from 1 January 2026). People with neither are left out of age-based lists (their age is unknown).
+**Age.** The one rule of :mod:`hocvuso.registry.ages`: aged N+ in a year when that year minus the
+year of birth is at least N — the same people the dashboards count. People of unknown year of
+birth are left out of age-based lists.
 
-**Family worklist priority** (:func:`family_worklist`), deterministic, lowest first:
-
-0. the household's village or commune is flagged remote/difficult or ethnic-minority;
-1. elderly-only households: every (non-erased) member is aged 60+ (unknown age is not elderly);
-2. households with a member whose special-needs note is not empty;
-3. the rest.
-
-A household counts at the first rule it meets; ties are broken by village name (none last),
-household code, then id. Households with no (non-erased) member are not listed (nobody to train).
+**Family worklist priority** (:func:`family_worklist`): the rule of
+:mod:`hocvuso.registry.priority` (remote / ethnic-minority area, elderly only, special needs, the
+rest); ties are broken by village name (none last), household code, then id. Households with no
+(non-erased) member are not listed (nobody to train).
 """
 
 from __future__ import annotations
@@ -26,69 +21,40 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    Case,
+    Count,
     Exists,
     F,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
-    When,
 )
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from hocvuso.core.access import ensure_commune, household_q, person_q
+from hocvuso.access.registry import household_q, person_q
+from hocvuso.access.units import ensure_commune
 from hocvuso.core.errors import DomainError
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach.errors import OutreachError
 from hocvuso.outreach.models import FamilyGuide
-from hocvuso.registry.models import Household, Occupation, Person
-from hocvuso.skills.facts import T4_CODES as SKILL_T4_CODES
-from hocvuso.skills.models import PersonSkillStatus, SkillEvent
+from hocvuso.registry.ages import AGE_16, age_in, aged_q, birth_year_of
+from hocvuso.registry.models import Household, Person
+from hocvuso.registry.priority import family_priority, members_of_outer
+from hocvuso.skills.facts import T4_ALL, T4_CODES, T4_OCCUPATIONS, t4_held
+from hocvuso.skills.models import PersonSkillStatus
 
-ADULT_AGE = 16  # "every citizen aged 16+ has a digital identity"
-ELDERLY_AGE = 60
 # The identity worklists: which need, and the milestone that meets it.
 NEEDS = {"vneid": "vneid.level2", "bank": "bank.account"}
 # The four T of "Chợ số – Nông thôn số", in order.
-T4_CODES = SKILL_T4_CODES
-T4_OCCUPATIONS = (Occupation.TRADER, Occupation.FARMER)
-
-PRIORITY_AREA = 0
-PRIORITY_ELDERLY = 1
-PRIORITY_SPECIAL_NEEDS = 2
-PRIORITY_OTHER = 3
-
-
-def years_before(day: dt.date, years: int) -> dt.date:
-    """The same day ``years`` earlier (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def aged_q(age: int, today: dt.date, prefix: str = "") -> Q:
-    """People aged ``age`` or more on ``today`` (see the module docstring for year-only births)."""
-    return Q(**{f"{prefix}birth_date__lte": years_before(today, age)}) | Q(
-        **{f"{prefix}birth_date__isnull": True, f"{prefix}birth_year__lte": today.year - age}
-    )
 
 
 def age_of(person: Person, today: dt.date) -> int | None:
-    """Age in whole years (year-only: ``today.year - birth_year``); ``None`` when unknown."""
-    if person.birth_date is not None:
-        b = person.birth_date
-        return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
-    if person.birth_year is not None:
-        return today.year - person.birth_year
-    return None
+    """The age the list shows: the one the figures count (:mod:`hocvuso.registry.ages`)."""
+    return age_in(today.year, birth_year_of(person.birth_year, person.birth_date))
 
 
 def _today() -> dt.date:
-    from django.utils import timezone
-
     return timezone.localdate()
 
 
@@ -123,19 +89,7 @@ def identity_worklist(
         lacking = Q(skill_status__isnull=True) | Q(skill_status__has_bank_account=False)
     else:
         raise DomainError(OutreachError.UNKNOWN_NEED, "Unknown need.", "need")
-    return _people(actor, commune, village, q).filter(aged_q(ADULT_AGE, today)).filter(lacking)
-
-
-def _held(code: str) -> Exists:
-    """The person (outer row) holds ``code``: a gain of it that is not reversed."""
-    return Exists(
-        SkillEvent.objects.filter(
-            person=OuterRef("pk"),
-            skill__code=code,
-            reverses__isnull=True,
-            reversed_by__isnull=True,
-        )
-    )
+    return _people(actor, commune, village, q).filter(aged_q(AGE_16, today.year)).filter(lacking)
 
 
 def t4_worklist(
@@ -147,16 +101,18 @@ def t4_worklist(
     q: str = "",
 ) -> QuerySet[Person]:
     """Traders and farmers the actor sees in ``commune``. ``missing``: empty — all of them;
-    ``"any"`` — those lacking at least one of the four T; a T code — those lacking that T.
-    Held = a gain not reversed (the same rule as the status row's skills)."""
-    qs = _people(actor, commune, village, q).filter(occupation__in=T4_OCCUPATIONS)
+    ``"any"`` — those lacking at least one of the four T; a T code — those lacking that T. Held
+    is read from the status row's mask (``skills.facts``), as the dashboards count it."""
+    qs = (
+        _people(actor, commune, village, q)
+        .filter(occupation__in=T4_OCCUPATIONS)
+        .annotate(t4=Coalesce(F("skill_status__t4_mask"), Value(0)))
+    )
     if missing == "any":
-        held_all = Q()
-        for code in T4_CODES:
-            held_all &= Q(_held(code))
-        qs = qs.exclude(held_all)
+        qs = qs.exclude(t4=T4_ALL)
     elif missing in T4_CODES:
-        qs = qs.exclude(_held(missing))
+        bit = 1 << T4_CODES.index(missing)
+        qs = qs.annotate(t4_bit=F("t4").bitand(bit)).filter(t4_bit=0)
     elif missing:
         raise DomainError(OutreachError.UNKNOWN_NEED, "Unknown T.", "missing")
     return qs
@@ -173,14 +129,9 @@ def status_of(person: Person) -> PersonSkillStatus | None:
 
 
 def t4_progress(person: Person) -> list[tuple[str, bool]]:
-    """Each T with whether the person holds it (from the status row fetched with the list)."""
+    """Each T with whether the person holds it (the status row's mask, fetched with the list)."""
     status = status_of(person)
-    held = set(status.skills) if status is not None else set()
-    return [(code, code in held) for code in T4_CODES]
-
-
-def _members() -> QuerySet[Person]:
-    return Person.objects.filter(household=OuterRef("pk"), erased_at__isnull=True)
+    return t4_held(status.t4_mask if status is not None else 0)
 
 
 def family_worklist(
@@ -194,17 +145,9 @@ def family_worklist(
     """Households the actor sees in ``commune`` with at least one member and no member holding
     the basic skill set, by priority (see the module docstring), each annotated with
     ``priority`` (0-3) and ``member_count``."""
-    from django.db.models import Count
-
     today = today or _today()
     ensure_commune(actor, commune.code)
-    members = _members()
-    area = (
-        Q(village__is_remote=True)
-        | Q(village__is_ethnic_minority=True)
-        | Q(commune__is_remote=True)
-        | Q(commune__is_ethnic_minority=True)
-    )
+    members = members_of_outer()
     qs = (
         Household.objects.filter(household_q(actor), commune=commune)
         .filter(Exists(members))
@@ -218,15 +161,7 @@ def family_worklist(
             "household_id"
         )
         qs = qs.filter(Q(search_key__contains=key) | Q(pk__in=member_hits))
-    young_or_unknown = members.exclude(aged_q(ELDERLY_AGE, today))
-    special = members.exclude(special_needs="")
-    priority = Case(
-        When(area, then=Value(PRIORITY_AREA)),
-        When(~Exists(young_or_unknown), then=Value(PRIORITY_ELDERLY)),
-        When(Exists(special), then=Value(PRIORITY_SPECIAL_NEEDS)),
-        default=Value(PRIORITY_OTHER),
-        output_field=IntegerField(),
-    )
+    priority = family_priority(today)
     return (
         qs.select_related("village", "head")
         .annotate(

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.core.access import can_record_skills, household_q, scope_of
+from hocvuso.access.registry import helper_capacity, household_q
+from hocvuso.access.skills import can_record_skills
 from hocvuso.core.actors import user_or_none
-from hocvuso.core.audit import audit_record
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.outreach.errors import OutreachError
 from hocvuso.outreach.models import FamilyGuide
@@ -33,10 +34,10 @@ from hocvuso.skills.services import skill_event_record
 
 def mark_channel(actor: Any, person: Person) -> str:
     """How a two-tap mark was gained, from the actor's role over the person (module docstring)."""
-    s = scope_of(actor)
-    if s.villages and person.household.village_id in s.villages:
+    capacity = helper_capacity(actor, person)
+    if capacity == "team":
         return Channel.HOME_VISIT
-    if person.commune_id in s.desk_communes:
+    if capacity == "desk":
         return Channel.SUPPORT_DESK
     return Channel.VERIFIED_AT_CHECK
 
@@ -94,7 +95,7 @@ def family_guide_set(*, actor: Any, household: Household, person: Person) -> Fam
     basic = PersonSkillStatus.objects.filter(person=person, basic_complete=True).exists()
     audit_record(
         actor=actor,
-        action="family_guide.set",
+        action=AuditAction.FAMILY_GUIDE_SET,
         obj=guide,
         changes={
             "household": str(household.pk),

@@ -20,17 +20,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from hocvuso.core.access import can_record_skills, can_see_sensitive
+from hocvuso.access.registry import can_see_sensitive
+from hocvuso.access.skills import can_record_skills
+from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
+from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach import selectors, services
 from hocvuso.outreach.forms import GuideForm, MarkForm
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry.models import Household
-from hocvuso.web.forms import add_domain_error
-from hocvuso.web.views import _commune, _page, not_found_as_404
 
 # The four T, as shown (Tiểu thương – Thương mại điện tử – Thanh toán không dùng tiền mặt – Tiết
 # kiệm số).
@@ -58,17 +59,17 @@ def _never_cache(response: HttpResponse) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def identity(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     villages, village, q = _filters(request, commune)
     need = request.GET.get("need", "vneid")
     if need not in selectors.NEEDS:
         need = "vneid"
     today = timezone.localdate()
-    page = _page(
-        request,
+    page = paginate(
         selectors.identity_worklist(
             actor=request.user, commune=commune, need=need, village=village, q=q, today=today
         ),
+        request.GET.get("page"),
     )
     rows = [
         {
@@ -101,7 +102,7 @@ def identity(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def identity_mark(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    person = registry_selectors.access_person(request.user, person_id)
+    person = registry_selectors.person_get(request.user, person_id)
     if not can_record_skills(request.user, person):
         raise NotFound()
     form = MarkForm(request.POST)
@@ -131,11 +132,11 @@ def identity_mark(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def families(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     villages, village, q = _filters(request, commune)
-    page = _page(
-        request,
+    page = paginate(
         selectors.family_worklist(actor=request.user, commune=commune, village=village, q=q),
+        request.GET.get("page"),
     )
     return render(
         request,
@@ -180,17 +181,17 @@ def _household_page(
 @require_GET
 @not_found_as_404
 def household_family(request: HttpRequest, household_id: UUID) -> HttpResponse:
-    return _household_page(request, registry_selectors.access_household(request.user, household_id))
+    return _household_page(request, registry_selectors.household_get(request.user, household_id))
 
 
 @login_required
 @require_POST
 @not_found_as_404
 def guide_set(request: HttpRequest, household_id: UUID) -> HttpResponse:
-    household = registry_selectors.access_household(request.user, household_id)
+    household = registry_selectors.household_get(request.user, household_id)
     form = GuideForm(request.POST)
     if form.is_valid():
-        person = registry_selectors.access_person(request.user, form.cleaned_data["person"])
+        person = registry_selectors.person_get(request.user, form.cleaned_data["person"])
         try:
             services.family_guide_set(actor=request.user, household=household, person=person)
         except DomainError as exc:
@@ -206,16 +207,16 @@ def guide_set(request: HttpRequest, household_id: UUID) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def t4(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     villages, village, q = _filters(request, commune)
     missing = request.GET.get("missing", "")
     if missing not in {"", "any", *selectors.T4_CODES}:
         missing = ""
-    page = _page(
-        request,
+    page = paginate(
         selectors.t4_worklist(
             actor=request.user, commune=commune, missing=missing, village=village, q=q
         ),
+        request.GET.get("page"),
     )
     rows = [
         {

@@ -8,25 +8,26 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from hocvuso.core.access import is_officer, person_q, scope_of
-from hocvuso.core.errors import NotFound
+from hocvuso.access.privacy import can_read_audit, can_read_privacy
+from hocvuso.access.registry import person_q
+from hocvuso.access.units import is_officer
+from hocvuso.core.errors import NotFound, ensure
 from hocvuso.core.models import AuditLog
 from hocvuso.geo.models import Commune
 from hocvuso.privacy.models import Consent, DataRequest
-from hocvuso.privacy.services import can_read
 from hocvuso.registry.cccd import masked
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
 from hocvuso.registry.models import Person
-from hocvuso.registry.selectors import access_person
+from hocvuso.registry.selectors import person_get
 
 AUDIT_PAGE_SIZE = 50
 
 
-def access_person_privacy(actor: Any, person_id: Any) -> Person:
+def privacy_person_get(actor: Any, person_id: Any) -> Person:
     """The person, if the actor may see their consents, requests and data (officers of the
     commune and above, and the person themself); not-found otherwise."""
-    person = access_person(actor, person_id)
-    if not can_read(actor, person):
+    person = person_get(actor, person_id)
+    if not can_read_privacy(actor, person):
         raise NotFound()
     return person
 
@@ -35,36 +36,36 @@ def _in_scope(qs: QuerySet[Any], actor: Any) -> QuerySet[Any]:
     return qs.filter(person__in=Person.objects.filter(person_q(actor)).values("pk"))
 
 
-def access_consent(actor: Any, consent_id: Any) -> Consent:
+def consent_get(actor: Any, consent_id: Any) -> Consent:
     try:
         consent = _in_scope(Consent.objects.select_related("person"), actor).get(pk=consent_id)
     except (Consent.DoesNotExist, ValueError):
         raise NotFound() from None
-    if not can_read(actor, consent.person):
+    if not can_read_privacy(actor, consent.person):
         raise NotFound()
     return consent
 
 
-def access_data_request(actor: Any, request_id: Any) -> DataRequest:
+def data_request_get(actor: Any, request_id: Any) -> DataRequest:
     qs = DataRequest.objects.select_related("person__household", "person__commune")
     try:
         request = _in_scope(qs, actor).get(pk=request_id)
     except (DataRequest.DoesNotExist, ValueError):
         raise NotFound() from None
-    if not can_read(actor, request.person):
+    if not can_read_privacy(actor, request.person):
         raise NotFound()
     return request
 
 
 def consent_list(*, actor: Any, person: Person) -> QuerySet[Consent]:
     """The person's whole consent history, newest first."""
-    if not can_read(actor, person):
+    if not can_read_privacy(actor, person):
         raise NotFound()
     return person.consents.select_related("recorded_by", "withdrawn_by").order_by("-given_at")
 
 
 def data_request_list(*, actor: Any, person: Person) -> QuerySet[DataRequest]:
-    if not can_read(actor, person):
+    if not can_read_privacy(actor, person):
         raise NotFound()
     return person.data_requests.order_by("-received_at")
 
@@ -214,8 +215,7 @@ def audit_search(
     a prefix (``person.`` finds every person action); ``since``/``until`` are local days, both
     included.
     """
-    if not scope_of(actor).national:
-        raise NotFound()
+    ensure(can_read_audit(actor))
     qs = AuditLog.objects.select_related("actor")
     if username:
         qs = (
@@ -238,8 +238,8 @@ def audit_search(
 
 def linked_accounts(*, actor: Any, person: Person) -> list[str]:
     """Usernames of the citizen accounts linked to the person (keepers only; else empty)."""
+    from hocvuso.access.units import can_edit_commune
     from hocvuso.accounts.models import RoleAssignment
-    from hocvuso.core.access import can_edit_commune
 
     if not can_edit_commune(actor, person.commune_id):
         return []

@@ -21,11 +21,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.access.privacy import (
+    can_handle_requests,
+    can_keep_privacy,
+    can_read_audit,
+    can_read_privacy,
+)
+from hocvuso.access.units import can_edit_commune
 from hocvuso.core import hooks
-from hocvuso.core.access import can_edit_commune, can_see_sensitive, scope_of
 from hocvuso.core.actors import user_or_none
-from hocvuso.core.audit import MASK, audit_record
-from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.audit import MASK, AuditAction, audit_record
+from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
 from hocvuso.core.models import AuditLog
 from hocvuso.core.text import clean
 from hocvuso.privacy.errors import PrivacyError
@@ -44,21 +50,6 @@ from hocvuso.registry.models import Person
 # commune, household (and so the village), sex, year of birth, occupation and relationship — what
 # the dashboards count.
 ERASED_FIELDS = ("full_name", "birth_date", "cccd", "phone", "ethnicity", "special_needs")
-
-
-def is_self(actor: Any, person: Person) -> bool:
-    """The actor is the person (a citizen user linked to them)."""
-    return person.pk in scope_of(actor).persons
-
-
-def can_keep(actor: Any, person: Person) -> bool:
-    """May record consents and requests for the person (officer of the commune, or themself)."""
-    return can_edit_commune(actor, person.commune_id) or is_self(actor, person)
-
-
-def can_read(actor: Any, person: Person) -> bool:
-    """May see the person's consents, requests and everything held about them."""
-    return can_see_sensitive(actor, person.commune_id, person.pk)
 
 
 def _ensure_not_erased(person: Person) -> None:
@@ -81,7 +72,7 @@ def consent_record(
 ) -> Consent:
     """Record a consent. A person giving consent in the app can only do so as themself; a verbal
     consent needs a witness. An active consent for the same purpose is returned unchanged."""
-    if not can_keep(actor, person):
+    if not can_keep_privacy(actor, person):
         raise NotFound()
     _ensure_not_erased(person)
     if purpose not in ConsentPurpose.values:
@@ -118,7 +109,7 @@ def consent_record(
     )
     audit_record(
         actor=actor,
-        action="consent.record",
+        action=AuditAction.CONSENT_RECORD,
         obj=consent,
         changes={
             "person": str(person.pk),
@@ -135,7 +126,7 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     """Withdraw a consent: the row stays, with when and by whom. Withdrawing twice changes
     nothing."""
     person = consent.person
-    if not can_keep(actor, person):
+    if not can_keep_privacy(actor, person):
         raise NotFound()
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
@@ -145,7 +136,7 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
     audit_record(
         actor=actor,
-        action="consent.withdraw",
+        action=AuditAction.CONSENT_WITHDRAW,
         obj=consent,
         changes={"person": str(person.pk), "purpose": consent.purpose},
     )
@@ -166,7 +157,7 @@ def data_request_create(
     notes: str = "",
 ) -> DataRequest:
     """Record a request, from the person (in the app) or taken by an officer on their behalf."""
-    if not can_keep(actor, person):
+    if not can_keep_privacy(actor, person):
         raise NotFound()
     if kind not in RequestKind.values:
         raise DomainError(CoreError.REQUIRED, _("Choose what the person asks for."), "kind")
@@ -190,7 +181,7 @@ def data_request_create(
     )
     audit_record(
         actor=actor,
-        action="privacy.request",
+        action=AuditAction.PRIVACY_REQUEST,
         obj=request,
         changes={
             "person": str(person.pk),
@@ -203,8 +194,7 @@ def data_request_create(
 
 
 def _ensure_officer(actor: Any, request: DataRequest) -> None:
-    if not can_edit_commune(actor, request.person.commune_id):
-        raise NotFound()
+    ensure(can_handle_requests(actor, request.person))
 
 
 @transaction.atomic
@@ -218,7 +208,7 @@ def data_request_acknowledge(*, actor: Any, request: DataRequest) -> DataRequest
     request.save(update_fields=["acknowledged_at", "acknowledged_by", "updated_at"])
     audit_record(
         actor=actor,
-        action="privacy.request_acknowledge",
+        action=AuditAction.PRIVACY_REQUEST_ACKNOWLEDGE,
         obj=request,
         changes={"late": request.overdue},
     )
@@ -252,7 +242,7 @@ def data_request_complete(*, actor: Any, request: DataRequest, notes: str = "") 
             PrivacyError.WRONG_REQUEST, _("Erase the person's data to complete this request.")
         )
     _complete(actor, request, notes)
-    audit_record(actor=actor, action="privacy.request_complete", obj=request, changes={})
+    audit_record(actor=actor, action=AuditAction.PRIVACY_REQUEST_COMPLETE, obj=request, changes={})
     return request
 
 
@@ -267,9 +257,11 @@ def person_export(*, actor: Any, person: Person, fmt: str) -> dict[str, Any]:
     """
     from hocvuso.privacy.selectors import person_data
 
-    if not can_read(actor, person):
+    if not can_read_privacy(actor, person):
         raise NotFound()
-    audit_record(actor=actor, action="privacy.export", obj=person, changes={"format": fmt})
+    audit_record(
+        actor=actor, action=AuditAction.PRIVACY_EXPORT, obj=person, changes={"format": fmt}
+    )
     return person_data(person)
 
 
@@ -319,7 +311,7 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
     Audited (``person.erase``) without any old value. Erasing again changes nothing.
     """
     from hocvuso.accounts.models import Role, RoleAssignment
-    from hocvuso.accounts.services import role_revoke
+    from hocvuso.roles.services import role_revoke
 
     if not can_edit_commune(actor, person.commune_id):
         raise NotFound()
@@ -376,7 +368,7 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
         _complete(actor, request)
     audit_record(
         actor=actor,
-        action="person.erase",
+        action=AuditAction.PERSON_ERASE,
         obj=person,
         changes={
             "erased": list(ERASED_FIELDS),
@@ -391,11 +383,10 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
 
 def audit_export_record(*, actor: Any, filters: dict[str, str], rows: int) -> AuditLog:
     """Record that the actor downloaded audit rows (``audit.export``)."""
-    if not scope_of(actor).national or not getattr(actor, "pk", None):
-        raise NotFound()
+    ensure(can_read_audit(actor))
     return audit_record(
         actor=actor,
-        action="audit.export",
+        action=AuditAction.AUDIT_EXPORT,
         obj=actor,
         changes={"filters": {k: v for k, v in filters.items() if v}, "rows": rows},
     )

@@ -22,8 +22,11 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocvuso.core.access import can_edit_commune
+from hocvuso.access.privacy import can_keep_privacy
+from hocvuso.access.registry import is_self
+from hocvuso.access.units import can_edit_commune
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.web import add_domain_error, not_found_as_404, run_form
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.privacy import selectors, services
 from hocvuso.privacy.forms import (
@@ -35,8 +38,6 @@ from hocvuso.privacy.forms import (
 )
 from hocvuso.privacy.models import RequestKind
 from hocvuso.registry.models import Person
-from hocvuso.web.forms import add_domain_error, run_form
-from hocvuso.web.views import not_found_as_404
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -54,9 +55,7 @@ def _privacy_page(
     status: int = 200,
 ) -> HttpResponse:
     actor = request.user
-    self_service = services.is_self(actor, person) and not can_edit_commune(
-        actor, person.commune_id
-    )
+    self_service = is_self(actor, person) and not can_edit_commune(actor, person.commune_id)
     consents = list(selectors.consent_list(actor=actor, person=person))
     return _private(
         render(
@@ -68,7 +67,7 @@ def _privacy_page(
                 "person": person,
                 "consents": consents,
                 "requests": list(selectors.data_request_list(actor=actor, person=person)),
-                "can_keep": services.can_keep(actor, person) and person.erased_at is None,
+                "can_keep": can_keep_privacy(actor, person) and person.erased_at is None,
                 "is_officer": can_edit_commune(actor, person.commune_id),
                 "linked_accounts": selectors.linked_accounts(actor=actor, person=person),
                 "consent_form": consent_form or ConsentForm(self_service=self_service),
@@ -83,21 +82,19 @@ def _privacy_page(
 @require_GET
 @not_found_as_404
 def person_privacy(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    person = selectors.access_person_privacy(request.user, person_id)
+    person = selectors.privacy_person_get(request.user, person_id)
     return _privacy_page(request, person)
 
 
 def _self_service(request: HttpRequest, person: Person) -> bool:
-    return services.is_self(request.user, person) and not can_edit_commune(
-        request.user, person.commune_id
-    )
+    return is_self(request.user, person) and not can_edit_commune(request.user, person.commune_id)
 
 
 @login_required
 @require_POST
 @not_found_as_404
 def consent_record(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    person = selectors.access_person_privacy(request.user, person_id)
+    person = selectors.privacy_person_get(request.user, person_id)
     form = ConsentForm(request.POST, self_service=_self_service(request, person))
     if run_form(
         form,
@@ -112,7 +109,7 @@ def consent_record(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def consent_withdraw(request: HttpRequest, consent_id: UUID) -> HttpResponse:
-    consent = selectors.access_consent(request.user, consent_id)
+    consent = selectors.consent_get(request.user, consent_id)
     services.consent_withdraw(actor=request.user, consent=consent)
     messages.success(request, _("Consent withdrawn."))
     return redirect("privacy:person", person_id=consent.person_id)
@@ -122,7 +119,7 @@ def consent_withdraw(request: HttpRequest, consent_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def request_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    person = selectors.access_person_privacy(request.user, person_id)
+    person = selectors.privacy_person_get(request.user, person_id)
     form = DataRequestForm(request.POST, self_service=_self_service(request, person))
     if run_form(
         form,
@@ -139,7 +136,7 @@ def request_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def request_acknowledge(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    data_request = selectors.access_data_request(request.user, request_id)
+    data_request = selectors.data_request_get(request.user, request_id)
     services.data_request_acknowledge(actor=request.user, request=data_request)
     messages.success(request, _("Request acknowledged."))
     if request.POST.get("back") == "commune":
@@ -151,7 +148,7 @@ def request_acknowledge(request: HttpRequest, request_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def request_complete(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    data_request = selectors.access_data_request(request.user, request_id)
+    data_request = selectors.data_request_get(request.user, request_id)
     if not can_edit_commune(request.user, data_request.person.commune_id):
         raise NotFound()
     if data_request.kind == RequestKind.ERASURE:
@@ -188,7 +185,7 @@ def request_complete(request: HttpRequest, request_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def erase(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    data_request = selectors.access_data_request(request.user, request_id)
+    data_request = selectors.data_request_get(request.user, request_id)
     person = data_request.person
     if data_request.kind != RequestKind.ERASURE or not can_edit_commune(
         request.user, person.commune_id
@@ -223,7 +220,7 @@ def erase(request: HttpRequest, request_id: UUID) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def export_page(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    person = selectors.access_person_privacy(request.user, person_id)
+    person = selectors.privacy_person_get(request.user, person_id)
     data = services.person_export(actor=request.user, person=person, fmt="html")
     return _private(
         render(
@@ -243,7 +240,7 @@ def export_page(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def export_json(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    person = selectors.access_person_privacy(request.user, person_id)
+    person = selectors.privacy_person_get(request.user, person_id)
     data = services.person_export(actor=request.user, person=person, fmt="json")
     body = json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from django.db.models import Count, QuerySet
 
-from hocvuso.core.access import ensure_commune, household_q, person_q
+from hocvuso.access.registry import household_q, person_q
+from hocvuso.access.units import ensure_commune
 from hocvuso.core.errors import NotFound
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
@@ -41,7 +42,7 @@ def _uuid(value: Any) -> UUID:
         raise NotFound() from None
 
 
-def access_household(actor: Any, household_id: Any) -> Household:
+def household_get(actor: Any, household_id: Any) -> Household:
     """The household if the actor's scope covers it; not-found otherwise (no hint it exists)."""
     qs = Household.objects.select_related("commune__province", "village", "head")
     try:
@@ -51,7 +52,7 @@ def access_household(actor: Any, household_id: Any) -> Household:
     return household
 
 
-def access_person(actor: Any, person_id: Any) -> Person:
+def person_get(actor: Any, person_id: Any) -> Person:
     qs = Person.objects.select_related("household__village", "commune__province")
     try:
         person = qs.filter(person_q(actor)).get(pk=_uuid(person_id))

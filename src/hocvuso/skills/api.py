@@ -170,7 +170,7 @@ def catalogue(request: HttpRequest) -> CatalogueOut:
     url_name="skills_person",
 )
 def person(request: HttpRequest, person_id: UUID) -> PersonSkillsOut:
-    p = registry_selectors.access_person(request.user, person_id)
+    p = registry_selectors.person_get(request.user, person_id)
     data = selectors.person_skills(actor=request.user, person=p)
     return PersonSkillsOut(
         person_id=p.pk,
@@ -185,7 +185,7 @@ def person(request: HttpRequest, person_id: UUID) -> PersonSkillsOut:
     url_name="skills_event_record",
 )
 def event_record(request: HttpRequest, payload: EventIn) -> Status[EventOut]:
-    p = registry_selectors.access_person(request.user, payload.person_id)
+    p = registry_selectors.person_get(request.user, payload.person_id)
     event = services.skill_event_record(
         actor=request.user,
         id=payload.id,
@@ -205,7 +205,7 @@ def event_record(request: HttpRequest, payload: EventIn) -> Status[EventOut]:
     url_name="skills_event_reverse",
 )
 def event_reverse(request: HttpRequest, event_id: UUID, payload: ReverseIn) -> Status[EventOut]:
-    event = selectors.access_event(request.user, event_id)
+    event = selectors.event_get(request.user, event_id)
     reversal = services.skill_event_reverse(
         actor=request.user, event=event, reason=payload.reason, id=payload.id
     )

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 
-from hocvuso.core.access import person_q
+from hocvuso.access.registry import person_q
 from hocvuso.core.errors import NotFound
 from hocvuso.registry.models import Person
 from hocvuso.skills.models import PersonSkillStatus, Skill, SkillArea, SkillEvent, SkillSet
@@ -36,7 +36,7 @@ def skill_get(*, code: str) -> Skill:
         raise NotFound() from None
 
 
-def access_event(actor: Any, event_id: Any) -> SkillEvent:
+def event_get(actor: Any, event_id: Any) -> SkillEvent:
     """The event if the actor sees its person; not-found otherwise (no hint it exists)."""
     try:
         pk = event_id if isinstance(event_id, UUID) else UUID(str(event_id))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -20,13 +20,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.access.skills import can_edit_catalogue, can_record_skills
 from hocvuso.core import hooks
-from hocvuso.core.access import can_record_skills, scope_of
 from hocvuso.core.actors import user_or_none
-from hocvuso.core.audit import audit_record, diff, snapshot
+from hocvuso.core.audit import AuditAction, audit_record, diff, snapshot
 from hocvuso.core.bulk import bulk_update
 from hocvuso.core.context import current_request_id
-from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
 from hocvuso.core.models import AuditLog
 from hocvuso.core.text import clean
 from hocvuso.registry.errors import RegistryError
@@ -197,11 +197,6 @@ def _existing(id: UUID, values: dict[str, Any]) -> SkillEvent | None:
     return event
 
 
-def _check_date(happened_on: dt.date) -> None:
-    if happened_on > timezone.localdate():
-        raise DomainError(CoreError.INVALID, _("The date cannot be in the future."), "happened_on")
-
-
 def _insert(event: SkillEvent, values: dict[str, Any]) -> SkillEvent | None:
     """Insert; on a concurrent insert of the same id, the stored event (or a conflict)."""
     try:
@@ -210,70 +205,6 @@ def _insert(event: SkillEvent, values: dict[str, Any]) -> SkillEvent | None:
     except IntegrityError:
         return _existing(event.pk, values)
     return None
-
-
-@transaction.atomic
-def skill_event_record(
-    *,
-    actor: Any,
-    id: UUID,
-    person: Person,
-    skill: Skill,
-    happened_on: dt.date,
-    channel: str,
-    helped_by: Any = None,
-    verified_by: Any = None,
-    note: str = "",
-) -> SkillEvent:
-    """Record that ``person`` gained ``skill``. Idempotent on ``id`` (the client's UUID v7):
-    the same id with the same content returns the stored event unchanged (``replayed``), with
-    different content raises ``event_conflict``. The person's status is updated in the same
-    transaction."""
-    if not can_record_skills(actor, person):
-        raise NotFound()
-    if person.erased_at is not None:
-        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
-    if channel not in Channel.values:
-        raise DomainError(CoreError.INVALID, _("Choose how the skill was gained."), "channel")
-    if not skill.is_active:
-        raise DomainError(
-            SkillsError.UNKNOWN_SKILL, _("This skill is no longer recorded."), "skill"
-        )
-    _check_date(happened_on)
-    note = clean(note)
-    if channel == Channel.VERIFIED_AT_CHECK and verified_by is None:
-        verified_by = user_or_none(actor)
-    values = {
-        "person": person,
-        "skill": skill,
-        "happened_on": happened_on,
-        "channel": channel,
-        "helped_by": helped_by,
-        "verified_by": verified_by,
-        "note": note,
-        "reverses": None,
-    }
-    existing = _existing(id, values)
-    if existing is not None:
-        return existing
-    _lock_person(person)
-    event = SkillEvent(id=id, recorded_by=user_or_none(actor), **values)
-    stored = _insert(event, values)
-    if stored is not None:
-        return stored
-    _status_refresh([person.pk], sets=skill_sets(), create_empty=True)
-    audit_record(
-        actor=actor,
-        action="skill_event.record",
-        obj=event,
-        changes={
-            "person": str(person.pk),
-            "skill": skill.code,
-            "happened_on": happened_on.isoformat(),
-            "channel": channel,
-        },
-    )
-    return event
 
 
 @dataclass(frozen=True)
@@ -290,43 +221,108 @@ class EventInput:
     note: str = ""
 
 
+Allowed = Callable[[Any, Person], bool]
+
+
+def _validate(actor: Any, e: EventInput, today: dt.date, allowed: Allowed) -> dict[str, Any]:
+    """The rules every recorded event meets (single or batch), and its stored content."""
+    if not allowed(actor, e.person):
+        raise NotFound()
+    if e.person.erased_at is not None:
+        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
+    if e.channel not in Channel.values:
+        raise DomainError(CoreError.INVALID, _("Choose how the skill was gained."), "channel")
+    if not e.skill.is_active:
+        raise DomainError(
+            SkillsError.UNKNOWN_SKILL, _("This skill is no longer recorded."), "skill"
+        )
+    if e.happened_on > today:
+        raise DomainError(CoreError.INVALID, _("The date cannot be in the future."), "happened_on")
+    verified_by = e.verified_by
+    if e.channel == Channel.VERIFIED_AT_CHECK and verified_by is None:
+        verified_by = user_or_none(actor)
+    return {
+        "person": e.person,
+        "skill": e.skill,
+        "happened_on": e.happened_on,
+        "channel": e.channel,
+        "helped_by": e.helped_by,
+        "verified_by": verified_by,
+        "note": clean(e.note),
+        "reverses": None,
+    }
+
+
+def _audit_rows(actor: Any, events: Sequence[SkillEvent]) -> list[AuditLog]:
+    request_id = current_request_id() or ""
+    return [
+        AuditLog(
+            actor=user_or_none(actor),
+            action=AuditAction.SKILL_EVENT_RECORD,
+            object_type=SkillEvent._meta.label_lower,
+            object_id=str(ev.pk),
+            changes={
+                "person": str(ev.person_id),
+                "skill": ev.skill.code,
+                "happened_on": ev.happened_on.isoformat(),
+                "channel": ev.channel,
+            },
+            request_id=request_id,
+        )
+        for ev in events
+    ]
+
+
 @transaction.atomic
-def skill_events_record_batch(*, actor: Any, events: Sequence[EventInput]) -> list[SkillEvent]:
+def skill_event_record(
+    *,
+    actor: Any,
+    id: UUID,
+    person: Person,
+    skill: Skill,
+    happened_on: dt.date,
+    channel: str,
+    helped_by: Any = None,
+    verified_by: Any = None,
+    note: str = "",
+    allowed: Allowed = can_record_skills,
+) -> SkillEvent:
+    """Record that ``person`` gained ``skill``. Idempotent on ``id`` (the client's UUID v7):
+    the same id with the same content returns the stored event unchanged (``replayed``), with
+    different content raises ``event_conflict``. The person's status is updated in the same
+    transaction. ``allowed`` is the policy rule that lets the actor record for the person
+    (:func:`hocvuso.access.skills.can_record_skills` unless a programme's own rule applies,
+    such as the class's :func:`hocvuso.access.classes.may_act_for_attendees`)."""
+    values = _validate(
+        actor,
+        EventInput(id, person, skill, happened_on, channel, helped_by, verified_by, note),
+        timezone.localdate(),
+        allowed,
+    )
+    existing = _existing(id, values)
+    if existing is not None:
+        return existing
+    _lock_person(person)
+    event = SkillEvent(id=id, recorded_by=user_or_none(actor), **values)
+    stored = _insert(event, values)
+    if stored is not None:
+        return stored
+    _status_refresh([person.pk], sets=skill_sets(), create_empty=True)
+    AuditLog.objects.bulk_create(_audit_rows(actor, [event]))
+    return event
+
+
+@transaction.atomic
+def skill_events_record_batch(
+    *, actor: Any, events: Sequence[EventInput], allowed: Allowed = can_record_skills
+) -> list[SkillEvent]:
     """Record many events at once (a field device's sync batch, a bulk load), set-based: one
     query for the ids already stored, one insert for the new events, one for their audit rows,
-    one status refresh for the people touched. Same rules and the same idempotency as
-    :func:`skill_event_record`; one event out of scope or invalid refuses the whole batch."""
+    one status refresh for the people touched. Same rules, the same ``allowed`` and the same
+    idempotency as :func:`skill_event_record`; one event out of scope or invalid refuses the
+    whole batch."""
     today = timezone.localdate()
-    rows: list[tuple[EventInput, dict[str, Any]]] = []
-    for e in events:
-        if not can_record_skills(actor, e.person):
-            raise NotFound()
-        if e.person.erased_at is not None:
-            raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
-        if e.channel not in Channel.values:
-            raise DomainError(CoreError.INVALID, _("Choose how the skill was gained."), "channel")
-        if not e.skill.is_active:
-            raise DomainError(
-                SkillsError.UNKNOWN_SKILL, _("This skill is no longer recorded."), "skill"
-            )
-        if e.happened_on > today:
-            raise DomainError(
-                CoreError.INVALID, _("The date cannot be in the future."), "happened_on"
-            )
-        verified_by = e.verified_by
-        if e.channel == Channel.VERIFIED_AT_CHECK and verified_by is None:
-            verified_by = user_or_none(actor)
-        values = {
-            "person": e.person,
-            "skill": e.skill,
-            "happened_on": e.happened_on,
-            "channel": e.channel,
-            "helped_by": e.helped_by,
-            "verified_by": verified_by,
-            "note": clean(e.note),
-            "reverses": None,
-        }
-        rows.append((e, values))
+    rows = [(e, _validate(actor, e, today, allowed)) for e in events]
     person_ids = sorted({e.person.pk for e in events})
     list(Person.objects.select_for_update().filter(pk__in=person_ids).values_list("pk", flat=True))
     stored = {x.pk: x for x in SkillEvent.objects.filter(pk__in=[e.id for e in events])}
@@ -349,37 +345,20 @@ def skill_events_record_batch(*, actor: Any, events: Sequence[EventInput]) -> li
         new.append(event)
         out.append(event)
     SkillEvent.objects.bulk_create(new, batch_size=500)
-    request_id = current_request_id() or ""
-    AuditLog.objects.bulk_create(
-        [
-            AuditLog(
-                actor=user_or_none(actor),
-                action="skill_event.record",
-                object_type=SkillEvent._meta.label_lower,
-                object_id=str(ev.pk),
-                changes={
-                    "person": str(ev.person_id),
-                    "skill": ev.skill.code,
-                    "happened_on": ev.happened_on.isoformat(),
-                    "channel": ev.channel,
-                },
-                request_id=request_id,
-            )
-            for ev in new
-        ],
-        batch_size=500,
-    )
+    AuditLog.objects.bulk_create(_audit_rows(actor, new), batch_size=500)
     _status_refresh(person_ids, sets=skill_sets(), create_empty=True)
     return out
 
 
 @transaction.atomic
-def skill_event_reverse(*, actor: Any, event: SkillEvent, reason: str, id: UUID) -> SkillEvent:
+def skill_event_reverse(
+    *, actor: Any, event: SkillEvent, reason: str, id: UUID, allowed: Allowed = can_record_skills
+) -> SkillEvent:
     """Withdraw ``event`` (recorded by mistake) with a reversing event carrying ``reason``.
     Idempotent on ``id``; an event is reversed at most once; a reversal is not reversed (record
-    the skill again instead)."""
+    the skill again instead). ``allowed`` as for :func:`skill_event_record`."""
     person = event.person
-    if not can_record_skills(actor, person):
+    if not allowed(actor, person):
         raise NotFound()
     reason = clean(reason)
     if not reason:
@@ -421,7 +400,7 @@ def skill_event_reverse(*, actor: Any, event: SkillEvent, reason: str, id: UUID)
     _status_refresh([person.pk], sets=skill_sets(), create_empty=True)
     audit_record(
         actor=actor,
-        action="skill_event.reverse",
+        action=AuditAction.SKILL_EVENT_REVERSE,
         obj=reversal,
         changes={
             "reverses": str(event.pk),
@@ -447,8 +426,7 @@ SKILL_EDITABLE = (
 
 
 def _ensure_national(actor: Any) -> None:
-    if not scope_of(actor).national:
-        raise NotFound()
+    ensure(can_edit_catalogue(actor))
 
 
 @transaction.atomic
@@ -468,7 +446,7 @@ def skill_update(*, actor: Any, skill: Skill, **values: Any) -> Skill:
     skill.save(update_fields=[*values])
     changes = diff(before, snapshot(skill, SKILL_EDITABLE))
     if changes:
-        audit_record(actor=actor, action="skill.update", obj=skill, changes=changes)
+        audit_record(actor=actor, action=AuditAction.SKILL_UPDATE, obj=skill, changes=changes)
     return skill
 
 
@@ -486,7 +464,7 @@ def skill_set_members_set(*, actor: Any, skill_set: SkillSet, codes: Iterable[st
     if before != wanted:
         audit_record(
             actor=actor,
-            action="skill_set.update",
+            action=AuditAction.SKILL_SET_UPDATE,
             obj=skill_set,
             changes={"skills": [before, wanted]},
         )

@@ -16,21 +16,20 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.core.access import can_record_skills
+from hocvuso.access.skills import can_record_skills
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
+from hocvuso.core.web import add_domain_error, not_found_as_404
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.skills import selectors, services
 from hocvuso.skills.forms import ReverseForm, SkillEventForm
-from hocvuso.web.forms import add_domain_error
-from hocvuso.web.views import not_found_as_404
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    person = registry_selectors.access_person(request.user, person_id)
+    person = registry_selectors.person_get(request.user, person_id)
     if not can_record_skills(request.user, person):
         raise NotFound()
     areas = list(selectors.catalogue())
@@ -54,7 +53,7 @@ def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Recorded."))
-            return redirect("web:person", person_id=person.pk)
+            return redirect("ui:person", person_id=person.pk)
     response = render(
         request,
         "skills/record.html",
@@ -69,7 +68,7 @@ def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def reverse(request: HttpRequest, event_id: UUID) -> HttpResponse:
-    event = selectors.access_event(request.user, event_id)
+    event = selectors.event_get(request.user, event_id)
     if not can_record_skills(request.user, event.person):
         raise NotFound()
     form = ReverseForm(request.POST)
@@ -85,7 +84,7 @@ def reverse(request: HttpRequest, event_id: UUID) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("The record was withdrawn."))
-            return redirect("web:person", person_id=event.person_id)
+            return redirect("ui:person", person_id=event.person_id)
     return render(
         request,
         "skills/reverse_failed.html",

@@ -19,10 +19,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from hocvuso.core.access import ensure_commune
+from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.geo import selectors as geo_selectors
-from hocvuso.geo.models import Commune
 from hocvuso.registry.models import Person
 from hocvuso.teams import selectors, services
 from hocvuso.teams.errors import TeamsError
@@ -132,20 +130,12 @@ class CoverageOut(Schema):
     teams: list[CoverageRowOut]
 
 
-def _commune(request: HttpRequest, code: str) -> Commune:
-    if not code.isdigit():
-        raise NotFound()
-    commune = geo_selectors.commune_get(code=code)
-    ensure_commune(request.user, commune.code)
-    return commune
-
-
 @router.get(
     "/communes/{code}/teams", response={200: list[TeamOut], 404: ErrorOut}, url_name="teams_list"
 )
 def team_list(request: HttpRequest, code: str) -> list[TeamOut]:
     """The commune's teams (officers), or the caller's own teams there (members)."""
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     teams = selectors.team_list(actor=request.user, commune=commune).order_by("name", "pk")
     return [
         TeamOut(
@@ -161,7 +151,7 @@ def team_list(request: HttpRequest, code: str) -> list[TeamOut]:
 @router.get("/{team_id}/plan", response={200: PlanPage, 404: ErrorOut}, url_name="teams_plan")
 def plan(request: HttpRequest, team_id: UUID, filters: Query[PlanFilters]) -> PlanPage:
     """The team's door-to-door plan, in priority order (never visited first), 25 a page."""
-    team = selectors.access_team(request.user, team_id)
+    team = selectors.team_get(request.user, team_id)
     village = None
     if filters.village is not None:
         village = team.villages.filter(pk=filters.village).first()
@@ -204,8 +194,8 @@ def plan(request: HttpRequest, team_id: UUID, filters: Query[PlanFilters]) -> Pl
 )
 def claim(request: HttpRequest, team_id: UUID, payload: ClaimIn) -> Status[Any]:
     """Take a household of the plan (201; 200 when the caller already holds it)."""
-    team = selectors.access_team(request.user, team_id, work=True)
-    household = selectors.access_plan_household(request.user, team, payload.household_id)
+    team = selectors.team_get(request.user, team_id, work=True)
+    household = selectors.plan_household_get(request.user, team, payload.household_id)
     existing = team.claims.filter(household=household, released_at__isnull=True).exists()
     try:
         c = services.claim_take(actor=request.user, team=team, household=household)
@@ -229,8 +219,8 @@ def claim(request: HttpRequest, team_id: UUID, payload: ClaimIn) -> Status[Any]:
 )
 def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
     """Record a home visit (201), or return the same visit sent again (200)."""
-    team = selectors.access_team(request.user, payload.team_id, work=True)
-    household = selectors.access_plan_household(request.user, team, payload.household_id)
+    team = selectors.team_get(request.user, payload.team_id, work=True)
+    household = selectors.plan_household_get(request.user, team, payload.household_id)
     people = {
         p.pk: p
         for p in Person.objects.filter(
@@ -279,7 +269,7 @@ def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
 )
 def coverage(request: HttpRequest, code: str) -> CoverageOut:
     """Households visited at least once and people guided, per village and per team."""
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     data = selectors.coverage(actor=request.user, commune=commune)
 
     def row(r: selectors.CoverageRow) -> CoverageRowOut:

@@ -8,7 +8,7 @@ keepers (commune officers, national admins). Anyone else gets not-found.
 and that have at least one (non-erased) member, in this order, deterministic:
 
 1. never visited before visited;
-2. then the Digital Family priority (``outreach.selectors``): 0 the village or commune is remote
+2. then the Digital Family priority (``registry.priority``): 0 the village or commune is remote
    or ethnic-minority; 1 every member is aged 60+; 2 a member has a special-needs note; 3 the rest;
 3. then, among visited households, the longest since the last visit first;
 4. then village name, household code, id.
@@ -18,9 +18,10 @@ Each row carries its last visit, number of visits, members lacking the basic set
 released and younger than :func:`claim_days` days. One query for the page (+ the paginator's
 count), whatever its length: every figure is a correlated subquery.
 
-**Coverage** (:func:`coverage`): per village, households (with a member) visited at least once
-by any team, and people (non-erased) guided at a visit (present and guided on or gaining at least
-one skill); per team, the sum over its villages. Two grouped queries.
+**Coverage** (:func:`coverage`): per village, households visited at least once
+by any team, and people guided at a visit (present and guided on or gaining at least
+one skill) — the dashboards' own definitions (``teams.figures``); per team, the sum over its
+villages. Two grouped queries.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from django.conf import settings
 from django.db.models import (
@@ -47,26 +47,22 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from hocvuso.core.access import (
-    can_edit_commune,
-    ensure_commune,
-    household_q,
-    is_officer,
-    person_q,
-    scope_of,
+from hocvuso.access.registry import household_q, person_q
+from hocvuso.access.teams import (
+    can_read_teams,
+    coverage_village_q,
+    may_read_team,
+    may_see_team,
+    may_work_team,
+    team_q,
 )
-from hocvuso.core.errors import NotFound
+from hocvuso.core.errors import ensure
+from hocvuso.core.fetch import one
 from hocvuso.geo.models import Commune, Village
-from hocvuso.outreach.selectors import (
-    ADULT_AGE,
-    ELDERLY_AGE,
-    PRIORITY_AREA,
-    PRIORITY_ELDERLY,
-    PRIORITY_OTHER,
-    PRIORITY_SPECIAL_NEEDS,
-    aged_q,
-)
+from hocvuso.registry.ages import AGE_16, aged_q
 from hocvuso.registry.models import Household, Person
+from hocvuso.registry.priority import family_priority, members_of_outer
+from hocvuso.teams import figures
 from hocvuso.teams.models import Claim, Team, TeamMember, Visit, VisitPerson
 
 CLAIM_DAYS = 3  # a household taken and not visited goes back to the list after this many days
@@ -87,53 +83,17 @@ def membership(actor: Any, team: Team) -> TeamMember | None:
     return TeamMember.objects.filter(team=team, user=actor, removed_at__isnull=True).first()
 
 
-def may_read_team(actor: Any, team: Team) -> bool:
-    return is_officer(actor, team.commune_id) or membership(actor, team) is not None
-
-
-def may_work(actor: Any, team: Team) -> bool:
-    """May take households and record visits for the team: its members and the keepers."""
-    return can_edit_commune(actor, team.commune_id) or membership(actor, team) is not None
-
-
-def access_team(actor: Any, team_id: Any, *, manage: bool = False, work: bool = False) -> Team:
+def team_get(actor: Any, team_id: Any, *, manage: bool = False, work: bool = False) -> Team:
     """The team if the actor may see it (``manage``: keep it; ``work``: take and visit)."""
-    try:
-        team = Team.objects.select_related("commune").get(pk=UUID(str(team_id)))
-    except (ValueError, Team.DoesNotExist):
-        raise NotFound() from None
-    if manage:
-        allowed = can_edit_commune(actor, team.commune_id)
-    elif work:
-        allowed = may_work(actor, team)
-    else:
-        allowed = may_read_team(actor, team)
-    if not allowed:
-        raise NotFound()
+    team = one(Team.objects.select_related("commune"), team_id)
+    ensure(may_see_team(actor, team, manage=manage, work=work))
     return team
-
-
-def ensure_team_reader(actor: Any, commune: Commune) -> None:
-    """Officers over the commune, and members of one of its teams; else not-found."""
-    ensure_commune(actor, commune.code)
-    if is_officer(actor, commune.code):
-        return
-    if (
-        getattr(actor, "pk", None)
-        and TeamMember.objects.filter(
-            user=actor, team__commune=commune, removed_at__isnull=True
-        ).exists()
-    ):
-        return
-    raise NotFound()
 
 
 def team_list(*, actor: Any, commune: Commune) -> QuerySet[Team]:
     """The commune's teams (officers) or the actor's own teams there (members)."""
-    ensure_team_reader(actor, commune)
-    qs = Team.objects.filter(commune=commune)
-    if not is_officer(actor, commune.code):
-        qs = qs.filter(members__user=actor, members__removed_at__isnull=True)
+    ensure(can_read_teams(actor, commune.code))
+    qs = Team.objects.filter(team_q(actor), commune=commune)
     return qs.prefetch_related("villages").annotate(
         member_count=Count("members", filter=Q(members__removed_at__isnull=True), distinct=True)
     )
@@ -173,7 +133,7 @@ def team_plan(
     """The team's door-to-door plan (see the module docstring for the order and the figures)."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    members = Person.objects.filter(household=OuterRef("pk"), erased_at__isnull=True)
+    members = members_of_outer()
     visits = Visit.objects.filter(household=OuterRef("pk"))
     claims = Claim.objects.filter(
         household=OuterRef("pk"), released_at__isnull=True, claimed_at__gt=claim_cutoff(now)
@@ -186,23 +146,11 @@ def team_plan(
     )
     if village is not None:
         qs = qs.filter(village=village)
-    area = (
-        Q(village__is_remote=True)
-        | Q(village__is_ethnic_minority=True)
-        | Q(commune__is_remote=True)
-        | Q(commune__is_ethnic_minority=True)
-    )
-    priority = Case(
-        When(area, then=Value(PRIORITY_AREA)),
-        When(~Exists(members.exclude(aged_q(ELDERLY_AGE, today))), then=Value(PRIORITY_ELDERLY)),
-        When(Exists(members.exclude(special_needs="")), then=Value(PRIORITY_SPECIAL_NEEDS)),
-        default=Value(PRIORITY_OTHER),
-        output_field=IntegerField(),
-    )
+    priority = family_priority(today)
     lacking_basic = members.filter(
         Q(skill_status__isnull=True) | Q(skill_status__basic_complete=False)
     )
-    lacking_identity = members.filter(aged_q(ADULT_AGE, today)).filter(
+    lacking_identity = members.filter(aged_q(AGE_16, today.year)).filter(
         Q(skill_status__isnull=True) | Q(skill_status__vneid_level__lt=2)
     )
     return (
@@ -238,21 +186,14 @@ def team_plan(
     )
 
 
-def access_plan_household(actor: Any, team: Team, household_id: Any) -> Household:
+def plan_household_get(actor: Any, team: Team, household_id: Any) -> Household:
     """A household of the team's villages that the actor sees; else not-found."""
-    try:
-        pk = UUID(str(household_id))
-    except ValueError:
-        raise NotFound() from None
-    household = (
-        Household.objects.filter(household_q(actor), commune_id=team.commune_id, pk=pk)
+    return one(
+        Household.objects.filter(household_q(actor), commune_id=team.commune_id)
         .filter(village__in=team.villages.values("pk"))
-        .select_related("village", "commune")
-        .first()
+        .select_related("village", "commune"),
+        household_id,
     )
-    if household is None:
-        raise NotFound()
-    return household
 
 
 def household_people(actor: Any, household: Household) -> list[Person]:
@@ -263,18 +204,15 @@ def household_people(actor: Any, household: Household) -> list[Person]:
     )
 
 
-def access_visit(actor: Any, visit_id: Any) -> Visit:
-    try:
-        visit = Visit.objects.select_related("team__commune", "household", "visited_by").get(
-            pk=UUID(str(visit_id))
-        )
-    except (ValueError, Visit.DoesNotExist):
-        raise NotFound() from None
-    if (
-        not may_read_team(actor, visit.team)
-        or not Household.objects.filter(household_q(actor), pk=visit.household_id).exists()
-    ):
-        raise NotFound()
+def visit_get(actor: Any, visit_id: Any) -> Visit:
+    """A visit of a team the actor reads, to a household they see."""
+    visit = one(
+        Visit.objects.filter(household_q(actor, "household__")).select_related(
+            "team__commune", "household", "visited_by"
+        ),
+        visit_id,
+    )
+    ensure(may_read_team(actor, visit.team))
     return visit
 
 
@@ -282,13 +220,9 @@ def visit_people(visit: Visit) -> list[VisitPerson]:
     return list(visit.present.select_related("person").order_by("person__full_name", "pk"))
 
 
-def access_claim(actor: Any, claim_id: Any) -> Claim:
-    try:
-        claim = Claim.objects.select_related("team", "household").get(pk=UUID(str(claim_id)))
-    except (ValueError, Claim.DoesNotExist):
-        raise NotFound() from None
-    if not may_work(actor, claim.team):
-        raise NotFound()
+def claim_get(actor: Any, claim_id: Any) -> Claim:
+    claim = one(Claim.objects.select_related("team", "household"), claim_id)
+    ensure(may_work_team(actor, claim.team))
     return claim
 
 
@@ -322,27 +256,20 @@ class Coverage:
 
 def coverage(*, actor: Any, commune: Commune) -> Coverage:
     """Coverage per village (those the actor sees) and per team (see the module docstring)."""
-    ensure_team_reader(actor, commune)
-    villages = Village.objects.filter(commune=commune)
-    s = scope_of(actor)
-    if not (s.national or is_officer(actor, commune.code)):
-        villages = villages.filter(pk__in=s.villages)
+    ensure(can_read_teams(actor, commune.code))
+    villages = Village.objects.filter(coverage_village_q(actor, commune.code), commune=commune)
     village_list = list(villages.order_by("name", "pk"))
     ids = [v.pk for v in village_list]
-    members = Person.objects.filter(household=OuterRef("pk"), erased_at__isnull=True)
     hh = (
         Household.objects.filter(household_q(actor), commune=commune, village__in=ids)
-        .filter(Exists(members))
-        .annotate(v=Exists(Visit.objects.filter(household=OuterRef("pk"))))
+        .annotate(v=figures.visited_q())
         .order_by()
         .values("village_id")
         .annotate(n=Count("pk"), visited=Count("pk", filter=Q(v=True)))
     )
     people = (
-        Person.objects.filter(
-            person_q(actor), commune=commune, erased_at__isnull=True, household__village__in=ids
-        )
-        .annotate(g=Exists(VisitPerson.objects.filter(person=OuterRef("pk"), was_guided=True)))
+        Person.objects.filter(person_q(actor), commune=commune, household__village__in=ids)
+        .annotate(g=figures.guided_q())
         .order_by()
         .values("household__village_id")
         .annotate(n=Count("pk"), guided=Count("pk", filter=Q(g=True)))

@@ -1,10 +1,14 @@
 """Writes of the community tech teams: teams and members (commune keepers, audited), taking a
 household from the plan, and the visit log (idempotent on the client's UUID).
 
-A member's access is a role assignment: adding a member grants ``team_leader`` (the leader) or
-``team_member`` (deputies and members) over the team's villages through
-``accounts.services.roles.role_grant``; removing them, or changing the villages, revokes it
-(and grants the new one). ``core.access`` decides scope from role assignments alone.
+A member's access is a role assignment *for the team*: adding a member grants ``team_leader``
+(the leader) or ``team_member`` (deputies and members) with the team and its villages through
+:func:`hocvuso.roles.services.role_grant`, one assignment per membership; changing the team's
+villages changes every member's assignment; removing a member revokes it. The other way round,
+revoking a team role anywhere (the appointments page) ends its membership
+(:func:`member_role_revoked`, on ``core.hooks.role_revoked``), and an invitation to a team makes
+the membership when it is accepted (:func:`member_invitation_accepted`). The access policy
+decides scope from role assignments alone.
 """
 
 from __future__ import annotations
@@ -19,17 +23,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.access.teams import may_release_claim, may_work_team
+from hocvuso.access.units import ensure_commune
 from hocvuso.accounts.models import Role, User
-from hocvuso.accounts.services.roles import role_grant, role_revoke
 from hocvuso.core import hooks
-from hocvuso.core.access import can_edit_commune, ensure_commune
 from hocvuso.core.actors import user_or_none
-from hocvuso.core.audit import audit_record
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.text import clean
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry.models import Household, Person
+from hocvuso.roles.services import invitation_create, role_grant, role_revoke
+from hocvuso.roles.services.grants import role_villages_set
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import EventInput, skill_events_record_batch
@@ -45,7 +51,7 @@ from hocvuso.teams.models import (
     VisitIssue,
     VisitPerson,
 )
-from hocvuso.teams.selectors import claim_cutoff, may_work, membership
+from hocvuso.teams.selectors import claim_cutoff, membership
 
 
 def _check_villages(commune: Commune, villages: Sequence[Village]) -> list[Village]:
@@ -68,23 +74,9 @@ def _grant(actor: Any, team: Team, member: TeamMember, villages: list[Village]) 
         actor=actor,
         user=member.user,
         role=_system_role(member.role),
-        commune=team.commune,
+        team=team,
         villages=villages,
     )
-
-
-def _revoke(actor: Any, member: TeamMember) -> None:
-    """Revoke the member's assignment unless another active membership relies on it."""
-    a = member.assignment
-    if a is None or a.revoked_at is not None:
-        return
-    shared = (
-        TeamMember.objects.filter(assignment=a, removed_at__isnull=True)
-        .exclude(pk=member.pk)
-        .exists()
-    )
-    if not shared:
-        role_revoke(actor=actor, assignment=a)
 
 
 @transaction.atomic
@@ -103,7 +95,7 @@ def team_create(
     team.villages.set(villages)
     audit_record(
         actor=actor,
-        action="team.create",
+        action=AuditAction.TEAM_CREATE,
         obj=team,
         changes={"name": name, "villages": sorted(str(v.pk) for v in villages)},
     )
@@ -129,11 +121,13 @@ def team_update(*, actor: Any, team: Team, name: str, villages: Sequence[Village
         changes["villages"] = [before, after]
         team.villages.set(villages)
         for m in team.members.filter(removed_at__isnull=True).select_related("user", "assignment"):
-            _revoke(actor, m)
-            _grant(actor, team, m, villages)
-            m.save(update_fields=["assignment", "updated_at"])
+            if m.assignment is None or m.assignment.revoked_at is not None:
+                _grant(actor, team, m, villages)
+                m.save(update_fields=["assignment", "updated_at"])
+            else:
+                role_villages_set(actor=actor, assignment=m.assignment, villages=villages)
     if changes:
-        audit_record(actor=actor, action="team.update", obj=team, changes=changes)
+        audit_record(actor=actor, action=AuditAction.TEAM_UPDATE, obj=team, changes=changes)
     return team
 
 
@@ -165,7 +159,7 @@ def team_member_add(
     member.save(force_insert=True)
     audit_record(
         actor=actor,
-        action="team.member_add",
+        action=AuditAction.TEAM_MEMBER_ADD,
         obj=member,
         changes={
             "team": str(team.pk),
@@ -177,27 +171,94 @@ def team_member_add(
     return member
 
 
+def _end_membership(actor: Any, member: TeamMember) -> None:
+    """Mark the membership ended and give its open claims back to the list (audited)."""
+    now = timezone.now()
+    member.removed_at = now
+    member.removed_by = user_or_none(actor)
+    member.save(update_fields=["removed_at", "removed_by", "updated_at"])
+    Claim.objects.filter(team=member.team, claimed_by=member.user, released_at__isnull=True).update(
+        released_at=now, release_reason=ReleaseReason.RELEASED, updated_at=now
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TEAM_MEMBER_REMOVE,
+        obj=member,
+        changes={"team": str(member.team_id), "user": str(member.user_id)},
+    )
+
+
 @transaction.atomic
 def team_member_remove(*, actor: Any, member: TeamMember) -> TeamMember:
     """Remove the member (idempotent) and revoke their access; their open claims are released."""
     ensure_commune(actor, member.team.commune_id, write=True)
     if member.removed_at is not None:
         return member
-    now = timezone.now()
-    member.removed_at = now
-    member.removed_by = user_or_none(actor)
-    member.save(update_fields=["removed_at", "removed_by", "updated_at"])
-    _revoke(actor, member)
-    Claim.objects.filter(team=member.team, claimed_by=member.user, released_at__isnull=True).update(
-        released_at=now, release_reason=ReleaseReason.RELEASED, updated_at=now
+    _end_membership(actor, member)
+    if member.assignment is not None and member.assignment.revoked_at is None:
+        role_revoke(actor=actor, assignment=member.assignment)
+    return member
+
+
+def member_role_revoked(*, actor: Any, assignment: Any) -> None:
+    """A team role was revoked (from anywhere): its membership ends with it."""
+    for member in TeamMember.objects.filter(
+        assignment=assignment, removed_at__isnull=True
+    ).select_related("team", "user"):
+        _end_membership(actor, member)
+
+
+@transaction.atomic
+def team_invite(
+    *,
+    actor: Any,
+    team: Team,
+    role: str = MemberRole.MEMBER,
+    organisation: str = Organisation.OTHER,
+    username: str = "",
+    display_name: str = "",
+) -> tuple[Any, str]:
+    """Invite someone without an account into the team: a one-time link (see
+    :mod:`hocvuso.roles.services.invitations`); the membership is made when it is accepted."""
+    ensure_commune(actor, team.commune_id, write=True)
+    if role not in MemberRole.values:
+        raise DomainError(CoreError.INVALID, _("Choose the role in the team."), "role")
+    if organisation not in Organisation.values:
+        raise DomainError(CoreError.INVALID, _("Choose the organisation."), "organisation")
+    return invitation_create(
+        actor=actor,
+        role=_system_role(role),
+        team=team,
+        details={"member_role": role, "organisation": organisation},
+        username=username,
+        display_name=display_name,
+    )
+
+
+def member_invitation_accepted(*, invitation: Any, user: Any, assignment: Any) -> None:
+    """An invitation to a team was accepted: the invitee joins it, with the role given."""
+    if invitation.team_id is None:
+        return
+    details = invitation.details or {}
+    member = TeamMember.objects.create(
+        team_id=invitation.team_id,
+        user=user,
+        role=details.get("member_role", MemberRole.MEMBER),
+        organisation=details.get("organisation", Organisation.OTHER),
+        assignment=assignment,
+        added_by=invitation.invited_by,
     )
     audit_record(
-        actor=actor,
-        action="team.member_remove",
+        actor=invitation.invited_by,
+        action=AuditAction.TEAM_MEMBER_ADD,
         obj=member,
-        changes={"team": str(member.team_id), "user": str(member.user_id)},
+        changes={
+            "team": str(invitation.team_id),
+            "user": str(user.pk),
+            "role": member.role,
+            "organisation": member.organisation,
+        },
     )
-    return member
 
 
 # --- Taking households from the plan ------------------------------------------------------------
@@ -215,7 +276,7 @@ def claim_take(
     """Take ``household`` so no other member walks to the same door. Taking one's own open claim
     again returns it; someone else's open claim refuses with ``household_taken``. Claims older
     than the claim period are released (``expired``) first."""
-    if not may_work(actor, team) or not getattr(actor, "pk", None):
+    if not may_work_team(actor, team) or not getattr(actor, "pk", None):
         raise NotFound()
     _household_in_team(team, household)
     now = now or timezone.now()
@@ -239,7 +300,7 @@ def claim_take(
         ) from None
     audit_record(
         actor=actor,
-        action="team.claim_take",
+        action=AuditAction.TEAM_CLAIM_TAKE,
         obj=claim,
         changes={"team": str(team.pk), "household": str(household.pk)},
     )
@@ -251,19 +312,14 @@ def claim_release(*, actor: Any, claim: Claim) -> Claim:
     """Give the household back to the list (idempotent): the member who took it, the team's
     leader or deputy, or a keeper of the commune."""
     m = membership(actor, claim.team)
-    allowed = (
-        can_edit_commune(actor, claim.team.commune_id)
-        or (m is not None and claim.claimed_by_id == actor.pk)
-        or (m is not None and m.role in {MemberRole.LEADER, MemberRole.DEPUTY})
-    )
-    if not allowed:
+    if not may_release_claim(actor, claim, m.role if m is not None else None):
         raise NotFound()
     if claim.released_at is None:
         now = timezone.now()
         claim.released_at = now
         claim.release_reason = ReleaseReason.RELEASED
         claim.save(update_fields=["released_at", "release_reason", "updated_at"])
-        audit_record(actor=actor, action="team.claim_release", obj=claim, changes={})
+        audit_record(actor=actor, action=AuditAction.TEAM_CLAIM_RELEASE, obj=claim, changes={})
     return claim
 
 
@@ -348,7 +404,7 @@ def visit_record(
     content raises ``event_conflict``. What each person can now do becomes skill events (channel
     ``home_visit``, ids derived from the visit id, helped by the actor); the household's open
     claim is released (``visited``)."""
-    if not may_work(actor, team) or not getattr(actor, "pk", None):
+    if not may_work_team(actor, team) or not getattr(actor, "pk", None):
         raise NotFound()
     _household_in_team(team, household)
     if timezone.is_naive(visited_at):
@@ -449,7 +505,7 @@ def visit_record(
     )
     audit_record(
         actor=actor,
-        action="team.visit_record",
+        action=AuditAction.TEAM_VISIT_RECORD,
         obj=visit,
         changes={
             "team": str(team.pk),

@@ -19,18 +19,18 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hocvuso.access.teams import may_work_team
+from hocvuso.access.units import access_commune, can_edit_commune
 from hocvuso.accounts.models import User
-from hocvuso.core.access import can_edit_commune
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
+from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, run_form
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Village
 from hocvuso.skills.models import Skill, SkillSet
 from hocvuso.teams import selectors, services
 from hocvuso.teams.forms import MemberForm, TeamForm, VisitForm
 from hocvuso.teams.models import Team, TeamMember, VisitIssue
-from hocvuso.web.forms import add_domain_error, run_form
-from hocvuso.web.views import _commune, _page, not_found_as_404
 
 # Skills offered on the visit form: the basic set and the identity milestones.
 IDENTITY_CODES = ("vneid.install", "vneid.level2", "bank.account")
@@ -50,7 +50,7 @@ def _chosen_villages(form: TeamForm, villages: list[Village]) -> list[Village]:
 @require_GET
 @not_found_as_404
 def team_list(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     teams = list(selectors.team_list(actor=request.user, commune=commune).order_by("name", "pk"))
     may_manage = can_edit_commune(request.user, commune.code)
     villages = list(geo_selectors.village_list(commune=commune)) if may_manage else []
@@ -70,7 +70,7 @@ def team_list(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def team_create(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code, write=True)
+    commune = access_commune(request.user, code, write=True)
     villages = list(geo_selectors.village_list(commune=commune))
     form = TeamForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
@@ -128,14 +128,14 @@ def _team_page(
 @require_GET
 @not_found_as_404
 def team_detail(request: HttpRequest, team_id: UUID) -> HttpResponse:
-    return _team_page(request, selectors.access_team(request.user, team_id))
+    return _team_page(request, selectors.team_get(request.user, team_id))
 
 
 @login_required
 @require_POST
 @not_found_as_404
 def team_edit(request: HttpRequest, team_id: UUID) -> HttpResponse:
-    team = selectors.access_team(request.user, team_id, manage=True)
+    team = selectors.team_get(request.user, team_id, manage=True)
     villages = list(geo_selectors.village_list(commune=team.commune))
     form = TeamForm(request.POST, villages=villages)
     if run_form(
@@ -156,7 +156,7 @@ def team_edit(request: HttpRequest, team_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def member_add(request: HttpRequest, team_id: UUID) -> HttpResponse:
-    team = selectors.access_team(request.user, team_id, manage=True)
+    team = selectors.team_get(request.user, team_id, manage=True)
     form = MemberForm(request.POST)
     if form.is_valid():
         data: dict[str, Any] = form.cleaned_data
@@ -189,7 +189,7 @@ def member_remove(request: HttpRequest, member_id: UUID) -> HttpResponse:
     )
     if member is None:
         raise NotFound()
-    selectors.access_team(request.user, member.team_id, manage=True)
+    selectors.team_get(request.user, member.team_id, manage=True)
     services.team_member_remove(actor=request.user, member=member)
     messages.success(request, _("Member removed."))
     return redirect("teams:team", team_id=member.team_id)
@@ -199,11 +199,13 @@ def member_remove(request: HttpRequest, member_id: UUID) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def plan(request: HttpRequest, team_id: UUID) -> HttpResponse:
-    team = selectors.access_team(request.user, team_id)
+    team = selectors.team_get(request.user, team_id)
     covered = list(team.villages.all())
     wanted = request.GET.get("village", "")
     village = next((v for v in covered if str(v.pk) == wanted), None) if wanted else None
-    page = _page(request, selectors.team_plan(actor=request.user, team=team, village=village))
+    page = paginate(
+        selectors.team_plan(actor=request.user, team=team, village=village), request.GET.get("page")
+    )
     return _never_cache(
         render(
             request,
@@ -214,7 +216,7 @@ def plan(request: HttpRequest, team_id: UUID) -> HttpResponse:
                 "covered": covered,
                 "village": village,
                 "page": page,
-                "may_work": selectors.may_work(request.user, team),
+                "may_work": may_work_team(request.user, team),
                 "me": request.user.pk,
             },
         )
@@ -225,8 +227,8 @@ def plan(request: HttpRequest, team_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def take(request: HttpRequest, team_id: UUID, household_id: UUID) -> HttpResponse:
-    team = selectors.access_team(request.user, team_id, work=True)
-    household = selectors.access_plan_household(request.user, team, household_id)
+    team = selectors.team_get(request.user, team_id, work=True)
+    household = selectors.plan_household_get(request.user, team, household_id)
     try:
         services.claim_take(actor=request.user, team=team, household=household)
     except NotFound:
@@ -244,7 +246,7 @@ def take(request: HttpRequest, team_id: UUID, household_id: UUID) -> HttpRespons
 @require_POST
 @not_found_as_404
 def release(request: HttpRequest, claim_id: UUID) -> HttpResponse:
-    claim = selectors.access_claim(request.user, claim_id)
+    claim = selectors.claim_get(request.user, claim_id)
     services.claim_release(actor=request.user, claim=claim)
     messages.success(request, _("Household given back to the list."))
     return redirect("teams:plan", team_id=claim.team_id)
@@ -263,8 +265,8 @@ def _visit_skills() -> list[Skill]:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def visit(request: HttpRequest, team_id: UUID, household_id: UUID) -> HttpResponse:
-    team = selectors.access_team(request.user, team_id, work=True)
-    household = selectors.access_plan_household(request.user, team, household_id)
+    team = selectors.team_get(request.user, team_id, work=True)
+    household = selectors.plan_household_get(request.user, team, household_id)
     people = selectors.household_people(request.user, household)
     skills = _visit_skills()
     known = {s.code for s in skills}
@@ -331,7 +333,7 @@ def visit(request: HttpRequest, team_id: UUID, household_id: UUID) -> HttpRespon
 @require_GET
 @not_found_as_404
 def visit_detail(request: HttpRequest, visit_id: UUID) -> HttpResponse:
-    v = selectors.access_visit(request.user, visit_id)
+    v = selectors.visit_get(request.user, visit_id)
     names = dict(Skill.objects.values_list("code", "name_vi"))
     present = selectors.visit_people(v)
     return render(
@@ -354,6 +356,6 @@ def visit_detail(request: HttpRequest, visit_id: UUID) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def coverage(request: HttpRequest, code: str) -> HttpResponse:
-    commune = _commune(request, code)
+    commune = access_commune(request.user, code)
     data = selectors.coverage(actor=request.user, commune=commune)
     return render(request, "teams/coverage.html", {"commune": commune, "data": data})

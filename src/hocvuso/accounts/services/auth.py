@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from hocvuso.accounts.models import User
 from hocvuso.core.actors import user_or_none
+from hocvuso.core.audit import AuditAction
 from hocvuso.core.context import current_request_id
 from hocvuso.core.logging import redact
 from hocvuso.core.models import AuditLog
@@ -55,21 +56,21 @@ def auth_login_record(
     changes: dict[str, Any] = {"ip": client_ip(request)}
     if second_factor:
         changes["second_factor"] = second_factor
-    return _record(actor=user, action="auth.login", user=user, changes=changes)
+    return _record(actor=user, action=AuditAction.AUTH_LOGIN, user=user, changes=changes)
 
 
 def auth_logout_record(*, user: User, request: HttpRequest | None, reason: str = "") -> AuditLog:
     changes: dict[str, Any] = {"ip": client_ip(request)}
     if reason:
         changes["reason"] = reason
-    return _record(actor=user, action="auth.logout", user=user, changes=changes)
+    return _record(actor=user, action=AuditAction.AUTH_LOGOUT, user=user, changes=changes)
 
 
 def auth_login_failed_record(*, username: str | None, request: HttpRequest | None) -> AuditLog:
     name = _attempted(username)
     return _record(
         actor=None,
-        action="auth.login_failed",
+        action=AuditAction.AUTH_LOGIN_FAILED,
         user=_user_named(name),
         changes={"username": name, "ip": client_ip(request)},
     )
@@ -79,7 +80,7 @@ def auth_locked_out_record(*, username: str | None, request: HttpRequest | None)
     name = _attempted(username)
     return _record(
         actor=None,
-        action="auth.locked_out",
+        action=AuditAction.AUTH_LOCKED_OUT,
         user=_user_named(name),
         changes={"username": name, "ip": client_ip(request)},
     )

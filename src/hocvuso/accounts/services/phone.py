@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.models import PhoneVerification, User
 from hocvuso.accounts.sms import sms_send
-from hocvuso.core.audit import audit_record
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError
 from hocvuso.core.phones import normalise_phone
 
@@ -138,5 +138,7 @@ def citizen_register(*, verification_id: UUID, password: str, display_name: str 
     user.save()
     verification.used_at = timezone.now()
     verification.save(update_fields=["used_at", "updated_at"])
-    audit_record(actor=user, action="account.register", obj=user, changes={"via": "phone"})
+    audit_record(
+        actor=user, action=AuditAction.ACCOUNT_REGISTER, obj=user, changes={"via": "phone"}
+    )
     return user

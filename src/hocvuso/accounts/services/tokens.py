@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import DeviceToken, User
-from hocvuso.core.audit import audit_record
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 
 TOKEN_PREFIX = "hvs_"  # noqa: S105 (a name, not a secret)
@@ -48,7 +48,7 @@ def token_create(*, actor: User, name: str, days: int | None = None) -> tuple[De
     )
     audit_record(
         actor=actor,
-        action="token.create",
+        action=AuditAction.TOKEN_CREATE,
         obj=token,
         changes={"name": token.name, "expires_at": token.expires_at.isoformat()},
     )
@@ -63,7 +63,7 @@ def token_revoke(*, actor: User, token: DeviceToken) -> DeviceToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
-        audit_record(actor=actor, action="token.revoke", obj=token, changes={})
+        audit_record(actor=actor, action=AuditAction.TOKEN_REVOKE, obj=token, changes={})
     return token
 
 

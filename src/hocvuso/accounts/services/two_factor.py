@@ -20,8 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.models import User
+from hocvuso.accounts.selectors import requires_two_factor
 from hocvuso.accounts.services.auth import auth_event_record
-from hocvuso.core.access import requires_two_factor
+from hocvuso.core.audit import AuditAction
 from hocvuso.core.errors import DomainError
 
 RECOVERY_CODE_COUNT = 10
@@ -67,7 +68,7 @@ def _confirm(*, user: User, device: TOTPDevice, request: HttpRequest | None) -> 
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    auth_event_record(user=user, action="auth.2fa_enrol", request=request)
+    auth_event_record(user=user, action=AuditAction.AUTH_2FA_ENROL, request=request)
     return codes
 
 
@@ -79,7 +80,9 @@ def two_factor_enrol(
         raise DomainError(AccountsError.OTP_INVALID, _("Start the set-up again."), "code")
     code = _normalise(code)
     if not _TOTP.match(code) or not device.verify_token(code):
-        auth_event_record(user=user, action="auth.otp_failed", request=request, step="enrol")
+        auth_event_record(
+            user=user, action=AuditAction.AUTH_OTP_FAILED, request=request, step="enrol"
+        )
         raise DomainError(
             AccountsError.OTP_INVALID, _("This code is not right. Try the newest one."), "code"
         )
@@ -100,7 +103,7 @@ def _new_recovery_codes(user: User) -> list[str]:
 def recovery_codes_regenerate(*, user: User, request: HttpRequest | None) -> list[str]:
     """New recovery codes; the old ones stop working."""
     codes = _new_recovery_codes(user)
-    auth_event_record(user=user, action="auth.recovery_codes", request=request)
+    auth_event_record(user=user, action=AuditAction.AUTH_RECOVERY_CODES, request=request)
     return codes
 
 
@@ -121,12 +124,14 @@ def two_factor_verify(*, user: User, code: str, request: HttpRequest | None) -> 
         if device is not None:
             auth_event_record(
                 user=user,
-                action="auth.recovery_code_used",
+                action=AuditAction.AUTH_RECOVERY_CODE_USED,
                 request=request,
                 left=recovery_codes_left(user),
             )
     if device is None:
-        auth_event_record(user=user, action="auth.otp_failed", request=request, step="login")
+        auth_event_record(
+            user=user, action=AuditAction.AUTH_OTP_FAILED, request=request, step="login"
+        )
         raise DomainError(AccountsError.OTP_INVALID, _("This code is not right."), "code")
     return device
 
@@ -137,4 +142,4 @@ def two_factor_disable(*, actor: Any, user: User, request: HttpRequest | None) -
     optional for them, or an administrator resetting a lost phone: see docs/operations.md)."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    auth_event_record(user=user, action="auth.2fa_disable", request=request, actor=actor)
+    auth_event_record(user=user, action=AuditAction.AUTH_2FA_DISABLE, request=request, actor=actor)

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hocvuso.accounts import selectors
 from hocvuso.accounts.forms import TokenForm
-from hocvuso.accounts.models import RoleAssignment, User
+from hocvuso.accounts.models import Role, RoleAssignment, User
+from hocvuso.accounts.selectors import requires_two_factor
 from hocvuso.accounts.services import tokens as token_services
 from hocvuso.accounts.services import two_factor
-from hocvuso.core.access import requires_two_factor, scope_of
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.web.forms import add_domain_error
+from hocvuso.core.web import add_domain_error
 
 TOKEN_SHOW = "hocvuso_token_secret"  # noqa: S105 (a session key name)
 
@@ -35,8 +35,7 @@ def _user(request: HttpRequest) -> User:
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    scope = scope_of(user)
-    assignments = (
+    assignments = list(
         RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
         .select_related("commune", "province")
         .order_by("role")
@@ -46,7 +45,9 @@ def account(request: HttpRequest) -> HttpResponse:
         "accounts/account.html",
         {
             "assignments": assignments,
-            "officer_communes": sorted(scope.communes),
+            "officer_communes": sorted(
+                a.commune_id for a in assignments if a.role == Role.COMMUNE_OFFICER
+            ),
             "has_2fa": two_factor.has_two_factor(user),
             "required_2fa": requires_two_factor(user),
             "recovery_left": two_factor.recovery_codes_left(user),
@@ -91,7 +92,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: UUID) -> HttpResponse:
     user = _user(request)
     try:
-        token = selectors.access_token(user, token_id)
+        token = selectors.token_get(user, token_id)
         token_services.token_revoke(actor=user, token=token)
     except NotFound:
         raise Http404() from None

@@ -21,7 +21,7 @@ from hocvuso.accounts.services import phone as services
 from hocvuso.accounts.sms import SmsError
 from hocvuso.core.errors import DomainError
 from hocvuso.core.phones import format_phone
-from hocvuso.web.forms import add_domain_error
+from hocvuso.core.web import add_domain_error
 
 VERIFICATION = "hocvuso_phone_verification"
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hocvuso.accounts.forms import CodeForm, EnrolForm
 from hocvuso.accounts.models import User
 from hocvuso.accounts.qr import qr_svg
+from hocvuso.accounts.selectors import requires_two_factor
 from hocvuso.accounts.services import two_factor as services
 from hocvuso.accounts.views.login import (
     PENDING,
@@ -25,7 +26,6 @@ from hocvuso.accounts.views.login import (
     complete_login,
     next_url,
 )
-from hocvuso.core.access import requires_two_factor
 from hocvuso.core.errors import DomainError
 
 RECOVERY_SHOW = "hocvuso_recovery_codes"

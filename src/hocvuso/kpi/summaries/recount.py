@@ -21,7 +21,7 @@ from hocvuso.kpi.summaries.network import network_counts
 from hocvuso.registry.ages import birth_year_expr
 from hocvuso.registry.models import Household, Person
 from hocvuso.skills.facts import T4_ALL, T4_CODES, T4_OCCUPATIONS
-from hocvuso.teams.models import Visit, VisitPerson
+from hocvuso.teams.figures import guided_q, visited_q
 
 BATCH_COMMUNES = 100
 CohortKey = tuple[str, UUID, int]  # commune, village (NO_VILLAGE), birth year (0: unknown)
@@ -55,21 +55,11 @@ class Recount:
         }
 
 
-def guided_q() -> Exists:
-    """The person (outer row) was guided on a home visit."""
-    return Exists(VisitPerson.objects.filter(person=OuterRef("pk"), was_guided=True))
-
-
 def trained_q() -> Exists:
     """The household (outer row) has a member holding the basic set."""
     return Exists(
         Person.objects.filter(household=OuterRef("pk"), skill_status__basic_complete=True)
     )
-
-
-def visited_q() -> Exists:
-    """The household (outer row) was visited by a team."""
-    return Exists(Visit.objects.filter(household=OuterRef("pk")))
 
 
 def recount_people(communes: Sequence[str]) -> dict[CohortKey, tuple[int, ...]]:

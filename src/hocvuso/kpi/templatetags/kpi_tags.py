@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from hocvuso.access.kpi import home_unit
 from hocvuso.kpi.present import fmt_value
 
 register = template.Library()
@@ -28,8 +29,6 @@ def ktarget(cell: Any) -> str:
 def dashboard_url(user: Any) -> str:
     """The user's widest dashboard, or "" when they have none."""
     from django.urls import reverse
-
-    from hocvuso.kpi.selectors import home_unit
 
     if not getattr(user, "is_authenticated", False) or home_unit(user) is None:
         return ""

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.core.access import ensure_commune
+from hocvuso.access.units import ensure_commune
 from hocvuso.core.actors import user_or_none
-from hocvuso.core.audit import audit_record
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.geo.models import Commune
 from hocvuso.registry import cccd as cccd_lib
@@ -54,7 +54,9 @@ def import_job_create(
         dry_run=dry_run,
         create_villages=create_villages,
     )
-    audit_record(actor=actor, action="import.create", obj=job, changes={"filename": filename})
+    audit_record(
+        actor=actor, action=AuditAction.IMPORT_CREATE, obj=job, changes={"filename": filename}
+    )
     _enqueue(job)
     return job
 
@@ -79,7 +81,9 @@ def import_job_confirm_villages(
     job.village_decisions = {**job.village_decisions, **decisions}
     job.status = ImportStatus.QUEUED
     job.save(update_fields=["village_decisions", "status", "updated_at"])
-    audit_record(actor=actor, action="import.confirm_villages", obj=job, changes=decisions)
+    audit_record(
+        actor=actor, action=AuditAction.IMPORT_CONFIRM_VILLAGES, obj=job, changes=decisions
+    )
     _enqueue(job)
     return job
 
@@ -151,5 +155,5 @@ def import_job_rejects(*, actor: Any, job: ImportJob) -> list[dict[str, Any]]:
 
 def import_job_rejects_csv(*, actor: Any, job: ImportJob) -> bytes:
     rejects = import_job_rejects(actor=actor, job=job)
-    audit_record(actor=actor, action="import.download_rejects", obj=job, changes={})
+    audit_record(actor=actor, action=AuditAction.IMPORT_DOWNLOAD_REJECTS, obj=job, changes={})
     return rejects_csv(job.header, rejects)

@@ -25,21 +25,20 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.access.units import ensure_commune
 from hocvuso.core import hooks
-from hocvuso.core.access import ensure_commune
-from hocvuso.core.audit import audit_record
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
-from hocvuso.geo.services import village_create
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing import cells
 from hocvuso.registry.importing.reader import SourceTable, read_table
 from hocvuso.registry.importing.rows import ParsedPerson, RowError, parse_rows
 from hocvuso.registry.models import Household, Person
-from hocvuso.registry.services import household_search_key
+from hocvuso.registry.services import household_search_key, village_create
 
 BATCH = 5000
 # Fields compared and written for a person; an empty cell never erases a stored value.
@@ -523,7 +522,7 @@ class _Import:
             _set_heads(self.head_for, self.households)
             audit_record(
                 actor=self.actor,
-                action="registry.import",
+                action=AuditAction.REGISTRY_IMPORT,
                 obj=self.commune,
                 changes={
                     "filename": filename,

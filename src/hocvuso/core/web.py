@@ -1,0 +1,72 @@
+"""Helpers every app's pages use: not-found as a plain 404, a service's error on its form, the
+page of a list. No rule of the movement here: parsing and presenting only."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from hocvuso.core.errors import DomainError, NotFound
+
+View = Callable[..., HttpResponse]
+FormT = TypeVar("FormT", bound=forms.Form)
+
+
+def not_found_as_404(view: View) -> View:
+    """Out of scope or missing: the same 404, with no hint which."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404() from None
+
+    return wrapper
+
+
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's error on the field it names, or above the form. Not-found is re-raised:
+    it must become a 404, never a message that hints the object exists."""
+    if isinstance(exc, NotFound):
+        raise exc
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, forms.ValidationError(exc.message, code=str(exc.code)))
+
+
+def run_form(form: FormT, action: Callable[[FormT], Any]) -> bool:
+    """Validate ``form`` and call ``action(form)`` (a service call); a service's error goes on
+    the form (see :func:`add_domain_error`). True when the action ran."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form)
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return False
+    return True
+
+
+class NoEchoTextInput(forms.TextInput):
+    """A text box that never writes its value back into the page (for ID numbers): after an
+    error the number is typed again rather than sent back in the HTML."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        return super().get_context(name, None, attrs)
+
+
+def page_size() -> int:
+    return int(settings.HOCVUSO_PAGE_SIZE)
+
+
+def paginate(qs: QuerySet[Any] | list[Any], number: Any) -> Page:
+    """The page ``number`` of a list (the last page for a number past the end, the first for
+    nonsense): the one paging rule of every page and endpoint."""
+    return Paginator(qs, page_size()).get_page(number)

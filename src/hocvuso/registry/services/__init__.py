@@ -1,0 +1,45 @@
+"""Writes to the registry: every change validated, written and audited here.
+
+- :mod:`.people`: households and people, full ID numbers, the ID key rotation
+- :mod:`.villages`: the commune's villages
+"""
+
+from hocvuso.registry.services.people import (
+    HOUSEHOLD_FIELDS,
+    PERSON_FIELDS,
+    PERSON_MASKED,
+    household_create,
+    household_search_key,
+    household_update,
+    id_keys_rotate,
+    person_register,
+    person_reveal_cccd,
+    person_update,
+)
+from hocvuso.registry.services.villages import (
+    VILLAGE_FIELDS,
+    VillageImportResult,
+    guess_village_kind,
+    village_create,
+    village_update,
+    villages_import_csv,
+)
+
+__all__ = [
+    "HOUSEHOLD_FIELDS",
+    "PERSON_FIELDS",
+    "PERSON_MASKED",
+    "VILLAGE_FIELDS",
+    "VillageImportResult",
+    "guess_village_kind",
+    "household_create",
+    "household_search_key",
+    "household_update",
+    "id_keys_rotate",
+    "person_register",
+    "person_reveal_cccd",
+    "person_update",
+    "village_create",
+    "village_update",
+    "villages_import_csv",
+]

@@ -1,0 +1,146 @@
+"""The pages that compose every app: the commune finder, the commune's home (its registry and
+the doors to each of the movement's models), a person's record (registry details, skills, the
+audited reveal of their full ID number). Thin: selectors of each app, rendered together."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_GET, require_POST
+
+from hocvuso.access.registry import can_reveal_cccd, can_see_sensitive
+from hocvuso.access.skills import can_record_skills
+from hocvuso.access.units import access_commune, can_edit_commune, commune_q, is_officer
+from hocvuso.core.errors import DomainError
+from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
+from hocvuso.desk import selectors as desk_selectors
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.registry import selectors as registry_selectors
+from hocvuso.registry import services as registry_services
+from hocvuso.registry.forms import RevealForm
+from hocvuso.registry.models import Person
+from hocvuso.skills import selectors as skills_selectors
+from hocvuso.ui.forms import CommuneSearchForm
+
+# --- Home: the commune finder -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    form = CommuneSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    visible = geo_selectors.commune_search().filter(commune_q(request.user))
+    total = visible.count()
+    page = None
+    if total:
+        found = geo_selectors.commune_search(q=q).filter(commune_q(request.user))
+        page = paginate(found, request.GET.get("page"))
+    return render(request, "ui/home.html", {"form": form, "q": q, "total": total, "page": page})
+
+
+# --- Commune: its registry and the doors to the movement's models -----------------------------
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def commune(request: HttpRequest, code: str) -> HttpResponse:
+    commune = access_commune(request.user, code)
+    counts = registry_selectors.commune_counts(actor=request.user, commune=commune)
+    villages = list(
+        geo_selectors.village_list(commune=commune).annotate(household_count=Count("households"))
+    )
+    q = request.GET.get("q", "").strip()[:100]
+    village = None
+    if request.GET.get("village"):
+        village = next((v for v in villages if str(v.pk) == request.GET["village"]), None)
+    households = registry_selectors.household_list(
+        actor=request.user, commune=commune, village=village, q=q
+    )
+    return render(
+        request,
+        "ui/commune.html",
+        {
+            "commune": commune,
+            "can_edit": can_edit_commune(request.user, commune.code),
+            "officer": is_officer(request.user, commune.code),
+            "counts": counts,
+            "villages": villages,
+            "q": q,
+            "village": village,
+            "page": paginate(households, request.GET.get("page")),
+            "desk": desk_selectors.commune_desk(actor=request.user, commune=commune),
+        },
+    )
+
+
+# --- A person's record ------------------------------------------------------------------------
+
+
+def _person_page(
+    request: HttpRequest,
+    person: Person,
+    *,
+    reveal_form: RevealForm | None = None,
+    revealed: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    skills = skills_selectors.person_skills(actor=request.user, person=person)
+    response = render(
+        request,
+        "ui/person.html",
+        {
+            "commune": person.commune,
+            "household": person.household,
+            "person": person,
+            "sensitive": can_see_sensitive(request.user, person.commune_id, person.pk),
+            "can_edit": can_edit_commune(request.user, person.commune_id),
+            "can_reveal": can_reveal_cccd(request.user, person.commune_id),
+            "reveal_form": reveal_form or RevealForm(),
+            "revealed": revealed,
+            "is_head": person.household.head_id == person.pk,
+            "skill_status": skills.status,
+            "skill_events": skills.events,
+            "can_record_skills": can_record_skills(request.user, person),
+        },
+        status=status,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def person(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    return _person_page(request, registry_selectors.person_get(request.user, person_id))
+
+
+@sensitive_variables("number")
+@login_required
+@require_POST
+@not_found_as_404
+def person_reveal_cccd(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    """The full CCCD on this one response only: never stored, never in a URL, never cached."""
+    person = registry_selectors.person_get(request.user, person_id)
+    form = RevealForm(request.POST)
+    number = ""
+    if form.is_valid():
+        try:
+            number = registry_services.person_reveal_cccd(
+                actor=request.user, person=person, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+    response = _person_page(
+        request, person, reveal_form=form, revealed=number, status=200 if number else 400
+    )
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    return response

@@ -1,0 +1,282 @@
+"""The one place tests build their data and helpers (never a conftest imported by another
+module): users with roles granted the way the apps grant them, skill events, desk visits, a
+synthetic commune, signed-in clients, the database fingerprint of a denied write, and the
+independent recounts the figures are checked against."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import connection, models
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hocvuso.core.actors import SYSTEM
+from hocvuso.core.ids import uuid7
+from hocvuso.desk.models import DeskVisit
+from hocvuso.desk.services import desk_visit_record
+from hocvuso.geo.models import Commune, Village
+from hocvuso.registry.importing.service import registry_import
+from hocvuso.registry.models import Household, Person
+from hocvuso.registry.services import village_create
+from hocvuso.registry.synthetic import Population, clean_csv
+from hocvuso.skills.facts import T4_CODES
+from hocvuso.skills.models import Skill, SkillEvent, SkillSet
+from hocvuso.skills.services import (
+    EventInput,
+    skill_event_record,
+    skill_event_reverse,
+    skill_events_record_batch,
+)
+
+OFFICER_PASSWORD = "officer-pass-2026!"
+
+
+def make_user(username: str, role: str | None = None, **scope):  # type: ignore[no-untyped-def]
+    """A user with one role over a scope, granted by the system. A team role (``villages=…``)
+    is given as the teams app gives it: the user joins a team covering those villages (made
+    for them unless ``team=`` names one)."""
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.roles.services import role_grant
+
+    user = get_user_model().objects.create_user(
+        username=username, password=OFFICER_PASSWORD, display_name=username
+    )
+    if role in {"team_leader", "team_member"}:
+        from hocvuso.teams.models import MemberRole
+        from hocvuso.teams.services import team_create, team_member_add
+
+        team = scope.get("team")
+        if team is None:
+            villages = list(scope["villages"])
+            team = team_create(
+                actor=SYSTEM, commune=villages[0].commune, name=f"Tổ {username}", villages=villages
+            )
+        team_member_add(
+            actor=SYSTEM,
+            team=team,
+            user=user,
+            role=MemberRole.LEADER if role == "team_leader" else MemberRole.MEMBER,
+        )
+    elif role is not None:
+        role_grant(actor=SYSTEM, user=user, role=role, **scope)
+    return user
+
+
+def totp_now(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code the authenticator app shows now (or ``steps_ahead`` periods later)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():06d}"
+
+
+def give_two_factor(user) -> tuple[TOTPDevice, list[str]]:  # type: ignore[no-untyped-def]
+    """A confirmed authenticator app and fresh recovery codes, as after enrolment."""
+    from hocvuso.accounts.services.two_factor import recovery_codes_regenerate
+
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    return device, recovery_codes_regenerate(user=user, request=None)
+
+
+def password_step(client: Client, username: str, password: str = OFFICER_PASSWORD, **extra):  # type: ignore[no-untyped-def]
+    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+
+
+def verified_client(user) -> Client:  # type: ignore[no-untyped-def]
+    """A client logged in through the real flow: password, then the app's code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device, _codes = give_two_factor(user)
+    client = Client()
+    response = password_step(client, user.username)
+    assert response["Location"] == reverse("accounts:otp")
+    response = client.post(reverse("accounts:otp"), {"code": totp_now(device)})
+    assert response.status_code == 302, response.content.decode()
+    return client
+
+
+def log(actor: Any, commune: Any, **kw: Any) -> DeskVisit:
+    kw.setdefault("id", uuid7())
+    kw.setdefault("procedure", "khai_sinh")
+    kw.setdefault("outcome", "done_with_help")
+    return desk_visit_record(actor=actor, commune=commune, **kw)
+
+
+def record(actor: Any, person: Any, code: str, **kw: Any) -> SkillEvent:
+    kw.setdefault("id", uuid7())
+    kw.setdefault("happened_on", timezone.localdate() - dt.timedelta(days=1))
+    kw.setdefault("channel", "home_visit")
+    return skill_event_record(actor=actor, person=person, skill=Skill.objects.get(code=code), **kw)
+
+
+VILLAGES = ["Thôn Đông", "Thôn Tây", "Bản Nà Lìu"]
+
+
+def login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def basic_codes() -> list[str]:
+    return list(
+        SkillSet.objects.get(code="basic", province__isnull=True).skills.values_list(
+            "code", flat=True
+        )
+    )
+
+
+@dataclass
+class Synthetic:
+    commune: Commune
+    today: dt.date
+
+
+def build_commune(commune: Commune, *, households: int, seed: int) -> Synthetic:
+    """``households`` synthetic households imported into ``commune`` (one remote village), and
+    a seeded random set of skill events: identity milestones, 4T, the whole basic set for some,
+    and a few reversals."""
+    today = timezone.localdate()
+    village_create(actor=SYSTEM, commune=commune, name="Bản Nà Lìu", is_remote=True)
+    pop = Population(seed=seed, today=today)
+    outcome = registry_import(
+        actor=SYSTEM,
+        commune=commune,
+        data=clean_csv(list(pop.households(households, VILLAGES))),
+        filename="dan.csv",
+        create_villages=True,
+    )
+    assert outcome.rejected == 0
+    assert Village.objects.filter(commune=commune).count() == 3
+    rng = random.Random(seed)
+    skills = {s.code: s for s in Skill.objects.all()}
+    basic = basic_codes()
+    day = today - dt.timedelta(days=3)
+    events: list[EventInput] = []
+    people = list(Person.objects.filter(commune=commune).select_related("household").order_by("pk"))
+    for p in people:
+        codes: set[str] = set()
+        for code in ["vneid.level2", "bank.account", "vneid.install", *T4_CODES]:
+            if rng.random() < 0.4:
+                codes.add(code)
+        if rng.random() < 0.2:
+            codes.update(basic)
+        elif rng.random() < 0.2:
+            codes.update(basic[:-1])  # all but one: not trained
+        events += [
+            EventInput(uuid7(), p, skills[c], day, rng.choice(["class", "home_visit"]))
+            for c in sorted(codes)
+        ]
+    skill_events_record_batch(actor=SYSTEM, events=events)
+    # Reverse a few gains: they no longer count.
+    gains = list(
+        SkillEvent.objects.filter(
+            person__commune=commune, skill__code__in=["vneid.level2", "pay.qr", basic[0]]
+        ).order_by("pk")
+    )
+    for e in rng.sample(gains, min(8, len(gains))):
+        skill_event_reverse(actor=SYSTEM, event=e, reason="Nhầm", id=uuid7())
+    return Synthetic(commune=commune, today=today)
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def recount_by_hand(communes: list[str], year: int) -> dict[str, int]:
+    """The figures the dashboards show, recounted in plain Python from the raw rows,
+    independently of kpi/summaries.py."""
+    people = list(
+        Person.objects.filter(commune_id__in=communes).select_related("skill_status", "household")
+    )
+
+    def by(p: Person) -> int:
+        return p.birth_year or (p.birth_date.year if p.birth_date else 0)
+
+    def st(p: Person, name: str, default: object) -> object:
+        s = getattr(p, "skill_status", None)
+        return getattr(s, name) if s is not None else default
+
+    sixteen = [p for p in people if by(p) and year - by(p) >= 16]
+    adults = [p for p in people if by(p) and year - by(p) >= 18]
+    traders = [p for p in people if p.occupation in ("trader", "farmer")]
+    return {
+        "persons_16": len(sixteen),
+        "vneid2_16": sum(1 for p in sixteen if int(st(p, "vneid_level", 0)) >= 2),  # type: ignore[call-overload]
+        "bank_16": sum(1 for p in sixteen if st(p, "has_bank_account", False)),
+        "adults": len(adults),
+        "basic_adults": sum(1 for p in adults if st(p, "basic_complete", False)),
+        "households": Household.objects.filter(commune_id__in=communes).count(),
+        "households_trained": len(
+            {p.household_id for p in people if st(p, "basic_complete", False)}
+        ),
+        "traders": len(traders),
+        "t_all": sum(1 for p in traders if st(p, "t4_mask", 0) == 15),
+        "persons": len(people),
+    }
+
+
+_SCANNED = (models.CharField, models.TextField, models.JSONField, models.BinaryField)
+
+
+def tables_containing(needles: list[str]) -> list[tuple[str, str]]:
+    found = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, _SCANNED):
+                    continue
+                table, column = model._meta.db_table, field.column
+                cursor.execute(f'SELECT "{column}" FROM "{table}"')  # noqa: S608
+                for (value,) in cursor.fetchall():
+                    if isinstance(value, bytes | memoryview):
+                        text = bytes(value).decode("latin-1")
+                    else:
+                        text = str(value or "")
+                    found += [(table, column) for n in needles if n in text]
+    return found
+
+
+# Reference data, large and never written by a request: left out of the fingerprint.
+_REFERENCE_TABLES = {"geo_commune", "geo_province"}
+
+
+def db_fingerprint() -> str:
+    """A hash of every row of every table of every hocvuso app (the official unit list aside):
+    equal before and after a denied request means it changed nothing."""
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
+        for model in sorted(
+            apps.get_models(include_auto_created=True), key=lambda m: m._meta.db_table
+        ):
+            if not model.__module__.startswith("hocvuso.") or model._meta.proxy:
+                continue
+            table = model._meta.db_table
+            if table in _REFERENCE_TABLES:
+                continue
+            columns = [
+                connection.ops.quote_name(f.column)
+                for f in model._meta.concrete_fields
+                if f.column != "last_login"
+            ]
+            pk = connection.ops.quote_name(model._meta.pk.column)
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {connection.ops.quote_name(table)} "  # noqa: S608
+                f"ORDER BY {pk}"
+            )
+            digest.update(table.encode())
+            for row in cursor.fetchall():
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
