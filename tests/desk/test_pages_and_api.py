@@ -166,7 +166,7 @@ def test_api_records_replays_and_conflicts(desk, head, commune):
     assert SkillEvent.objects.count() == 1
     listing = client.get(reverse("api:desk_visits", args=[commune.code])).json()
     assert listing["count"] == 1
-    assert listing["visits"][0]["id"] == body["id"]
+    assert listing["results"][0]["id"] == body["id"]
 
 
 def test_api_new_person_never_echoes_the_cccd(desk, commune):

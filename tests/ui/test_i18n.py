@@ -1,4 +1,6 @@
-"""The Vietnamese catalogue is complete and its compiled .mo matches the .po."""
+"""The Vietnamese catalogues are complete and their compiled .mo files match the .po: the
+project's own (``src/hocvuso/locale``) and those of apps that keep their own catalogue
+(``src/hocvuso/<app>/locale``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ import pytest
 
 import hocvuso
 
-LOCALE = Path(hocvuso.__file__).resolve().parent / "locale"
+PACKAGE = Path(hocvuso.__file__).resolve().parent
+LOCALE = PACKAGE / "locale"
+CATALOGUES = sorted(PACKAGE.glob("**/locale/vi/LC_MESSAGES/django.po"))
 
 
 def read_po(path: Path) -> dict[str, list[str]]:
@@ -47,15 +51,17 @@ def test_catalogue_files_exist(language):
 
 
 def test_every_string_has_a_vietnamese_translation():
-    entries = read_po(LOCALE / "vi" / "LC_MESSAGES" / "django.po")
-    assert len(entries) > 150
-    untranslated = [msgid for msgid, strs in entries.items() if not all(strs)]
-    assert untranslated == []
+    assert read_po(LOCALE / "vi" / "LC_MESSAGES" / "django.po").__len__() > 150
+    for po in CATALOGUES:
+        entries = read_po(po)
+        untranslated = [msgid for msgid, strs in entries.items() if not all(strs)]
+        assert untranslated == [], po
 
 
-def test_compiled_catalogue_matches_the_po():
-    entries = read_po(LOCALE / "vi" / "LC_MESSAGES" / "django.po")
-    with (LOCALE / "vi" / "LC_MESSAGES" / "django.mo").open("rb") as fh:
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_compiled_catalogue_matches_the_po(po: Path):
+    entries = read_po(po)
+    with po.with_suffix(".mo").open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)
     stale = []
     for msgid, strs in entries.items():
@@ -65,7 +71,7 @@ def test_compiled_catalogue_matches_the_po():
                 stale.append(msgid)
         elif catalog.gettext(msgid) != strs[0]:
             stale.append(msgid)
-    assert stale == [], "run `hocvuso compilemessages` in src/hocvuso"
+    assert stale == [], f"run `hocvuso compilemessages` for {po}"
 
 
 def test_form_errors_follow_the_language(officer_client, household, head):

@@ -11,8 +11,6 @@ import datetime as dt
 from decimal import Decimal
 from uuid import UUID
 
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -23,18 +21,14 @@ from hocvuso.access.units import access_commune
 from hocvuso.classes import checks, selectors, services
 from hocvuso.classes.models import BackCheck, CheckRound, ClassEvent
 from hocvuso.core.errors import NotFound
+from hocvuso.core.schemas import ErrorOut, Page, page_fields
+from hocvuso.core.web import paginate
 from hocvuso.geo.models import Village
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Skill
 
 router = Router(tags=["classes"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class ClassIn(Schema):
@@ -65,11 +59,8 @@ class ClassOut(Schema):
     volunteers: int | None = None
 
 
-class ClassPageOut(Schema):
-    count: int
-    page: int
-    pages: int
-    classes: list[ClassOut]
+class ClassPageOut(Page):
+    results: list[ClassOut]
 
 
 class RegistrationOut(Schema):
@@ -141,13 +132,8 @@ def class_list(request: HttpRequest, code: str, page: int = 1) -> ClassPageOut:
     qs = selectors.class_list(
         actor=request.user, commune=access_commune(request.user, code, allowed=can_read_classes)
     )
-    p = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(page)
-    return ClassPageOut(
-        count=p.paginator.count,
-        page=p.number,
-        pages=p.paginator.num_pages,
-        classes=[_out(c) for c in p.object_list],
-    )
+    p = paginate(qs, page)
+    return ClassPageOut(**page_fields(p), results=[_out(c) for c in p.object_list])
 
 
 @router.post("", response={201: ClassOut, 404: ErrorOut, 422: ErrorOut}, url_name="classes_create")

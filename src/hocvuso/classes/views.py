@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -24,7 +22,7 @@ from hocvuso.classes.forms import ClassForm, DrawForm, OutcomeForm, RegisterForm
 from hocvuso.classes.models import ClassEvent
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
-from hocvuso.core.web import add_domain_error, not_found_as_404
+from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.skills.models import Skill
@@ -40,7 +38,7 @@ def _users(commune: Commune) -> list[tuple[str, str]]:
 def class_list(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_read_classes)
     qs = selectors.class_list(actor=request.user, commune=commune)
-    page = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"))
     return render(
         request,
         "classes/list.html",
@@ -219,7 +217,7 @@ def _draw_form(commune: Commune, data: Any = None) -> DrawForm:
 def check_rounds(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_read_checks)
     qs = checks.round_list(actor=request.user, commune=commune)
-    page = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"))
     can_draw = can_draw_checks(request.user, commune.code)
     return render(
         request,

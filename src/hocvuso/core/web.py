@@ -66,7 +66,7 @@ def page_size() -> int:
     return int(settings.HOCVUSO_PAGE_SIZE)
 
 
-def paginate(qs: QuerySet[Any] | list[Any], number: Any) -> Page:
+def paginate(qs: QuerySet[Any] | list[Any], number: Any, *, per_page: int | None = None) -> Page:
     """The page ``number`` of a list (the last page for a number past the end, the first for
     nonsense): the one paging rule of every page and endpoint."""
-    return Paginator(qs, page_size()).get_page(number)
+    return Paginator(qs, per_page or page_size()).get_page(number)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.access.desk import can_log_visits, can_read_visits
 from hocvuso.access.units import access_commune
+from hocvuso.core.schemas import ErrorOut, Page, page_fields
+from hocvuso.core.web import paginate
 from hocvuso.desk import selectors, services
 from hocvuso.desk.models import DeskVisit
 from hocvuso.registry import selectors as registry_selectors
@@ -62,17 +62,8 @@ class VisitOut(Schema):
     skill_event_id: UUID | None
 
 
-class VisitPageOut(Schema):
-    count: int
-    page: int
-    pages: int
-    visits: list[VisitOut]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
+class VisitPageOut(Page):
+    results: list[VisitOut]
 
 
 def _out(v: DeskVisit) -> VisitOut:
@@ -138,10 +129,5 @@ def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
 def visit_list(request: HttpRequest, code: str, page: int = 1) -> VisitPageOut:
     commune = access_commune(request.user, code, allowed=can_read_visits)
     qs = selectors.visit_list(actor=request.user, commune=commune)
-    p = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(page)
-    return VisitPageOut(
-        count=p.paginator.count,
-        page=p.number,
-        pages=p.paginator.num_pages,
-        visits=[_out(v) for v in p.object_list],
-    )
+    p = paginate(qs, page)
+    return VisitPageOut(**page_fields(p), results=[_out(v) for v in p.object_list])

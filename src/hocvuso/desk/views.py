@@ -8,10 +8,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hocvuso.access.desk import can_log_visits, can_read_visits
 from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.core.web import add_domain_error, not_found_as_404
+from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
 from hocvuso.desk import selectors, services
 from hocvuso.desk.forms import NEW_HOUSEHOLD, VisitForm
 from hocvuso.geo.models import Commune
@@ -57,7 +55,7 @@ def day(request: HttpRequest, code: str) -> HttpResponse:
 def visits(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_read_visits)
     qs = selectors.visit_list(actor=request.user, commune=commune)
-    page = Paginator(qs, settings.HOCVUSO_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"))
     return render(request, "desk/visits.html", {"commune": commune, "page": page})
 
 

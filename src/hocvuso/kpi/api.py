@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from hocvuso.core.errors import NotFound
+from hocvuso.core.schemas import ErrorOut
 from hocvuso.geo.models import Commune, Province
 from hocvuso.kpi import dashboards, services
 from hocvuso.kpi.dashboards import Dashboard
@@ -92,12 +93,6 @@ class TargetIn(Schema):
 class TargetOut(Schema):
     key: str | None
     value: Decimal | None
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 def _cells(cells: list[Cell]) -> list[dict[str, Any]]:

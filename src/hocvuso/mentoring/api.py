@@ -16,17 +16,12 @@ from ninja.responses import Status
 
 from hocvuso.access.units import access_commune
 from hocvuso.core.errors import NotFound
+from hocvuso.core.schemas import ErrorOut
 from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.models import GOAL_MENTEES, Mentor
 from hocvuso.registry.models import Person
 
 router = Router(tags=["mentoring"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class MentorRow(Schema):

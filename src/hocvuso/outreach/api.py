@@ -7,12 +7,9 @@ answers 404, the same as a commune that does not exist.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
-from django.conf import settings
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -20,18 +17,14 @@ from ninja.responses import Status
 
 from hocvuso.access.units import access_commune
 from hocvuso.core.errors import NotFound
+from hocvuso.core.schemas import ErrorOut, Page, page_fields
+from hocvuso.core.web import paginate
 from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach import selectors, services
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry.models import Person
 
 router = Router(tags=["outreach"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class ListFilters(Schema):
@@ -87,21 +80,15 @@ class HouseholdRow(Schema):
     )
 
 
-class Paged(Schema):
-    count: int
-    page: int
-    pages: int
-
-
-class IdentityPage(Paged):
+class IdentityPage(Page):
     results: list[PersonRow]
 
 
-class T4Page(Paged):
+class T4Page(Page):
     results: list[T4Row]
 
 
-class FamilyPage(Paged):
+class FamilyPage(Page):
     results: list[HouseholdRow]
 
 
@@ -122,13 +109,6 @@ def _village(commune: Commune, village_id: UUID | None) -> Village | None:
     if village is None:
         raise NotFound()
     return village
-
-
-def _paged(qs: QuerySet[Any], number: int) -> tuple[dict[str, int], list[Any]]:
-    paginator = Paginator(qs, settings.HOCVUSO_PAGE_SIZE)
-    page = paginator.get_page(number)
-    meta = {"count": paginator.count, "page": page.number, "pages": paginator.num_pages}
-    return meta, list(page.object_list)
 
 
 def _village_name(p: Person) -> str | None:
@@ -152,7 +132,8 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
         q=filters.q,
         today=today,
     )
-    meta, rows = _paged(qs, filters.page)
+    page = paginate(qs, filters.page)
+    meta, rows = page_fields(page), list(page.object_list)
     results = []
     for p in rows:
         status = selectors.status_of(p)
@@ -185,7 +166,8 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> Fa
         village=_village(commune, filters.village),
         q=filters.q,
     )
-    meta, rows = _paged(qs, filters.page)
+    page = paginate(qs, filters.page)
+    meta, rows = page_fields(page), list(page.object_list)
     return FamilyPage(
         **meta,
         results=[
@@ -217,7 +199,8 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
         village=_village(commune, filters.village),
         q=filters.q,
     )
-    meta, rows = _paged(qs, filters.page)
+    page = paginate(qs, filters.page)
+    meta, rows = page_fields(page), list(page.object_list)
     return T4Page(
         **meta,
         results=[

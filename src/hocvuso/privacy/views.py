@@ -13,7 +13,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +25,7 @@ from hocvuso.access.privacy import can_keep_privacy
 from hocvuso.access.registry import is_self
 from hocvuso.access.units import can_edit_commune
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.core.web import add_domain_error, not_found_as_404, run_form
+from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, run_form
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.privacy import selectors, services
 from hocvuso.privacy.forms import (
@@ -258,7 +257,7 @@ def commune_requests(request: HttpRequest, code: str) -> HttpResponse:
     commune = geo_selectors.commune_get(code=code)
     status = "open" if request.GET.get("status") == "open" else ""
     qs = selectors.commune_data_requests(actor=request.user, commune=commune, status=status)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"), per_page=25)
     return _private(
         render(
             request,
@@ -288,7 +287,7 @@ def _audit_rows(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
 @not_found_as_404
 def audit_list(request: HttpRequest) -> HttpResponse:
     form, qs = _audit_rows(request)
-    page = Paginator(qs, selectors.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"), per_page=selectors.AUDIT_PAGE_SIZE)
     return _private(render(request, "privacy/audit.html", {"form": form, "page": page}))
 
 

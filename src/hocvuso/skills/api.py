@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from hocvuso.core.schemas import ErrorOut
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.skills import selectors, services
 from hocvuso.skills.models import PersonSkillStatus, SkillEvent
@@ -95,12 +96,6 @@ class EventIn(Schema):
 class ReverseIn(Schema):
     id: UUID = Field(description="Made by the client (UUID v7) for the reversing event")
     reason: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 def _event_out(e: SkillEvent, reversal: SkillEvent | None = None) -> EventOut:

@@ -13,25 +13,19 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.schemas import ErrorOut, Page, page_fields
+from hocvuso.core.web import paginate
 from hocvuso.registry.models import Person
 from hocvuso.teams import selectors, services
 from hocvuso.teams.errors import TeamsError
 
 router = Router(tags=["teams"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class TeamOut(Schema):
@@ -65,10 +59,7 @@ class PlanRow(Schema):
     claimed_at: dt.datetime | None = None
 
 
-class PlanPage(Schema):
-    count: int
-    page: int
-    pages: int
+class PlanPage(Page):
     results: list[PlanRow]
 
 
@@ -158,13 +149,10 @@ def plan(request: HttpRequest, team_id: UUID, filters: Query[PlanFilters]) -> Pl
         if village is None:
             raise NotFound()
     qs = selectors.team_plan(actor=request.user, team=team, village=village)
-    paginator = Paginator(qs, settings.HOCVUSO_PAGE_SIZE)
-    page = paginator.get_page(filters.page)
+    page = paginate(qs, filters.page)
     rows: list[Any] = list(page.object_list)
     return PlanPage(
-        count=paginator.count,
-        page=page.number,
-        pages=paginator.num_pages,
+        **page_fields(page),
         results=[
             PlanRow(
                 id=h.pk,
