@@ -623,7 +623,7 @@ def measure_refresh(persons: int, n_events: int) -> dict[str, Any]:
     from hocvuso.core.ids import uuid7
     from hocvuso.kpi import summaries
     from hocvuso.registry.models import Person
-    from hocvuso.skills import facts, services
+    from hocvuso.skills import facts, services, status
     from hocvuso.skills.models import Channel, PersonSkillStatus, Skill
 
     rng = random.Random(SEED + 1)
@@ -664,7 +664,7 @@ def measure_refresh(persons: int, n_events: int) -> dict[str, Any]:
         with timed("backfill events of the sample"):
             backfilled = backfill_events(statuses, sets)
             with transaction.atomic():
-                services._status_refresh(sorted(statuses), sets=sets)
+                status.status_refresh(sorted(statuses), sets=sets)
         assert spent["changes"] == 0, f"backfill changed {spent['changes']} flags"
         spent.update(s=0.0, calls=0, changes=0)
         statements.clear()

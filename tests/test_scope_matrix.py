@@ -1155,6 +1155,12 @@ ROUTES.update(
         "kpi:targets_province": Route(
             _province_url("kpi:targets_province"), DASH_PROVINCE, "POST", _target_form
         ),
+        "registry:area_flags": Route(
+            _province_url("registry:area_flags"),
+            DASH_PROVINCE,
+            "POST",
+            lambda w, s, role: {f"remote_{_code(w, s)}": "on"},
+        ),
         "api:kpi_indicators": Route(
             lambda w, s: "/api/v1/dashboards/indicators",
             SIGNED_IN,

@@ -228,3 +228,22 @@ def test_an_erased_person_cannot_be_edited(head, officer):
     assert err.value.code == RegistryError.PERSON_ERASED
     head.refresh_from_db()
     assert head.full_name == erased_name != "Giàng Mí Pó"
+
+
+def test_head_moving_out_leaves_the_household_without_a_head(household, head, member, officer):
+    """The invariant: a household's head is one of its members. The head moves to another
+    household of the commune: the one left has no head (audited), the new one keeps its own."""
+    other = household_create(actor=officer, commune=household.commune, code="LC-002")
+    person_update(actor=officer, person=head, household=other)
+    household.refresh_from_db()
+    other.refresh_from_db()
+    assert household.head_id is None
+    assert other.head_id is None  # moving in does not make anyone head
+    head.refresh_from_db()
+    assert head.household_id == other.pk
+    audit = AuditLog.objects.filter(action="household.update", object_id=str(household.pk)).first()
+    assert audit.changes == {"head": [str(head.pk), None]}
+    # The head can be named again among the members who stayed.
+    household_update(actor=officer, household=household, head=member)
+    household.refresh_from_db()
+    assert household.head_id == member.pk

@@ -160,3 +160,27 @@ def test_no_difference_after_10000_events_then_repairs_corruption(commune, villa
     code, report = _rebuild("--check")
     assert (code, report["differences"]) == (0, {})
     print(f"workload {workload:.1f}s")
+
+
+def test_changing_the_basic_set_recomputes_statuses_and_figures(
+    commune, officer, head, settings, django_capture_on_commit_callbacks
+):
+    """A skill set changed by a national admin: once committed, the statuses of the set's scope
+    are recomputed by a background job, and the dashboards follow (recount equal)."""
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.kpi import summaries
+    from hocvuso.skills.facts import skill_sets
+    from hocvuso.skills.models import PersonSkillStatus, SkillSet
+    from hocvuso.skills.services import skill_set_members_set
+    from tests.factories import record
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    basic = list(skill_sets().of("basic", None))
+    for code in basic[:-1]:
+        record(officer, head, code)
+    assert PersonSkillStatus.objects.get(person=head).basic_complete is False
+    national = SkillSet.objects.get(code="basic", province__isnull=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        skill_set_members_set(actor=SYSTEM, skill_set=national, codes=basic[:-1])
+    assert PersonSkillStatus.objects.get(person=head).basic_complete is True
+    assert summaries.check() == []

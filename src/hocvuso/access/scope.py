@@ -79,14 +79,14 @@ def scope_of(actor: Any) -> Scope:
         user=actor, revoked_at__isnull=True
     ).values_list("pk", "role", "province_id", "commune_id", "team_id", "person_id"):
         roles.add(role)
-        key = {
+        key: Any = {
             Role.PROVINCE_OFFICER: province,
             Role.COMMUNE_OFFICER: commune,
             Role.DESK_STAFF: commune,
             Role.YOUTH_VOLUNTEER: commune,
             Role.MENTOR: commune,
             Role.CITIZEN: person,
-        }.get(role)
+        }.get(Role(role))
         if key:
             by_role.setdefault(role, set()).add(key)
         if role in TEAM_ROLES:

@@ -36,8 +36,6 @@ def volunteers(communes: Sequence[str], day: dt.date | None = None) -> dict[str,
     if day is not None:
         qs = qs.filter(classevent__starts_at__lt=day_end(day))
     rows = (
-        qs.values("classevent__commune_id")
-        .annotate(n=Count("user_id", distinct=True))  # type: ignore[misc]
-        .order_by()
+        qs.values("classevent__commune_id").annotate(n=Count("user_id", distinct=True)).order_by()
     )
     return {r["classevent__commune_id"]: r["n"] for r in rows}

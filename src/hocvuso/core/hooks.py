@@ -19,6 +19,8 @@ a transaction behind its records.
   mentorships, desk staff and visits, classes, attendance).
 - :data:`communes_rewritten` — so much of these communes changed at once (a bulk import, a unit
   flag, a merger) that receivers should recount them whole.
+- :data:`areas_changed` — communes of these ``provinces`` were (un)marked remote / difficult or
+  ethnic-minority: figures broken down by area are added up again.
 - :data:`role_revoked` — a role assignment ended (``actor``, ``assignment``): what it opened in
   a programme app (a team membership) ends with it.
 - :data:`invitation_accepted` — an invitation became an account and a role (``invitation``,
@@ -114,5 +116,6 @@ facts_change = ChangeHook("facts_change")
 statuses_changed = Hook("statuses_changed")
 network_changed = Hook("network_changed")
 communes_rewritten = Hook("communes_rewritten")
+areas_changed = Hook("areas_changed")
 role_revoked = Hook("role_revoked")
 invitation_accepted = Hook("invitation_accepted")

@@ -1,17 +1,34 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from hocvuso.geo.models import Commune, Province, Village
 
 
+class UnitAdmin(admin.ModelAdmin):
+    """Read-only: the official list comes from ``hocvuso load_units``, villages are kept on the
+    commune's pages and the area flags on the province's (audited, figures updated)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(UnitAdmin):
     list_display = ["code", "name", "kind"]
     search_fields = ["code", "name", "search_key"]
     readonly_fields = ["search_key"]
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(UnitAdmin):
     list_display = ["code", "name", "kind", "province", "is_remote", "is_ethnic_minority"]
     list_filter = ["kind", "is_remote", "is_ethnic_minority", "province"]
     search_fields = ["code", "name", "search_key"]
@@ -20,7 +37,7 @@ class CommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(admin.ModelAdmin):
+class VillageAdmin(UnitAdmin):
     list_display = ["name", "kind", "commune", "is_remote", "is_ethnic_minority"]
     list_filter = ["kind", "is_remote", "is_ethnic_minority"]
     search_fields = ["name", "search_key", "commune__name"]

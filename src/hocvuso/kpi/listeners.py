@@ -26,8 +26,13 @@ def _rewritten(*, communes: Iterable[str]) -> None:
     summaries.refresh(communes)
 
 
+def _areas(*, provinces: Iterable[str]) -> None:
+    summaries.areas_changed(sorted(set(provinces)))
+
+
 def connect() -> None:
     hooks.facts_change.connect(summaries.Tracker)
     hooks.statuses_changed.connect(_statuses)
     hooks.network_changed.connect(_network)
     hooks.communes_rewritten.connect(_rewritten)
+    hooks.areas_changed.connect(_areas)

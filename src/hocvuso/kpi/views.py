@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hocvuso.access.kpi import can_open_targets, home_unit
+from hocvuso.access.units import is_province_officer
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.web import not_found_as_404
 from hocvuso.geo.models import Commune, Province
@@ -221,6 +222,11 @@ def _context(request: HttpRequest, d: Dashboard) -> dict[str, Any]:
         if d.unit.level in ("province", "commune")
         else "",
         "targets_url": _targets_url(request.user, d.unit),
+        "areas_url": (
+            reverse("registry:area_flags", args=[d.unit.code])
+            if d.unit.level == "province" and is_province_officer(request.user, d.unit.code)
+            else ""
+        ),
         "points_url": unit_url(
             "national", "", i=selected.code if selected else "", vung=area, diem="1"
         )

@@ -67,7 +67,7 @@ def _keep_reach(mentors: Iterable[Mentor]) -> None:
         for assignment in RoleAssignment.objects.filter(
             user_id=mentor.user_id, role=Role.MENTOR, revoked_at__isnull=True
         ):
-            assignment.mentees.set(reach)
+            assignment.mentees.set(Person.objects.filter(pk__in=reach))
         forget_scope(mentor.user)
 
 

@@ -208,3 +208,28 @@ class VillageDecisionForm(forms.Form):
         return {
             name: self.cleaned_data[f"village_{index}"] for index, name in enumerate(self.names)
         }
+
+
+class AreaFlagsForm(forms.Form):
+    """Two ticks per commune of a province: remote / difficult area, ethnic-minority area."""
+
+    def __init__(self, *args: Any, communes: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.communes = communes
+        for c in communes:
+            self.fields[f"remote_{c.code}"] = forms.BooleanField(
+                label=_("remote / difficult area"), required=False, initial=c.is_remote
+            )
+            self.fields[f"minority_{c.code}"] = forms.BooleanField(
+                label=_("ethnic-minority area"), required=False, initial=c.is_ethnic_minority
+            )
+
+    def rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(c, self[f"remote_{c.code}"], self[f"minority_{c.code}"]) for c in self.communes]
+
+    def flags(self) -> dict[str, tuple[bool, bool]]:
+        data = self.cleaned_data
+        return {
+            c.code: (bool(data[f"remote_{c.code}"]), bool(data[f"minority_{c.code}"]))
+            for c in self.communes
+        }

@@ -8,10 +8,10 @@ from uuid import UUID
 from django.db.models import Count, QuerySet
 
 from hocvuso.access.registry import household_q, person_q
-from hocvuso.access.units import ensure_commune
+from hocvuso.access.units import ensure_commune, is_province_officer
 from hocvuso.core.errors import NotFound
 from hocvuso.core.text import fold
-from hocvuso.geo.models import Commune, Village
+from hocvuso.geo.models import Commune, Province, Village
 from hocvuso.registry.models import Household, Person
 
 
@@ -72,3 +72,11 @@ def commune_counts(*, actor: Any, commune: Commune) -> dict[str, int]:
         "households": Household.objects.filter(household_q(actor), commune=commune).count(),
         "persons": Person.objects.filter(person_q(actor), commune=commune).count(),
     }
+
+
+def province_communes_for_flags(*, actor: Any, code: str) -> tuple[Province, list[Commune]]:
+    """The province and its communes by name, for its officers to set the area flags."""
+    province = Province.objects.filter(code=code).first()
+    if province is None or not is_province_officer(actor, province.code):
+        raise NotFound()
+    return province, list(Commune.objects.filter(province=province).order_by("search_key", "code"))

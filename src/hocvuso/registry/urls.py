@@ -18,4 +18,5 @@ urlpatterns = [
     path("nhap/<uuid:job_id>/", views_import.import_job, name="import_job"),
     path("nhap/<uuid:job_id>/thon/", views_import.import_confirm, name="import_confirm"),
     path("nhap/<uuid:job_id>/loi.csv", views_import.import_rejects, name="import_rejects"),
+    path("tinh/<str:code>/vung/", views.area_flags, name="area_flags"),
 ]

@@ -20,11 +20,12 @@ from hocvuso.access.registry import can_see_sensitive
 from hocvuso.access.units import access_commune, access_village, can_edit_commune, ensure_commune
 from hocvuso.core.errors import DomainError
 from hocvuso.core.phones import format_phone
-from hocvuso.core.web import add_domain_error, not_found_as_404
+from hocvuso.core.web import add_domain_error, not_found_as_404, run_form
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry import services as registry_services
 from hocvuso.registry.forms import (
+    AreaFlagsForm,
     HeadForm,
     HouseholdForm,
     PersonForm,
@@ -324,3 +325,33 @@ def person_edit(request: HttpRequest, person_id: UUID) -> HttpResponse:
     )
     add_never_cache_headers(response)
     return response
+
+
+# --- The province: which communes are remote / ethnic-minority areas ---------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def area_flags(request: HttpRequest, code: str) -> HttpResponse:
+    """The province's communes with their two area flags, set by the province's officers."""
+    province, communes = registry_selectors.province_communes_for_flags(
+        actor=request.user, code=code
+    )
+    form = AreaFlagsForm(request.POST or None, communes=communes)
+    changed: list[int] = []
+
+    def save(f: AreaFlagsForm) -> None:
+        changed.append(
+            registry_services.commune_flags_set(
+                actor=request.user, province_code=province.code, flags=f.flags()
+            )
+        )
+
+    if request.method == "POST" and run_form(form, save):
+        messages.success(
+            request,
+            _("Saved: %(n)s communes changed.") % {"n": changed[0]},
+        )
+        return redirect("registry:area_flags", code=province.code)
+    return render(request, "registry/area_flags.html", {"province": province, "form": form})

@@ -10,7 +10,6 @@ village, national admins). Everyone else gets not-found, as everywhere in hocvus
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.access.skills import can_edit_catalogue, can_record_skills
-from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record, diff, snapshot
-from hocvuso.core.bulk import bulk_update
 from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
 from hocvuso.core.models import AuditLog
@@ -33,14 +30,11 @@ from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Person
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.facts import (
-    EMPTY_STATUS,
-    STATUS_FIELDS,
-    Flags,
-    SetIndex,
     skill_sets,
-    status_compute,
 )
-from hocvuso.skills.models import Channel, PersonSkillStatus, Skill, SkillEvent, SkillSet
+from hocvuso.skills.models import Channel, Skill, SkillEvent, SkillSet
+from hocvuso.skills.status import status_refresh
+from hocvuso.skills.tasks import refresh_statuses
 
 # The content of an event: a replay of the same id must carry exactly these values.
 EVENT_CONTENT = (
@@ -56,109 +50,6 @@ EVENT_CONTENT = (
 
 
 # --- Status: derived from the events ----------------------------------------------------------
-
-
-def _status_refresh(
-    person_ids: Sequence[UUID], *, sets: SetIndex, write: bool = True, create_empty: bool = False
-) -> Counter[str]:
-    """Recompute the status of ``person_ids`` from their events, set-based (one query for the
-    events, one for the stored rows, one bulk write each for changed and missing rows).
-
-    Returns the number of rows whose field differed, per field (``missing`` counts absent rows).
-    """
-    held: dict[UUID, list[tuple[str, dt.date]]] = defaultdict(list)
-    provinces: dict[UUID, str] = {}
-    # The person's counted facts come along (the dashboards' summaries need them for the
-    # people whose status changes, and would otherwise fetch them again).
-    people: dict[UUID, dict[str, Any]] = {}
-    rows = SkillEvent.objects.filter(
-        person_id__any=person_ids, reverses__isnull=True, reversed_by__isnull=True
-    ).values_list(
-        "person_id",
-        "skill__code",
-        "happened_on",
-        "person__commune__province_id",
-        "person__commune_id",
-        "person__household_id",
-        "person__household__village_id",
-        "person__birth_year",
-        "person__birth_date",
-        "person__occupation",
-    )
-    for person_id, code, on, province, commune, household, village, year, born, job in rows:
-        held[person_id].append((code, on))
-        provinces[person_id] = province
-        if person_id not in people:
-            people[person_id] = {
-                "pk": person_id,
-                "commune_id": commune,
-                "household_id": household,
-                "household__village_id": village,
-                "by": year or (born.year if born else 0),
-                "occupation": job,
-            }
-    stored = {s.person_id: s for s in PersonSkillStatus.objects.filter(person_id__any=person_ids)}
-    now = timezone.now()
-    differences: Counter[str] = Counter()
-    to_create: list[PersonSkillStatus] = []
-    to_update: list[PersonSkillStatus] = []
-    changes: list[tuple[UUID, Flags, Flags]] = []
-    for person_id in person_ids:
-        events = held.get(person_id)
-        want = status_compute(events, provinces[person_id], sets) if events else dict(EMPTY_STATUS)
-        row = stored.get(person_id)
-        before = Flags.of(row)
-        after = Flags.of(want)
-        if before != after:
-            changes.append((person_id, before, after))
-        if row is None:
-            if want == EMPTY_STATUS and not create_empty:
-                continue  # no events, no row: nothing to hold
-            if want != EMPTY_STATUS:
-                differences["missing"] += 1
-                for name, value in want.items():
-                    if value != EMPTY_STATUS[name]:
-                        differences[name] += 1
-            to_create.append(PersonSkillStatus(person_id=person_id, updated_at=now, **want))
-            continue
-        changed = [name for name in STATUS_FIELDS if getattr(row, name) != want[name]]
-        if changed:
-            differences.update(changed)
-            for name in changed:
-                setattr(row, name, want[name])
-            row.updated_at = now
-            to_update.append(row)
-    if write:
-        if to_create:
-            PersonSkillStatus.objects.bulk_create(to_create, batch_size=500)
-        if to_update:
-            bulk_update(PersonSkillStatus, to_update, [*STATUS_FIELDS, "updated_at"])
-        if changes:
-            hooks.statuses_changed.send(changes=changes, known=people)
-    return differences
-
-
-@dataclass(frozen=True)
-class RebuildResult:
-    persons: int  # people with events or a status row, all compared
-    differences: Counter[str]  # rows that differed, per field ("missing": no row at all)
-
-
-def status_rebuild(*, check: bool = False, batch_size: int = 2000) -> RebuildResult:
-    """Recompute every person's status from the events, in batches of ``batch_size`` people
-    (three queries per batch, one transaction each); ``check``: write nothing."""
-    sets = skill_sets()
-    total: Counter[str] = Counter()
-    ids = sorted(
-        set(PersonSkillStatus.objects.values_list("person_id", flat=True))
-        | set(SkillEvent.objects.values_list("person_id", flat=True).distinct())
-    )
-    for start in range(0, len(ids), batch_size):
-        with transaction.atomic():
-            total.update(
-                _status_refresh(ids[start : start + batch_size], sets=sets, write=not check)
-            )
-    return RebuildResult(persons=len(ids), differences=total)
 
 
 def _lock_person(person: Person) -> None:
@@ -307,7 +198,7 @@ def skill_event_record(
     stored = _insert(event, values)
     if stored is not None:
         return stored
-    _status_refresh([person.pk], sets=skill_sets(), create_empty=True)
+    status_refresh([person.pk], sets=skill_sets(), create_empty=True)
     AuditLog.objects.bulk_create(_audit_rows(actor, [event]))
     return event
 
@@ -346,7 +237,7 @@ def skill_events_record_batch(
         out.append(event)
     SkillEvent.objects.bulk_create(new, batch_size=500)
     AuditLog.objects.bulk_create(_audit_rows(actor, new), batch_size=500)
-    _status_refresh(person_ids, sets=skill_sets(), create_empty=True)
+    status_refresh(person_ids, sets=skill_sets(), create_empty=True)
     return out
 
 
@@ -397,7 +288,7 @@ def skill_event_reverse(
         raise DomainError(
             SkillsError.ALREADY_REVERSED, _("This record was already withdrawn.")
         ) from None
-    _status_refresh([person.pk], sets=skill_sets(), create_empty=True)
+    status_refresh([person.pk], sets=skill_sets(), create_empty=True)
     audit_record(
         actor=actor,
         action=AuditAction.SKILL_EVENT_REVERSE,
@@ -452,8 +343,10 @@ def skill_update(*, actor: Any, skill: Skill, **values: Any) -> Skill:
 
 @transaction.atomic
 def skill_set_members_set(*, actor: Any, skill_set: SkillSet, codes: Iterable[str]) -> SkillSet:
-    """Set the members of a skill set (national admins). Statuses are not recomputed here: run
-    ``hocvuso rebuild_status`` after changing the basic or 4T set."""
+    """Set the members of a skill set (national admins). Everyone's status depends on the sets
+    (who holds the basic set, which T): once the change is committed, a background job
+    recomputes the statuses of the set's scope (its province, or the nation) in batches, and
+    the dashboards follow each batch (:mod:`hocvuso.skills.tasks`)."""
     _ensure_national(actor)
     wanted = sorted(set(codes))
     skills = list(Skill.objects.filter(code__in=wanted))
@@ -468,4 +361,6 @@ def skill_set_members_set(*, actor: Any, skill_set: SkillSet, codes: Iterable[st
             obj=skill_set,
             changes={"skills": [before, wanted]},
         )
+        province = skill_set.province_id
+        transaction.on_commit(lambda: refresh_statuses.enqueue(province))
     return skill_set

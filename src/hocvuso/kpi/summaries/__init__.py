@@ -32,7 +32,7 @@ from hocvuso.kpi.summaries.deltas import (
     tracking,
 )
 from hocvuso.kpi.summaries.history import backfill, history
-from hocvuso.kpi.summaries.periods import close_months, roll_forward
+from hocvuso.kpi.summaries.periods import areas_changed, close_months, roll_forward
 from hocvuso.kpi.summaries.recount import (
     Recount,
     recount,
@@ -46,6 +46,7 @@ __all__ = [
     "Difference",
     "Recount",
     "Tracker",
+    "areas_changed",
     "backfill",
     "check",
     "check_closed_months",

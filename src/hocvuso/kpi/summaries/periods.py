@@ -41,14 +41,19 @@ def roll_forward(*, today: dt.date | None = None) -> int:
     return len(stale)
 
 
-def close_months(months: Sequence[dt.date]) -> None:
+def close_months(months: Sequence[dt.date], provinces: Sequence[str] | None = None) -> None:
     """Add up the communes' month rows of ``months`` per province and area into
-    ``ProvinceMonthSummary`` (one grouped INSERT … SELECT per month, replacing what was there)."""
+    ``ProvinceMonthSummary`` (one grouped INSERT … SELECT per month, replacing what was there);
+    ``provinces``: only theirs (a commune's area flags changed)."""
     q = connection.ops.quote_name
     cols = [*COMMUNE_COLUMNS]
     target = q(ProvinceMonthSummary._meta.db_table)
     g = q(Commune._meta.db_table)
     remote = f"(g.{q('is_remote')} = %s OR g.{q('is_ethnic_minority')} = %s)"
+    only, extra = "", []
+    if provinces is not None:
+        only = f"AND s.{q('province_id')} IN ({', '.join(['%s'] * len(provinces))}) "
+        extra = list(provinces)
     sql = (
         f"INSERT INTO {target} ({q('province_id')}, {q('month')}, {q('remote')}, "  # noqa: S608
         f"{', '.join(q(c) for c in cols)}, {q('communes')}, {q('communes_with_desk')}) "
@@ -57,14 +62,32 @@ def close_months(months: Sequence[dt.date]) -> None:
         f"SUM(CASE WHEN s.{q('desk_staff')} > 0 THEN 1 ELSE 0 END) "
         f"FROM {q(MonthSummary._meta.db_table)} s "
         f"JOIN {g} g ON g.{q('code')} = s.{q('commune_id')} "
-        f"WHERE s.{q('month')} = %s "
+        f"WHERE s.{q('month')} = %s {only}"
         f"GROUP BY s.{q('province_id')}, s.{q('month')}, CASE WHEN {remote} THEN %s ELSE %s END"
     )
     with transaction.atomic():
         for month in months:
-            ProvinceMonthSummary.objects.filter(month=month).delete()
+            old = ProvinceMonthSummary.objects.filter(month=month)
+            if provinces is not None:
+                old = old.filter(province_id__in=provinces)
+            old.delete()
             with connection.cursor() as cursor:
-                cursor.execute(sql, [True, True, True, False, month, True, True, True, False])
+                cursor.execute(
+                    sql, [True, True, True, False, month, *extra, True, True, True, False]
+                )
+
+
+def areas_changed(provinces: Sequence[str]) -> None:
+    """Communes of these provinces changed their remote / ethnic-minority flags: their closed
+    months are added up again by area (the area breakdowns count today's flags)."""
+    months = sorted(
+        MonthSummary.objects.filter(
+            province_id__in=provinces, month__lt=month_of(timezone.localdate())
+        )
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    close_months(months, provinces=list(provinces))
 
 
 def _reage(communes: Sequence[str], year: int) -> None:

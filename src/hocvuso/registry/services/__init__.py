@@ -2,6 +2,7 @@
 
 - :mod:`.people`: households and people, full ID numbers, the ID key rotation
 - :mod:`.villages`: the commune's villages
+- :mod:`.units`: the communes' remote / ethnic-minority flags (the province sets them)
 """
 
 from hocvuso.registry.services.people import (
@@ -16,6 +17,7 @@ from hocvuso.registry.services.people import (
     person_reveal_cccd,
     person_update,
 )
+from hocvuso.registry.services.units import commune_flags_set
 from hocvuso.registry.services.villages import (
     VILLAGE_FIELDS,
     VillageImportResult,
@@ -31,6 +33,7 @@ __all__ = [
     "PERSON_MASKED",
     "VILLAGE_FIELDS",
     "VillageImportResult",
+    "commune_flags_set",
     "guess_village_kind",
     "household_create",
     "household_search_key",

@@ -315,7 +315,26 @@ def person_update(*, actor: Any, person: Person, cccd: str | None = None, **valu
                 "cccd",
             ) from exc
     audit_record(actor=actor, action=AuditAction.PERSON_UPDATE, obj=person, changes=changes)
+    if moved and old_household is not None:
+        _head_left(actor, old_household, person)
     return person
+
+
+def _head_left(actor: Any, household_id: Any, person: Person) -> None:
+    """The head of a household must be one of its members: when the head moves to another
+    household, the household they left has no head until its keepers name one (audited)."""
+    left = Household.objects.filter(pk=household_id, head=person).first()
+    if left is None:
+        return
+    left.head = None
+    left.search_key = household_search_key(left.code, left.address)
+    left.save(update_fields=["head", "search_key", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.HOUSEHOLD_UPDATE,
+        obj=left,
+        changes={"head": [str(person.pk), None]},
+    )
 
 
 @transaction.atomic

@@ -102,15 +102,18 @@ def role_grant(
         commune=commune.code if commune else None,
     ):
         raise NotFound()
-    existing = RoleAssignment.objects.filter(
-        user=user,
-        role=role,
-        province=province,
-        commune=commune,
-        team_id=team.pk if team is not None else None,
-        person=person,
-        revoked_at__isnull=True,
-    ).first()
+    existing = (
+        RoleAssignment.objects.filter(
+            user=user,
+            role=role,
+            province=province,
+            commune=commune,
+            person=person,
+            revoked_at__isnull=True,
+        )
+        .filter(team=team)
+        .first()
+    )
     if existing is not None and set(existing.villages.all()) == set(villages):
         return existing
     assignment = RoleAssignment.objects.create(

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from hocvuso.skills.services import status_rebuild
+from hocvuso.skills.status import status_rebuild
 
 
 class Command(BaseCommand):
