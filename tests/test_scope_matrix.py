@@ -410,6 +410,9 @@ ROUTES.update(
         # The audit trail: national administrators.
         "privacy:audit": Route(lambda w, s: reverse("privacy:audit"), {"national_admin"}),
         "privacy:audit_csv": Route(lambda w, s: reverse("privacy:audit_csv"), {"national_admin"}),
+        "privacy:sms_rate": Route(
+            lambda w, s: reverse("privacy:sms_rate"), {"national_admin"}, scoped=False
+        ),
         # The API about oneself.
         "api:me": Route(lambda w, s: reverse("api:me"), SIGNED_IN, scoped=False, anonymous=401),
     }

@@ -55,3 +55,19 @@ def test_out_of_scope_officer_cannot_link(other_officer, head, client):
     response = client.post(reverse("roles:citizen_link", args=[head.pk]), {"login": "dan.po"})
     assert response.status_code == 404
     assert not RoleAssignment.objects.filter(user=user).exists()
+
+
+def test_an_account_with_another_role_is_never_linked_as_a_citizen(
+    officer, other_officer, desk, head
+):
+    """The suspicion of the security review: could a commune officer link another commune's
+    officer (or any account with a role) as the citizen of one of their people, and so give
+    that account a foothold? No: only a plain account is a citizen's own."""
+    from tests.factories import db_fingerprint
+
+    before = db_fingerprint()
+    for account in (other_officer, desk, officer):
+        with pytest.raises(DomainError) as err:
+            citizen_link(actor=officer, person=head, login=account.username)
+        assert err.value.code == "account_has_roles"
+    assert db_fingerprint() == before

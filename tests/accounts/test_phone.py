@@ -94,9 +94,13 @@ def test_expired_code_refused(db):
 
 
 def test_three_messages_an_hour_per_number(db):
-    for _ in range(3):
+    for n in range(3):
+        addr = f"10.2.0.{n}"
         assert (
-            Client().post(reverse("accounts:register"), {"phone": "0912345678"}).status_code == 302
+            Client()
+            .post(reverse("accounts:register"), {"phone": "0912345678"}, REMOTE_ADDR=addr)
+            .status_code
+            == 302
         )
     fourth = Client().post(reverse("accounts:register"), {"phone": "+84 912 345 678"})
     assert fourth.status_code == 200
@@ -106,11 +110,46 @@ def test_three_messages_an_hour_per_number(db):
     assert Client().post(reverse("accounts:register"), {"phone": "0912345678"}).status_code == 302
 
 
-def test_a_registered_number_gets_no_code(db):
+def test_a_registered_number_gets_no_message_and_the_same_answer(db):
+    """Nothing goes out to a number that already has an account, and the asker sees exactly
+    what they would see for any other number: the code page (where every code is wrong)."""
     User.objects.create_user(username="0912345678", phone="+84912345678", password=PASSWORD)
-    response = Client().post(reverse("accounts:register"), {"phone": "0912345678"})
-    assert response.status_code == 302  # the page does not tell
-    assert not re.search(r"\b\d{6}\b", LocmemSmsBackend.outbox[-1][1])
+    registered = Client()
+    response = registered.post(reverse("accounts:register"), {"phone": "0912345678"})
+    fresh = Client()
+    other = fresh.post(reverse("accounts:register"), {"phone": "0912345679"})
+    assert (response.status_code, response["Location"]) == (other.status_code, other["Location"])
+    assert [phone for phone, _text in LocmemSmsBackend.outbox] == ["+84912345679"]
+    page = registered.get(reverse("accounts:register_code")).content.decode()
+    assert "0912 345 678" in page
+    wrong = registered.post(reverse("accounts:register_code"), {"code": "123456"})
+    assert wrong.status_code == 200
+    assert PhoneVerification.objects.get(phone="+84912345678").sent is False
+
+
+def test_sending_from_one_address_is_bounded(db, settings):
+    """SMS pumping: many numbers from one address stop at the per-address limit; another
+    address is not affected; the national limit bounds everything."""
+    assert settings.HOCVUSO_SMS_PER_ADDRESS_PER_HOUR == 5
+    answers = [
+        Client()
+        .post(reverse("accounts:register"), {"phone": f"09123400{n:02d}"}, REMOTE_ADDR="10.7.7.7")
+        .status_code
+        for n in range(60)
+    ]
+    assert answers == [302] * 5 + [200] * 55
+    assert len(LocmemSmsBackend.outbox) == 5
+    elsewhere = Client().post(
+        reverse("accounts:register"), {"phone": "0912340099"}, REMOTE_ADDR="10.7.7.8"
+    )
+    assert elsewhere.status_code == 302
+    settings.HOCVUSO_SMS_PER_HOUR = 6
+    busy = Client().post(
+        reverse("accounts:register"), {"phone": "0912340098"}, REMOTE_ADDR="10.7.7.9"
+    )
+    assert busy.status_code == 200
+    assert "bận" in busy.content.decode()
+    assert len(LocmemSmsBackend.outbox) == 6
 
 
 def test_invalid_number(db):
@@ -127,3 +166,17 @@ def test_console_backend_logs_the_message(settings, caplog):
     with caplog.at_level("INFO", logger="hocvuso.sms"):
         sms_send("+84912345678", "Mã của bạn là 123456")
     assert "Mã của bạn là 123456" in caplog.text
+
+
+def test_the_national_admin_sees_the_rate(national_admin, citizen):
+    from tests.factories import login, verified_client
+
+    for n in range(3):
+        Client().post(
+            reverse("accounts:register"), {"phone": f"091234567{n}"}, REMOTE_ADDR="10.3.3.3"
+        )
+    page = verified_client(national_admin).get(reverse("privacy:sms_rate"))
+    assert page.status_code == 200
+    rate = page.context["rate"]
+    assert (rate.sent_hour, rate.addresses_hour, rate.busiest_address_hour) == (3, 1, 3)
+    assert login(citizen).get(reverse("privacy:sms_rate")).status_code == 404

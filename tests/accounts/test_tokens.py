@@ -118,3 +118,31 @@ def test_revoke_on_the_page(citizen, officer):
     assert token.revoked_at is not None
     assert AuditLog.objects.filter(action="token.revoke", actor=citizen).count() == 1
     assert Client().get(ME, **bearer(secret)).status_code == 401
+
+
+def test_a_token_write_is_not_refused_for_a_stray_session_cookie(officer, citizen, head):
+    """A field device's POST with its token, sent by a browser that is also signed in (a session
+    cookie and no CSRF token): the token decides, no CSRF check, the write goes through."""
+    from hocvuso.core.ids import uuid7
+
+    secret = token_create(actor=officer, name="máy")[1]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)  # the stray session cookie
+    assert "sessionid" in client.cookies
+    body = {
+        "id": str(uuid7()),
+        "person_id": str(head.pk),
+        "skill": "vneid.install",
+        "happened_on": str(timezone.localdate()),
+        "channel": "home_visit",
+    }
+    response = client.post(
+        "/api/v1/skills/events", body, content_type="application/json", **bearer(secret)
+    )
+    assert response.status_code == 201, response.content
+    # Without a token, a session's POST without a CSRF token is refused.
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(citizen)
+    body["id"] = str(uuid7())
+    refused = session.post("/api/v1/skills/events", body, content_type="application/json")
+    assert refused.status_code == 403

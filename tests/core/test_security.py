@@ -302,3 +302,27 @@ def test_pages_work_under_the_policy_in_chromium(
     # The 404 page logs its own status as a console error in Chromium; anything else is a fault.
     problems = [p for p in problems if "status of 404" not in p]
     assert problems == []
+
+
+def test_every_cookie_is_secure_and_samesite_in_production(settings, citizen):
+    """With the production cookie settings, each cookie the platform sets — the language choice,
+    the CSRF token, the session, the known-device cookie of sign-in — is Secure and names its
+    SameSite policy."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import OFFICER_PASSWORD
+
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    settings.LANGUAGE_COOKIE_SECURE = True
+    client = Client(enforce_csrf_checks=False)
+    client.get(reverse("login"))
+    client.post(reverse("set_language"), {"language": "en"})
+    client.post(reverse("login"), {"username": "dan", "password": OFFICER_PASSWORD})
+    names = {"csrftoken", settings.LANGUAGE_COOKIE_NAME, "sessionid", "hocvuso_device"}
+    assert names <= set(client.cookies)
+    for name in names:
+        morsel = client.cookies[name]
+        assert morsel["secure"], name
+        assert morsel["samesite"] == "Lax", name

@@ -9,7 +9,7 @@ import pytest
 PROD_ENV = {
     "HOCVUSO_ENV": "production",
     "HOCVUSO_SECRET_KEY": "x7#kq2!vT9zL@p4mW8rN$c3bY6hJ1dF5gS0aE-uI+oQ=nR&tZ*wK^eX%yM(B)vC",
-    "HOCVUSO_ID_KEY": "id-key-for-the-deploy-check-0123456789abcdef",
+    "HOCVUSO_ID_KEY": "Qm3vZp8LxT2nRw6YkD9sHf4JbC7aGeU1oNqVtXyE5Mi",
     "HOCVUSO_ALLOWED_HOSTS": "hocvuso.example.vn",
     "DATABASE_URL": "sqlite:///:memory:",
 }
@@ -39,6 +39,22 @@ def test_production_refuses_to_start_without(missing, tmp_path):
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr
     assert not (tmp_path / "data" / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("HOCVUSO_ID_KEY", "x", "at least 32 random bytes"),
+        ("HOCVUSO_ID_KEY", "a" * 60, "at least 32 random bytes"),
+        ("HOCVUSO_SECRET_KEY", "short-secret-0123456789", "at least 32 random bytes"),
+        ("HOCVUSO_ALLOWED_HOSTS", "*", "not a wildcard"),
+        ("HOCVUSO_ALLOWED_HOSTS", "hocvuso.example.vn,*.example.vn", "not a wildcard"),
+    ],
+)
+def test_production_refuses_weak_keys_and_wildcard_hosts(name, value, said, tmp_path):
+    result = _run({**PROD_ENV, name: value}, "check", tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert said in result.stderr
 
 
 def test_deploy_check_has_no_warnings(tmp_path):

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
+from hocvuso.access.registry import person_q
 from hocvuso.access.scope import scope_of
 from hocvuso.access.units import can_access_commune, can_edit_commune
 from hocvuso.core.errors import NotFound
@@ -62,3 +65,12 @@ def ensure_classes(actor: Any, commune_code: str, *, write: bool = False) -> Non
     allowed = can_organise if write else can_read_classes
     if not allowed(actor, commune_code):
         raise NotFound()
+
+
+def roster_q(actor: Any, klass: Any, prefix: str = "") -> Q:
+    """Which of a class's registrations the actor sees: all of them when they work the class
+    (they take the attendance); otherwise only people they may see anyway — a reader of the
+    commune's classes never learns who of another village attended."""
+    if can_work_class(actor, klass):
+        return Q()
+    return person_q(actor, prefix=f"{prefix}person__")

@@ -1,4 +1,4 @@
-"""API authentication: a logged-in session (with CSRF on writes) or a device token.
+"""API authentication: a device token, or a logged-in session (with CSRF on writes).
 
 ``Authorization: Bearer hvs_…`` is checked by one indexed look-up of the token's SHA-256, never
 by a password hash; ``request.user`` becomes the token's user, so the API's selectors and
@@ -39,5 +39,7 @@ class DeviceTokenAuth(HttpBearer):
         return user
 
 
-# Session first (the web pages' own calls), then a device token.
-API_AUTH = [CookieSessionAuth(), DeviceTokenAuth()]
+# A device token first: a request that carries ``Authorization: Bearer`` is the token's, and a
+# stray session cookie beside it (a browser also signed in) never runs the session's CSRF check.
+# Without a token, the session (the web pages' own calls, CSRF-checked on writes).
+API_AUTH = [DeviceTokenAuth(), CookieSessionAuth()]

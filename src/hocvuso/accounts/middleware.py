@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.selectors import requires_two_factor
+from hocvuso.accounts.services.signin import success_record
 from hocvuso.accounts.signals import LOGOUT_REASON
 
 STARTED = "hocvuso_auth_at"
@@ -119,6 +120,8 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated:
             return False
+        if _is_api(request) and request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer "):
+            return False  # a device token's request: the token decides, not a stray session
         exact, prefixes = _open_paths()
         if request.path_info in exact or request.path_info.startswith(prefixes):
             return False
@@ -126,3 +129,18 @@ class TwoFactorMiddleware:
         if is_verified is not None and is_verified():
             return False
         return requires_two_factor(user)
+
+
+class SignInDeviceMiddleware:
+    """After a complete sign-in, the response marks the browser a known device of the account
+    (``accounts.services.signin``): its failures are counted apart from strangers'."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "_hocvuso_signed_in", None)
+        if user is not None:
+            success_record(request, user, response)
+        return response

@@ -184,10 +184,37 @@ class PhoneVerification(BaseModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     verified_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    # The address that asked (a keyed hash), and whether a message went out: not for a number
+    # that already has an account (the asker is told the same either way).
+    client = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    sent = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("phone verification")
         verbose_name_plural = _("phone verifications")
+        indexes = [models.Index(fields=["created_at", "sent"], name="phoneverif_hour")]
 
     def __str__(self) -> str:
         return f"{self.phone[:-4]}****"
+
+
+class SignInFailure(models.Model):
+    """A wrong password for an account from one client. Counted per (account, client) only —
+    never per account alone (a stranger would lock its owner out) nor per address alone (one
+    office behind one address would lock each other out). Neither the username nor the address
+    is stored: both are keyed hashes."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    account = models.CharField(_("account (keyed hash)"), max_length=64)
+    client = models.CharField(_("client (keyed hash)"), max_length=64)
+    # The client is a device this account signed in from before (its device cookie).
+    trusted = models.BooleanField(_("known device"), default=False)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [models.Index(fields=["account", "client", "at"], name="signin_fail_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M}"

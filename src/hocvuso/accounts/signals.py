@@ -40,17 +40,9 @@ def on_login_failed(
     auth_services.auth_login_failed_record(username=credentials.get("username"), request=request)
 
 
-def on_locked_out(
-    sender: Any, request: HttpRequest | None = None, username: str | None = None, **kwargs: Any
-) -> None:
-    auth_services.auth_locked_out_record(username=username, request=request)
-
-
 def connect() -> None:
-    from axes.signals import user_locked_out
     from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
     user_logged_in.connect(on_logged_in, dispatch_uid="hocvuso.accounts.logged_in")
     user_logged_out.connect(on_logged_out, dispatch_uid="hocvuso.accounts.logged_out")
     user_login_failed.connect(on_login_failed, dispatch_uid="hocvuso.accounts.login_failed")
-    user_locked_out.connect(on_locked_out, dispatch_uid="hocvuso.accounts.locked_out")

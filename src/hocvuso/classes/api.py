@@ -75,7 +75,7 @@ class ClassDetailOut(ClassOut):
     registrations: list[RegistrationOut]
 
 
-class NewPersonIn(Schema):
+class WalkInPersonIn(Schema):
     full_name: str
     sex: str = Field(description="M or F")
     birth_year: int | None = None
@@ -85,7 +85,7 @@ class NewPersonIn(Schema):
 class RegisterIn(Schema):
     id: UUID = Field(description="Made by the client (UUID v7)")
     person_id: UUID | None = None
-    new_person: NewPersonIn | None = None
+    new_person: WalkInPersonIn | None = None
 
 
 class AttendanceIn(Schema):
@@ -165,9 +165,10 @@ def class_create(request: HttpRequest, payload: ClassIn) -> Status[ClassOut]:
 
 
 def _detail(request: HttpRequest, klass: ClassEvent) -> ClassDetailOut:
-    regs = selectors.class_registrations(klass)
+    regs = selectors.class_registrations(actor=request.user, klass=klass)
     base = _out(klass).dict()
-    base.update(registered=len(regs), attended=sum(1 for r in regs if r.attended))
+    registered, attended = selectors.class_counts(klass)
+    base.update(registered=registered, attended=attended)
     base["volunteers"] = len(klass.volunteers.all())
     return ClassDetailOut(
         **base,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from hocvuso.access.classes import ensure_classes
+from hocvuso.access.classes import ensure_classes, roster_q
 from hocvuso.access.registry import self_q
 from hocvuso.classes.models import ClassEvent, ClassGain, ClassRegistration
 from hocvuso.core.errors import NotFound
@@ -45,10 +45,12 @@ def class_get(actor: Any, class_id: UUID) -> ClassEvent:
     return klass
 
 
-def class_registrations(klass: ClassEvent) -> list[ClassRegistration]:
-    """The class's registrations, each with ``gained`` (the skill codes marked)."""
+def class_registrations(*, actor: Any, klass: ClassEvent) -> list[ClassRegistration]:
+    """The class's registrations the actor may see (all of them for whoever works the class;
+    for another reader, only the people they see elsewhere), each with ``gained`` (the skill
+    codes marked)."""
     regs = list(
-        ClassRegistration.objects.filter(klass=klass)
+        ClassRegistration.objects.filter(roster_q(actor, klass), klass=klass)
         .select_related("person__household__village")
         .order_by("person__full_name", "pk")
     )
@@ -79,3 +81,12 @@ def open_classes(*, actor: Any) -> list[tuple[ClassEvent, Any]]:
         .order_by("starts_at", "pk")[:50]
     )
     return [(c, people[c.commune_id]) for c in classes]
+
+
+def class_counts(klass: ClassEvent) -> tuple[int, int]:
+    """Registered and attended, over every registration of the class (counts, not names: the
+    same for every reader)."""
+    got = ClassRegistration.objects.filter(klass=klass).aggregate(
+        registered=Count("pk"), attended=Count("pk", filter=Q(attended=True))
+    )
+    return int(got["registered"]), int(got["attended"])

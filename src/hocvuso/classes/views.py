@@ -100,14 +100,14 @@ def class_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _class_context(request: HttpRequest, klass: ClassEvent) -> dict[str, Any]:
-    regs = selectors.class_registrations(klass)
+    regs = selectors.class_registrations(actor=request.user, klass=klass)
     return {
         "commune": klass.commune,
         "klass": klass,
         "registrations": regs,
         "skills": list(klass.skills.all()),
         "volunteers": list(klass.volunteers.all()),
-        "attended": sum(1 for r in regs if r.attended),
+        "attended": selectors.class_counts(klass)[1],
         "can_work": can_work_class(request.user, klass),
         "register_form": RegisterForm(),
     }

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,10 +38,24 @@ PRODUCTION = ENV == "production"
 DATA_DIR = Path(os.environ.get("HOCVUSO_DATA_DIR", "data")).resolve()
 
 
+MIN_KEY_CHARS = 43  # 32 random bytes, base64url (`secrets.token_urlsafe(32)`)
+
+
+def _strong(key: str) -> bool:
+    """At least 32 random bytes' worth: 43 characters or more, not a short alphabet repeated."""
+    return len(key) >= MIN_KEY_CHARS and len(set(key)) >= 16
+
+
 def _key_from_env_or_file(env_name: str, file_name: str) -> str:
-    """A key from the environment; in development, generated once into the data folder."""
+    """A key from the environment; in development, generated once into the data folder. In
+    production every key (each of a comma-separated list) must be strong."""
     value = os.environ.get(env_name, "").strip()
     if value:
+        if PRODUCTION and not all(_strong(k.strip()) for k in value.split(",") if k.strip()):
+            raise ImproperlyConfigured(
+                f"{env_name} must hold at least 32 random bytes (43 base64url characters, "
+                "e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
     if PRODUCTION:
         raise ImproperlyConfigured(f"{env_name} must be set when HOCVUSO_ENV=production")
@@ -71,6 +84,8 @@ DEBUG = (not PRODUCTION) and os.environ.get("HOCVUSO_DEBUG", "") == "1"
 _hosts = os.environ.get("HOCVUSO_ALLOWED_HOSTS", "").strip()
 if PRODUCTION and not _hosts:
     raise ImproperlyConfigured("HOCVUSO_ALLOWED_HOSTS must be set when HOCVUSO_ENV=production")
+if PRODUCTION and any(h.strip() == "*" or h.strip().startswith("*") for h in _hosts.split(",")):
+    raise ImproperlyConfigured("HOCVUSO_ALLOWED_HOSTS must name the hosts, not a wildcard")
 ALLOWED_HOSTS = (
     [h.strip() for h in _hosts.split(",") if h.strip()]
     if _hosts
@@ -90,7 +105,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
-    "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -120,15 +134,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hocvuso.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "hocvuso.core.security.RequestSizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "hocvuso.accounts.middleware.SessionLifetimeMiddleware",
     "hocvuso.accounts.middleware.TwoFactorMiddleware",
+    "hocvuso.accounts.middleware.SignInDeviceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last: turns a lockout flagged during authentication into the lockout page.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hocvuso.config.urls"
@@ -188,26 +202,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out account or address before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "ui:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Log-in throttling (django-axes): per account and per address, each counted on its own.
-AXES_FAILURE_LIMIT = int(os.environ.get("HOCVUSO_LOGIN_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HOCVUSO_LOCKOUT_MINUTES", 15)))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
-AXES_DISABLE_ACCESS_LOG = True  # successes are in the audit log already
-AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "hocvuso.accounts.views.login.lockout_response"
-if os.environ.get("HOCVUSO_BEHIND_PROXY", "") == "1":
-    AXES_IPWARE_PROXY_COUNT = int(os.environ.get("HOCVUSO_PROXY_COUNT", 1))
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Sign-in throttling (accounts/services/signin.py): per account *and* client (a known device, or
+# the address), never per account or per address alone; the wait doubles, never a lock.
+HOCVUSO_SIGNIN_FREE_TRIES = int(os.environ.get("HOCVUSO_SIGNIN_FREE_TRIES", 5))
+HOCVUSO_SIGNIN_WINDOW_MINUTES = int(os.environ.get("HOCVUSO_SIGNIN_WINDOW_MINUTES", 60))
+HOCVUSO_SIGNIN_MAX_WAIT_MINUTES = int(os.environ.get("HOCVUSO_SIGNIN_MAX_WAIT_MINUTES", 15))
+HOCVUSO_BEHIND_PROXY = os.environ.get("HOCVUSO_BEHIND_PROXY", "") == "1"
+HOCVUSO_PROXY_COUNT = int(os.environ.get("HOCVUSO_PROXY_COUNT", 1))
 # Two-factor (django-otp): required for officer roles unless turned off (tests only).
 # Never off in production.
 HOCVUSO_REQUIRE_2FA = PRODUCTION or os.environ.get("HOCVUSO_REQUIRE_2FA", "1") == "1"
@@ -222,7 +228,9 @@ HOCVUSO_SMS_BACKEND = os.environ.get(
 )
 HOCVUSO_PHONE_CODE_MINUTES = 10
 HOCVUSO_PHONE_CODE_ATTEMPTS = 5
-HOCVUSO_PHONE_CODES_PER_HOUR = 3
+HOCVUSO_PHONE_CODES_PER_HOUR = 3  # per number
+HOCVUSO_SMS_PER_ADDRESS_PER_HOUR = int(os.environ.get("HOCVUSO_SMS_PER_ADDRESS_PER_HOUR", 5))
+HOCVUSO_SMS_PER_HOUR = int(os.environ.get("HOCVUSO_SMS_PER_HOUR", 600))  # in all
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -255,12 +263,20 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # --- Security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("HOCVUSO_SESSION_MAX_AGE", 12 * 3600))
+# Every cookie the platform sets names its SameSite policy (and is Secure in production, below):
+# the session, the CSRF token, the language choice and the known-device cookie of sign-in.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("HOCVUSO_SSL_REDIRECT", "1") == "1"
     SECURE_HSTS_SECONDS = int(os.environ.get("HOCVUSO_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -289,7 +305,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HOCVUSO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO", "propagate": True},
-        "axes": {"level": "WARNING", "propagate": True},  # failures and lockouts are audited
     },
 }
 
@@ -304,5 +319,13 @@ TASKS = {
 # --- Project ------------------------------------------------------------------------------
 HOCVUSO_PAGE_SIZE = 25
 HOCVUSO_IMPORT_MAX_BYTES = int(os.environ.get("HOCVUSO_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+# Request bodies by route (core.security.RequestSizeMiddleware): large only where files or
+# batches arrive, small for anonymous forms, a middle size for the rest.
+HOCVUSO_LARGE_REQUEST_ROUTES = {
+    "registry:import_start": HOCVUSO_IMPORT_MAX_BYTES,
+    "registry:villages_import": 2 * 1024 * 1024,
+}
+HOCVUSO_MAX_REQUEST_BYTES = int(os.environ.get("HOCVUSO_MAX_REQUEST_BYTES", 1024 * 1024))
+HOCVUSO_MAX_ANONYMOUS_REQUEST_BYTES = 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = HOCVUSO_IMPORT_MAX_BYTES
 HOCVUSO_DEMO_COMMUNE = os.environ.get("HOCVUSO_DEMO_COMMUNE", "")

@@ -85,3 +85,44 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
         request, 500, "server_error", _("Something went wrong on our side. Please try again.")
     )
+
+
+# --- Request size by route ------------------------------------------------------------------------
+
+
+def request_limit(request: HttpRequest, route: str) -> int:
+    """The most bytes a request to ``route`` (its URL name) may carry: large only for the routes
+    that take files or batches (``HOCVUSO_LARGE_REQUEST_ROUTES``), small for anyone not signed in
+    (anonymous forms: sign-in, sign-up, an invitation), a middle size otherwise."""
+    large: dict[str, int] = getattr(settings, "HOCVUSO_LARGE_REQUEST_ROUTES", {})
+    if route in large:
+        return int(large[route])
+    signed_in = getattr(getattr(request, "user", None), "is_authenticated", False) or (
+        request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer ")
+    )
+    if not signed_in:
+        return int(settings.HOCVUSO_MAX_ANONYMOUS_REQUEST_BYTES)
+    return int(settings.HOCVUSO_MAX_REQUEST_BYTES)
+
+
+class RequestSizeMiddleware:
+    """Refuse a body larger than its route allows, before anything reads it (413, no detail)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        match = getattr(request, "resolver_match", None)
+        route = match.view_name if match is not None else ""
+        if length > request_limit(request, route):
+            return _error(request, 413, "too_large", _("The request is too large."))
+        return None

@@ -25,7 +25,7 @@ from hocvuso.registry import selectors as registry_selectors
 router = Router(tags=["desk"])
 
 
-class NewPersonIn(Schema):
+class DeskNewPersonIn(Schema):
     full_name: str
     sex: str = Field(description="M or F")
     birth_year: int | None = None
@@ -36,11 +36,11 @@ class NewPersonIn(Schema):
     )
 
 
-class VisitIn(Schema):
+class DeskVisitIn(Schema):
     id: UUID = Field(description="Made by the client (UUID v7): sending it again is safe")
     commune: str = Field(description="Official commune code")
     person_id: UUID | None = Field(None, description="A person of the commune, or new_person")
-    new_person: NewPersonIn | None = None
+    new_person: DeskNewPersonIn | None = None
     procedure: str = Field(description="Procedure code, e.g. 'khai_sinh', 'bhyt'")
     outcome: str = Field(description="done_with_help, done_alone or not_done")
     can_do_alone: bool = False
@@ -48,7 +48,7 @@ class VisitIn(Schema):
     happened_at: dt.datetime = Field(description="With a time zone; the same on a replay")
 
 
-class VisitOut(Schema):
+class DeskVisitOut(Schema):
     id: UUID
     commune: str
     person_id: UUID
@@ -62,12 +62,12 @@ class VisitOut(Schema):
     skill_event_id: UUID | None
 
 
-class VisitPageOut(Page):
-    results: list[VisitOut]
+class DeskVisitPage(Page):
+    results: list[DeskVisitOut]
 
 
-def _out(v: DeskVisit) -> VisitOut:
-    return VisitOut(
+def _out(v: DeskVisit) -> DeskVisitOut:
+    return DeskVisitOut(
         id=v.pk,
         commune=v.commune_id,
         person_id=v.person_id,
@@ -84,10 +84,10 @@ def _out(v: DeskVisit) -> VisitOut:
 
 @router.post(
     "/visits",
-    response={200: VisitOut, 201: VisitOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: DeskVisitOut, 201: DeskVisitOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="desk_visit_record",
 )
-def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
+def visit_record(request: HttpRequest, payload: DeskVisitIn) -> Status[DeskVisitOut]:
     commune = access_commune(request.user, payload.commune, allowed=can_log_visits)
     person = None
     if payload.person_id is not None:
@@ -123,11 +123,11 @@ def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
 
 @router.get(
     "/communes/{code}/visits",
-    response={200: VisitPageOut, 404: ErrorOut},
+    response={200: DeskVisitPage, 404: ErrorOut},
     url_name="desk_visits",
 )
-def visit_list(request: HttpRequest, code: str, page: int = 1) -> VisitPageOut:
+def visit_list(request: HttpRequest, code: str, page: int = 1) -> DeskVisitPage:
     commune = access_commune(request.user, code, allowed=can_read_visits)
     qs = selectors.visit_list(actor=request.user, commune=commune)
     p = paginate(qs, page)
-    return VisitPageOut(**page_fields(p), results=[_out(v) for v in p.object_list])
+    return DeskVisitPage(**page_fields(p), results=[_out(v) for v in p.object_list])

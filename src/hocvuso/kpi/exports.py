@@ -4,7 +4,6 @@ and indicator)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from hocvuso.core.sheets import SafeWriter, safe_row
 from hocvuso.kpi.dashboards import Dashboard
 from hocvuso.kpi.measures import MEASURE_LABELS, MEASURES
 from hocvuso.kpi.models import Unit
@@ -54,7 +54,7 @@ def xlsx(d: Dashboard) -> bytes:
         for ind in inds:
             unit = "%" if ind.unit == Unit.PERCENT else ""
             head += [f"{ind.name_vi} {unit}".strip(), _("Target")]
-        ws.append(head)
+        ws.append(safe_row(head))
         for cell in ws[1]:
             cell.font = BOLD
         for level, code, name, cells, _f in units:
@@ -63,7 +63,7 @@ def xlsx(d: Dashboard) -> bytes:
             for ind in inds:
                 c = by_code.get(ind.code)
                 line += [_number(c.value) if c else None, _number(c.target) if c else None]
-            ws.append(line)
+            ws.append(safe_row(line))
             r = ws.max_row
             for k, ind in enumerate(inds):
                 col = 4 + 2 * k
@@ -77,11 +77,13 @@ def xlsx(d: Dashboard) -> bytes:
         for k in range(len(inds) * 2):
             ws.column_dimensions[get_column_letter(4 + k)].width = 14
     ws = wb.create_sheet(title=_("Counts")[:31])
-    ws.append([_("Level"), _("Code"), _("Unit"), *[str(MEASURE_LABELS[m]) for m in MEASURES]])
+    ws.append(
+        safe_row([_("Level"), _("Code"), _("Unit"), *[str(MEASURE_LABELS[m]) for m in MEASURES]])
+    )
     for cell in ws[1]:
         cell.font = BOLD
     for level, code, name, _c, f in units:
-        ws.append([level, code, name, *[f.get(m) for m in MEASURES]])
+        ws.append(safe_row([level, code, name, *[f.get(m) for m in MEASURES]]))
     ws.freeze_panes = "D2"
     out = io.BytesIO()
     wb.save(out)
@@ -94,7 +96,7 @@ CSV_HEAD = ["level", "code", "unit", "indicator", "value", "target", "numerator"
 def csv_text(d: Dashboard) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # Excel opens UTF-8 with a BOM without mangling the diacritics
-    w = csv.writer(out)
+    w = SafeWriter(out)
     w.writerow(CSV_HEAD)
     for level, code, name, cells, f in _units(d):
         for c in cells:

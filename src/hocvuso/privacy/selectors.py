@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from hocvuso.access.privacy import can_read_audit, can_read_privacy
 from hocvuso.access.registry import person_q
 from hocvuso.access.units import is_officer
+from hocvuso.accounts.models import PhoneVerification
 from hocvuso.core.errors import NotFound, ensure
 from hocvuso.core.models import AuditLog
 from hocvuso.geo.models import Commune
@@ -247,4 +250,44 @@ def linked_accounts(*, actor: Any, person: Person) -> list[str]:
         RoleAssignment.objects.filter(
             person=person, role="citizen", revoked_at__isnull=True
         ).values_list("user__username", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class SmsRate:
+    """Verification text messages of the last hour and day (the national admin watches for
+    SMS pumping): sent, not sent because the number already has an account, the busiest
+    address's requests this hour — and the limits in force."""
+
+    sent_hour: int
+    sent_day: int
+    registered_hour: int
+    addresses_hour: int
+    busiest_address_hour: int
+    limit_per_number: int
+    limit_per_address: int
+    limit_in_all: int
+
+
+def sms_rate(*, actor: Any) -> SmsRate:
+    ensure(can_read_audit(actor))
+    now = timezone.now()
+    hour = PhoneVerification.objects.filter(created_at__gt=now - dt.timedelta(hours=1))
+    day = PhoneVerification.objects.filter(created_at__gt=now - dt.timedelta(days=1))
+    per_address = list(
+        hour.exclude(client="")
+        .values("client")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("n", flat=True)
+    )
+    return SmsRate(
+        sent_hour=hour.filter(sent=True).count(),
+        sent_day=day.filter(sent=True).count(),
+        registered_hour=hour.filter(sent=False).count(),
+        addresses_hour=len(per_address),
+        busiest_address_hour=per_address[0] if per_address else 0,
+        limit_per_number=int(settings.HOCVUSO_PHONE_CODES_PER_HOUR),
+        limit_per_address=int(settings.HOCVUSO_SMS_PER_ADDRESS_PER_HOUR),
+        limit_in_all=int(settings.HOCVUSO_SMS_PER_HOUR),
     )

@@ -20,4 +20,5 @@ urlpatterns = [
     path("xa/<str:code>/yeu-cau/", views.commune_requests, name="commune_requests"),
     path("nhat-ky/", views.audit_list, name="audit"),
     path("nhat-ky.csv", views.audit_csv, name="audit_csv"),
+    path("nhat-ky/tin-nhan/", views.sms_rate, name="sms_rate"),
 ]

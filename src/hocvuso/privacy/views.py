@@ -6,7 +6,6 @@ Thin: parse input, call one selector or service, render. Out of scope → 404, a
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 from uuid import UUID
@@ -25,6 +24,7 @@ from hocvuso.access.privacy import can_keep_privacy
 from hocvuso.access.registry import is_self
 from hocvuso.access.units import can_edit_commune
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.sheets import SafeWriter
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, run_form
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.privacy import selectors, services
@@ -291,15 +291,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return _private(render(request, "privacy/audit.html", {"form": form, "page": page}))
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
 @login_required
 @require_GET
 @not_found_as_404
@@ -315,7 +306,7 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="nhat-ky-{stamp}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(
         ["id", "at", "actor", "action", "object_type", "object_id", "changes", "request_id"]
     )
@@ -324,12 +315,21 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
             [
                 row.pk,
                 timezone.localtime(row.at).isoformat(),
-                _cell(row.actor.username if row.actor else "system"),
-                _cell(row.action),
-                _cell(row.object_type),
-                _cell(row.object_id),
-                _cell(json.dumps(row.changes, ensure_ascii=False, cls=DjangoJSONEncoder)),
-                _cell(row.request_id),
+                row.actor.username if row.actor else "system",
+                row.action,
+                row.object_type,
+                row.object_id,
+                json.dumps(row.changes, ensure_ascii=False, cls=DjangoJSONEncoder),
+                row.request_id,
             ]
         )
     return _private(response)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def sms_rate(request: HttpRequest) -> HttpResponse:
+    """The verification text messages' rate against its limits (national administrators)."""
+    rate = selectors.sms_rate(actor=request.user)
+    return _private(render(request, "privacy/sms_rate.html", {"rate": rate}))

@@ -80,7 +80,7 @@ class PresentIn(Schema):
     gained: list[str] = Field(default_factory=list, description="Skill codes they can now do")
 
 
-class VisitIn(Schema):
+class HomeVisitIn(Schema):
     id: UUID = Field(description="Made by the client (UUID v7); a replay returns the same visit")
     team_id: UUID
     household_id: UUID
@@ -94,7 +94,7 @@ class VisitIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class VisitOut(Schema):
+class HomeVisitOut(Schema):
     id: UUID
     team_id: UUID
     household_id: UUID
@@ -202,10 +202,10 @@ def claim(request: HttpRequest, team_id: UUID, payload: ClaimIn) -> Status[Any]:
 
 @router.post(
     "/visits",
-    response={200: VisitOut, 201: VisitOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: HomeVisitOut, 201: HomeVisitOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="teams_visit_record",
 )
-def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
+def visit_record(request: HttpRequest, payload: HomeVisitIn) -> Status[HomeVisitOut]:
     """Record a home visit (201), or return the same visit sent again (200)."""
     team = selectors.team_get(request.user, payload.team_id, work=True)
     household = selectors.plan_household_get(request.user, team, payload.household_id)
@@ -234,7 +234,7 @@ def visit_record(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
         note=payload.note,
     )
     rows = list(v.present.all())
-    out = VisitOut(
+    out = HomeVisitOut(
         id=v.pk,
         team_id=v.team_id,
         household_id=v.household_id,

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from hocvuso.accounts.models import User
+from hocvuso.accounts.services.signin import client_ip as signin_client_ip
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction
 from hocvuso.core.context import current_request_id
@@ -23,7 +24,7 @@ USER_TYPE = "accounts.user"
 def client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return ""
-    return str(getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", ""))
+    return signin_client_ip(request)
 
 
 def _record(

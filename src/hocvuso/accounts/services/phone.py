@@ -1,10 +1,13 @@
 """Citizens register themselves with a phone number: a 6-digit code by SMS, then a password.
 
-Codes expire (``HOCVUSO_PHONE_CODE_MINUTES``), allow ``HOCVUSO_PHONE_CODE_ATTEMPTS`` tries, are
-used once, and a number gets at most ``HOCVUSO_PHONE_CODES_PER_HOUR`` messages an hour. A number
-that already has an account gets a message saying so instead of a code, so the page never tells
-a stranger whether a number is registered. The new account has no role: it sees no registry data
-until an officer links it to the person's record.
+Codes expire (``HOCVUSO_PHONE_CODE_MINUTES``), allow ``HOCVUSO_PHONE_CODE_ATTEMPTS`` tries and
+are used once. Text messages cost money and can be abused to pump traffic to premium numbers, so
+they are limited three ways an hour: per number (``HOCVUSO_PHONE_CODES_PER_HOUR``), per address
+asking (``HOCVUSO_SMS_PER_ADDRESS_PER_HOUR``) and in all (``HOCVUSO_SMS_PER_HOUR``). A number that
+already has an account gets **no** message at all, and the asker is answered exactly as for any
+other number (the code page; every code is then wrong), so the page never tells a stranger whether
+a number is registered. The new account has no role: it sees no registry data until an officer
+links it to the person's record.
 """
 
 from __future__ import annotations
@@ -45,45 +48,49 @@ def _invalid_code() -> DomainError:
     return DomainError(AccountsError.PHONE_CODE_INVALID, _("This code is not right."), "code")
 
 
-def phone_code_send(*, phone: str) -> PhoneVerification:
-    """Send a code to ``phone`` (any common Vietnamese spelling). Not one transaction: a message
-    that went out must stay counted against the hourly limit."""
+def _client(address: str) -> str:
+    return salted_hmac(_SALT + ".client", address or "", algorithm="sha256").hexdigest()
+
+
+def _limited(message: str) -> DomainError:
+    return DomainError(AccountsError.PHONE_RATE_LIMITED, message, "phone")
+
+
+def phone_code_send(*, phone: str, address: str = "") -> PhoneVerification:
+    """Send a code to ``phone`` (any common Vietnamese spelling), asked from ``address``. Not one
+    transaction: a message that went out must stay counted against the hourly limits."""
     e164 = normalise_phone(phone)
     if not e164:
         raise DomainError(CoreError.REQUIRED, _("Enter your phone number."), "phone")
     now = timezone.now()
-    recent = PhoneVerification.objects.filter(
-        phone=e164, created_at__gt=now - dt.timedelta(hours=1)
-    ).count()
-    if recent >= int(settings.HOCVUSO_PHONE_CODES_PER_HOUR):
-        raise DomainError(
-            AccountsError.PHONE_RATE_LIMITED,
-            _("Too many codes were sent to this number. Try again in an hour."),
-            "phone",
-        )
+    hour = PhoneVerification.objects.filter(created_at__gt=now - dt.timedelta(hours=1))
+    client = _client(address)
+    if hour.filter(client=client).count() >= int(settings.HOCVUSO_SMS_PER_ADDRESS_PER_HOUR):
+        raise _limited(_("Too many codes were asked from here. Try again in an hour."))
+    if hour.filter(phone=e164).count() >= int(settings.HOCVUSO_PHONE_CODES_PER_HOUR):
+        raise _limited(_("Too many codes were sent to this number. Try again in an hour."))
+    if hour.filter(sent=True).count() >= int(settings.HOCVUSO_SMS_PER_HOUR):
+        raise _limited(_("The text message service is busy. Try again in a while."))
+    registered = (
+        User.objects.filter(phone=e164).exists()
+        or User.objects.filter(username=phone_username(e164)).exists()
+    )
     code = f"{secrets.randbelow(10**6):06d}"
     verification = PhoneVerification(
         phone=e164,
         expires_at=now + dt.timedelta(minutes=int(settings.HOCVUSO_PHONE_CODE_MINUTES)),
+        client=client,
+        sent=not registered,
     )
+    # A registered number's verification holds the hash of a code nobody was sent.
     verification.code_hash = _code_hash(verification.pk, code)
     verification.save()
-    if (
-        User.objects.filter(phone=e164).exists()
-        or User.objects.filter(username=phone_username(e164)).exists()
-    ):
-        text = _(
-            "Bình dân học vụ số: this number already has an account. Log in, or ask the "
-            "commune office to reset your password."
+    if not registered:
+        sms_send(
+            e164,
+            _("Bình dân học vụ số: your code is %(code)s. It expires in %(minutes)s minutes.")
+            % {"code": code, "minutes": settings.HOCVUSO_PHONE_CODE_MINUTES},
         )
-    else:
-        text = _(
-            "Bình dân học vụ số: your code is %(code)s. It expires in %(minutes)s minutes."
-        ) % {
-            "code": code,
-            "minutes": settings.HOCVUSO_PHONE_CODE_MINUTES,
-        }
-    sms_send(e164, text)
     return verification
 
 

@@ -1,5 +1,6 @@
-"""Log-in: password (django-axes counts failures), then — for a user with an authenticator app,
-or an officer who must get one — the second factor before the session is logged in."""
+"""Log-in: password (wrong ones slow down only their own account-and-client pair, see
+:mod:`hocvuso.accounts.services.signin`), then — for a user with an authenticator app, or an
+officer who must get one — the second factor before the session is logged in."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 
 from hocvuso.accounts.models import User
+from hocvuso.accounts.services import auth as auth_services
+from hocvuso.accounts.services import signin
 from hocvuso.accounts.services.two_factor import needs_second_factor
 from hocvuso.accounts.signals import SECOND_FACTOR
 
@@ -23,18 +28,56 @@ PENDING_SECONDS = 10 * 60
 MAX_CODE_FAILURES = 5
 
 
+SIGNED_IN = "_hocvuso_signed_in"
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = str(request.POST.get("username", ""))[:150]
+        wait = signin.wait_seconds(request, username)
+        if wait:
+            auth_services.auth_locked_out_record(username=username, request=request)
+            return throttled_response(request, wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        username = str(form.data.get("username", ""))[:150]
+        if username and form.data.get("password"):
+            signin.failure_record(self.request, username)
+        return super().form_invalid(form)
+
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
+        failed = signin.failures_since(user, user.last_login)
         if needs_second_factor(user):
-            pending_start(self.request, user, next_url=self.get_success_url())
+            pending_start(self.request, user, next_url=self.get_success_url(), failed=failed)
             return HttpResponseRedirect(reverse("accounts:otp"))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        signed_in(self.request, user, failed)
+        return response
 
 
-def pending_start(request: HttpRequest, user: User, *, next_url: str) -> None:
+def signed_in(request: HttpRequest, user: User, failed: int) -> None:
+    """The sign-in is complete: the browser becomes a known device of the account (set on the
+    response by ``SignInDeviceMiddleware``), and the user hears of failed attempts."""
+    setattr(request, SIGNED_IN, user)
+    if failed:
+        messages.warning(
+            request,
+            ngettext(
+                "There was %(n)s failed sign-in attempt on your account since you last signed "
+                "in. If it was not you, change your password.",
+                "There were %(n)s failed sign-in attempts on your account since you last signed "
+                "in. If it was not you, change your password.",
+                failed,
+            )
+            % {"n": failed},
+        )
+
+
+def pending_start(request: HttpRequest, user: User, *, next_url: str, failed: int = 0) -> None:
     """The password was right; the session is not logged in until the second factor."""
     request.session.cycle_key()
     request.session[PENDING] = {
@@ -43,6 +86,7 @@ def pending_start(request: HttpRequest, user: User, *, next_url: str) -> None:
         "at": int(time.time()),
         "next": next_url,
         "fails": 0,
+        "failed_signins": failed,
     }
 
 
@@ -94,19 +138,19 @@ def complete_login(request: HttpRequest, user: User, device: Any, *, factor: str
         backend = data.get("backend") if isinstance(data, dict) else None
         setattr(request, SECOND_FACTOR, factor)
         auth_login(request, user, backend=backend or settings.AUTHENTICATION_BACKENDS[-1])
+        signed_in(
+            request, user, int(data.get("failed_signins", 0)) if isinstance(data, dict) else 0
+        )
     request.session.pop(PENDING, None)
     request.session.pop("hocvuso_2fa_fails", None)
     otp_login(request, device)
 
 
-def lockout_response(
-    request: HttpRequest, original_response: Any = None, credentials: Any = None
-) -> HttpResponse:
-    """django-axes: too many failed log-ins from this account or address."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+def throttled_response(request: HttpRequest, seconds: int) -> HttpResponse:
+    """Too many wrong passwords for this account from this device or address: wait a while."""
     return render(
         request,
         "accounts/locked_out.html",
-        {"minutes": minutes, "limit": settings.AXES_FAILURE_LIMIT},
+        {"minutes": signin.describe(seconds)["minutes"]},
         status=429,
     )

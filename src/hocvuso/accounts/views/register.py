@@ -18,6 +18,7 @@ from hocvuso.accounts import selectors
 from hocvuso.accounts.errors import AccountsError
 from hocvuso.accounts.forms import PhoneCodeForm, PhoneForm, RegisterPasswordForm
 from hocvuso.accounts.services import phone as services
+from hocvuso.accounts.services.signin import client_ip
 from hocvuso.accounts.sms import SmsError
 from hocvuso.core.errors import DomainError
 from hocvuso.core.phones import format_phone
@@ -42,7 +43,9 @@ def register(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            verification = services.phone_code_send(phone=form.cleaned_data["phone"])
+            verification = services.phone_code_send(
+                phone=form.cleaned_data["phone"], address=client_ip(request)
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         except SmsError:

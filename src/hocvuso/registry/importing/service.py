@@ -10,7 +10,6 @@ CCCD hash, else by household + name + year of birth.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gc
 import io
@@ -30,6 +29,7 @@ from hocvuso.core import hooks
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
+from hocvuso.core.sheets import SafeWriter
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry import cccd as cccd_lib
@@ -713,7 +713,7 @@ def rejects_csv(header: list[str], rejects: list[dict[str, Any]]) -> bytes:
     UTF-8 with a BOM so Excel opens the Vietnamese text correctly; the CCCD column stays text.
     """
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow([_("Row"), _("Error code"), _("Reason"), *header])
     for r in sorted(rejects, key=lambda r: r["row"]):
         writer.writerow([r["row"], r["code"], r["message"], *r["original"]])
