@@ -280,3 +280,15 @@ def db_fingerprint() -> str:
             for row in cursor.fetchall():
                 digest.update(repr(row).encode())
     return digest.hexdigest()
+
+
+def search(client: Client, url: str, q: str, *, page: int | None = None, **filters: Any) -> Any:
+    """Search a list page as a person does: the box posts its term (kept out of the URL), the
+    page redirects to itself with a search token; the list page (``page``) is returned."""
+    response = client.post(url, {"q": q, **filters})
+    assert response.status_code == 302, response.status_code
+    location = response["Location"]
+    assert not q or q not in location
+    if page is not None:
+        location += ("&" if "?" in location else "?") + f"page={page}"
+    return client.get(location)

@@ -114,6 +114,7 @@ def _build_world() -> World:
             "event": event,
         }  # fmt: skip
         o[side]["visit"] = _desk_visit(commune, p1)
+    o["ours"]["breach"] = _breach()
     users = {
         "national_admin": make_user("m_national", "national_admin"),
         "province_officer": make_user("m_province", "province_officer", province=ours.province),
@@ -132,6 +133,18 @@ def _build_world() -> World:
     _classes_world(o, users)
     _mentoring_world(o, users)
     return World(ours, other, o, users)
+
+
+def _breach() -> Any:
+    from hocvuso.privacy.breaches import breach_record
+
+    admin = make_user("m_breach_admin", "national_admin")
+    return breach_record(
+        actor=admin,
+        found_at=dt.datetime(2026, 11, 30, 1, tzinfo=dt.UTC),
+        kind="loss",
+        summary="Mất danh sách",
+    )
 
 
 @pytest.fixture
@@ -348,8 +361,10 @@ ROUTES.update(
         ),
         # Public steps: accepting an invitation (by its secret), registering by phone.
         "roles:invitation_accept": Route(
-            lambda w, s: reverse("roles:invitation_accept", args=["not-a-real-secret"]),
+            lambda w, s: reverse("roles:invitation_accept"),
             set(ROLES),
+            "POST",
+            lambda w, s, role: {"code": "not-a-real-secret"},
             public=True,
             ok=frozenset({410}),
         ),
@@ -412,6 +427,20 @@ ROUTES.update(
         "privacy:audit_csv": Route(lambda w, s: reverse("privacy:audit_csv"), {"national_admin"}),
         "privacy:sms_rate": Route(
             lambda w, s: reverse("privacy:sms_rate"), {"national_admin"}, scoped=False
+        ),
+        "privacy:breaches": Route(
+            lambda w, s: reverse("privacy:breaches"),
+            {"national_admin"},
+            "POST",
+            lambda w, s, role: {"found_at": "2026-11-30T08:00", "kind": "loss", "summary": role},
+            scoped=False,
+        ),
+        "privacy:breach": Route(
+            lambda w, s: reverse("privacy:breach", args=[w.objects["ours"]["breach"].pk]),
+            {"national_admin"},
+            "POST",
+            lambda w, s, role: {"persons": "1", "notice": role},
+            scoped=False,
         ),
         # The API about oneself.
         "api:me": Route(lambda w, s: reverse("api:me"), SIGNED_IN, scoped=False, anonymous=401),

@@ -18,11 +18,15 @@ from hocvuso.roles.services.invitations import invitation_accept, invitation_cre
 from tests.factories import db_fingerprint, verified_client
 
 pytestmark = pytest.mark.django_db
+ACCEPT = reverse("roles:invitation_accept")
 NEW_PASSWORD = "ruong-bac-thang-2026"
 
 
 def secret_of(link: str) -> str:
-    return link.rstrip("/").rsplit("/", 1)[1]
+    """The secret rides in the fragment, which a browser never sends to the server."""
+    path, _, secret = link.partition("#")
+    assert path == "http://testserver/loi-moi/"
+    return secret
 
 
 @pytest.fixture
@@ -63,13 +67,14 @@ def test_officer_invites_desk_staff_and_the_link_is_shown_once(officer_client, o
 def test_accept_creates_the_account_with_the_role_once(officer, commune):
     invitation, secret = invitation_create(actor=officer, role="desk_staff", commune=commune)
     client = Client()
-    url = reverse("roles:invitation_accept", args=[secret])
-    page = client.get(url)
+    url = ACCEPT
+    page = client.post(url, {"code": secret})
     assert page.status_code == 200
     assert "Cán bộ xã" in page.content.decode()  # who invites
     response = client.post(
         url,
         {
+            "code": secret,
             "username": "chi.lan",
             "display_name": "Chị Lan",
             "password1": NEW_PASSWORD,
@@ -87,11 +92,17 @@ def test_accept_creates_the_account_with_the_role_once(officer, commune):
     assert AuditLog.objects.filter(action="invitation.accept", actor=user).count() == 1
     assert AuditLog.objects.filter(action="role.grant", actor=officer).count() == 1
 
-    again = client.get(url)
+    again = client.post(url, {"code": secret})
     assert again.status_code == 410
     assert "không còn dùng được" in again.content.decode()
     twice = client.post(
-        url, {"username": "ke.khac", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        url,
+        {
+            "code": secret,
+            "username": "ke.khac",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
     )
     assert twice.status_code == 410
     assert not User.objects.filter(username="ke.khac").exists()
@@ -102,7 +113,7 @@ def test_expired_link_refused(officer, commune):
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
-    response = Client().get(reverse("roles:invitation_accept", args=[secret]))
+    response = Client().post(ACCEPT, {"code": secret})
     assert response.status_code == 410
     with pytest.raises(DomainError) as exc:
         invitation_accept(secret=secret, username="x.y", password=NEW_PASSWORD)
@@ -110,7 +121,7 @@ def test_expired_link_refused(officer, commune):
 
 
 def test_unknown_link_refused(db):
-    assert Client().get(reverse("roles:invitation_accept", args=["nope"])).status_code == 410
+    assert Client().post(ACCEPT, {"code": "nope"}).status_code == 410
 
 
 def test_revoked_link_refused(officer_client, officer, commune):
@@ -120,21 +131,22 @@ def test_revoked_link_refused(officer_client, officer, commune):
     invitation.refresh_from_db()
     assert invitation.revoked_by == officer
     assert AuditLog.objects.filter(action="invitation.revoke").count() == 1
-    assert Client().get(reverse("roles:invitation_accept", args=[secret])).status_code == 410
+    assert Client().post(ACCEPT, {"code": secret}).status_code == 410
 
 
 def test_preset_username_and_weak_password(officer, commune):
     _invitation, secret = invitation_create(
         actor=officer, role="mentor", commune=commune, username="dai.su.1"
     )
-    url = reverse("roles:invitation_accept", args=[secret])
-    form = Client().get(url).context["form"]
+    form = Client().post(ACCEPT, {"code": secret}).context["form"]
     assert "username" not in form.fields
-    weak = Client().post(url, {"password1": "12345678", "password2": "12345678"})
-    assert weak.status_code == 200
+    weak = Client().post(ACCEPT, {"code": secret, "password1": "12345678", "password2": "12345678"})
+    assert weak.status_code == 400
     assert weak.context["form"].errors["password1"]
     assert not User.objects.filter(username="dai.su.1").exists()
-    ok = Client().post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    ok = Client().post(
+        ACCEPT, {"code": secret, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     assert ok.status_code == 302
     assert User.objects.filter(username="dai.su.1").exists()
 

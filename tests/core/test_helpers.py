@@ -43,6 +43,16 @@ def test_clean_composes_and_keeps_diacritics():
         ("cccd 001 090 123 456", "cccd [redacted-id]"),
         ("cmnd 123456789", "cmnd [redacted-id]"),
         ("year 2026, 42 rows", "year 2026, 42 rows"),
+        ("GET /xa/00715/?q=002070115547 HTTP/1.1", "GET /xa/00715/?q=[redacted-id] HTTP/1.1"),
+        ("call 0912 345 678 now", "call [redacted-phone] now"),
+        ("tel=+84912345678&x=1", "tel=[redacted-phone]&x=1"),
+        ("0084 912 345 678", "[redacted-phone]"),
+        # Every record's id is a UUID: kept whole, even when a group is all digits.
+        (
+            "/nguoi/01a23129-b64b-70f4-815b-123456789012/",
+            "/nguoi/01a23129-b64b-70f4-815b-123456789012/",
+        ),
+        ("commune 00715, 1234567 people", "commune 00715, 1234567 people"),
     ],
 )
 def test_redact(text, expected):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from hocvuso.core.models import AuditLog
+from tests.factories import search
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,13 @@ def test_plain_number_appears_nowhere_else(officer_client, commune, household, h
     assert reveal(officer_client, head).status_code == 200
     pages = [
         reverse("ui:commune", args=[commune.code]),
-        reverse("ui:commune", args=[commune.code]) + "?q=giang",
+        search(officer_client, reverse("ui:commune", args=[commune.code]), "giang").request[
+            "PATH_INFO"
+        ]
+        + "?"
+        + search(officer_client, reverse("ui:commune", args=[commune.code]), "giang").request[
+            "QUERY_STRING"
+        ],
         reverse("registry:household", args=[household.pk]),
         reverse("ui:person", args=[head.pk]),
         reverse("registry:person_edit", args=[head.pk]),

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from hocvuso.registry.services import household_create, person_register, village_create
+from tests.factories import search
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_login_then_home(client, officer):
 
 
 def test_home_finds_commune_without_diacritics(officer_client, commune):
-    response = officer_client.get(reverse("ui:home"), {"q": "lung cu"})
+    response = search(officer_client, reverse("ui:home"), "lung cu")
     assert response.status_code == 200
     page = html(response)
     assert "Xã Lũng Cú" in page
@@ -56,12 +57,12 @@ def test_home_finds_commune_without_diacritics(officer_client, commune):
 
 
 def test_home_finds_commune_by_code(officer_client, commune):
-    response = officer_client.get(reverse("ui:home"), {"q": "715"})
+    response = search(officer_client, reverse("ui:home"), "715")
     assert [c.code for c in response.context["page"].object_list] == ["00715"]
 
 
 def test_home_is_paged(national_client, units):
-    response = national_client.get(reverse("ui:home"), {"q": "xa", "page": "2"})
+    response = search(national_client, reverse("ui:home"), "xa", page=2)
     page = response.context["page"]
     assert page.number == 2
     assert len(page.object_list) == 25
@@ -93,12 +94,12 @@ def test_switch_to_english_and_back(national_client, units):
 def test_commune_officer_finds_only_their_commune(officer_client, units):
     response = officer_client.get(reverse("ui:home"))
     assert [c.code for c in response.context["page"].object_list] == ["00715"]
-    response = officer_client.get(reverse("ui:home"), {"q": "ba dinh"})
+    response = search(officer_client, reverse("ui:home"), "ba dinh")
     assert list(response.context["page"].object_list) == []
 
 
 def test_citizen_home_is_an_empty_state(citizen_client, units):
-    response = citizen_client.get(reverse("ui:home"), {"q": "lung cu"})
+    response = search(citizen_client, reverse("ui:home"), "lung cu")
     assert response.status_code == 200
     assert response.context["page"] is None
     assert "chưa được giao phụ trách xã/phường nào" in html(response)
@@ -127,11 +128,11 @@ def test_commune_household_search_ignores_diacritics(officer_client, commune, of
     person_register(actor=officer, household=other, full_name="Lò Văn Sử", sex="M")
     url = reverse("ui:commune", args=[commune.code])
     # a member who is not the head, searched without diacritics
-    found = officer_client.get(url, {"q": "lo van su"}).context["page"].object_list
+    found = search(officer_client, url, "lo van su").context["page"].object_list
     assert [h.code for h in found] == ["LC-002"]
-    found = officer_client.get(url, {"q": "GIANG MI"}).context["page"].object_list
+    found = search(officer_client, url, "GIANG MI").context["page"].object_list
     assert [h.code for h in found] == ["LC-001"]
-    response = officer_client.get(url, {"q": "nobody here"})
+    response = search(officer_client, url, "nobody here")
     assert list(response.context["page"].object_list) == []
     assert "Không có hộ nào khớp với tìm kiếm." in html(response)
 

@@ -31,3 +31,8 @@ def can_handle_requests(actor: Any, person: Any) -> bool:
 def can_read_audit(actor: Any) -> bool:
     """The audit trail (and its export): national administrators signed in as themselves."""
     return scope_of(actor).national and getattr(actor, "pk", None) is not None
+
+
+def can_keep_breaches(actor: Any) -> bool:
+    """The breach register: national administrators signed in as themselves."""
+    return scope_of(actor).national and getattr(actor, "pk", None) is not None

@@ -305,6 +305,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HOCVUSO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO", "propagate": True},
+        # The development server's access log: through the redaction filter like every line
+        # (Django's default gives it a handler of its own that would print URLs as they came).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The production server's access and error logs (gunicorn.conf.py), likewise.
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

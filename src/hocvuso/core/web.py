@@ -4,16 +4,19 @@ page of a list. No rule of the movement here: parsing and presenting only."""
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.text import clean
 
 View = Callable[..., HttpResponse]
 FormT = TypeVar("FormT", bound=forms.Form)
@@ -70,3 +73,33 @@ def paginate(qs: QuerySet[Any] | list[Any], number: Any, *, per_page: int | None
     """The page ``number`` of a list (the last page for a number past the end, the first for
     nonsense): the one paging rule of every page and endpoint."""
     return Paginator(qs, per_page or page_size()).get_page(number)
+
+
+SEARCHES = "hocvuso_searches"  # session key: search token → term
+_KEPT_SEARCHES = 20
+
+
+def search_term(request: HttpRequest) -> tuple[str, HttpResponse | None]:
+    """The search term of a list page, kept **out of the URL**: people type ID numbers and phone
+    numbers into search boxes, and a URL ends up in browser history, proxies and access logs.
+    The box posts its term; it is kept in the session under a random token and the page
+    redirects to itself with ``?s=<token>`` (and its other filters), so paging and reloading
+    work. Returns the term, and the redirect to answer a POST with (else ``None``)."""
+    if request.method == "POST":
+        term = clean(str(request.POST.get("q", "")))[:100]
+        params = {
+            k: v
+            for k, v in request.POST.items()
+            if k not in {"q", "csrfmiddlewaretoken", "page", "s"} and v
+        }
+        if term:
+            token = secrets.token_urlsafe(9)
+            kept = dict(request.session.get(SEARCHES, {}))
+            kept[token] = term
+            request.session[SEARCHES] = dict(list(kept.items())[-_KEPT_SEARCHES:])
+            params["s"] = token
+        query = urlencode(params)
+        return term, HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+    token = str(request.GET.get("s", ""))
+    term = request.session.get(SEARCHES, {}).get(token, "") if token else ""
+    return str(term), None

@@ -18,14 +18,14 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hocvuso.access.registry import can_see_sensitive
 from hocvuso.access.skills import can_record_skills
 from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
-from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
+from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, search_term
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach import selectors, services
@@ -43,11 +43,13 @@ T4_LABELS = {
 }
 
 
-def _filters(request: HttpRequest, commune: Commune) -> tuple[list[Village], Village | None, str]:
+def _filters(
+    request: HttpRequest, commune: Commune, q: str
+) -> tuple[list[Village], Village | None, str]:
     villages = list(geo_selectors.village_list(commune=commune))
     wanted = request.GET.get("village", "")
     village = next((v for v in villages if str(v.pk) == wanted), None) if wanted else None
-    return villages, village, request.GET.get("q", "").strip()[:100]
+    return villages, village, q
 
 
 def _never_cache(response: HttpResponse) -> HttpResponse:
@@ -56,11 +58,14 @@ def _never_cache(response: HttpResponse) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @not_found_as_404
 def identity(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code)
-    villages, village, q = _filters(request, commune)
+    q, redirect_to = search_term(request)
+    if redirect_to is not None:
+        return redirect_to
+    villages, village, q = _filters(request, commune, q)
     need = request.GET.get("need", "vneid")
     if need not in selectors.NEEDS:
         need = "vneid"
@@ -129,11 +134,14 @@ def identity_mark(request: HttpRequest, person_id: UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @not_found_as_404
 def families(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code)
-    villages, village, q = _filters(request, commune)
+    q, redirect_to = search_term(request)
+    if redirect_to is not None:
+        return redirect_to
+    villages, village, q = _filters(request, commune, q)
     page = paginate(
         selectors.family_worklist(actor=request.user, commune=commune, village=village, q=q),
         request.GET.get("page"),
@@ -204,11 +212,14 @@ def guide_set(request: HttpRequest, household_id: UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @not_found_as_404
 def t4(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code)
-    villages, village, q = _filters(request, commune)
+    q, redirect_to = search_term(request)
+    if redirect_to is not None:
+        return redirect_to
+    villages, village, q = _filters(request, commune, q)
     missing = request.GET.get("missing", "")
     if missing not in {"", "any", *selectors.T4_CODES}:
         missing = ""

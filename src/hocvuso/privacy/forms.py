@@ -9,7 +9,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.privacy.models import ConsentMethod, ConsentPurpose, RequestChannel, RequestKind
+from hocvuso.geo.models import Province
+from hocvuso.privacy.models import (
+    BreachKind,
+    ConsentMethod,
+    ConsentPurpose,
+    RequestChannel,
+    RequestKind,
+)
 
 BLANK = [("", "—")]
 
@@ -138,3 +145,44 @@ class AuditFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+_DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BreachForm(forms.Form):
+    found_at = forms.DateTimeField(
+        label=_("When it was found"), widget=_DT, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    kind = forms.ChoiceField(label=_("What happened"), choices=BLANK + list(BreachKind.choices))
+    summary = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    data_affected = forms.CharField(
+        label=_("Data concerned"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: names and phone numbers; CCCD; ethnicity."),
+    )
+    persons_affected = forms.IntegerField(
+        label=_("Persons concerned (estimate)"), min_value=0, initial=0
+    )
+    provinces = forms.ModelMultipleChoiceField(
+        label=_("Provinces"),
+        queryset=Province.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    containment = forms.CharField(
+        label=_("Containment and remedy"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NotifyAuthorityForm(forms.Form):
+    reference = forms.CharField(
+        label=_("The authority's reference"), max_length=100, required=False
+    )
+
+
+class NotifyPersonsForm(forms.Form):
+    notice = forms.CharField(
+        label=_("What the persons were told"), widget=forms.Textarea(attrs={"rows": 3})
+    )

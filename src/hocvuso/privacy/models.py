@@ -140,3 +140,64 @@ class DataRequest(BaseModel):
     @property
     def open(self) -> bool:
         return self.completed_at is None
+
+
+# A breach is reported to the authority within 72 hours of its discovery (Law 91/2025/QH15,
+# Decree 356/2025/NĐ-CP).
+BREACH_NOTIFY_HOURS = 72
+
+
+class BreachKind(models.TextChoices):
+    DISCLOSURE = "disclosure", _("Data seen or sent to someone who should not have it")
+    LOSS = "loss", _("Data lost or destroyed")
+    ALTERATION = "alteration", _("Data changed without right")
+    ACCESS = "access", _("Someone got into the system without right")
+    DEVICE = "device", _("A phone, computer or paper list lost or stolen")
+    OTHER = "other", _("Other")
+
+
+class Breach(BaseModel):
+    """A personal-data breach, recorded the moment it is found: what happened, whose data and how
+    much, what was done to contain it, and when the authority (within 72 hours) and the persons
+    concerned were told. Kept by national administrators; every change is audited."""
+
+    found_at = models.DateTimeField(_("found at"))
+    kind = models.CharField(_("what happened"), max_length=16, choices=BreachKind.choices)
+    summary = models.TextField(_("description"))
+    data_affected = models.TextField(_("data concerned"), blank=True)
+    provinces = models.ManyToManyField(
+        "geo.Province", blank=True, related_name="+", verbose_name=_("provinces")
+    )
+    communes = models.ManyToManyField(
+        "geo.Commune", blank=True, related_name="+", verbose_name=_("communes")
+    )
+    persons_affected = models.PositiveIntegerField(_("persons concerned (estimate)"), default=0)
+    containment = models.TextField(_("containment and remedy"), blank=True)
+    authority_notified_at = models.DateTimeField(_("authority notified at"), null=True, blank=True)
+    authority_reference = models.CharField(_("authority's reference"), max_length=100, blank=True)
+    persons_notified_at = models.DateTimeField(_("persons notified at"), null=True, blank=True)
+    persons_notice = models.TextField(_("notice to the persons"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("personal-data breach")
+        verbose_name_plural = _("personal-data breaches")
+        ordering = ["-found_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.found_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def notify_by(self) -> dt.datetime:
+        """The authority must be told by then: 72 hours after the breach was found."""
+        return self.found_at + dt.timedelta(hours=BREACH_NOTIFY_HOURS)
+
+    def overdue(self, now: dt.datetime | None = None) -> bool:
+        """Not reported to the authority and past the 72 hours."""
+        return self.authority_notified_at is None and (now or timezone.now()) > self.notify_by
+
+    def hours_left(self, now: dt.datetime | None = None) -> int:
+        return int(((self.notify_by - (now or timezone.now())).total_seconds()) // 3600)

@@ -21,4 +21,6 @@ urlpatterns = [
     path("nhat-ky/", views.audit_list, name="audit"),
     path("nhat-ky.csv", views.audit_csv, name="audit_csv"),
     path("nhat-ky/tin-nhan/", views.sms_rate, name="sms_rate"),
+    path("vi-pham-du-lieu/", views.breaches, name="breaches"),
+    path("vi-pham-du-lieu/<uuid:breach_id>/", views.breach, name="breach"),
 ]

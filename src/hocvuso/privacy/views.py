@@ -28,12 +28,23 @@ from hocvuso.core.sheets import SafeWriter
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, run_form
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.privacy import selectors, services
+from hocvuso.privacy.breaches import (
+    breach_close,
+    breach_get,
+    breach_list,
+    breach_notify_authority,
+    breach_notify_persons,
+    breach_record,
+)
 from hocvuso.privacy.forms import (
     AuditFilterForm,
+    BreachForm,
     CompleteForm,
     ConsentForm,
     DataRequestForm,
     EraseForm,
+    NotifyAuthorityForm,
+    NotifyPersonsForm,
 )
 from hocvuso.privacy.models import RequestKind
 from hocvuso.registry.models import Person
@@ -333,3 +344,79 @@ def sms_rate(request: HttpRequest) -> HttpResponse:
     """The verification text messages' rate against its limits (national administrators)."""
     rate = selectors.sms_rate(actor=request.user)
     return _private(render(request, "privacy/sms_rate.html", {"rate": rate}))
+
+
+# --- The breach register ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def breaches(request: HttpRequest) -> HttpResponse:
+    """The register (open first, overdue flagged) and the form to record a new breach."""
+    rows = list(breach_list(actor=request.user))
+    form = BreachForm(request.POST or None)
+    made: list[Any] = []
+
+    def record(f: BreachForm) -> None:
+        made.append(breach_record(actor=request.user, **f.cleaned_data))
+
+    if request.method == "POST" and run_form(form, record):
+        messages.success(request, _("Breach recorded. Report it to the authority within 72 hours."))
+        return redirect("privacy:breach", breach_id=made[0].pk)
+    now = timezone.now()
+    return _private(
+        render(
+            request,
+            "privacy/breaches.html",
+            {"rows": [(b, b.overdue(now), b.hours_left(now)) for b in rows], "form": form},
+        )
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def breach(request: HttpRequest, breach_id: UUID) -> HttpResponse:
+    item = breach_get(request.user, breach_id)
+    authority = NotifyAuthorityForm(request.POST if "authority" in request.POST else None)
+    persons = NotifyPersonsForm(request.POST if "persons" in request.POST else None)
+    if request.method == "POST":
+        done = False
+        if "authority" in request.POST:
+            done = run_form(
+                authority,
+                lambda f: breach_notify_authority(
+                    actor=request.user, breach=item, reference=f.cleaned_data["reference"]
+                ),
+            )
+        elif "persons" in request.POST:
+            done = run_form(
+                persons,
+                lambda f: breach_notify_persons(
+                    actor=request.user, breach=item, notice=f.cleaned_data["notice"]
+                ),
+            )
+        elif "close" in request.POST:
+            try:
+                breach_close(actor=request.user, breach=item)
+                done = True
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        if done:
+            messages.success(request, _("Saved."))
+            return redirect("privacy:breach", breach_id=item.pk)
+    now = timezone.now()
+    return _private(
+        render(
+            request,
+            "privacy/breach.html",
+            {
+                "breach": item,
+                "overdue": item.overdue(now),
+                "hours_left": item.hours_left(now),
+                "authority_form": authority,
+                "persons_form": persons,
+            },
+        )
+    )

@@ -66,3 +66,14 @@ class InvitationForm(forms.Form):
             role_field = self.fields["role"]
             assert isinstance(role_field, forms.ChoiceField)
             role_field.choices = [(r.value, r.label) for r in roles]
+
+
+class InvitationCodeForm(forms.Form):
+    """The invitation's secret: put in by the page from the link's fragment, or pasted."""
+
+    code = forms.CharField(
+        label=_("Invitation code"),
+        max_length=100,
+        help_text=_("The code at the end of the invitation link, after the # sign."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )

@@ -12,6 +12,6 @@ urlpatterns = [
     path(
         "loi-moi/<uuid:invitation_id>/thu-hoi/", views.invitation_revoke, name="invitation_revoke"
     ),
-    path("loi-moi/<str:secret>/", views.invitation_accept, name="invitation_accept"),
+    path("loi-moi/", views.invitation_accept, name="invitation_accept"),
     path("nguoi/<uuid:person_id>/lien-ket-tai-khoan/", views.citizen_link, name="citizen_link"),
 ]

@@ -24,7 +24,12 @@ from hocvuso.core.web import add_domain_error, not_found_as_404, run_form
 from hocvuso.registry.selectors import person_get
 from hocvuso.roles import selectors, services
 from hocvuso.roles.errors import RolesError
-from hocvuso.roles.forms import INVITE_ROLES, AcceptInvitationForm, InvitationForm
+from hocvuso.roles.forms import (
+    INVITE_ROLES,
+    AcceptInvitationForm,
+    InvitationCodeForm,
+    InvitationForm,
+)
 
 INVITATION_SHOW = "hocvuso_invitation_link"
 
@@ -73,7 +78,9 @@ def invitation_created(request: HttpRequest) -> HttpResponse:
     if not isinstance(shown, dict):
         return redirect("accounts:account")
     invitation = selectors.invitation_get(request.user, UUID(shown["id"]))
-    link = request.build_absolute_uri(reverse("roles:invitation_accept", args=[shown["secret"]]))
+    # The secret rides in the fragment: a browser never sends it, so it reaches no access log,
+    # proxy or referrer; the page posts it (see roles/static/roles/invitation.js).
+    link = request.build_absolute_uri(reverse("roles:invitation_accept")) + "#" + shown["secret"]
     return render(
         request,
         "roles/invitation_created.html",
@@ -128,17 +135,29 @@ def assignment_revoke(request: HttpRequest, assignment_id: UUID) -> HttpResponse
 
 
 @never_cache
-@sensitive_post_parameters("password1", "password2")
+@sensitive_post_parameters("code", "password1", "password2")
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, secret: str) -> HttpResponse:
+def invitation_accept(request: HttpRequest) -> HttpResponse:
+    """The invitee's page. The link carries its secret in the fragment (never sent by the
+    browser); the page posts it, without JavaScript the person pastes it. Then the invitation
+    is shown and the account made — the secret only ever travels in POST bodies."""
+    if request.method == "GET":
+        return render(request, "roles/invitation_code.html", {"form": InvitationCodeForm()})
+    code_form = InvitationCodeForm(request.POST)
+    if not code_form.is_valid():
+        return render(request, "roles/invitation_code.html", {"form": code_form}, status=400)
+    secret = code_form.cleaned_data["code"]
     try:
         invitation = services.invitation_pending(secret=secret)
     except DomainError as exc:
         return render(
             request, "roles/invitation_invalid.html", {"message": exc.message}, status=410
         )
-    form = AcceptInvitationForm(request.POST or None, preset_username=invitation.username)
-    if request.method == "POST" and form.is_valid():
+    accepting = "password1" in request.POST
+    form = AcceptInvitationForm(
+        request.POST if accepting else None, preset_username=invitation.username
+    )
+    if accepting and form.is_valid():
         data = form.cleaned_data
         try:
             user = services.invitation_accept(
@@ -160,7 +179,12 @@ def invitation_accept(request: HttpRequest, secret: str) -> HttpResponse:
                 % {"username": user.username},
             )
             return redirect("login")
-    return render(request, "roles/invitation_accept.html", {"invitation": invitation, "form": form})
+    return render(
+        request,
+        "roles/invitation_accept.html",
+        {"invitation": invitation, "form": form, "code": secret},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -12,13 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hocvuso.access.registry import can_reveal_cccd, can_see_sensitive
 from hocvuso.access.skills import can_record_skills
 from hocvuso.access.units import access_commune, can_edit_commune, commune_q, is_officer
 from hocvuso.core.errors import DomainError
-from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
+from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, search_term
 from hocvuso.desk import selectors as desk_selectors
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.registry import selectors as registry_selectors
@@ -32,10 +32,12 @@ from hocvuso.ui.forms import CommuneSearchForm
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
-    form = CommuneSearchForm(request.GET or None)
-    q = form.cleaned_data["q"] if form.is_valid() else ""
+    q, redirect_to = search_term(request)
+    if redirect_to is not None:
+        return redirect_to
+    form = CommuneSearchForm(initial={"q": q})
     visible = geo_selectors.commune_search().filter(commune_q(request.user))
     total = visible.count()
     page = None
@@ -49,15 +51,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @not_found_as_404
 def commune(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code)
+    q, redirect_to = search_term(request)
+    if redirect_to is not None:
+        return redirect_to
     counts = registry_selectors.commune_counts(actor=request.user, commune=commune)
     villages = list(
         geo_selectors.village_list(commune=commune).annotate(household_count=Count("households"))
     )
-    q = request.GET.get("q", "").strip()[:100]
     village = None
     if request.GET.get("village"):
         village = next((v for v in villages if str(v.pk) == request.GET["village"]), None)
