@@ -481,11 +481,14 @@ def logged_in_client(user: Any) -> tuple[Any, str]:
     device in the session, as after the code step); returns (client, how)."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from hocvuso.accounts.models import Authenticator, new_authenticator_key
 
     client = Client()
     client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    device = Authenticator.objects.create(
+        user=user, name="bench", confirmed=True, key=new_authenticator_key()
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

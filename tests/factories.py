@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hocvuso.accounts.models import Authenticator, new_authenticator_key
 from hocvuso.core.actors import SYSTEM
 from hocvuso.core.ids import uuid7
 from hocvuso.desk.models import DeskVisit
@@ -73,18 +73,20 @@ def make_user(username: str, role: str | None = None, **scope):  # type: ignore[
     return user
 
 
-def totp_now(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+def totp_now(device: Authenticator, *, steps_ahead: int = 0) -> str:
     """The code the authenticator app shows now (or ``steps_ahead`` periods later)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() + steps_ahead * device.step
     return f"{totp.token():06d}"
 
 
-def give_two_factor(user) -> tuple[TOTPDevice, list[str]]:  # type: ignore[no-untyped-def]
+def give_two_factor(user) -> tuple[Authenticator, list[str]]:  # type: ignore[no-untyped-def]
     """A confirmed authenticator app and fresh recovery codes, as after enrolment."""
     from hocvuso.accounts.services.two_factor import recovery_codes_regenerate
 
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    device = Authenticator.objects.create(
+        user=user, name="app", confirmed=True, key=new_authenticator_key()
+    )
     return device, recovery_codes_regenerate(user=user, request=None)
 
 
@@ -94,7 +96,7 @@ def password_step(client: Client, username: str, password: str = OFFICER_PASSWOR
 
 def verified_client(user) -> Client:  # type: ignore[no-untyped-def]
     """A client logged in through the real flow: password, then the app's code."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device, _codes = give_two_factor(user)
     client = Client()

@@ -8,9 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hocvuso.accounts.models import Authenticator, RecoveryCode, recovery_hash
 from hocvuso.core.models import AuditLog
 from tests.factories import (
     OFFICER_PASSWORD,
@@ -61,13 +60,13 @@ def test_officer_enrols_after_the_password_then_opens_the_commune(officer, commu
     assert '<svg class="qr" role="img"' in html
     assert "<script" not in html
     assert "style=" not in html
-    device = TOTPDevice.objects.get(user=officer, confirmed=False)
+    device = Authenticator.objects.get(user=officer, confirmed=False)
     assert page.context["secret"].replace(" ", "") in device.config_url
 
     wrong = client.post(reverse("accounts:otp_enrol"), {"code": "000000"})
     assert wrong.status_code == 200
     assert "Mã này không đúng" in wrong.content.decode()
-    assert not TOTPDevice.objects.filter(user=officer, confirmed=True).exists()
+    assert not Authenticator.objects.filter(user=officer, confirmed=True).exists()
 
     done = client.post(reverse("accounts:otp_enrol"), {"code": totp_now(device)})
     assert done["Location"] == reverse("accounts:recovery_codes")
@@ -122,7 +121,7 @@ def test_recovery_code_works_once(officer, commune):
     assert response.status_code == 200
     assert "Còn 9" in response.content.decode()  # the warning counts the codes left
     assert client.get(reverse("ui:commune", args=[commune.code])).status_code == 200
-    assert StaticToken.objects.filter(device__user=officer).count() == 9
+    assert RecoveryCode.objects.filter(device__user=officer).count() == 9
     login_row = AuditLog.objects.get(action="auth.login", actor=officer)
     assert login_row.changes["second_factor"] == "recovery"
     assert AuditLog.objects.get(action="auth.recovery_code_used").changes["left"] == 9
@@ -182,14 +181,14 @@ def test_citizen_with_an_app_is_asked_for_the_code_and_may_turn_it_off(citizen):
     page = client.get(reverse("accounts:account")).content.decode()
     assert "Tắt" in page
     assert client.post(reverse("accounts:otp_disable"))["Location"] == reverse("accounts:account")
-    assert not TOTPDevice.objects.filter(user=citizen).exists()
+    assert not Authenticator.objects.filter(user=citizen).exists()
     assert actions(citizen)[-1] == "auth.2fa_disable"
 
 
 def test_officer_cannot_turn_it_off(officer):
     client = verified_client(officer)
     client.post(reverse("accounts:otp_disable"))
-    assert TOTPDevice.objects.filter(user=officer, confirmed=True).exists()
+    assert Authenticator.objects.filter(user=officer, confirmed=True).exists()
 
 
 def test_new_recovery_codes_replace_the_old(officer):
@@ -200,8 +199,8 @@ def test_new_recovery_codes_replace_the_old(officer):
     )
     new = client.get(reverse("accounts:recovery_codes")).context["codes"]
     assert set(
-        StaticToken.objects.filter(device__user=officer).values_list("token", flat=True)
-    ) == set(new)
+        RecoveryCode.objects.filter(device__user=officer).values_list("code_hash", flat=True)
+    ) == {recovery_hash(c) for c in new}
     assert not set(old) & set(new)
 
 
@@ -216,8 +215,8 @@ def test_switch_off_for_tests_that_do_not_test_it(settings, officer, commune):
 def test_admin_resets_a_lost_phone(officer):
     give_two_factor(officer)
     call_command("reset_two_factor", "canbo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert not TOTPDevice.objects.filter(user=officer).exists()
-    assert StaticToken.objects.filter(device__user=officer).count() == 0
+    assert not Authenticator.objects.filter(user=officer).exists()
+    assert RecoveryCode.objects.filter(device__user=officer).count() == 0
     row = AuditLog.objects.filter(action="auth.2fa_disable").get()
     assert row.actor is None
     assert row.object_id == str(officer.pk)
@@ -231,11 +230,11 @@ def test_move_to_a_new_phone_replaces_the_old_app(officer):
     old, _codes = give_two_factor(officer)
     client = verified_client(officer)
     assert client.get(reverse("accounts:otp_enrol")).status_code == 200
-    new = TOTPDevice.objects.get(user=officer, confirmed=False)
+    new = Authenticator.objects.get(user=officer, confirmed=False)
     response = client.post(reverse("accounts:otp_enrol"), {"code": totp_now(new)})
     assert response["Location"] == reverse("accounts:recovery_codes")
-    assert list(TOTPDevice.objects.filter(user=officer)) == [new]
-    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+    assert list(Authenticator.objects.filter(user=officer)) == [new]
+    assert not Authenticator.objects.filter(pk=old.pk).exists()
 
 
 def test_unverified_session_cannot_replace_the_app(officer):
@@ -243,3 +242,25 @@ def test_unverified_session_cannot_replace_the_app(officer):
     client = Client()
     password_step(client, "canbo")
     assert client.get(reverse("accounts:otp_enrol"))["Location"] == reverse("accounts:otp")
+
+
+def test_the_second_factor_secrets_are_not_in_the_database_in_clear(officer):
+    """Read access to the database does not give the second factor: the app's secret is sealed
+    (and opens only with the ID key), the recovery codes are keyed hashes."""
+    from django.db import connection
+
+    device, codes = give_two_factor(officer)
+    secret_hex = device.key
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM accounts_authenticator WHERE id = %s", [device.pk])
+        (stored,) = cursor.fetchone()
+        cursor.execute("SELECT code_hash FROM accounts_recoverycode")
+        hashes = [row[0] for row in cursor.fetchall()]
+    assert stored.startswith("g1.")
+    assert secret_hex not in stored
+    assert device.base32_key not in stored
+    assert len(hashes) == 10
+    assert not set(codes) & set(hashes)
+    assert all(code not in h for code in codes for h in hashes)
+    # The sealed secret still gives the right codes.
+    assert Authenticator.objects.get(pk=device.pk).verify_token(totp_now(device))

@@ -1,9 +1,19 @@
 import datetime
+import os
+import time
+from base64 import b32encode
+from binascii import hexlify, unhexlify
+from typing import Any
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
+from django_otp.oath import TOTP
 
+from hocvuso.core.crypto import SealedTextField, mac
 from hocvuso.core.models import BaseModel
 
 
@@ -218,3 +228,125 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M}"
+
+
+class Authenticator(ThrottlingMixin, Device):
+    """A TOTP authenticator app (RFC 6238). Its secret is sealed at rest (``core.crypto``): read
+    access to the database does not give the second factor."""
+
+    key = SealedTextField(_("secret (sealed)"), purpose="totp")
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.name}"
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    @property
+    def base32_key(self) -> str:
+        return b32encode(self.bin_key).decode()
+
+    @property
+    def config_url(self) -> str:
+        """The ``otpauth://`` link the app reads from the QR code."""
+        issuer = str(getattr(settings, "OTP_TOTP_ISSUER", "hocvuso"))
+        label = quote(f"{issuer}:{self.user.get_username()}")
+        query = urlencode(
+            {
+                "secret": self.base32_key,
+                "issuer": issuer,
+                "digits": self.digits,
+                "period": self.step,
+                "algorithm": "SHA1",
+            }
+        )
+        return f"otpauth://totp/{label}?{query}"
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: Any) -> bool:
+        """A code of the current period (± ``tolerance``), never one used before (replay)."""
+        allowed, _data = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            code = int(token)
+        except (TypeError, ValueError):
+            code = None
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        if code is not None and totp.verify(code, self.tolerance, self.last_t + 1):
+            self.last_t = totp.t()
+            self.throttle_reset(commit=False)
+            self.save(
+                update_fields=[
+                    "last_t",
+                    "throttling_failure_timestamp",
+                    "throttling_failure_count",
+                ]
+            )
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+
+def new_authenticator_key() -> str:
+    """20 random bytes, as hex (what the apps expect, base32 in the QR code)."""
+    return hexlify(os.urandom(20)).decode()
+
+
+class RecoveryCodes(ThrottlingMixin, Device):
+    """The one-time recovery codes of a user (a lost phone). Only keyed hashes are stored: a
+    code is shown once, when made."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.name}"
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: Any) -> bool:
+        """An unused code of this set: it is used up."""
+        allowed, _data = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used = RecoveryCode.objects.filter(device=self, code_hash=recovery_hash(str(token))).first()
+        if used is None:
+            self.throttle_increment(commit=True)
+            return False
+        used.delete()
+        self.throttle_reset(commit=True)
+        return True
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        indexes = [models.Index(fields=["device", "code_hash"], name="recoverycode_lookup")]
+
+    def __str__(self) -> str:
+        return str(self.device_id)
+
+
+def recovery_hash(code: str) -> str:
+    return mac("recovery", code.strip().lower())

@@ -106,8 +106,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     # In the order of the layers (docs/architecture.md), bottom first.
     "hocvuso.core",
     "hocvuso.geo",

@@ -64,10 +64,10 @@ def demo_totp_device(user: Any) -> None:
     """Officers sign in with a second factor. The demo gives each demo officer an authenticator
     with a secret derived from their username, so `hocvuso demo_code USER` can print the current
     code for someone trying the platform without a phone app (development only)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from hocvuso.accounts.models import Authenticator
 
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        TOTPDevice.objects.create(
+    if not Authenticator.objects.filter(user=user, confirmed=True).exists():
+        Authenticator.objects.create(
             user=user, name="demo", key=demo_totp_key(user.username), confirmed=True
         )
 

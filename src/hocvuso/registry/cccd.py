@@ -18,21 +18,15 @@ re-protected every row with the current one.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from hocvuso.core import crypto
 from hocvuso.core.errors import DomainError
 from hocvuso.registry.errors import RegistryError
 
@@ -172,42 +166,17 @@ class ProtectedId:
     last3: str
 
 
-def _derive(key: str, info: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key.encode())
-
-
-@lru_cache(maxsize=8)
-def _derived(keys: tuple[str, ...]) -> tuple[tuple[bytes, ...], tuple[AESGCM, ...]]:
-    """Per-purpose subkeys (HKDF-SHA256) of each configured key: HMAC keys and AES-256-GCM keys."""
-    if not keys:
-        raise RuntimeError("HOCVUSO_ID_KEY is empty")
-    mac_keys = tuple(_derive(k, b"hocvuso/cccd/hmac/v1") for k in keys)
-    aead = tuple(AESGCM(_derive(k, b"hocvuso/cccd/aes-gcm/v1")) for k in keys)
-    return mac_keys, aead
-
-
-def _keys() -> tuple[str, ...]:
-    return tuple(settings.HOCVUSO_ID_KEYS)
-
-
-def _mac(key: bytes, number: str) -> str:
-    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
+_PURPOSE = "cccd"  # the subkeys of core.crypto: hocvuso/cccd/hmac/v1 and hocvuso/cccd/aes-gcm/v1
 
 
 def lookup_hash(number: str) -> str:
     """The keyed hash under the current key."""
-    mac_keys, _aead = _derived(_keys())
-    return _mac(mac_keys[0], normalise(number))
+    return crypto.mac(_PURPOSE, normalise(number))
 
 
 def lookup_hashes(number: str) -> list[str]:
     """The hash under every configured key: finds rows not yet re-protected after a rotation."""
-    mac_keys, _aead = _derived(_keys())
-    plain = normalise(number)
-    return [_mac(k, plain) for k in mac_keys]
-
-
-_PREFIX = "g1."  # AES-256-GCM, 96-bit random nonce; the format can change by its prefix
+    return crypto.macs(_PURPOSE, normalise(number))
 
 
 def encrypt(number: str) -> str:
@@ -216,10 +185,7 @@ def encrypt(number: str) -> str:
     AES-GCM rather than Fernet because a bulk import seals one number per row: it is several
     times faster for the same protection.
     """
-    _mac_keys, aead = _derived(_keys())
-    nonce = os.urandom(12)
-    sealed = aead[0].encrypt(nonce, number.encode(), b"cccd")
-    return _PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+    return crypto.seal(_PURPOSE, number)
 
 
 def protect(number: str, *, hash_: str | None = None) -> ProtectedId:
@@ -231,16 +197,10 @@ def protect(number: str, *, hash_: str | None = None) -> ProtectedId:
 
 def reveal(ciphertext: str) -> str:
     """Decrypt a stored copy with whichever configured key made it. Audited callers only."""
-    _mac_keys, aead = _derived(_keys())
-    if not ciphertext.startswith(_PREFIX):
-        raise RuntimeError("unknown format of an encrypted CCCD")
-    raw = base64.urlsafe_b64decode(ciphertext[len(_PREFIX) :])
-    for key in aead:
-        try:
-            return key.decrypt(raw[:12], raw[12:], b"cccd").decode()
-        except InvalidTag:
-            continue
-    raise RuntimeError("the CCCD copy cannot be decrypted with the configured keys")
+    try:
+        return crypto.unseal(_PURPOSE, ciphertext)
+    except crypto.SealError as exc:
+        raise RuntimeError("the CCCD copy cannot be decrypted with the configured keys") from exc
 
 
 def reprotect(ciphertext: str) -> ProtectedId:
@@ -248,10 +208,14 @@ def reprotect(ciphertext: str) -> ProtectedId:
     return protect(reveal(ciphertext))
 
 
+def _keys() -> tuple[str, ...]:
+    return tuple(settings.HOCVUSO_ID_KEYS)
+
+
 @lru_cache(maxsize=8)
 def _blob_ring(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet(
-        [Fernet(base64.urlsafe_b64encode(_derive(k, b"hocvuso/blob/v1"))) for k in keys]
+        [Fernet(base64.urlsafe_b64encode(crypto.derive(k, b"hocvuso/blob/v1"))) for k in keys]
     )
 
 

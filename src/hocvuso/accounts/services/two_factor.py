@@ -8,6 +8,8 @@ the audit row) must stay recorded when the check is refused.
 from __future__ import annotations
 
 import re
+import secrets
+from base64 import b32encode
 from typing import Any
 
 from django.conf import settings
@@ -15,11 +17,16 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hocvuso.accounts.errors import AccountsError
-from hocvuso.accounts.models import User
+from hocvuso.accounts.models import (
+    Authenticator,
+    RecoveryCode,
+    RecoveryCodes,
+    User,
+    new_authenticator_key,
+    recovery_hash,
+)
 from hocvuso.accounts.selectors import requires_two_factor
 from hocvuso.accounts.services.auth import auth_event_record
 from hocvuso.core.audit import AuditAction
@@ -30,13 +37,13 @@ _TOTP = re.compile(r"^\d{6}$")
 _RECOVERY = re.compile(r"^[a-z2-7]{8}$")
 
 
-def totp_device(user: User) -> TOTPDevice | None:
+def totp_device(user: User) -> Authenticator | None:
     """The user's confirmed authenticator app, if any."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return Authenticator.objects.filter(user=user, confirmed=True).first()
 
 
 def has_two_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return Authenticator.objects.filter(user=user, confirmed=True).exists()
 
 
 def needs_second_factor(user: User) -> bool:
@@ -47,14 +54,16 @@ def needs_second_factor(user: User) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def totp_enrolment_device(*, user: User) -> TOTPDevice:
+def totp_enrolment_device(*, user: User) -> Authenticator:
     """The unconfirmed device being set up (the same one on every reload, so the QR code stays)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    device = Authenticator.objects.filter(user=user, confirmed=False).order_by("-id").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+        device = Authenticator.objects.create(
+            user=user, name="app", confirmed=False, key=new_authenticator_key()
+        )
     return device
 
 
@@ -63,8 +72,8 @@ def _normalise(code: str) -> str:
 
 
 @transaction.atomic
-def _confirm(*, user: User, device: TOTPDevice, request: HttpRequest | None) -> list[str]:
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+def _confirm(*, user: User, device: Authenticator, request: HttpRequest | None) -> list[str]:
+    Authenticator.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
@@ -73,7 +82,7 @@ def _confirm(*, user: User, device: TOTPDevice, request: HttpRequest | None) -> 
 
 
 def two_factor_enrol(
-    *, user: User, device: TOTPDevice, code: str, request: HttpRequest | None
+    *, user: User, device: Authenticator, code: str, request: HttpRequest | None
 ) -> list[str]:
     """Confirm the authenticator app with a first code; returns the fresh recovery codes."""
     if device.user_id != user.pk or device.confirmed:
@@ -90,12 +99,16 @@ def two_factor_enrol(
 
 
 def _new_recovery_codes(user: User) -> list[str]:
-    device, _created = StaticDevice.objects.get_or_create(
+    """Fresh one-time codes (8 letters and digits of base32, shown once; stored as keyed
+    hashes); the old ones stop working."""
+    device, _created = RecoveryCodes.objects.get_or_create(
         user=user, name="recovery", defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    device.codes.all().delete()
+    codes = [b32encode(secrets.token_bytes(5)).decode().lower() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, code_hash=recovery_hash(c)) for c in codes]
+    )
     return codes
 
 
@@ -117,7 +130,7 @@ def two_factor_verify(*, user: User, code: str, request: HttpRequest | None) -> 
         if totp is not None and totp.verify_token(code):
             device = totp
     elif _RECOVERY.match(code):
-        for static in StaticDevice.objects.filter(user=user, confirmed=True):
+        for static in RecoveryCodes.objects.filter(user=user, confirmed=True):
             if static.verify_token(code):
                 device = static
                 break
@@ -140,6 +153,6 @@ def two_factor_verify(*, user: User, code: str, request: HttpRequest | None) -> 
 def two_factor_disable(*, actor: Any, user: User, request: HttpRequest | None) -> None:
     """Remove the user's authenticator app and recovery codes (the user themself when 2FA is
     optional for them, or an administrator resetting a lost phone: see docs/operations.md)."""
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    RecoveryCodes.objects.filter(user=user).delete()
     auth_event_record(user=user, action=AuditAction.AUTH_2FA_DISABLE, request=request, actor=actor)

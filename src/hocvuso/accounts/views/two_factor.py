@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hocvuso.accounts.forms import CodeForm, EnrolForm
-from hocvuso.accounts.models import User
+from hocvuso.accounts.models import RecoveryCodes, User
 from hocvuso.accounts.qr import qr_svg
 from hocvuso.accounts.selectors import requires_two_factor
 from hocvuso.accounts.services import two_factor as services
@@ -59,7 +59,7 @@ def otp(request: HttpRequest) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             target = next_url(request)
-            recovery = device.persistent_id.startswith("otp_static.")
+            recovery = isinstance(device, RecoveryCodes)
             complete_login(request, user, device, factor="recovery" if recovery else "totp")
             if recovery:
                 left = services.recovery_codes_left(user)

@@ -14,9 +14,10 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("demo codes exist only in development")
         from django_otp.oath import TOTP
-        from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        device = TOTPDevice.objects.filter(
+        from hocvuso.accounts.models import Authenticator
+
+        device = Authenticator.objects.filter(
             user__username=options["username"], name="demo", confirmed=True
         ).first()
         if device is None:
