@@ -17,7 +17,7 @@ from hocvuso.core.crypto import SealedTextField, mac
 from hocvuso.core.models import BaseModel
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # devices: see pyproject
     """A person who signs in: officer, volunteer, mentor or citizen.
 
     What they may see and do comes from their role assignments (below), never from ``is_staff``
