@@ -640,15 +640,21 @@ API_PATHS = {
 
 
 # Youth classes and back-checks: class readers see the commune's classes; the class's organiser,
-# its volunteers and keepers work it; officers read back-checks, keepers draw and record.
+# its volunteers and keepers work it; officers read back-checks (skills), keepers draw — over the
+# commune or over one class's gains — and record.
 CLASS_READERS = COMMUNE_READERS | {"youth_volunteer"}
 CLASS_ORGANISERS = KEEPERS | {"youth_volunteer", "team_member"}
 CLASS_WORKERS = KEEPERS | {"youth_volunteer"}  # the world's classes are organised by volunteers
 
 
 def _classes_world(o: dict[str, Any], users: dict[str, Any]) -> None:
-    from hocvuso.classes.checks import check_round_draw
-    from hocvuso.classes.services import class_attendance_set, class_create, class_register
+    from hocvuso.classes.services import (
+        class_attendance_set,
+        class_create,
+        class_gains_record,
+        class_register,
+    )
+    from hocvuso.skills.checks import check_round_draw
 
     topic = list(Skill.objects.filter(code__in=["vneid.install", "bank.account"]))
     for side in ("ours", "other"):
@@ -664,6 +670,7 @@ def _classes_world(o: dict[str, Any], users: dict[str, Any]) -> None:
         )  # fmt: skip
         class_register(actor=SYSTEM, id=uuid7(), klass=klass, person=o[side]["p1"])
         class_attendance_set(actor=SYSTEM, klass=klass, present=[o[side]["p1"].pk])
+        class_gains_record(actor=SYSTEM, klass=klass, gains=[(o[side]["p1"].pk, "vneid.install")])
         rnd = check_round_draw(
             actor=SYSTEM, commune=commune, period_from=dt.date(2025, 1, 1),
             period_to=dt.date.fromisoformat(TODAY), percent=Decimal(100), seed=1,
@@ -744,11 +751,17 @@ ROUTES.update(
             "POST",
             lambda w, s, role: {"gain": [f"{_o(w, s, 'p1').pk}:vneid.install"]},
         ),
-        "classes:check_rounds": Route(_code_url("classes:check_rounds"), OFFICERS),
-        "classes:check_draw": Route(_code_url("classes:check_draw"), KEEPERS, "POST", _draw_form),
-        "classes:check_round": Route(_class_url("classes:check_round", "round"), OFFICERS),
-        "classes:check_assign": Route(
-            _class_url("classes:check_assign", "round"),
+        "classes:check_draw": Route(
+            _class_url("classes:check_draw"),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"id": str(uuid7()), "percent": "100", "seed": "3"},
+        ),
+        "skills:check_rounds": Route(_code_url("skills:check_rounds"), OFFICERS),
+        "skills:check_draw": Route(_code_url("skills:check_draw"), KEEPERS, "POST", _draw_form),
+        "skills:check_round": Route(_class_url("skills:check_round", "round"), OFFICERS),
+        "skills:check_assign": Route(
+            _class_url("skills:check_assign", "round"),
             KEEPERS,
             "POST",
             lambda w, s, role: {
@@ -756,8 +769,8 @@ ROUTES.update(
                 "check": [str(_o(w, s, "check").pk)],
             },
         ),
-        "classes:check_outcome": Route(
-            _class_url("classes:check_outcome", "check"),
+        "skills:check_outcome": Route(
+            _class_url("skills:check_outcome", "check"),
             KEEPERS,
             "POST",
             lambda w, s, role: {"outcome": "confirmed", "note": ""},
@@ -807,6 +820,15 @@ ROUTES.update(
             anonymous=401,
             json=True,
         ),
+        "api:classes_check_draw": Route(
+            _class_url("api:classes_check_draw"),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"id": str(uuid7()), "percent": 100, "seed": 3},
+            ok=frozenset({201}),
+            anonymous=401,
+            json=True,
+        ),
         "api:checks_rounds": Route(
             lambda w, s: reverse("api:checks_rounds", args=[_code(w, s)]),
             OFFICERS,
@@ -840,10 +862,11 @@ API_PATHS.update(
         "/api/v1/classes/{class_id}/registrations": "api:classes_register",
         "/api/v1/classes/{class_id}/attendance": "api:classes_attendance",
         "/api/v1/classes/{class_id}/gains": "api:classes_gains",
-        "/api/v1/classes/checks/communes/{code}": "api:checks_rounds",
-        "/api/v1/classes/checks/rounds": "api:checks_draw",
-        "/api/v1/classes/checks/rounds/{round_id}": "api:checks_round",
-        "/api/v1/classes/checks/items/{check_id}/outcome": "api:checks_outcome",
+        "/api/v1/classes/{class_id}/checks": "api:classes_check_draw",
+        "/api/v1/skills/checks/communes/{code}": "api:checks_rounds",
+        "/api/v1/skills/checks/rounds": "api:checks_draw",
+        "/api/v1/skills/checks/rounds/{round_id}": "api:checks_round",
+        "/api/v1/skills/checks/items/{check_id}/outcome": "api:checks_outcome",
     }
 )
 

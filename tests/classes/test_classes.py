@@ -1,10 +1,9 @@
-"""Classes (capacity, attendance → skill events once) and back-checks (seeded sampling,
-reversal of "not confirmed", confirmation rates vs a recount, scope refusals, query counts)."""
+"""Classes (capacity, attendance → skill events once, a back-check round over a class's gains,
+scope refusals, pinned query counts). The back-checks themselves: tests/skills/test_checks.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,14 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from hocvuso.classes.checks import (
-    check_outcome_record,
-    check_round_draw,
-    confirmation_rates,
-    sample_draw,
-)
 from hocvuso.classes.errors import ClassError
-from hocvuso.classes.models import BackCheck, ClassGain, ClassRegistration, Outcome
+from hocvuso.classes.models import ClassGain, ClassRegistration
 from hocvuso.classes.services import (
     NewPerson,
     class_attendance_set,
@@ -28,14 +21,18 @@ from hocvuso.classes.services import (
     class_register,
     gain_uuid,
 )
-from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
-from hocvuso.core.models import AuditLog
-from hocvuso.skills.errors import SkillsError
-from hocvuso.skills.models import PersonSkillStatus, Skill, SkillEvent
+from hocvuso.skills.models import (
+    BackCheck,
+    CheckOutcome,
+    CheckRound,
+    PersonSkillStatus,
+    Skill,
+    SkillEvent,
+)
 from tests.factories import db_fingerprint as _db_fingerprint
-from tests.factories import make_user
+from tests.factories import make_user, record
 
 pytestmark = pytest.mark.django_db
 
@@ -126,76 +123,81 @@ def _events(commune, volunteer, topic, n):  # type: ignore[no-untyped-def]
     return klass, people
 
 
-def test_sampling_is_reproducible_and_sized(commune, volunteer, topic, officer):
-    klass, _people = _events(commune, volunteer, topic, 40)
-    ids = list(SkillEvent.objects.filter(channel="class").values_list("pk", flat=True))
-    assert sample_draw(ids, percent=Decimal(5), seed=42) == sample_draw(
-        list(reversed(ids)), percent=Decimal(5), seed=42
+def test_a_round_for_a_class_samples_only_its_gains(client, commune, volunteer, topic, officer):
+    """Drawn from the class page, the round's frame is the class's gain events (their ids are
+    :func:`gain_uuid`), named after the class; the skills app keeps the round."""
+    klass, people = _events(commune, volunteer, topic, 5)
+    other_event = record(officer, people[0], "bank.account", channel="home_visit")
+    client.force_login(officer)
+    page = client.get(reverse("classes:detail", args=[klass.pk])).content.decode()
+    assert reverse("classes:check_draw", args=[klass.pk]) in page
+    round_id = uuid7()
+    r = client.post(
+        reverse("classes:check_draw", args=[klass.pk]),
+        {"id": str(round_id), "percent": "100", "seed": "4"},
     )
-    assert len(sample_draw(ids, percent=Decimal(5), seed=42)) == 2  # ceil(40 × 5 %)
-    kw = {
-        "commune": commune, "period_from": dt.date(2025, 1, 1),
-        "period_to": timezone.localdate(), "percent": Decimal(10), "seed": 1234,
-    }  # fmt: skip
-    r1 = check_round_draw(actor=officer, **kw)
-    r2 = check_round_draw(actor=officer, **kw)
-    picked1 = sorted(r1.checks.values_list("event_id", flat=True))
-    assert picked1 == sorted(r2.checks.values_list("event_id", flat=True))
-    assert (r1.population, r1.size, len(picked1)) == (40, 4, 4)
-    assert set(r1.checks.values_list("klass_id", flat=True)) == {klass.pk}
-    assert AuditLog.objects.filter(action="check_round.draw", object_id=str(r1.pk)).exists()
-
-
-def test_not_confirmed_reverses_and_rates_match_recount(commune, volunteer, topic, officer):
-    _klass, _people = _events(commune, volunteer, topic, 6)
-    rnd = check_round_draw(
-        actor=officer, commune=commune, period_from=dt.date(2025, 1, 1),
-        period_to=timezone.localdate(), percent=Decimal(100), seed=5,
+    assert r.status_code == 302
+    assert r["Location"] == reverse("skills:check_round", args=[round_id])
+    rnd = CheckRound.objects.get(pk=round_id)
+    day = timezone.localtime(klass.starts_at).date()
+    assert (rnd.source, rnd.label, rnd.population, rnd.period_from, rnd.period_to) == (
+        f"class:{klass.pk}", "Lớp VNeID", 5, day, day,
     )  # fmt: skip
-    checks = list(rnd.checks.order_by("event_id"))
-    outcomes = ["confirmed", "confirmed", "not_confirmed", "unreachable", "confirmed", "pending"]
-    for c, o in zip(checks, outcomes, strict=True):
-        if o != "pending":
-            check_outcome_record(actor=officer, check=c, outcome=o, note="gọi điện")
-    bad = BackCheck.objects.get(outcome=Outcome.NOT_CONFIRMED)
-    assert SkillEvent.objects.filter(reverses=bad.event_id).count() == 1
-    assert bad.reversal_id is not None
-    assert PersonSkillStatus.objects.get(person=bad.event.person).vneid_level == 0
-    with pytest.raises(DomainError) as exc:
-        check_outcome_record(actor=officer, check=bad, outcome="confirmed")
-    assert exc.value.code == SkillsError.CHECK_CLOSED
-    [rate] = confirmation_rates(actor=officer, commune=commune)
-    recount = {o: outcomes.count(o) for o in set(outcomes)}
-    assert (rate.channel, rate.helper_id, rate.drawn) == ("class", volunteer.pk, 6)
-    assert (rate.confirmed, rate.not_confirmed, rate.unreachable) == (
-        recount["confirmed"], recount["not_confirmed"], recount["unreachable"],
+    picked = set(rnd.checks.values_list("event_id", flat=True))
+    assert picked == {gain_uuid(klass.pk, p.pk, "vneid.install") for p in people}
+    assert other_event.pk not in picked
+    assert set(rnd.checks.values_list("label", flat=True)) == {"Lớp VNeID"}
+    # The API draws the same way and answers the round as the skills API does.
+    body = {"id": str(uuid7()), "percent": "40", "seed": 4}
+    r = client.post(
+        reverse("api:classes_check_draw", args=[klass.pk]), body, content_type="application/json"
+    )
+    assert r.status_code == 201, r.content
+    data = r.json()
+    assert (data["source"], data["label"], data["population"], data["size"]) == (
+        f"class:{klass.pk}", "Lớp VNeID", 5, 2,
     )  # fmt: skip
-    assert rate.rate == 3 / 4
+    assert {c["event_id"] for c in data["checks"]} <= {str(x) for x in picked}
 
 
-def test_other_commune_officer_is_refused(
-    client, commune, volunteer, topic, officer, other_officer
-):
+def test_a_volunteer_may_not_draw_a_round_for_their_class(client, commune, volunteer, topic):
     klass, _people = _events(commune, volunteer, topic, 2)
-    rnd = check_round_draw(
-        actor=officer, commune=commune, period_from=dt.date(2025, 1, 1),
-        period_to=timezone.localdate(), percent=Decimal(100), seed=5,
-    )  # fmt: skip
-    check = rnd.checks.first()
+    client.force_login(volunteer)
+    assert (
+        reverse("classes:check_draw", args=[klass.pk])
+        not in client.get(reverse("classes:detail", args=[klass.pk])).content.decode()
+    )
+    before = _db_fingerprint()
+    r = client.post(
+        reverse("classes:check_draw", args=[klass.pk]), {"id": str(uuid7()), "percent": "100"}
+    )
+    assert r.status_code == 404
+    assert _db_fingerprint() == before
+
+
+def test_volunteers_offered_are_the_communes_helpers(client, commune, officer, head, volunteer):
+    from hocvuso.roles.services.grants import citizen_link
+
+    make_user("dan.po")
+    citizen_link(actor=officer, person=head, login="dan.po")
+    client.force_login(officer)
+    page = client.get(reverse("classes:create", args=[commune.code])).content.decode()
+    assert "doanvien" in page
+    assert "dan.po" not in page  # a citizen's own account never works a class
+
+
+def test_other_commune_officer_is_refused(client, commune, volunteer, topic, other_officer):
+    klass, _people = _events(commune, volunteer, topic, 2)
     client.force_login(other_officer)
     before = _db_fingerprint()
     assert client.get(reverse("classes:detail", args=[klass.pk])).status_code == 404
-    assert client.get(reverse("classes:check_round", args=[rnd.pk])).status_code == 404
-    r = client.post(reverse("classes:check_outcome", args=[check.pk]), {"outcome": "not_confirmed"})
-    assert r.status_code == 404
-    r = client.post(reverse("classes:check_draw", args=[commune.code]), {"percent": "100"})
-    assert r.status_code == 404
     r = client.post(reverse("classes:attendance", args=[klass.pk]), {"present": []})
     assert r.status_code == 404
+    r = client.post(
+        reverse("classes:check_draw", args=[klass.pk]), {"id": str(uuid7()), "percent": "100"}
+    )
+    assert r.status_code == 404
     assert _db_fingerprint() == before
-    with pytest.raises(DomainError):
-        check_outcome_record(actor=other_officer, check=check, outcome="not_confirmed")
-    assert not SkillEvent.objects.filter(reverses__isnull=False).exists()
 
 
 def _count(client, url):  # type: ignore[no-untyped-def]
@@ -204,26 +206,32 @@ def _count(client, url):  # type: ignore[no-untyped-def]
     return len(ctx.captured_queries)
 
 
-def test_list_query_counts_do_not_grow(client, commune, volunteer, topic, officer):
+def _fill(klass, volunteer, n):  # type: ignore[no-untyped-def]
+    """``n`` more people at the class, all present, each gaining the class's first topic."""
+    people = [_walk_in(klass, volunteer, f"Khách {uuid7().hex[-6:]}").person for _ in range(n)]
+    present = ClassRegistration.objects.filter(klass=klass).values_list("person_id", flat=True)
+    class_attendance_set(actor=volunteer, klass=klass, present=list(present))
+    class_gains_record(actor=volunteer, klass=klass, gains=[(p.pk, "bank.account") for p in people])
+
+
+def test_list_and_detail_query_counts_are_pinned(client, commune, volunteer, topic, officer):
+    """The same absolute number at two sizes: one class of two people, then four classes and
+    eleven people more."""
     client.force_login(officer)
-    _events(commune, volunteer, topic, 2)
-    check_round_draw(
-        actor=officer, commune=commune, period_from=dt.date(2025, 1, 1),
-        period_to=timezone.localdate(), percent=Decimal(100), seed=5,
-    )  # fmt: skip
+    klass = _class(commune, volunteer, topic, capacity=20)
+    _fill(klass, volunteer, 2)
     urls = [
         reverse("classes:list", args=[commune.code]),
-        reverse("classes:check_rounds", args=[commune.code]),
+        reverse("classes:detail", args=[klass.pk]),
         reverse("api:classes_list", args=[commune.code]),
+        reverse("api:classes_detail", args=[klass.pk]),
     ]
     small = [_count(client, u) for u in urls]
     for _ in range(3):
-        _events(commune, volunteer, topic, 3)
-        check_round_draw(
-            actor=SYSTEM, commune=commune, period_from=dt.date(2025, 1, 1),
-            period_to=timezone.localdate(), percent=Decimal(50), seed=9,
-        )  # fmt: skip
-    assert [_count(client, u) for u in urls] == small
+        _events(commune, volunteer, topic, 2)
+    _fill(klass, volunteer, 5)
+    large = [_count(client, u) for u in urls]
+    assert small == large == [7, 8, 7, 8]
 
 
 def test_demo_is_idempotent(commune, officer, volunteer, head):
@@ -234,7 +242,7 @@ def test_demo_is_idempotent(commune, officer, volunteer, head):
     assert demo_classes(commune=commune, organiser=volunteer, officer=officer, seed=3) == first
     assert _db_fingerprint() == before
     assert first["classes"] == 3
-    assert BackCheck.objects.exclude(outcome=Outcome.PENDING).exists()
+    assert BackCheck.objects.exclude(outcome=CheckOutcome.PENDING).exists()
 
 
 def test_citizen_signs_up_for_an_upcoming_class_of_their_commune(officer, commune, head, client):

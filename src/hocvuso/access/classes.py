@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from hocvuso.access.helpers import helper_q
 from hocvuso.access.registry import person_q
 from hocvuso.access.scope import scope_of
 from hocvuso.access.units import can_access_commune, can_edit_commune
@@ -54,6 +55,12 @@ def may_act_for_attendees(actor: Any, klass: Any) -> bool:
     """Register walk-ins and record the skills gained at this class, as the actor themself, for
     its registered people — whether or not the actor otherwise sees them."""
     return can_work_class(actor, klass)
+
+
+def volunteer_q(commune_code: str) -> Q:
+    """Users who may volunteer at a class of the commune (and so work it): its helpers
+    (:func:`hocvuso.access.helpers.helper_q`), never a citizen's own account."""
+    return helper_q(commune_code)
 
 
 def may_sign_up(actor: Any, klass: Any, person: Any) -> bool:

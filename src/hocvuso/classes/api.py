@@ -1,8 +1,9 @@
-"""The classes and back-check API: /api/v1/classes/…
+"""The classes API: /api/v1/classes/…
 
 Writes are idempotent on the client's UUID (a class, a registration, a round); gains are
 idempotent on class + person + skill. Out of scope answers 404, the same as for an id that does
-not exist; a full class answers 422 ``class_full``.
+not exist; a full class answers 409 ``class_full``. A back-check round over a class's gains is
+drawn here and kept by the skills app (``/api/v1/skills/checks/…``).
 """
 
 from __future__ import annotations
@@ -12,21 +13,24 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from hocvuso.access.checks import can_draw_checks, can_read_checks
+from hocvuso.access.checks import can_draw_checks
 from hocvuso.access.classes import can_organise, can_read_classes
-from hocvuso.access.units import access_commune
-from hocvuso.classes import checks, selectors, services
-from hocvuso.classes.models import BackCheck, CheckRound, ClassEvent
-from hocvuso.core.errors import NotFound
+from hocvuso.access.units import access_commune, access_village
+from hocvuso.classes import selectors, services
+from hocvuso.classes.models import ClassEvent
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.schemas import ErrorOut, Page, page_fields
 from hocvuso.core.web import paginate
-from hocvuso.geo.models import Village
 from hocvuso.registry import selectors as registry_selectors
+from hocvuso.skills import selectors as skills_selectors
+from hocvuso.skills.api import RoundOut, round_out
+from hocvuso.skills.checks import check_round_draw, round_checks
 from hocvuso.skills.errors import SkillsError
-from hocvuso.skills.models import Skill
 
 router = Router(tags=["classes"])
 
@@ -141,14 +145,10 @@ def class_create(request: HttpRequest, payload: ClassIn) -> Status[ClassOut]:
     commune = access_commune(request.user, payload.commune, allowed=can_organise)
     village = None
     if payload.village_id is not None:
-        village = Village.objects.filter(pk=payload.village_id, commune=commune).first()
-        if village is None:
-            raise NotFound()
-    skills = list(Skill.objects.filter(code__in=payload.skills, is_active=True))
+        village = access_village(request.user, commune, payload.village_id)
+    skills = list(skills_selectors.active_skills(codes=payload.skills))
     if len(skills) != len(set(payload.skills)):
-        from hocvuso.core.errors import DomainError
-
-        raise DomainError(SkillsError.UNKNOWN_SKILL, "Unknown skill.", "skills")
+        raise DomainError(SkillsError.UNKNOWN_SKILL, _("Unknown skill code."), "skills")
     klass = services.class_create(
         actor=request.user,
         id=payload.id,
@@ -248,177 +248,37 @@ def class_gains(request: HttpRequest, class_id: UUID, payload: GainsIn) -> list[
     return [GainOut(id=g.pk, person_id=g.person_id, skill=codes[g.skill_id]) for g in gains]
 
 
-# --- Back-checks ------------------------------------------------------------------------------
+# --- A back-check round over a class's gains ------------------------------------------------
 
 
-class DrawIn(Schema):
+class ClassDrawIn(Schema):
     id: UUID = Field(description="Made by the client (UUID v7)")
-    commune: str
-    period_from: dt.date
-    period_to: dt.date
-    percent: Decimal = Field(description="Share of the reported events to draw, e.g. 5")
+    percent: Decimal = Field(description="Share of the class's recorded gains to draw, e.g. 10")
     seed: int | None = Field(None, description="Empty: a new random seed (stored)")
-    channel: str = ""
-    helper_id: int | None = None
-    class_id: UUID | None = None
-
-
-class CheckOut(Schema):
-    id: UUID
-    event_id: UUID
-    person_name: str
-    skill: str
-    happened_on: dt.date
-    channel: str
-    helper_id: int | None
-    class_id: UUID | None
-    assigned_to: str | None
-    outcome: str
-
-
-class RoundOut(Schema):
-    id: UUID
-    commune: str
-    period_from: dt.date
-    period_to: dt.date
-    channel: str
-    helper_id: int | None
-    class_id: UUID | None
-    percent: Decimal
-    seed: int
-    population: int
-    size: int
-    checks: list[CheckOut] | None = None
-
-
-class RateOut(Schema):
-    channel: str
-    helper_id: int | None
-    helper: str
-    class_id: UUID | None
-    class_title: str
-    drawn: int
-    confirmed: int
-    not_confirmed: int
-    unreachable: int
-    rate: float | None
-
-
-class RoundsOut(Schema):
-    rounds: list[RoundOut]
-    rates: list[RateOut]
-
-
-class OutcomeIn(Schema):
-    outcome: str = Field(description="confirmed, not_confirmed or unreachable")
-    note: str = ""
-
-
-def _round(r: CheckRound, items: list[BackCheck] | None = None) -> RoundOut:
-    return RoundOut(
-        id=r.pk,
-        commune=r.commune_id,
-        period_from=r.period_from,
-        period_to=r.period_to,
-        channel=r.channel,
-        helper_id=r.helper_id,
-        class_id=r.klass_id,
-        percent=r.percent,
-        seed=r.seed,
-        population=r.population,
-        size=r.size,
-        checks=None if items is None else [_check(c) for c in items],
-    )
-
-
-def _check(c: BackCheck) -> CheckOut:
-    return CheckOut(
-        id=c.pk,
-        event_id=c.event_id,
-        person_name=c.event.person.full_name,
-        skill=c.event.skill.code,
-        happened_on=c.event.happened_on,
-        channel=c.channel,
-        helper_id=c.helper_id,
-        class_id=c.klass_id,
-        assigned_to=c.assigned_to.get_username() if c.assigned_to else None,
-        outcome=c.outcome,
-    )
-
-
-@router.get(
-    "/checks/communes/{code}", response={200: RoundsOut, 404: ErrorOut}, url_name="checks_rounds"
-)
-def check_rounds(request: HttpRequest, code: str) -> RoundsOut:
-    commune = access_commune(request.user, code, allowed=can_read_checks)
-    rounds = checks.round_list(actor=request.user, commune=commune)[:100]
-    rates = checks.confirmation_rates(actor=request.user, commune=commune)
-    return RoundsOut(
-        rounds=[_round(r) for r in rounds],
-        rates=[
-            RateOut(
-                channel=g.channel,
-                helper_id=g.helper_id,
-                helper=g.helper,
-                class_id=g.klass_id,
-                class_title=g.klass,
-                drawn=g.drawn,
-                confirmed=g.confirmed,
-                not_confirmed=g.not_confirmed,
-                unreachable=g.unreachable,
-                rate=g.rate,
-            )
-            for g in rates
-        ],
-    )
 
 
 @router.post(
-    "/checks/rounds", response={201: RoundOut, 404: ErrorOut, 422: ErrorOut}, url_name="checks_draw"
+    "/{class_id}/checks",
+    response={201: RoundOut, 404: ErrorOut, 422: ErrorOut},
+    url_name="classes_check_draw",
 )
-def check_draw(request: HttpRequest, payload: DrawIn) -> Status[RoundOut]:
-    commune = access_commune(request.user, payload.commune, allowed=can_draw_checks)
-    helper = None
-    if payload.helper_id is not None:
-        helper = checks.checkers(commune).filter(pk=payload.helper_id).first()
-        if helper is None:
-            raise NotFound()
-    klass = None
-    if payload.class_id is not None:
-        klass = ClassEvent.objects.filter(pk=payload.class_id, commune=commune).first()
-        if klass is None:
-            raise NotFound()
-    rnd = checks.check_round_draw(
+def class_check_draw(
+    request: HttpRequest, class_id: UUID, payload: ClassDrawIn
+) -> Status[RoundOut]:
+    """Draw a back-check round over the skills gained at this class (the skills app keeps the
+    round: ``/api/v1/skills/checks/rounds/{id}``)."""
+    klass = selectors.class_get(request.user, class_id)
+    if not can_draw_checks(request.user, klass.commune_id):
+        raise NotFound()
+    day = timezone.localtime(klass.starts_at).date()
+    rnd = check_round_draw(
         actor=request.user,
         id=payload.id,
-        commune=commune,
-        period_from=payload.period_from,
-        period_to=payload.period_to,
+        commune=klass.commune,
+        period_from=day,
+        period_to=day,
         percent=payload.percent,
         seed=payload.seed,
-        channel=payload.channel,
-        helper=helper,
-        klass=klass,
+        frame=selectors.check_frame(klass),
     )
-    return Status(201, _round(rnd, list(checks.round_checks(rnd))))
-
-
-@router.get(
-    "/checks/rounds/{round_id}", response={200: RoundOut, 404: ErrorOut}, url_name="checks_round"
-)
-def check_round(request: HttpRequest, round_id: UUID) -> RoundOut:
-    rnd = checks.round_get(request.user, round_id)
-    return _round(rnd, list(checks.round_checks(rnd)))
-
-
-@router.post(
-    "/checks/items/{check_id}/outcome",
-    response={200: CheckOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    url_name="checks_outcome",
-)
-def check_outcome(request: HttpRequest, check_id: UUID, payload: OutcomeIn) -> CheckOut:
-    check = checks.check_get(request.user, check_id)
-    done = checks.check_outcome_record(
-        actor=request.user, check=check, outcome=payload.outcome, note=payload.note
-    )
-    return _check(checks.round_checks(done.round).get(pk=done.pk))
+    return Status(201, round_out(rnd, list(round_checks(rnd))))

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ClassesConfig(AppConfig):
     name = "hocvuso.classes"
-    verbose_name = _("Youth classes and back-checks")
+    verbose_name = _("Youth classes")

@@ -1,25 +1,21 @@
-"""Forms of the class and back-check pages. They only parse input; the rules live in the
+"""Forms of the class pages. They only parse input; the rules live in the
 services."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.classes.models import Outcome
 from hocvuso.core.ids import uuid7
 from hocvuso.registry.models import Sex
-from hocvuso.skills.models import Channel
 
 _DT = {
     "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
 }
-_DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class ClassForm(forms.Form):
@@ -70,47 +66,3 @@ class RegisterForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("id", uuid7())
         super().__init__(*args, **kwargs)
-
-
-class DrawForm(forms.Form):
-    id = forms.UUIDField(widget=forms.HiddenInput)
-    period_from = forms.DateField(label=_("From"), **_DATE)  # type: ignore[arg-type]
-    period_to = forms.DateField(label=_("To"), **_DATE)  # type: ignore[arg-type]
-    percent = forms.DecimalField(
-        label=_("Sample size (%)"), min_value=0.01, max_value=100, decimal_places=2, initial=5
-    )
-    seed = forms.IntegerField(
-        label=_("Seed (empty: a new random one)"),
-        required=False,
-        min_value=0,
-        max_value=2**62,
-    )
-    channel = forms.ChoiceField(label=_("Channel"), required=False)
-    helper = forms.ChoiceField(label=_("Helped by"), required=False)
-    klass = forms.ChoiceField(label=_("Class"), required=False)
-
-    def __init__(
-        self,
-        *args: Any,
-        helpers: list[tuple[str, str]],
-        classes: list[tuple[str, str]],
-        **kwargs: Any,
-    ) -> None:
-        today = timezone.localdate()
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("id", uuid7())
-        kwargs["initial"].setdefault("period_to", today)
-        kwargs["initial"].setdefault("period_from", today - dt.timedelta(days=30))
-        super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = [("", "—"), *Channel.choices]  # type: ignore[attr-defined]
-        self.fields["helper"].choices = [("", "—"), *helpers]  # type: ignore[attr-defined]
-        self.fields["klass"].choices = [("", "—"), *classes]  # type: ignore[attr-defined]
-
-
-class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"),
-        choices=[c for c in Outcome.choices if c[0] != Outcome.PENDING],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -1,5 +1,4 @@
-"""Youth-campaign classes (Thanh niên chung tay) and back-checks of reported results
-(chống bệnh hình thức).
+"""Youth-campaign classes (Thanh niên chung tay).
 
 - :class:`ClassEvent`: a class or event organised by a youth branch or any team — topic skills,
   place, time, capacity, the organiser and the volunteers who help.
@@ -7,9 +6,8 @@
   tick of the phone attendance list.
 - :class:`ClassGain`: "this attendee gained this skill in this class"; its id is derived from
   class + person + skill and is also the id of the skill event it recorded (channel "class"), so
-  a replay stores nothing twice, and back-checks know which class an event came from.
-- :class:`CheckRound` / :class:`BackCheck`: a commune officer's seeded random sample of recently
-  reported skill events, the checks assigned to users and their outcomes.
+  a replay stores nothing twice; a back-check round drawn for a class samples these events
+  (the back-checks themselves live with skill verification, in :mod:`hocvuso.skills.checks`).
 """
 
 from __future__ import annotations
@@ -111,97 +109,3 @@ class ClassGain(models.Model):
 
     def __str__(self) -> str:
         return f"{self.klass_id} {self.person_id} {self.skill_id}"
-
-
-class CheckRound(BaseModel):
-    """A seeded random sample of skill events reported in a period (same seed and same events →
-    the same sample)."""
-
-    commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
-    )
-    drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    period_from = models.DateField(_("from"))
-    period_to = models.DateField(_("to"))
-    channel = models.CharField(_("channel"), max_length=24, blank=True)
-    helper = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("helped by"),
-    )
-    klass = models.ForeignKey(
-        ClassEvent,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("class"),
-    )
-    percent = models.DecimalField(_("sample size (%)"), max_digits=5, decimal_places=2)
-    seed = models.BigIntegerField(_("seed"))
-    population = models.PositiveIntegerField(_("events reported"))
-    size = models.PositiveIntegerField(_("events drawn"))
-
-    class Meta:
-        verbose_name = _("back-check round")
-        verbose_name_plural = _("back-check rounds")
-
-    def __str__(self) -> str:
-        return f"{self.commune_id} {self.period_from}–{self.period_to}"
-
-
-class Outcome(models.TextChoices):
-    PENDING = "pending", _("Not checked yet")
-    CONFIRMED = "confirmed", _("Confirmed")
-    NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
-    UNREACHABLE = "unreachable", _("Unreachable")
-
-
-class BackCheck(BaseModel):
-    """One drawn event to check with the citizen. The group it counts for (channel, helper,
-    class) is copied from the event when drawn."""
-
-    round = models.ForeignKey(CheckRound, on_delete=models.CASCADE, related_name="checks")
-    event = models.ForeignKey(
-        "skills.SkillEvent", on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
-    )
-    channel = models.CharField(_("channel"), max_length=24)
-    helper = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    klass = models.ForeignKey(ClassEvent, on_delete=models.PROTECT, null=True, related_name="+")
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assigned to"),
-    )
-    outcome = models.CharField(
-        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
-    )
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    checked_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    reversal = models.OneToOneField(
-        "skills.SkillEvent", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("back-check")
-        verbose_name_plural = _("back-checks")
-        constraints = [
-            models.UniqueConstraint(fields=["round", "event"], name="backcheck_once_per_round")
-        ]
-        indexes = [models.Index(fields=["channel", "outcome"], name="backcheck_group")]
-
-    def __str__(self) -> str:
-        return f"{self.round_id} {self.event_id} {self.outcome}"

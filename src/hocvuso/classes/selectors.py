@@ -6,14 +6,20 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from hocvuso.access.classes import ensure_classes, roster_q
+from hocvuso.access.classes import ensure_classes, roster_q, volunteer_q
 from hocvuso.access.registry import self_q
 from hocvuso.classes.models import ClassEvent, ClassGain, ClassRegistration
 from hocvuso.core.errors import NotFound
+from hocvuso.core.fetch import as_uuid
 from hocvuso.geo.models import Commune
+from hocvuso.skills.checks import Frame
 from hocvuso.skills.models import Skill
+
+# How a back-check round drawn over a class's gains names its frame.
+CHECK_SOURCE = "class:{id}"
 
 
 def class_list(*, actor: Any, commune: Commune) -> QuerySet[ClassEvent]:
@@ -90,3 +96,27 @@ def class_counts(klass: ClassEvent) -> tuple[int, int]:
         registered=Count("pk"), attended=Count("pk", filter=Q(attended=True))
     )
     return int(got["registered"]), int(got["attended"])
+
+
+def open_class_get(actor: Any, class_id: Any) -> tuple[ClassEvent, Any]:
+    """An upcoming class the actor may sign up for, and the person they sign up as."""
+    pk = as_uuid(class_id)
+    for klass, person in open_classes(actor=actor):
+        if klass.pk == pk:
+            return klass, person
+    raise NotFound()
+
+
+def volunteer_candidates(commune: Commune) -> QuerySet[Any]:
+    """Who may be named a volunteer of the commune's classes
+    (:func:`hocvuso.access.classes.volunteer_q`)."""
+    return (
+        get_user_model().objects.filter(volunteer_q(commune.code)).distinct().order_by("username")
+    )
+
+
+def check_frame(klass: ClassEvent) -> Frame:
+    """The class's gains as the sample frame of a back-check round: their skill events' ids
+    (:func:`hocvuso.classes.services.gain_uuid`), named after the class."""
+    events = list(ClassGain.objects.filter(klass=klass).values_list("event_id", flat=True))
+    return Frame(source=CHECK_SOURCE.format(id=klass.pk), label=klass.title, events=events)

@@ -12,9 +12,5 @@ urlpatterns = [
     path("lop/<uuid:class_id>/dang-ky/", views.class_register, name="register"),
     path("lop/<uuid:class_id>/diem-danh/", views.class_attendance, name="attendance"),
     path("lop/<uuid:class_id>/ket-qua/", views.class_gains, name="gains"),
-    path("xa/<str:code>/kiem-tra/", views.check_rounds, name="check_rounds"),
-    path("xa/<str:code>/kiem-tra/rut/", views.check_draw, name="check_draw"),
-    path("kiem-tra/<uuid:round_id>/", views.check_round, name="check_round"),
-    path("kiem-tra/<uuid:round_id>/phan-cong/", views.check_assign, name="check_assign"),
-    path("kiem-tra/muc/<uuid:check_id>/ket-qua/", views.check_outcome, name="check_outcome"),
+    path("lop/<uuid:class_id>/kiem-tra/", views.class_check_draw, name="check_draw"),
 ]

@@ -1,5 +1,6 @@
-"""Pages of the youth-campaign classes and of the back-checks. Thin: parse input, call one
-selector or service, render. Out of scope → 404, as everywhere."""
+"""Pages of the youth-campaign classes (and the back-check round drawn over a class's gains,
+through the skills app's service). Thin: parse input, call one selector or service, render.
+Out of scope → 404, as everywhere."""
 
 from __future__ import annotations
 
@@ -10,26 +11,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocvuso.access.checks import can_draw_checks, can_read_checks, ensure_checks
+from hocvuso.access.checks import can_draw_checks, can_read_checks
 from hocvuso.access.classes import can_organise, can_read_classes, can_work_class
 from hocvuso.access.units import access_commune
-from hocvuso.classes import checks, selectors, services
-from hocvuso.classes.forms import ClassForm, DrawForm, OutcomeForm, RegisterForm
+from hocvuso.classes import selectors, services
+from hocvuso.classes.forms import ClassForm, RegisterForm
 from hocvuso.classes.models import ClassEvent
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
-from hocvuso.geo.models import Commune, Village
+from hocvuso.geo import selectors as geo_selectors
 from hocvuso.registry import selectors as registry_selectors
-from hocvuso.skills.models import Skill
-
-
-def _users(commune: Commune) -> list[tuple[str, str]]:
-    return [(str(u.pk), str(u)) for u in checks.checkers(commune)]
+from hocvuso.skills import selectors as skills_selectors
+from hocvuso.skills.checks import check_round_draw
+from hocvuso.skills.forms import SampleForm
 
 
 @login_required
@@ -56,13 +56,14 @@ def class_list(request: HttpRequest, code: str) -> HttpResponse:
 @not_found_as_404
 def class_create(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_organise)
-    villages = list(Village.objects.filter(commune=commune).order_by("name"))
-    skills = list(Skill.objects.filter(is_active=True).order_by("area__order", "order", "code"))
+    villages = list(geo_selectors.village_list(commune=commune))
+    skills = list(skills_selectors.active_skills())
+    candidates = list(selectors.volunteer_candidates(commune))
     form = ClassForm(
         request.POST or None,
         villages=[(str(v.pk), v.name) for v in villages],
         skills=[(s.code, str(s)) for s in skills],
-        volunteers=_users(commune),
+        volunteers=[(str(u.pk), str(u)) for u in candidates],
     )
     if request.method == "POST" and form.is_valid():
         data: dict[str, Any] = form.cleaned_data
@@ -80,9 +81,7 @@ def class_create(request: HttpRequest, code: str) -> HttpResponse:
                 starts_at=data["starts_at"],
                 capacity=data["capacity"],
                 skills=[by_code[c] for c in data["skills"]],
-                volunteers=list(
-                    checks.checkers(commune).filter(pk__in=[int(x) for x in data["volunteers"]])
-                ),
+                volunteers=[u for u in candidates if str(u.pk) in set(data["volunteers"])],
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -101,6 +100,7 @@ def class_create(request: HttpRequest, code: str) -> HttpResponse:
 
 def _class_context(request: HttpRequest, klass: ClassEvent) -> dict[str, Any]:
     regs = selectors.class_registrations(actor=request.user, klass=klass)
+    can_check = can_draw_checks(request.user, klass.commune_id)
     return {
         "commune": klass.commune,
         "klass": klass,
@@ -110,6 +110,8 @@ def _class_context(request: HttpRequest, klass: ClassEvent) -> dict[str, Any]:
         "attended": selectors.class_counts(klass)[1],
         "can_work": can_work_class(request.user, klass),
         "register_form": RegisterForm(),
+        # A back-check round over what this class reported (its gains).
+        "sample_form": SampleForm() if can_check and any(r.gained for r in regs) else None,  # type: ignore[attr-defined]
     }
 
 
@@ -199,153 +201,34 @@ def class_gains(request: HttpRequest, class_id: UUID) -> HttpResponse:
     return _done(request, klass, None, _("Skills gained recorded."))
 
 
-# --- Back-checks ------------------------------------------------------------------------------
-
-
-def _draw_form(commune: Commune, data: Any = None) -> DrawForm:
-    classes = ClassEvent.objects.filter(commune=commune).order_by("-starts_at")[:200]
-    return DrawForm(
-        data,
-        helpers=_users(commune),
-        classes=[(str(c.pk), c.title) for c in classes],
-    )
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def check_rounds(request: HttpRequest, code: str) -> HttpResponse:
-    commune = access_commune(request.user, code, allowed=can_read_checks)
-    qs = checks.round_list(actor=request.user, commune=commune)
-    page = paginate(qs, request.GET.get("page"))
-    can_draw = can_draw_checks(request.user, commune.code)
-    return render(
-        request,
-        "classes/check_rounds.html",
-        {
-            "commune": commune,
-            "page": page,
-            "rates": checks.confirmation_rates(actor=request.user, commune=commune),
-            "can_draw": can_draw,
-            "form": _draw_form(commune) if can_draw else None,
-        },
-    )
-
-
 @login_required
 @require_POST
 @not_found_as_404
-def check_draw(request: HttpRequest, code: str) -> HttpResponse:
-    commune = access_commune(request.user, code, allowed=can_draw_checks)
-    form = _draw_form(commune, request.POST)
-    if form.is_valid():
-        data: dict[str, Any] = form.cleaned_data
-        helper = (
-            checks.checkers(commune).filter(pk=data["helper"]).first() if data["helper"] else None
-        )
-        klass = (
-            ClassEvent.objects.filter(commune=commune, pk=data["klass"]).first()
-            if data["klass"]
-            else None
-        )
-        try:
-            rnd = checks.check_round_draw(
-                actor=request.user,
-                id=data["id"],
-                commune=commune,
-                period_from=data["period_from"],
-                period_to=data["period_to"],
-                percent=data["percent"],
-                seed=data["seed"],
-                channel=data["channel"],
-                helper=helper,
-                klass=klass,
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Sample drawn."))
-            return redirect("classes:check_round", round_id=rnd.pk)
-    return render(
-        request,
-        "classes/check_rounds.html",
-        {
-            "commune": commune,
-            "page": None,
-            "rates": [],
-            "can_draw": True,
-            "form": form,
-        },
-        status=400,
-    )
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def check_round(request: HttpRequest, round_id: UUID) -> HttpResponse:
-    rnd = checks.round_get(request.user, round_id)
-    can_draw = can_draw_checks(request.user, rnd.commune_id)
-    response = render(
-        request,
-        "classes/check_round.html",
-        {
-            "commune": rnd.commune,
-            "round": rnd,
-            "checks": list(checks.round_checks(rnd)),
-            "can_draw": can_draw,
-            "users": _users(rnd.commune) if can_draw else [],
-            "outcome_form": OutcomeForm(),
-        },
-    )
-    add_never_cache_headers(response)
-    return response
-
-
-@login_required
-@require_POST
-@not_found_as_404
-def check_assign(request: HttpRequest, round_id: UUID) -> HttpResponse:
-    rnd = checks.round_get(request.user, round_id)
-    ensure_checks(request.user, rnd.commune_id, write=True)
-    user = checks.checkers(rnd.commune).filter(pk=request.POST.get("user") or 0).first()
-    try:
-        ids = [UUID(x) for x in request.POST.getlist("check")]
-    except ValueError:
-        raise NotFound() from None
-    if user is None:
-        messages.error(request, _("Choose who does the checks."))
-    else:
-        n = checks.check_assign(actor=request.user, round=rnd, checks=ids, user=user)
-        messages.success(request, _("%(n)s checks assigned.") % {"n": n})
-    return redirect("classes:check_round", round_id=rnd.pk)
-
-
-@login_required
-@require_POST
-@not_found_as_404
-def check_outcome(request: HttpRequest, check_id: UUID) -> HttpResponse:
-    check = checks.check_get(request.user, check_id)
-    form = OutcomeForm(request.POST)
+def class_check_draw(request: HttpRequest, class_id: UUID) -> HttpResponse:
+    """Draw a back-check round over the skills gained at this class: the class's gain events
+    are the sample frame handed to the skills app's service."""
+    klass = selectors.class_get(request.user, class_id)
+    if not can_draw_checks(request.user, klass.commune_id):
+        raise NotFound()
+    form = SampleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose the outcome."))
-    else:
-        try:
-            checks.check_outcome_record(
-                actor=request.user,
-                check=check,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Outcome recorded."))
-    if can_read_checks(request.user, check.round.commune_id):
-        return redirect("classes:check_round", round_id=check.round_id)
-    return redirect("ui:home")
+        return _done(request, klass, DomainError(CoreError.INVALID, _("Check the form.")), "")
+    day = timezone.localtime(klass.starts_at).date()
+    try:
+        rnd = check_round_draw(
+            actor=request.user,
+            id=form.cleaned_data["id"],
+            commune=klass.commune,
+            period_from=day,
+            period_to=day,
+            percent=form.cleaned_data["percent"],
+            seed=form.cleaned_data["seed"],
+            frame=selectors.check_frame(klass),
+        )
+    except DomainError as exc:
+        return _done(request, klass, exc, "")
+    messages.success(request, _("Sample drawn."))
+    return redirect("skills:check_round", round_id=rnd.pk)
 
 
 @login_required
@@ -364,13 +247,7 @@ def open_classes(request: HttpRequest) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def sign_up(request: HttpRequest, class_id: UUID) -> HttpResponse:
-    klass = ClassEvent.objects.filter(pk=class_id).first()
-    if klass is None:
-        raise NotFound()
-    rows = dict((c.pk, p) for c, p in selectors.open_classes(actor=request.user))
-    person = rows.get(klass.pk)
-    if person is None:
-        raise NotFound()
+    klass, person = selectors.open_class_get(request.user, class_id)
     try:
         reg_id = UUID(request.POST.get("id", ""))
     except ValueError:

@@ -11,8 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from hocvuso.classes.checks import check_outcome_record, check_round_draw
-from hocvuso.classes.models import BackCheck, ClassRegistration, Outcome
+from hocvuso.classes.models import ClassRegistration
 from hocvuso.classes.services import (
     NewPerson,
     class_attendance_set,
@@ -23,7 +22,8 @@ from hocvuso.classes.services import (
 from hocvuso.demo.registry import demo_uuid
 from hocvuso.geo.models import Commune
 from hocvuso.registry.models import Person
-from hocvuso.skills.models import Skill
+from hocvuso.skills.checks import check_outcome_record, check_round_draw
+from hocvuso.skills.models import BackCheck, CheckOutcome, Skill
 
 CLASSES = [
     ("Lớp cài đặt và định danh VNeID", "Chi đoàn thôn", ["vneid.install", "vneid.level2"]),
@@ -90,10 +90,10 @@ def demo_classes(*, commune: Commune, organiser: Any, officer: Any, seed: int) -
         percent=Decimal(10),
         seed=seed,
     )
-    pattern = [Outcome.CONFIRMED] * 5 + [Outcome.NOT_CONFIRMED, Outcome.UNREACHABLE]
+    pattern = [CheckOutcome.CONFIRMED] * 5 + [CheckOutcome.NOT_CONFIRMED, CheckOutcome.UNREACHABLE]
     for k, check in enumerate(BackCheck.objects.filter(round=rnd).order_by("event_id")):
         out["checks"] += 1
-        if check.outcome != Outcome.PENDING or k % 8 == 7:  # one in eight left to do
+        if check.outcome != CheckOutcome.PENDING or k % 8 == 7:  # one in eight left to do
             continue
         check_outcome_record(
             actor=officer, check=check, outcome=pattern[k % len(pattern)], note="Gọi điện"

@@ -8,6 +8,9 @@
 - :class:`SkillEvent`: append-only; a mistake is corrected by a reversing event.
 - :class:`PersonSkillStatus`: one row per person, derived from the events, kept up to date by the
   service that writes events (same transaction), checked and repaired by ``rebuild_status``.
+- :class:`CheckRound` / :class:`BackCheck`: verification of what was reported (chống bệnh hình
+  thức) — a seeded random sample of the skill events of every channel, the checks assigned to
+  helpers and what the citizen said (:mod:`hocvuso.skills.checks`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.ids import uuid7
+from hocvuso.core.models import BaseModel
 
 
 def _localised(vi: str, en: str) -> str:
@@ -258,3 +262,99 @@ class PersonSkillStatus(models.Model):
 
     def __str__(self) -> str:
         return str(self.person_id)
+
+
+class CheckRound(BaseModel):
+    """A seeded random sample of skill events reported in a period (same seed and same events →
+    the same sample).
+
+    ``source`` and ``label`` name the sample frame when a programme app drew the round over its
+    own events (``"class:<id>"`` and the class's title); the skills app treats them as opaque
+    text, so it never refers to a programme app's rows. The table kept its name from when
+    back-checks lived in the classes app."""
+
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
+    )
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("to"))
+    channel = models.CharField(_("channel"), max_length=24, blank=True)
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("helped by"),
+    )
+    source = models.CharField(_("sample frame"), max_length=64, blank=True)
+    label = models.CharField(_("sample frame name"), max_length=200, blank=True)
+    percent = models.DecimalField(_("sample size (%)"), max_digits=5, decimal_places=2)
+    seed = models.BigIntegerField(_("seed"))
+    population = models.PositiveIntegerField(_("events reported"))
+    size = models.PositiveIntegerField(_("events drawn"))
+
+    class Meta:
+        db_table = "classes_checkround"
+        verbose_name = _("back-check round")
+        verbose_name_plural = _("back-check rounds")
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} {self.period_from}–{self.period_to}"
+
+
+class CheckOutcome(models.TextChoices):
+    PENDING = "pending", _("Not checked yet")
+    CONFIRMED = "confirmed", _("Confirmed")
+    NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
+    UNREACHABLE = "unreachable", _("Unreachable")
+
+
+class BackCheck(BaseModel):
+    """One drawn event to check with the citizen. The group it counts for (channel, helper, and
+    the round's frame ``source``/``label``) is copied when drawn."""
+
+    round = models.ForeignKey(CheckRound, on_delete=models.CASCADE, related_name="checks")
+    event = models.ForeignKey(
+        SkillEvent, on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
+    )
+    channel = models.CharField(_("channel"), max_length=24)
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    source = models.CharField(_("sample frame"), max_length=64, blank=True)
+    label = models.CharField(_("sample frame name"), max_length=200, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=CheckOutcome.choices, default=CheckOutcome.PENDING
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    reversal = models.OneToOneField(
+        SkillEvent, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        db_table = "classes_backcheck"
+        verbose_name = _("back-check")
+        verbose_name_plural = _("back-checks")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "event"], name="backcheck_once_per_round")
+        ]
+        indexes = [models.Index(fields=["channel", "outcome"], name="backcheck_group")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.event_id} {self.outcome}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -27,6 +28,14 @@ def skill_set_list() -> QuerySet[SkillSet]:
         .prefetch_related("skills")
         .order_by("code", "province_id")
     )
+
+
+def active_skills(*, codes: Iterable[str] | None = None) -> QuerySet[Skill]:
+    """The skills still recorded, in catalogue order (``codes``: only those)."""
+    qs = Skill.objects.filter(is_active=True)
+    if codes is not None:
+        qs = qs.filter(code__in=list(codes))
+    return qs.order_by("area__order", "order", "code")
 
 
 def skill_get(*, code: str) -> Skill:

@@ -1,20 +1,24 @@
 """Back-checks of reported results (chống bệnh hình thức): services and selectors.
 
-A commune officer draws a **seeded random sample** of the skill events reported in a period
-(optionally only one channel, one helper or one class), assigns the checks, and records what the
-citizen says: confirmed, not confirmed (the event is reversed through
-:func:`hocvuso.skills.services.skill_event_reverse`) or unreachable.
+Verification of skill events belongs with the skill events: a commune officer draws a **seeded
+random sample** of the events reported in a period (optionally one channel or one helper),
+assigns the checks, and records what the citizen says: confirmed, not confirmed (the event is
+reversed through :func:`hocvuso.skills.services.skill_event_reverse`, in the name of whoever
+recorded the outcome, under :func:`hocvuso.access.checks.may_reverse_at_check`) or unreachable.
 
-The draw is reproducible: the population is the matching gains ordered by id, and
+A programme app may draw a round over its own events: it passes a :class:`Frame` — the ids of
+the events, a ``source`` ("class:<id>") and a ``label`` (the class's title) — and the round and
+its checks keep that text. The skills app never refers to a programme app's rows.
+
+The draw is reproducible: the population is the matching events ordered by id, and
 :func:`sample_draw` takes ``ceil(population × percent / 100)`` of them (at least one) with
 ``random.Random(seed)``; the seed is stored on the round, so the same seed over the same events
 gives the same sample. Every draw, assignment and outcome writes an audit row.
 
 Groups (what a confirmation rate is shown for): the event's channel, its helper (``helped_by``)
-and, for class events, the class (from :class:`~hocvuso.classes.models.ClassGain`). Teams'
-visits and mentors' sessions are told apart by channel and helper, without importing those apps.
-The **confirmation rate** of a group is confirmed / (confirmed + not confirmed); unreachable
-checks are counted but not in the rate (nobody was asked).
+and the frame the check was drawn from. The **confirmation rate** of a group is confirmed /
+(confirmed + not confirmed); unreachable checks are counted but not in the rate (nobody was
+asked).
 """
 
 from __future__ import annotations
@@ -24,35 +28,48 @@ import math
 import random
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.access.checks import (
+    can_be_checker,
     can_draw_checks,
     can_record_outcome,
+    checker_q,
     ensure_checks,
     may_reverse_at_check,
 )
-from hocvuso.classes.models import BackCheck, CheckRound, ClassEvent, Outcome
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.fetch import as_uuid
 from hocvuso.core.ids import uuid7
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune
 from hocvuso.skills.errors import SkillsError
-from hocvuso.skills.models import Channel, SkillEvent
+from hocvuso.skills.models import BackCheck, Channel, CheckOutcome, CheckRound, SkillEvent
 from hocvuso.skills.services import skill_event_reverse
 
 # Reports that are not someone's claim to have helped: nothing to back-check.
 NOT_CHECKED = (Channel.VERIFIED_AT_CHECK,)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The events a programme app offers as a round's sample frame, and how the round and its
+    checks name it (``source``: a stable key such as ``"class:<id>"``; ``label``: for people)."""
+
+    source: str
+    label: str
+    events: Sequence[UUID] = field(default_factory=tuple)
 
 
 def sample_draw(ids: Sequence[UUID], *, percent: Decimal, seed: int) -> list[UUID]:
@@ -71,7 +88,7 @@ def _population(
     period_to: dt.date,
     channel: str = "",
     helper: Any = None,
-    klass: ClassEvent | None = None,
+    frame: Frame | None = None,
 ) -> QuerySet[SkillEvent]:
     qs = SkillEvent.objects.filter(
         person__commune=commune,
@@ -84,9 +101,18 @@ def _population(
         qs = qs.filter(channel=channel)
     if helper is not None:
         qs = qs.filter(helped_by=helper)
-    if klass is not None:
-        qs = qs.filter(class_gain__klass=klass)
+    if frame is not None:
+        qs = qs.filter(pk__in=list(frame.events))
     return qs
+
+
+def _frame_text(frame: Frame | None) -> tuple[str, str]:
+    if frame is None:
+        return "", ""
+    source = clean(frame.source)
+    if not source or len(source) > 64:
+        raise DomainError(CoreError.INVALID, _("The sample frame has no valid name."), "source")
+    return source, clean(frame.label)[:200]
 
 
 @transaction.atomic
@@ -100,10 +126,11 @@ def check_round_draw(
     seed: int | None = None,
     channel: str = "",
     helper: Any = None,
-    klass: ClassEvent | None = None,
+    frame: Frame | None = None,
     id: UUID | None = None,
 ) -> CheckRound:
-    """Draw a round. ``seed`` empty: a fresh random one (stored)."""
+    """Draw a round. ``seed`` empty: a fresh random one (stored). ``frame``: only these events
+    (a programme app's), named by the frame. Idempotent on ``id``."""
     if not can_draw_checks(actor, commune.code):
         raise NotFound()
     if id is not None:
@@ -112,14 +139,13 @@ def check_round_draw(
             if existing.commune_id != commune.code:
                 raise NotFound()
             return existing
-    if klass is not None and klass.commune_id != commune.code:
-        raise NotFound()
     if period_from > period_to:
         raise DomainError(CoreError.INVALID, _("The period ends before it starts."), "period_to")
     if not (Decimal(0) < percent <= Decimal(100)):
         raise DomainError(CoreError.INVALID, _("Choose between 0 and 100 %."), "percent")
     if channel and channel not in Channel.values:
         raise DomainError(CoreError.INVALID, _("Choose how the skill was gained."), "channel")
+    source, label = _frame_text(frame)
     if seed is None:
         seed = secrets.randbits(62)
     events = _population(
@@ -128,7 +154,7 @@ def check_round_draw(
         period_to=period_to,
         channel=channel,
         helper=helper,
-        klass=klass,
+        frame=frame,
     )
     ids = list(events.values_list("pk", flat=True))
     chosen = sample_draw(ids, percent=percent, seed=seed)
@@ -141,7 +167,8 @@ def check_round_draw(
         period_to=period_to,
         channel=channel,
         helper=helper,
-        klass=klass,
+        source=source,
+        label=label,
         percent=percent,
         seed=seed,
         population=len(ids),
@@ -150,13 +177,19 @@ def check_round_draw(
     if id is not None:
         rnd.id = id
     rnd.save(force_insert=True)
-    rows = SkillEvent.objects.filter(pk__in=chosen).values_list(
-        "pk", "channel", "helped_by_id", "class_gain__klass_id"
-    )
+    rows = SkillEvent.objects.filter(pk__in=chosen).values_list("pk", "channel", "helped_by_id")
     BackCheck.objects.bulk_create(
         [
-            BackCheck(id=uuid7(), round=rnd, event_id=pk, channel=ch, helper_id=hp, klass_id=kl)
-            for pk, ch, hp, kl in sorted(rows)
+            BackCheck(
+                id=uuid7(),
+                round=rnd,
+                event_id=pk,
+                channel=ch,
+                helper_id=hp,
+                source=source,
+                label=label,
+            )
+            for pk, ch, hp in sorted(rows)
         ]
     )
     audit_record(
@@ -167,7 +200,7 @@ def check_round_draw(
             "period": [period_from.isoformat(), period_to.isoformat()],
             "channel": channel,
             "helper": str(helper.pk) if helper is not None else None,
-            "class": str(klass.pk) if klass is not None else None,
+            "source": source,
             "percent": str(percent),
             "seed": seed,
             "population": len(ids),
@@ -177,34 +210,63 @@ def check_round_draw(
     return rnd
 
 
-def checkers(commune: Commune) -> QuerySet[Any]:
-    """Users a check may go to: anyone with an active role in the commune (officers, desk
-    staff, volunteers, mentors…)."""
-    from django.contrib.auth import get_user_model
+def commune_helpers(commune: Commune) -> QuerySet[Any]:
+    """The users who help citizens in the commune (:data:`hocvuso.access.checks.CHECKER_ROLES`):
+    whose reports a round may be drawn over, and to whom checks may go."""
+    return get_user_model().objects.filter(checker_q(commune.code)).distinct().order_by("username")
 
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            role_assignments__commune=commune,
-            role_assignments__revoked_at__isnull=True,
-        )
-        .distinct()
-        .order_by("username")
-    )
+
+def checkers(rnd: CheckRound) -> QuerySet[Any]:
+    """Who the round's checks may go to: the commune's helpers, but not the helper the round
+    was drawn over (each check is also refused to its own helper and recorder when assigned)."""
+    qs = commune_helpers(rnd.commune)
+    if rnd.helper_id is not None:
+        qs = qs.exclude(pk=rnd.helper_id)
+    return qs
+
+
+def checker_get(rnd: CheckRound, user_id: Any) -> Any:
+    """A user the round's checks may go to; not-found for anyone else."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    user = checkers(rnd).filter(pk=pk).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def helper_get(commune: Commune, user_id: Any) -> Any:
+    """One of the commune's helpers (to draw a round over their reports); not-found otherwise."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    user = commune_helpers(commune).filter(pk=pk).first()
+    if user is None:
+        raise NotFound()
+    return user
 
 
 @transaction.atomic
 def check_assign(*, actor: Any, round: CheckRound, checks: Sequence[UUID], user: Any) -> int:
-    """Assign ``checks`` of the round to ``user``. Returns how many changed."""
+    """Assign ``checks`` of the round to ``user``. Returns how many changed. Refused
+    (``not_a_checker``) for someone who may not check in the commune, or when one of the checks
+    is of their own report."""
     if not can_draw_checks(actor, round.commune_id):
         raise NotFound()
-    if not checkers(round.commune).filter(pk=user.pk).exists():
+    if not checkers(round).filter(pk=user.pk).exists():
         raise DomainError(
             SkillsError.NOT_A_CHECKER, _("Checks go to someone working in the commune."), "user"
         )
+    items = list(BackCheck.objects.filter(round=round, pk__in=list(checks)).select_related("event"))
+    if any(not can_be_checker(user.pk, c) for c in items):
+        raise DomainError(
+            SkillsError.NOT_A_CHECKER, _("Nobody checks a report of their own."), "user"
+        )
     n = (
-        BackCheck.objects.filter(round=round, pk__in=list(checks))
+        BackCheck.objects.filter(pk__in=[c.pk for c in items])
         .exclude(assigned_to=user)
         .update(assigned_to=user, updated_at=timezone.now())
     )
@@ -223,18 +285,19 @@ def check_outcome_record(
 ) -> BackCheck:
     """Record what the citizen said. "Not confirmed" reverses the event (final: the check is
     closed); a confirmed or unreachable check may be recorded again (called back later)."""
+    # The stored row, locked: who may record is decided on it (an assignment may have moved).
+    check = BackCheck.objects.select_for_update().select_related("round", "event").get(pk=check.pk)
     if not can_record_outcome(actor, check):
         raise NotFound()
-    if outcome not in Outcome.values or outcome == Outcome.PENDING:
+    if outcome not in CheckOutcome.values or outcome == CheckOutcome.PENDING:
         raise DomainError(CoreError.INVALID, _("Choose the outcome."), "outcome")
-    check = BackCheck.objects.select_for_update().select_related("event").get(pk=check.pk)
-    if check.outcome == Outcome.NOT_CONFIRMED:
-        if outcome == Outcome.NOT_CONFIRMED:
+    if check.outcome == CheckOutcome.NOT_CONFIRMED:
+        if outcome == CheckOutcome.NOT_CONFIRMED:
             return check
         raise DomainError(SkillsError.CHECK_CLOSED, _("This record was found wrong and withdrawn."))
     note = clean(note)
     before = check.outcome
-    if outcome == Outcome.NOT_CONFIRMED:
+    if outcome == CheckOutcome.NOT_CONFIRMED:
         event = SkillEvent.objects.select_related("person__household", "skill").get(
             pk=check.event_id
         )
@@ -269,19 +332,19 @@ def round_list(*, actor: Any, commune: Commune) -> QuerySet[CheckRound]:
     ensure_checks(actor, commune.code)
     return (
         CheckRound.objects.filter(commune=commune)
-        .select_related("drawn_by", "helper", "klass")
+        .select_related("drawn_by", "helper")
         .annotate(
-            done=Count("checks", filter=~Q(checks__outcome=Outcome.PENDING)),
-            not_confirmed=Count("checks", filter=Q(checks__outcome=Outcome.NOT_CONFIRMED)),
+            done=Count("checks", filter=~Q(checks__outcome=CheckOutcome.PENDING)),
+            not_confirmed=Count("checks", filter=Q(checks__outcome=CheckOutcome.NOT_CONFIRMED)),
         )
         .order_by("-created_at")
     )
 
 
-def round_get(actor: Any, round_id: UUID) -> CheckRound:
+def round_get(actor: Any, round_id: Any) -> CheckRound:
     rnd = (
-        CheckRound.objects.select_related("commune", "drawn_by", "helper", "klass")
-        .filter(pk=round_id)
+        CheckRound.objects.select_related("commune", "drawn_by", "helper")
+        .filter(pk=as_uuid(round_id))
         .first()
     )
     if rnd is None:
@@ -293,15 +356,21 @@ def round_get(actor: Any, round_id: UUID) -> CheckRound:
 def round_checks(rnd: CheckRound) -> QuerySet[BackCheck]:
     return (
         BackCheck.objects.filter(round=rnd)
-        .select_related(
-            "event__person__household", "event__skill", "helper", "klass", "assigned_to"
-        )
+        .select_related("event__person__household", "event__skill", "helper", "assigned_to")
         .order_by("event_id")
     )
 
 
-def check_get(actor: Any, check_id: UUID) -> BackCheck:
-    check = BackCheck.objects.select_related("round").filter(pk=check_id).first()
+def round_check(rnd: CheckRound, check_id: Any) -> BackCheck:
+    """One check of the round, loaded as :func:`round_checks` loads them."""
+    check = round_checks(rnd).filter(pk=as_uuid(check_id)).first()
+    if check is None:
+        raise NotFound()
+    return check
+
+
+def check_get(actor: Any, check_id: Any) -> BackCheck:
+    check = BackCheck.objects.select_related("round", "event").filter(pk=as_uuid(check_id)).first()
     if check is None or not (
         can_record_outcome(actor, check) or can_draw_checks(actor, check.round.commune_id)
     ):
@@ -314,12 +383,17 @@ class GroupRate:
     channel: str
     helper: str  # display name, "" when nobody
     helper_id: Any
-    klass: str  # class title, "" when not a class
-    klass_id: Any
+    source: str  # the frame drawn from ("class:<id>"), "" for a commune-wide round
+    label: str  # its name (a class's title)
     drawn: int
     confirmed: int
     not_confirmed: int
     unreachable: int
+
+    @property
+    def channel_name(self) -> str:
+        """The channel for people (never its code on a page)."""
+        return str(Channel(self.channel).label) if self.channel in Channel.values else self.channel
 
     @property
     def rate(self) -> float | None:
@@ -338,28 +412,23 @@ def confirmation_rates(*, actor: Any, commune: Commune) -> list[GroupRate]:
     rows = (
         BackCheck.objects.filter(round__commune=commune)
         .values(
-            "channel",
-            "helper_id",
-            "helper__display_name",
-            "helper__username",
-            "klass_id",
-            "klass__title",
+            "channel", "helper_id", "helper__display_name", "helper__username", "source", "label"
         )
         .annotate(
             drawn=Count("pk"),
-            confirmed=Count("pk", filter=Q(outcome=Outcome.CONFIRMED)),
-            not_confirmed=Count("pk", filter=Q(outcome=Outcome.NOT_CONFIRMED)),
-            unreachable=Count("pk", filter=Q(outcome=Outcome.UNREACHABLE)),
+            confirmed=Count("pk", filter=Q(outcome=CheckOutcome.CONFIRMED)),
+            not_confirmed=Count("pk", filter=Q(outcome=CheckOutcome.NOT_CONFIRMED)),
+            unreachable=Count("pk", filter=Q(outcome=CheckOutcome.UNREACHABLE)),
         )
-        .order_by("channel", "klass__title", "helper__username")
+        .order_by("channel", "label", "source", "helper__username")
     )
     return [
         GroupRate(
             channel=r["channel"],
             helper=r["helper__display_name"] or r["helper__username"] or "",
             helper_id=r["helper_id"],
-            klass=r["klass__title"] or "",
-            klass_id=r["klass_id"],
+            source=r["source"],
+            label=r["label"],
             drawn=r["drawn"],
             confirmed=r["confirmed"],
             not_confirmed=r["not_confirmed"],
