@@ -1,4 +1,7 @@
-"""The back office opens every model for an administrator and never shows an identifier."""
+"""The back office opens every model for an administrator and never shows an identifier; every
+domain model is read-only there, skill sets included; its pages name models in Vietnamese."""
+
+import json
 
 import pytest
 from django.contrib import admin
@@ -48,3 +51,110 @@ def test_registry_is_read_only_in_the_admin(admin_client, head):
     assert response.status_code == 403
     head.refresh_from_db()
     assert head.full_name == "Giàng Mí Pó"
+
+
+# Admins that may change something, each for a stated reason; every other domain model's admin
+# is read-only (changes go through the audited services).
+EDITABLE = {
+    "accounts.user": "staff accounts of the back office itself (Django's user admin)",
+    "skills.skill": "names, level, activity — saved through the audited skill_update service",
+    # The official unit list and its remote / ethnic-minority flags: the flags get an audited
+    # service and page of their own (issue 11, done on main separately).
+    "geo.province": "official units",
+    "geo.commune": "official units",
+    "geo.village": "villages",
+}
+
+
+def test_every_domain_admin_is_read_only(rf):
+    from hocvuso.core.admin import ReadOnlyAdmin
+    from hocvuso.skills.models import Skill
+
+    root = get_user_model().objects.create_superuser("root", "root@example.vn", "x" * 12)
+    request = rf.get("/admin/")
+    request.user = root
+    writable = []
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label_lower
+        if not model.__module__.startswith("hocvuso.") or label in EDITABLE:
+            continue
+        assert isinstance(model_admin, ReadOnlyAdmin), label
+        if (
+            model_admin.has_add_permission(request)
+            or model_admin.has_change_permission(request)
+            or model_admin.has_delete_permission(request)
+        ):
+            writable.append(label)
+    assert writable == []
+    skill_admin = admin.site._registry[Skill]
+    assert not skill_admin.has_add_permission(request)
+    assert not skill_admin.has_delete_permission(request)
+
+
+def test_skill_sets_cannot_be_edited_in_the_admin(admin_client):
+    from hocvuso.skills.models import SkillSet
+
+    basic = SkillSet.objects.get(code="basic", province__isnull=True)
+    members = sorted(basic.skills.values_list("code", flat=True))
+    url = reverse("admin:skills_skillset_change", args=[basic.pk])
+    response = admin_client.post(url, {"code": "basic", "name_vi": "Đổi", "skills": []})
+    assert response.status_code == 403
+    basic.refresh_from_db()
+    assert basic.name_vi != "Đổi"
+    assert sorted(basic.skills.values_list("code", flat=True)) == members
+    assert admin_client.get(reverse("admin:skills_skillset_add")).status_code == 403
+
+
+def test_a_skill_changed_in_the_admin_goes_through_the_audited_service(admin_client):
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.core.models import AuditLog
+    from hocvuso.roles.services import role_grant
+    from hocvuso.skills.models import Skill
+
+    skill = Skill.objects.get(code="pay.qr")
+    url = reverse("admin:skills_skill_change", args=[skill.pk])
+    # Staff without the national role: read-only (the service would refuse them).
+    assert admin_client.post(url, {"name_vi": "Không"}).status_code == 403
+    role_grant(
+        actor=SYSTEM, user=get_user_model().objects.get(username="root"), role="national_admin"
+    )
+    data = {
+        "name_vi": "Thanh toán bằng mã QR (sửa)",
+        "name_en": skill.name_en,
+        "level": skill.level,
+        "description_vi": skill.description_vi,
+        "description_en": skill.description_en,
+        "programmes": json.dumps(skill.programmes),
+        "order": skill.order,
+        "is_active": "on",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    skill.refresh_from_db()
+    assert skill.name_vi == "Thanh toán bằng mã QR (sửa)"
+    row = AuditLog.objects.get(action="skill.update", object_id=str(skill.pk))
+    assert row.actor.username == "root"
+    assert list(row.changes) == ["name_vi"]
+
+
+def test_admin_pages_keep_vietnamese_names(admin_client):
+    """Every registered model is named in Vietnamese on its admin page."""
+    from django.utils import translation
+
+    english = []
+    for model in admin.site._registry:
+        meta = model._meta
+        if not model.__module__.startswith("hocvuso."):
+            continue
+        with translation.override("vi"):
+            vi = str(meta.verbose_name_plural)
+        with translation.override("en"):
+            en = str(meta.verbose_name_plural)
+        if vi == en:
+            english.append(meta.label_lower)
+            continue
+        page = admin_client.get(
+            reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        ).content.decode()
+        assert vi.capitalize() in page or vi in page, meta.label_lower
+    assert english == []

@@ -2,25 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from hocvuso.accounts.models import DeviceToken, Invitation, User
+from hocvuso.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("hocvuso", {"fields": ("display_name",)}))  # type: ignore[misc]
     list_display = ["username", "display_name", "is_staff", "is_superuser", "last_login"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Visible to administrators; changed only through the pages and their audited services."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)

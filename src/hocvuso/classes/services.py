@@ -12,7 +12,6 @@ called as the system after this module's own check, and this module's audit row 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.ids import IdScheme, derived_id
 from hocvuso.core.text import clean
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
@@ -43,11 +43,7 @@ from hocvuso.skills.services import EventInput, skill_events_record_batch
 def gain_uuid(class_id: UUID, person_id: UUID, skill_code: str) -> uuid.UUID:
     """The id of the gain and of its skill event: the same class, person and skill → the same id
     (UUID with version 7 bits, like :func:`hocvuso.demo.registry.demo_uuid`)."""
-    raw = bytearray(hashlib.sha256(f"class/{class_id}/{person_id}/{skill_code}".encode()).digest())
-    raw = raw[:16]
-    raw[6] = (raw[6] & 0x0F) | 0x70
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    return uuid.UUID(bytes=bytes(raw))
+    return derived_id(IdScheme.HASHED, "class", class_id, person_id, skill_code)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from hocvuso.accounts.models import OFFICER_ROLES
 from hocvuso.core.actors import SYSTEM
+from hocvuso.core.ids import IdScheme, derived_id
 from hocvuso.geo.models import Commune, Village
 from hocvuso.geo.services import units_load
 from hocvuso.registry.models import Household
@@ -201,10 +202,7 @@ _DEMO_CHANNELS = (
 def demo_uuid(*parts: str) -> uuid.UUID:
     """A stable UUID (version 7 bits) for a demo record, so a second `hocvuso demo` replays the
     same records and the idempotent services store nothing twice."""
-    raw = bytearray(hashlib.sha256("/".join(parts).encode()).digest()[:16])
-    raw[6] = (raw[6] & 0x0F) | 0x70
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    return uuid.UUID(bytes=bytes(raw))
+    return derived_id(IdScheme.HASHED, *parts)
 
 
 def demo_skill_activity(*, commune: Commune, users: dict[str, Any], seed: int) -> int:

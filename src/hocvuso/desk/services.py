@@ -17,7 +17,6 @@ of the visit id>`` (``quầy``: the desk), which the commune officer can rename 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -32,6 +31,7 @@ from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.ids import IdScheme, derived_id
 from hocvuso.core.text import clean
 from hocvuso.desk.models import DeskVisit, Outcome
 from hocvuso.desk.procedures import BY_CODE
@@ -67,13 +67,7 @@ def household_code_for(visit_id: UUID) -> str:
 def skill_event_id_for(visit_id: UUID) -> UUID:
     """The id of the skill event a visit records: a UUID v7 with the visit's timestamp and the
     rest taken from a hash of the visit id — the same visit always gives the same event id."""
-    digest = hashlib.sha256(b"hocvuso.desk.skill:" + visit_id.bytes).digest()
-    value = int.from_bytes(visit_id.bytes[:6] + digest[:10], "big")
-    value &= ~(0xF << 76)
-    value |= 0x7 << 76  # version 7
-    value &= ~(0b11 << 62)
-    value |= 0b10 << 62  # RFC 9562 variant
-    return UUID(int=value)
+    return derived_id(IdScheme.TIMED, "hocvuso.desk.skill:", namespace=visit_id)
 
 
 def _same(visit: DeskVisit, values: dict[str, Any]) -> bool:

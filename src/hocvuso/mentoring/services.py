@@ -31,6 +31,7 @@ from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
+from hocvuso.core.ids import IdScheme, derived_id
 from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune
 from hocvuso.mentoring.errors import MentoringError
@@ -73,7 +74,7 @@ def _keep_reach(mentors: Iterable[Mentor]) -> None:
 
 def session_event_id(session_id: UUID, skill_code: str) -> UUID:
     """The skill event of a session's gained skill: the same session and skill, the same id."""
-    return uuid.uuid5(_EVENT_NAMESPACE, f"{session_id}/{skill_code}")
+    return derived_id(IdScheme.UUID5, session_id, skill_code, namespace=_EVENT_NAMESPACE)
 
 
 def _languages(values: Iterable[str]) -> list[str]:

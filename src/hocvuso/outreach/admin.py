@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from hocvuso.outreach.models import FamilyGuide
-from hocvuso.registry.admin import ReadOnlyAdmin
+from hocvuso.core.admin import ReadOnlyAdmin
 
 
 @admin.register(FamilyGuide)

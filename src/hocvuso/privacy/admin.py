@@ -4,7 +4,7 @@ services, which check scope and write the audit log)."""
 from django.contrib import admin
 
 from hocvuso.privacy.models import Consent, DataRequest
-from hocvuso.registry.admin import ReadOnlyAdmin
+from hocvuso.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Consent)

@@ -4,24 +4,11 @@ Every change to people and households goes through the services (web forms, impo
 scope and write the audit log; the admin is for looking, not for editing around them.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from hocvuso.core.admin import ReadOnlyAdmin
 from hocvuso.registry.models import Household, ImportJob, Person
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Household)

@@ -30,6 +30,7 @@ from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.ids import IdScheme, derived_id
 from hocvuso.core.text import clean
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
@@ -337,7 +338,7 @@ class Present:
 
 def visit_event_id(visit_id: uuid.UUID, person_id: Any, code: str) -> uuid.UUID:
     """The skill event of a visit: derived from the visit id, so a replay records nothing new."""
-    return uuid.uuid5(visit_id, f"{person_id}/{code}")
+    return derived_id(IdScheme.UUID5, person_id, code, namespace=visit_id)
 
 
 def _content(
