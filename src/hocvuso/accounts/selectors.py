@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from hocvuso.accounts.models import (
     OFFICER_ROLES,
@@ -54,3 +55,39 @@ def active_roles(user: Any) -> frozenset[str]:
 def requires_two_factor(user: Any) -> bool:
     """Officers sign in with a second factor."""
     return bool(active_roles(user) & OFFICER_ROLES)
+
+
+def active_user(*, username: str) -> User | None:
+    """The active account with this username (an officer naming someone to appoint), or
+    ``None``: the caller says "no such account" on its form."""
+    username = (username or "").strip()
+    if not username:
+        return None
+    return User.objects.filter(username=username, is_active=True).first()
+
+
+def active_user_by_id(user_id: Any) -> User | None:
+    """The active account with this id (the sign-in steps carry it in the session), or ``None``."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def own_role_assignments(user: User) -> QuerySet[RoleAssignment]:
+    """The user's own active roles (their account page)."""
+    return (
+        RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+        .select_related("commune", "province")
+        .order_by("role")
+    )
+
+
+def active_token_count(*, actor: User) -> int:
+    """How many of the actor's own device tokens still work."""
+    return (
+        token_list(actor=actor)
+        .filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .count()
+    )

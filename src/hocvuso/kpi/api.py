@@ -12,12 +12,9 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from hocvuso.core.errors import NotFound
 from hocvuso.core.schemas import ErrorOut
-from hocvuso.geo.models import Commune, Province
-from hocvuso.kpi import dashboards, services
+from hocvuso.kpi import dashboards, selectors, services
 from hocvuso.kpi.dashboards import Dashboard
-from hocvuso.kpi.models import Indicator
 from hocvuso.kpi.selectors import Cell
 
 router = Router(tags=["dashboards"])
@@ -154,7 +151,7 @@ def _build(request: HttpRequest, level: str, code: str, f: Filters) -> Any:
 
 @router.get("/indicators", response=list[IndicatorOut], url_name="kpi_indicators")
 def indicator_list(request: HttpRequest) -> Any:
-    return list(Indicator.objects.filter(active=True).order_by("order"))
+    return selectors.indicators()
 
 
 @router.get("/national", response={200: DashboardOut, 404: ErrorOut}, url_name="kpi_national")
@@ -185,23 +182,19 @@ def village(request: HttpRequest, village_id: UUID, filters: Query[Filters]) -> 
     "/targets", response={200: TargetOut, 404: ErrorOut, 422: ErrorOut}, url_name="kpi_target_set"
 )
 def target_set(request: HttpRequest, payload: TargetIn) -> TargetOut:
-    indicator = Indicator.objects.filter(code=payload.indicator, active=True).first()
-    province = Province.objects.filter(code=payload.province).first() if payload.province else None
-    commune = Commune.objects.filter(code=payload.commune).first() if payload.commune else None
-    if (
-        indicator is None
-        or (payload.province and province is None)
-        or (payload.commune and commune is None)
-    ):
-        raise NotFound()
+    place = selectors.target_place(
+        province=payload.province or "",
+        commune=payload.commune or "",
+        remote_only=payload.remote_only,
+    )
     target = services.target_set(
         actor=request.user,
-        indicator=indicator,
+        indicator=selectors.indicator_get(payload.indicator),
         year=payload.year,
         month=payload.month,
         value=payload.value,
-        province=province,
-        commune=commune,
-        remote_only=payload.remote_only,
+        province=place.province,
+        commune=place.commune,
+        remote_only=place.remote_only,
     )
     return TargetOut(key=target.key if target else None, value=target.value if target else None)

@@ -613,3 +613,54 @@ def target_rows(province: Province | None, year: int) -> list[Target]:
     else:
         qs = qs.filter(province=province, remote_only=True) | qs.filter(commune__province=province)
     return list(qs.order_by("-year", "indicator__order", "province_id", "commune__name"))
+
+
+def indicator_get(code: str) -> Indicator:
+    """An active indicator; not-found otherwise."""
+    indicator = Indicator.objects.filter(code=code, active=True).first()
+    if indicator is None:
+        raise NotFound()
+    return indicator
+
+
+@dataclass(frozen=True)
+class TargetPlace:
+    """Where a target is set: the nation (both empty), a province, its remote communes
+    (``remote_only``) or a commune."""
+
+    province: Province | None = None
+    commune: Commune | None = None
+    remote_only: bool = False
+
+
+def target_place(
+    *, province: str = "", commune: str = "", remote_only: bool = False
+) -> TargetPlace:
+    """The units a target names by code; not-found for a code that names none."""
+    prov = Province.objects.filter(code=province).first() if province else None
+    comm = Commune.objects.filter(code=commune).first() if commune else None
+    if (province and prov is None) or (commune and comm is None):
+        raise NotFound()
+    return TargetPlace(province=prov, commune=comm, remote_only=remote_only)
+
+
+def target_place_of(unit: str) -> TargetPlace:
+    """The place of a value of the targets page's list (:func:`target_scope`): "" the nation,
+    ``p:``/``r:`` a province or its remote communes, ``c:`` a commune."""
+    kind, _sep, code = unit.partition(":")
+    if kind == "c":
+        return target_place(commune=code)
+    if kind in ("p", "r"):
+        return target_place(province=code, remote_only=kind == "r")
+    return TargetPlace()
+
+
+def unit_names(unit: UnitRef) -> dict[str, str]:
+    """The names of the province above a unit and of its commune (for the links up the
+    hierarchy; a province's own name is on its page already)."""
+    names: dict[str, str] = {}
+    if unit.province and unit.level != "province":
+        names["province"] = Province.objects.values_list("name", flat=True).get(code=unit.province)
+    if unit.commune:
+        names["commune"] = Commune.objects.values_list("name", flat=True).get(code=unit.commune)
+    return names

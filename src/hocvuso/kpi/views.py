@@ -20,12 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hocvuso.access.kpi import can_open_targets, home_unit
 from hocvuso.access.units import is_province_officer
-from hocvuso.core.errors import CoreError, DomainError, NotFound
-from hocvuso.core.web import not_found_as_404
-from hocvuso.geo.models import Commune, Province
+from hocvuso.core.errors import NotFound
+from hocvuso.core.web import not_found_as_404, run_form
 from hocvuso.kpi import dashboards, exports, maps, present, selectors, services
 from hocvuso.kpi.dashboards import Dashboard
-from hocvuso.kpi.models import Indicator
+from hocvuso.kpi.forms import TargetForm
 from hocvuso.kpi.selectors import UnitRef
 
 URL_NAMES = {
@@ -79,10 +78,11 @@ def _crumbs(unit: UnitRef, actor: Any) -> list[tuple[str, str]]:
     order = ["national", "province", "commune", "village"]
     top = order.index(home[0]) if home else 3
     chain: list[tuple[str, str, str]] = [("national", "", _("Nationwide"))]
+    names = selectors.unit_names(unit)
     if unit.province and unit.level != "province":
-        chain.append(("province", unit.province, Province.objects.get(code=unit.province).name))
+        chain.append(("province", unit.province, names["province"]))
     if unit.commune:
-        chain.append(("commune", unit.commune, Commune.objects.get(code=unit.commune).name))
+        chain.append(("commune", unit.commune, names["commune"]))
     for level, code, name in chain:
         if order.index(level) >= top and (level, code) != (unit.level, unit.code):
             out.append((name, unit_url(level, code)))
@@ -312,40 +312,33 @@ def report(request: HttpRequest, level: str, code: str) -> HttpResponse:
 def _targets(request: HttpRequest, province_code: str | None) -> HttpResponse:
     prov, units = selectors.target_scope(request.user, province_code)
     today = timezone.localdate()
-    inds = list(Indicator.objects.filter(active=True).order_by("order"))
-    errors: dict[str, str] = {}
-    form = {"unit": "", "indicator": "", "year": str(today.year), "month": "", "value": ""}
-    if request.method == "POST":
-        form = {k: request.POST.get(k, "").strip() for k in form}
-        try:
-            ind = next((i for i in inds if i.code == form["indicator"]), None)
-            if ind is None:
-                raise DomainError(CoreError.INVALID, _("Choose an indicator."), "indicator")
-            kind, _sep, ucode = form["unit"].partition(":")
-            if form["unit"] not in {u for u, _n in units}:
-                raise DomainError(CoreError.INVALID, _("Choose a unit from the list."), "unit")
-            try:
-                year = int(form["year"])
-                month = int(form["month"]) if form["month"] else None
-            except ValueError:
-                raise DomainError(
-                    CoreError.INVALID, _("Choose a year from the list."), "year"
-                ) from None
-            services.target_set(
-                actor=request.user,
-                indicator=ind,
-                year=year,
-                month=month,
-                value=form["value"] or None,
-                province=Province.objects.get(code=ucode) if kind in ("p", "r") else None,
-                commune=Commune.objects.get(code=ucode) if kind == "c" else None,
-                remote_only=kind == "r",
-            )
-        except DomainError as exc:
-            errors[exc.field or "value"] = exc.message
-        else:
-            messages.success(request, _("Target saved."))
-            return redirect(request.path)
+    inds = selectors.indicators()
+    years = list(range(today.year - 1, today.year + 6))
+    form = TargetForm(
+        request.POST if request.method == "POST" else None,
+        initial={"year": today.year},
+        units=units,
+        indicators=inds,
+        years=years,
+    )
+
+    def save(f: TargetForm) -> None:
+        data = f.cleaned_data
+        place = selectors.target_place_of(data["unit"])
+        services.target_set(
+            actor=request.user,
+            indicator=next(i for i in inds if i.code == data["indicator"]),
+            year=data["year"],
+            month=data["month"],
+            value=data["value"] or None,
+            province=place.province,
+            commune=place.commune,
+            remote_only=place.remote_only,
+        )
+
+    if request.method == "POST" and run_form(form, save):
+        messages.success(request, _("Target saved."))
+        return redirect(request.path)
     rows = selectors.target_rows(prov, today.year)
     return render(
         request,
@@ -355,13 +348,13 @@ def _targets(request: HttpRequest, province_code: str | None) -> HttpResponse:
             "units": units,
             "indicators": inds,
             "form": form,
-            "errors": errors,
+            "errors": form.errors_by_field() if form.is_bound else {},
             "rows": rows,
-            "years": list(range(today.year - 1, today.year + 6)),
+            "years": years,
             "month_choices": list(range(1, 13)),
             "dashboard_url": unit_url("province", prov.code) if prov else unit_url("national", ""),
         },
-        status=400 if errors else 200,
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 

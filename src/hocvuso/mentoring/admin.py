@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from hocvuso.mentoring.models import Mentor, MentoringSession, Mentorship
 from hocvuso.core.admin import ReadOnlyAdmin
+from hocvuso.mentoring.models import Mentor, MentoringSession, Mentorship
 
 
 @admin.register(Mentor)

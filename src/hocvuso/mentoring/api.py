@@ -15,11 +15,10 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.access.units import access_commune
-from hocvuso.core.errors import NotFound
 from hocvuso.core.schemas import ErrorOut
 from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.models import GOAL_MENTEES, Mentor
-from hocvuso.registry.models import Person
+from hocvuso.registry import selectors as registry_selectors
 
 router = Router(tags=["mentoring"])
 
@@ -212,9 +211,7 @@ def session_record(request: HttpRequest, payload: SessionIn) -> Status[SessionOu
     become skill events (channel ``mentoring``). 201 stored, 200 replay, 409 same id other
     content, 404 not a mentee of the caller."""
     m = selectors.own_mentor(request.user)
-    mentee = Person.objects.filter(pk=payload.mentee_id).first()
-    if mentee is None:
-        raise NotFound()
+    mentee = registry_selectors.person_get(request.user, payload.mentee_id)
     s = services.session_record(
         actor=request.user,
         id=payload.id,

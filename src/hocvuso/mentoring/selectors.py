@@ -41,6 +41,7 @@ from uuid import UUID
 from django.db.models import Count, F, Q, QuerySet
 
 from hocvuso.access.mentoring import can_read_mentors, may_open_mentor
+from hocvuso.access.registry import person_q
 from hocvuso.access.units import can_edit_commune, ensure_commune
 from hocvuso.core.errors import NotFound, ensure
 from hocvuso.core.fetch import one
@@ -309,3 +310,19 @@ def match_suggest(
     if not mentors:
         return []
     return match_compute(list(needing_help(commune, today)), mentors)
+
+
+def mentorship_get(actor: Any, mentorship_id: Any) -> Mentorship:
+    """A mentorship of a commune the actor keeps (to end it); not-found otherwise."""
+    ship = one(Mentorship.objects.select_related("mentor"), mentorship_id)
+    ensure(can_edit_commune(actor, ship.mentor.commune_id))
+    return ship
+
+
+def commune_person(actor: Any, commune: Commune, person_id: Any) -> Person | None:
+    """A person of ``commune`` the actor sees (to make them a mentor), or ``None``: the form
+    says "no such person in this commune"."""
+    try:
+        return one(Person.objects.filter(person_q(actor), commune=commune), person_id)
+    except NotFound:
+        return None

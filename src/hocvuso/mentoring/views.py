@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hocvuso.access.units import access_commune, can_edit_commune
+from hocvuso.accounts import selectors as accounts_selectors
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.core.web import add_domain_error, not_found_as_404
 from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.forms import MentorForm, SessionForm
-from hocvuso.mentoring.models import GOAL_MENTEES, Mentorship
-from hocvuso.registry.models import Person
+from hocvuso.mentoring.models import GOAL_MENTEES
+from hocvuso.skills import selectors as skills_selectors
 from hocvuso.skills.facts import BANK_ACCOUNT, BASIC_SET, VNEID_INSTALLED, VNEID_LEVEL2, skill_sets
-from hocvuso.skills.models import Skill
 
 
 def _never_cache(response: HttpResponse) -> HttpResponse:
@@ -75,8 +74,8 @@ def mentor_create(request: HttpRequest, code: str) -> HttpResponse:
     form = MentorForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        person = Person.objects.filter(pk=data["person"], commune=commune).first()
-        user = get_user_model().objects.filter(username=data["username"], is_active=True).first()
+        person = selectors.commune_person(request.user, commune, data["person"])
+        user = accounts_selectors.active_user(username=data["username"])
         if person is None:
             form.add_error("person", _("No such person in this commune."))
         elif user is None:
@@ -168,9 +167,7 @@ def accept(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def mentorship_end(request: HttpRequest, mentorship_id: UUID) -> HttpResponse:
-    ship = Mentorship.objects.select_related("mentor").filter(pk=mentorship_id).first()
-    if ship is None or not can_edit_commune(request.user, ship.mentor.commune_id):
-        raise NotFound()
+    ship = selectors.mentorship_get(request.user, mentorship_id)
     services.mentorship_end(actor=request.user, mentorship=ship)
     return redirect("mentoring:mentor", mentor_id=ship.mentor_id)
 
@@ -179,7 +176,7 @@ def _skill_choices(province: str) -> list[tuple[str, str]]:
     basic = skill_sets().of(BASIC_SET, province)
     # The basic set, then the identity milestones mentors often help with.
     codes = [*basic, *(c for c in (VNEID_INSTALLED, VNEID_LEVEL2, BANK_ACCOUNT) if c not in basic)]
-    names = {s.code: s.name for s in Skill.objects.filter(code__in=codes, is_active=True)}
+    names = {s.code: s.name for s in skills_selectors.active_skills(codes=codes)}
     return [(c, names[c]) for c in codes if c in names]
 
 

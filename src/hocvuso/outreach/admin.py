@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from hocvuso.outreach.models import FamilyGuide
 from hocvuso.core.admin import ReadOnlyAdmin
+from hocvuso.outreach.models import FamilyGuide
 
 
 @admin.register(FamilyGuide)

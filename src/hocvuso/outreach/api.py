@@ -7,7 +7,7 @@ answers 404, the same as a commune that does not exist.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -15,8 +15,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from hocvuso.access.units import access_commune
-from hocvuso.core.errors import NotFound
+from hocvuso.access.units import access_commune, access_village
 from hocvuso.core.schemas import ErrorOut, Page, page_fields
 from hocvuso.core.web import paginate
 from hocvuso.geo.models import Commune, Village
@@ -102,13 +101,10 @@ class GuideOut(Schema):
     designated_at: dt.datetime
 
 
-def _village(commune: Commune, village_id: UUID | None) -> Village | None:
+def _village(actor: Any, commune: Commune, village_id: UUID | None) -> Village | None:
     if village_id is None:
         return None
-    village = Village.objects.filter(commune=commune, pk=village_id).first()
-    if village is None:
-        raise NotFound()
-    return village
+    return access_village(actor, commune, village_id)
 
 
 def _village_name(p: Person) -> str | None:
@@ -128,7 +124,7 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
         actor=request.user,
         commune=commune,
         need=filters.need,
-        village=_village(commune, filters.village),
+        village=_village(request.user, commune, filters.village),
         q=filters.q,
         today=today,
     )
@@ -163,7 +159,7 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> Fa
     qs = selectors.family_worklist(
         actor=request.user,
         commune=commune,
-        village=_village(commune, filters.village),
+        village=_village(request.user, commune, filters.village),
         q=filters.q,
     )
     page = paginate(qs, filters.page)
@@ -196,7 +192,7 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
         actor=request.user,
         commune=commune,
         missing=filters.missing,
-        village=_village(commune, filters.village),
+        village=_village(request.user, commune, filters.village),
         q=filters.q,
     )
     page = paginate(qs, filters.page)

@@ -3,8 +3,8 @@ services, which check scope and write the audit log)."""
 
 from django.contrib import admin
 
-from hocvuso.privacy.models import Consent, DataRequest
 from hocvuso.core.admin import ReadOnlyAdmin
+from hocvuso.privacy.models import Consent, DataRequest
 
 
 @admin.register(Consent)

@@ -8,11 +8,13 @@ from uuid import UUID
 from django.db.models import Count, QuerySet
 
 from hocvuso.access.registry import household_q, person_q
-from hocvuso.access.units import ensure_commune, is_province_officer
+from hocvuso.access.units import commune_q, ensure_commune, is_province_officer
 from hocvuso.core.errors import NotFound
+from hocvuso.core.fetch import one
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Province, Village
-from hocvuso.registry.models import Household, Person
+from hocvuso.geo.selectors import commune_search
+from hocvuso.registry.models import Household, ImportJob, Person
 
 
 def household_list(
@@ -80,3 +82,39 @@ def province_communes_for_flags(*, actor: Any, code: str) -> tuple[Province, lis
     if province is None or not is_province_officer(actor, province.code):
         raise NotFound()
     return province, list(Commune.objects.filter(province=province).order_by("search_key", "code"))
+
+
+# The stored file and the sealed rejects: never loaded for a page that does not need them.
+IMPORT_JOB_HEAVY = ("data", "rejects_sealed")
+
+
+def import_job_list(*, actor: Any, commune: Commune) -> QuerySet[ImportJob]:
+    """The commune's imports, newest first (its keepers)."""
+    ensure_commune(actor, commune.code, write=True)
+    return (
+        ImportJob.objects.filter(commune=commune).defer(*IMPORT_JOB_HEAVY).order_by("-created_at")
+    )
+
+
+def import_job_get(actor: Any, job_id: Any) -> ImportJob:
+    """An import of a commune the actor keeps (without its stored file); not-found otherwise."""
+    job = one(
+        ImportJob.objects.defer("data").select_related("commune__province", "created_by"), job_id
+    )
+    ensure_commune(actor, job.commune_id, write=True)
+    return job
+
+
+def commune_list(*, actor: Any, q: str = "") -> QuerySet[Commune]:
+    """The communes the actor may open, searched by name (ignoring diacritics)."""
+    return commune_search(q=q).filter(commune_q(actor))
+
+
+def villages_with_counts(*, commune: Commune) -> QuerySet[Village]:
+    """The commune's villages by name, each with its number of households (a count, nothing
+    about anyone)."""
+    return (
+        Village.objects.filter(commune=commune)
+        .annotate(household_count=Count("households"))
+        .order_by("name")
+    )

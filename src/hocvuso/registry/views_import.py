@@ -10,18 +10,17 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocvuso.access.units import access_commune, ensure_commune
+from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.text import fold
 from hocvuso.core.web import add_domain_error, not_found_as_404
 from hocvuso.geo import selectors as geo_selectors
-from hocvuso.geo.models import Commune
+from hocvuso.registry import selectors
 from hocvuso.registry.forms import RegistryImportForm, VillageDecisionForm
 from hocvuso.registry.importing.headers import match_header
 from hocvuso.registry.importing.jobs import (
@@ -46,8 +45,6 @@ TEMPLATES = {
 }
 # Twelve digits, possibly grouped by spaces, dots or dashes ("001 075 000 123"): a CCCD.
 _TWELVE_DIGITS = re.compile(r"(?<!\d)(?:\d[ .\-]?){11}\d(?!\d)")
-# The sealed upload and the sealed rejects can be large: never loaded for a page.
-_HEAVY = ("data", "rejects_sealed")
 
 
 def mask_digits(text: str) -> str:
@@ -61,24 +58,6 @@ def mask_cccd_cell(cell: str) -> str:
     if not cell.strip():
         return ""
     return "*********" + digits[-3:] if len(digits) > 3 else "***"
-
-
-def _jobs(commune: Commune) -> QuerySet[ImportJob]:
-    return ImportJob.objects.filter(commune=commune).defer(*_HEAVY).order_by("-created_at")
-
-
-def _job(request: HttpRequest, job_id: UUID) -> ImportJob:
-    """The job, if its commune is in the user's scope; not-found otherwise (and when missing)."""
-    try:
-        job = (
-            ImportJob.objects.defer("data")
-            .select_related("commune__province", "created_by")
-            .get(pk=job_id)
-        )
-    except ImportJob.DoesNotExist:
-        raise NotFound() from None
-    ensure_commune(request.user, job.commune_id, write=True)
-    return job
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -118,7 +97,9 @@ def import_start(request: HttpRequest, code: str) -> HttpResponse:
         {
             "commune": commune,
             "form": form,
-            "jobs": list(_jobs(commune)[:RECENT_JOBS]),
+            "jobs": list(
+                selectors.import_job_list(actor=request.user, commune=commune)[:RECENT_JOBS]
+            ),
             "statuses": ImportStatus,
         },
         status=400 if form.errors else 200,
@@ -212,14 +193,14 @@ def _job_page(
 @require_GET
 @not_found_as_404
 def import_job(request: HttpRequest, job_id: UUID) -> HttpResponse:
-    return _job_page(request, _job(request, job_id))
+    return _job_page(request, selectors.import_job_get(request.user, job_id))
 
 
 @login_required
 @require_POST
 @not_found_as_404
 def import_confirm(request: HttpRequest, job_id: UUID) -> HttpResponse:
-    job = _job(request, job_id)
+    job = selectors.import_job_get(request.user, job_id)
     form = VillageDecisionForm(
         request.POST,
         names=job.new_villages,
@@ -240,7 +221,7 @@ def import_confirm(request: HttpRequest, job_id: UUID) -> HttpResponse:
 @require_GET
 @not_found_as_404
 def import_rejects(request: HttpRequest, job_id: UUID) -> HttpResponse:
-    job = _job(request, job_id)
+    job = selectors.import_job_get(request.user, job_id)
     data = import_job_rejects_csv(actor=request.user, job=job)
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     stem = re.sub(r"[^a-z0-9_.-]+", "-", fold(PurePath(job.filename).stem)).strip("-.") or "nhap"

@@ -38,6 +38,11 @@ def active_skills(*, codes: Iterable[str] | None = None) -> QuerySet[Skill]:
     return qs.order_by("area__order", "order", "code")
 
 
+def skill_names() -> dict[str, str]:
+    """Every skill's name (in the page's language) by its code."""
+    return {s.code: s.name for s in Skill.objects.only("code", "name_vi", "name_en")}
+
+
 def skill_get(*, code: str) -> Skill:
     try:
         return Skill.objects.get(code=code, is_active=True)

@@ -21,7 +21,6 @@ from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.schemas import ErrorOut, Page, page_fields
 from hocvuso.core.web import paginate
-from hocvuso.registry.models import Person
 from hocvuso.teams import selectors, services
 from hocvuso.teams.errors import TeamsError
 
@@ -145,9 +144,7 @@ def plan(request: HttpRequest, team_id: UUID, filters: Query[PlanFilters]) -> Pl
     team = selectors.team_get(request.user, team_id)
     village = None
     if filters.village is not None:
-        village = team.villages.filter(pk=filters.village).first()
-        if village is None:
-            raise NotFound()
+        village = selectors.team_village_get(team, filters.village)
     qs = selectors.team_plan(actor=request.user, team=team, village=village)
     page = paginate(qs, filters.page)
     rows: list[Any] = list(page.object_list)
@@ -184,7 +181,7 @@ def claim(request: HttpRequest, team_id: UUID, payload: ClaimIn) -> Status[Any]:
     """Take a household of the plan (201; 200 when the caller already holds it)."""
     team = selectors.team_get(request.user, team_id, work=True)
     household = selectors.plan_household_get(request.user, team, payload.household_id)
-    existing = team.claims.filter(household=household, released_at__isnull=True).exists()
+    existing = selectors.holds_claim(team, household)
     try:
         c = services.claim_take(actor=request.user, team=team, household=household)
     except DomainError as exc:
@@ -209,12 +206,9 @@ def visit_record(request: HttpRequest, payload: HomeVisitIn) -> Status[HomeVisit
     """Record a home visit (201), or return the same visit sent again (200)."""
     team = selectors.team_get(request.user, payload.team_id, work=True)
     household = selectors.plan_household_get(request.user, team, payload.household_id)
-    people = {
-        p.pk: p
-        for p in Person.objects.filter(
-            household=household, pk__in=[x.person_id for x in payload.present]
-        ).select_related("household")
-    }
+    people = selectors.present_people(
+        request.user, household, [x.person_id for x in payload.present]
+    )
     present = []
     for x in payload.present:
         person = people.get(x.person_id)

@@ -62,6 +62,8 @@ from hocvuso.geo.models import Commune, Village
 from hocvuso.registry.ages import AGE_16, aged_q
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.priority import family_priority, members_of_outer
+from hocvuso.skills.facts import BANK_ACCOUNT, BASIC_SET, VNEID_INSTALLED, VNEID_LEVEL2
+from hocvuso.skills.models import Skill, SkillSet
 from hocvuso.teams import figures
 from hocvuso.teams.models import Claim, Team, TeamMember, Visit, VisitPerson
 
@@ -300,3 +302,45 @@ def coverage(*, actor: Any, commune: Commune) -> Coverage:
         total.persons += vr.persons
         total.guided += vr.guided
     return Coverage(villages=list(rows.values()), teams=teams, total=total)
+
+
+def member_get(actor: Any, member_id: Any) -> TeamMember:
+    """A membership of a team the actor manages; not-found otherwise."""
+    member = one(TeamMember.objects.select_related("team", "user", "assignment"), member_id)
+    team_get(actor, member.team_id, manage=True)
+    return member
+
+
+def team_village_get(team: Team, village_id: Any) -> Village:
+    """One of the team's villages; not-found for any other."""
+    return one(team.villages.all(), village_id)
+
+
+def holds_claim(team: Team, household: Household) -> bool:
+    """The household is taken (by someone of the team) right now."""
+    return team.claims.filter(household=household, released_at__isnull=True).exists()
+
+
+def present_people(actor: Any, household: Household, person_ids: Any) -> dict[Any, Person]:
+    """Of ``person_ids``, the household's people the actor sees (with their household loaded):
+    those a visit may name as present."""
+    return {
+        p.pk: p
+        for p in household.members.filter(person_q(actor), pk__in=list(person_ids)).select_related(
+            "household"
+        )
+    }
+
+
+# The identity milestones a visit may mark, besides the national basic set.
+IDENTITY_CODES = (VNEID_INSTALLED, VNEID_LEVEL2, BANK_ACCOUNT)
+
+
+def visit_skills() -> list[Skill]:
+    """What a visit may mark as gained: the national basic set and the identity milestones."""
+    basic = SkillSet.objects.filter(code=BASIC_SET, province__isnull=True).values("skills")
+    return list(
+        Skill.objects.filter(is_active=True)
+        .filter(Q(pk__in=basic) | Q(code__in=IDENTITY_CODES))
+        .order_by("area__order", "order", "code")
+    )

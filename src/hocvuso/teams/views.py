@@ -11,7 +11,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,19 +20,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hocvuso.access.teams import may_work_team
 from hocvuso.access.units import access_commune, can_edit_commune
-from hocvuso.accounts.models import User
+from hocvuso.accounts import selectors as accounts_selectors
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, run_form
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Village
-from hocvuso.skills.models import Skill, SkillSet
+from hocvuso.skills import selectors as skills_selectors
 from hocvuso.teams import selectors, services
 from hocvuso.teams.forms import MemberForm, TeamForm, VisitForm
-from hocvuso.teams.models import Team, TeamMember, VisitIssue
+from hocvuso.teams.models import Team, VisitIssue
 
 # Skills offered on the visit form: the basic set and the identity milestones.
-IDENTITY_CODES = ("vneid.install", "vneid.level2", "bank.account")
 
 
 def _never_cache(response: HttpResponse) -> HttpResponse:
@@ -160,7 +158,7 @@ def member_add(request: HttpRequest, team_id: UUID) -> HttpResponse:
     form = MemberForm(request.POST)
     if form.is_valid():
         data: dict[str, Any] = form.cleaned_data
-        user = User.objects.filter(username=data["username"].strip(), is_active=True).first()
+        user = accounts_selectors.active_user(username=data["username"])
         if user is None:
             form.add_error("username", _("No active account has this username."))
         else:
@@ -184,12 +182,7 @@ def member_add(request: HttpRequest, team_id: UUID) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def member_remove(request: HttpRequest, member_id: UUID) -> HttpResponse:
-    member = (
-        TeamMember.objects.select_related("team", "user", "assignment").filter(pk=member_id).first()
-    )
-    if member is None:
-        raise NotFound()
-    selectors.team_get(request.user, member.team_id, manage=True)
+    member = selectors.member_get(request.user, member_id)
     services.team_member_remove(actor=request.user, member=member)
     messages.success(request, _("Member removed."))
     return redirect("teams:team", team_id=member.team_id)
@@ -252,15 +245,6 @@ def release(request: HttpRequest, claim_id: UUID) -> HttpResponse:
     return redirect("teams:plan", team_id=claim.team_id)
 
 
-def _visit_skills() -> list[Skill]:
-    basic = SkillSet.objects.filter(code="basic", province__isnull=True).values("skills")
-    return list(
-        Skill.objects.filter(is_active=True)
-        .filter(Q(pk__in=basic) | Q(code__in=IDENTITY_CODES))
-        .order_by("area__order", "order", "code")
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
@@ -268,7 +252,7 @@ def visit(request: HttpRequest, team_id: UUID, household_id: UUID) -> HttpRespon
     team = selectors.team_get(request.user, team_id, work=True)
     household = selectors.plan_household_get(request.user, team, household_id)
     people = selectors.household_people(request.user, household)
-    skills = _visit_skills()
+    skills = selectors.visit_skills()
     known = {s.code for s in skills}
     if request.method == "POST":
         form = VisitForm(request.POST)
@@ -334,7 +318,7 @@ def visit(request: HttpRequest, team_id: UUID, household_id: UUID) -> HttpRespon
 @not_found_as_404
 def visit_detail(request: HttpRequest, visit_id: UUID) -> HttpResponse:
     v = selectors.visit_get(request.user, visit_id)
-    names = dict(Skill.objects.values_list("code", "name_vi"))
+    names = skills_selectors.skill_names()
     present = selectors.visit_people(v)
     return render(
         request,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -16,11 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hocvuso.access.registry import can_reveal_cccd, can_see_sensitive
 from hocvuso.access.skills import can_record_skills
-from hocvuso.access.units import access_commune, can_edit_commune, commune_q, is_officer
+from hocvuso.access.units import access_commune, can_edit_commune, is_officer
 from hocvuso.core.errors import DomainError
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, search_term
 from hocvuso.desk import selectors as desk_selectors
-from hocvuso.geo import selectors as geo_selectors
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry import services as registry_services
 from hocvuso.registry.forms import RevealForm
@@ -38,11 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if redirect_to is not None:
         return redirect_to
     form = CommuneSearchForm(initial={"q": q})
-    visible = geo_selectors.commune_search().filter(commune_q(request.user))
-    total = visible.count()
+    total = registry_selectors.commune_list(actor=request.user).count()
     page = None
     if total:
-        found = geo_selectors.commune_search(q=q).filter(commune_q(request.user))
+        found = registry_selectors.commune_list(actor=request.user, q=q)
         page = paginate(found, request.GET.get("page"))
     return render(request, "ui/home.html", {"form": form, "q": q, "total": total, "page": page})
 
@@ -59,9 +56,7 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
     if redirect_to is not None:
         return redirect_to
     counts = registry_selectors.commune_counts(actor=request.user, commune=commune)
-    villages = list(
-        geo_selectors.village_list(commune=commune).annotate(household_count=Count("households"))
-    )
+    villages = list(registry_selectors.villages_with_counts(commune=commune))
     village = None
     if request.GET.get("village"):
         village = next((v for v in villages if str(v.pk) == request.GET["village"]), None)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hocvuso.accounts import selectors
 from hocvuso.accounts.forms import TokenForm
-from hocvuso.accounts.models import Role, RoleAssignment, User
+from hocvuso.accounts.models import Role, User
 from hocvuso.accounts.selectors import requires_two_factor
 from hocvuso.accounts.services import tokens as token_services
 from hocvuso.accounts.services import two_factor
@@ -35,11 +35,7 @@ def _user(request: HttpRequest) -> User:
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    assignments = list(
-        RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
-        .select_related("commune", "province")
-        .order_by("role")
-    )
+    assignments = list(selectors.own_role_assignments(user))
     return render(
         request,
         "accounts/account.html",
@@ -51,9 +47,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "has_2fa": two_factor.has_two_factor(user),
             "required_2fa": requires_two_factor(user),
             "recovery_left": two_factor.recovery_codes_left(user),
-            "token_count": selectors.token_list(actor=user)
-            .filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-            .count(),
+            "token_count": selectors.active_token_count(actor=user),
         },
     )
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
+from hocvuso.accounts import selectors
 from hocvuso.accounts.models import User
 from hocvuso.accounts.services import auth as auth_services
 from hocvuso.accounts.services import signin
@@ -94,7 +95,7 @@ def pending_user(request: HttpRequest) -> User | None:
     data = request.session.get(PENDING)
     if not isinstance(data, dict) or int(time.time()) - int(data.get("at", 0)) > PENDING_SECONDS:
         return None
-    return User.objects.filter(pk=data["user"], is_active=True).first()
+    return selectors.active_user_by_id(data.get("user"))
 
 
 def candidate(request: HttpRequest) -> User | None:
