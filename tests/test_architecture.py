@@ -49,9 +49,7 @@ def policy_breaches(modules: list[tuple[Path, ast.Module]]) -> list[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 name = node.name
-                if PREDICATE.match(name) or (
-                    name.endswith("_q") and _first_param(node) == "actor"
-                ):
+                if PREDICATE.match(name) or (name.endswith("_q") and _first_param(node) == "actor"):
                     found.append(f"{_rel(path)}:{node.lineno} defines {name}")
             elif isinstance(node, ast.Call):
                 func = node.func

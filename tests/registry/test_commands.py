@@ -83,3 +83,7 @@ def test_rotate_id_key_command(head, settings, capsys):
     settings.HOCVUSO_ID_KEYS = ["a-brand-new-key-for-2027", *settings.HOCVUSO_ID_KEYS]
     call_command("rotate_id_key")
     assert _last_json(capsys.readouterr().out) == {"rewritten": 1}
+    from hocvuso.core.models import AuditLog
+
+    [row] = AuditLog.objects.filter(action="id_key.rotate")
+    assert (row.actor_id, row.changes["rewritten"], row.changes["finished"]) == (None, 1, True)

@@ -4,6 +4,7 @@ import logging
 import pytest
 from django.test import override_settings
 
+from hocvuso.core.actors import SYSTEM
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.models import AuditLog
 from hocvuso.registry import cccd as cccd_lib
@@ -208,12 +209,34 @@ def test_key_rotation(head, household, officer, settings):
     with pytest.raises(DomainError) as err:
         _register(household, officer, full_name="X", sex="M", birth_year=1970, cccd=PLAIN)
     assert err.value.code == RegistryError.DUPLICATE_CCCD
-    assert id_keys_rotate(batch_size=1) == 1
+    # Only the operators (the system) or a national admin rotate: an officer is refused.
+    with pytest.raises(NotFound):
+        id_keys_rotate(actor=officer, batch_size=1)
+    assert Person.objects.get(pk=head.pk).cccd_hash == old_hash
+    assert id_keys_rotate(actor=SYSTEM, batch_size=1) == 1
     rotated = Person.objects.get(pk=head.pk)
     assert rotated.cccd_hash != old_hash
     settings.HOCVUSO_ID_KEYS = ["brand-new-id-key-2027"]  # the old key is dropped
     assert rotated.cccd_hash == cccd_lib.lookup_hash(PLAIN)
     assert cccd_lib.reveal(rotated.cccd_ciphertext) == PLAIN
+    [row] = AuditLog.objects.filter(action="id_key.rotate")
+    assert (row.actor_id, row.object_type, row.object_id) == (None, "registry.person", "")
+    assert row.changes == {"rewritten": 1, "keys": 2, "finished": True}
+    assert PLAIN not in str(row.changes)
+    assert "brand-new" not in str(row.changes)
+
+
+def test_an_interrupted_key_rotation_is_recorded_too(head, settings, monkeypatch):
+    settings.HOCVUSO_ID_KEYS = ["brand-new-id-key-2027", *settings.HOCVUSO_ID_KEYS]
+
+    def broken(ciphertext):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(cccd_lib, "reprotect", broken)
+    with pytest.raises(RuntimeError):
+        id_keys_rotate(actor=SYSTEM)
+    [row] = AuditLog.objects.filter(action="id_key.rotate")
+    assert row.changes == {"rewritten": 0, "keys": 2, "finished": False}
 
 
 def test_an_erased_person_cannot_be_edited(head, officer):

@@ -72,7 +72,7 @@ def test_sampling_is_reproducible_and_sized(commune, household, officer, desk):
     events = _reports(household, officer, desk, 40)
     ids = [e.pk for e in events]
     # The documented rule, written out: ceil(40 × 10 %) = 4 of the ids in order, seed 1234.
-    want = sorted(random.Random(1234).sample(sorted(ids), math.ceil(40 * 10 / 100)))  # noqa: S311
+    want = sorted(random.Random(1234).sample(sorted(ids), math.ceil(40 * 10 / 100)))
     assert sample_draw(list(reversed(ids)), percent=Decimal(10), seed=1234) == want
     assert len(sample_draw(ids, percent=Decimal(5), seed=42)) == 2  # ceil(40 × 5 %)
     assert len(sample_draw(ids, percent=Decimal("0.01"), seed=42)) == 1  # at least one

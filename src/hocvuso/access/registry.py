@@ -92,3 +92,9 @@ def helper_capacity(actor: Any, person: Any) -> str:
 def self_q(actor: Any, prefix: str = "") -> Q:
     """The person the actor is (a citizen account linked to them)."""
     return Q(**{f"{prefix}pk__in": scope_of(actor).persons})
+
+
+def can_rotate_id_keys(actor: Any) -> bool:
+    """Re-protect every stored ID number with the current key: the operators' command (the
+    system), or a national administrator — never anyone narrower."""
+    return scope_of(actor).national

@@ -50,6 +50,7 @@ class AuditAction(models.TextChoices):
     FAMILY_GUIDE_SET = "family_guide.set", _("Family guide named")
     HOUSEHOLD_CREATE = "household.create", _("Household added")
     HOUSEHOLD_UPDATE = "household.update", _("Household changed")
+    ID_KEY_ROTATE = "id_key.rotate", _("ID numbers re-protected with the current key")
     IMPORT_CONFIRM_VILLAGES = "import.confirm_villages", _("Import villages confirmed")
     IMPORT_CREATE = "import.create", _("Import started")
     IMPORT_DOWNLOAD_REJECTS = "import.download_rejects", _("Rejected rows downloaded")

@@ -169,6 +169,11 @@ class ProtectedId:
 _PURPOSE = "cccd"  # the subkeys of core.crypto: hocvuso/cccd/hmac/v1 and hocvuso/cccd/aes-gcm/v1
 
 
+def configured_keys() -> int:
+    """How many ID keys are configured (the first is current; never the keys themselves)."""
+    return len(tuple(getattr(settings, "HOCVUSO_ID_KEYS", ())))
+
+
 def lookup_hash(number: str) -> str:
     """The keyed hash under the current key."""
     return crypto.mac(_PURPOSE, normalise(number))

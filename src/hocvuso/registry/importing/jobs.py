@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,21 +90,50 @@ def import_job_confirm_villages(
     return job
 
 
+# A run reports progress as it goes (each report renews its claim); a run silent for this long
+# is taken for dead (its worker was killed) and the job may be claimed again.
+CLAIM_LEASE = dt.timedelta(minutes=15)
+
+
+def import_job_claim(*, job_id: str) -> ImportJob | None:
+    """Claim a queued job for one run, atomically: a single ``UPDATE … WHERE`` that only one
+    caller can win — the job is queued, or running under a claim whose lease lapsed. Returns the
+    claimed job (its ``started_at`` is the claim's mark), or ``None`` when another run holds it
+    or it needs nothing (finished, waiting for the officer)."""
+    now = timezone.now()
+    won = (
+        ImportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=ImportStatus.QUEUED)
+            | Q(status=ImportStatus.RUNNING, updated_at__lt=now - CLAIM_LEASE)
+        )
+        .update(status=ImportStatus.RUNNING, started_at=now, updated_at=now)
+    )
+    if not won:
+        return None
+    return ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
+
+
+def _still_ours(job: ImportJob) -> Any:
+    """The job's row, if this run's claim still holds (another run claims it only once the lease
+    lapsed, with a new mark)."""
+    return ImportJob.objects.filter(
+        pk=job.pk, status=ImportStatus.RUNNING, started_at=job.started_at
+    )
+
+
 def import_job_run(*, job_id: str) -> ImportJob:
-    """Run one job (called by the background task). Safe to retry: a finished job is left alone,
-    and the import itself is idempotent."""
-    try:
-        job = ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
-    except ImportJob.DoesNotExist:
-        raise NotFound() from None
-    if job.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}:
-        return job
-    job.status = ImportStatus.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at", "updated_at"])
+    """Run one job (called by the background task). Safe to retry and to run twice at once:
+    the job is claimed atomically (:func:`import_job_claim`), so a second run of the same job
+    finds it held or finished and leaves it alone; the import itself is idempotent."""
+    if not ImportJob.objects.filter(pk=job_id).exists():
+        raise NotFound()
+    job = import_job_claim(job_id=job_id)
+    if job is None:
+        return ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+        _still_ours(job).update(done=done, total=total, updated_at=timezone.now())
 
     try:
         outcome = registry_import(
@@ -141,7 +172,11 @@ def import_job_run(*, job_id: str) -> ImportJob:
             )
             job.data = b""  # the upload is no longer needed
     job.finished_at = timezone.now()
-    job.save()
+    with transaction.atomic():
+        if not _still_ours(job).select_for_update().exists():
+            log.warning("import job %s: the claim lapsed, another run owns it", job.pk)
+            return ImportJob.objects.get(pk=job.pk)
+        job.save()
     return job
 
 

@@ -9,11 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from hocvuso.access.registry import can_register_people, can_reveal_cccd
+from hocvuso.access.registry import can_register_people, can_reveal_cccd, can_rotate_id_keys
 from hocvuso.access.units import ensure_commune
 from hocvuso.core import hooks
+from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record, diff, snapshot
-from hocvuso.core.errors import CoreError, DomainError, NotFound
+from hocvuso.core.context import current_request_id
+from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
+from hocvuso.core.models import AuditLog
 from hocvuso.core.phones import normalise_phone
 from hocvuso.core.text import clean, fold
 from hocvuso.geo.errors import GeoError
@@ -353,25 +356,44 @@ def person_reveal_cccd(*, actor: Any, person: Person, reason: str) -> str:
     return cccd_lib.reveal(person.cccd_ciphertext)
 
 
-def id_keys_rotate(*, batch_size: int = 1000) -> int:
+def id_keys_rotate(*, actor: Any, batch_size: int = 1000) -> int:
     """Re-protect every stored CCCD with the current key. Returns the number of rows rewritten.
 
     Safe to interrupt and run again: each batch is its own transaction, and rows already under the
-    current key are rewritten to the same hash.
+    current key are rewritten to the same hash. One audit row says who rotated, how many rows
+    were rewritten under how many configured keys, and whether the run finished (an interrupted
+    run is recorded too, then re-raised).
     """
+    ensure(can_rotate_id_keys(actor))
     rewritten = 0
     last_pk = None
-    while True:
-        qs = Person.objects.exclude(cccd_ciphertext="").order_by("pk")
-        if last_pk is not None:
-            qs = qs.filter(pk__gt=last_pk)
-        batch = list(qs.only("pk", "cccd_ciphertext", "cccd_hash")[:batch_size])
-        if not batch:
-            return rewritten
-        with transaction.atomic():
-            for person in batch:
-                protected = cccd_lib.reprotect(person.cccd_ciphertext)
-                person.cccd_hash, person.cccd_ciphertext = protected.hash, protected.ciphertext
-            Person.objects.bulk_update(batch, ["cccd_hash", "cccd_ciphertext"])
-        rewritten += len(batch)
-        last_pk = batch[-1].pk
+    finished = False
+    try:
+        while True:
+            qs = Person.objects.exclude(cccd_ciphertext="").order_by("pk")
+            if last_pk is not None:
+                qs = qs.filter(pk__gt=last_pk)
+            batch = list(qs.only("pk", "cccd_ciphertext", "cccd_hash")[:batch_size])
+            if not batch:
+                finished = True
+                return rewritten
+            with transaction.atomic():
+                for person in batch:
+                    protected = cccd_lib.reprotect(person.cccd_ciphertext)
+                    person.cccd_hash, person.cccd_ciphertext = protected.hash, protected.ciphertext
+                Person.objects.bulk_update(batch, ["cccd_hash", "cccd_ciphertext"])
+            rewritten += len(batch)
+            last_pk = batch[-1].pk
+    finally:
+        AuditLog.objects.create(
+            actor=user_or_none(actor),
+            action=AuditAction.ID_KEY_ROTATE,
+            object_type=Person._meta.label_lower,
+            object_id="",  # every protected number, not one person
+            changes={
+                "rewritten": rewritten,
+                "keys": cccd_lib.configured_keys(),
+                "finished": finished,
+            },
+            request_id=current_request_id() or "",
+        )
