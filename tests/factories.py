@@ -294,3 +294,49 @@ def search(client: Client, url: str, q: str, *, page: int | None = None, **filte
     if page is not None:
         location += ("&" if "?" in location else "?") + f"page={page}"
     return client.get(location)
+
+
+# The four Ts, written out here (not imported): the recount below must not share the code it
+# checks.
+_T4_BY_HAND = ("trade.profile", "sell.online", "pay.qr", "save.digital")
+
+
+def status_by_hand(person_ids: list[Any]) -> dict[Any, dict[str, Any]]:
+    """Each person's status recounted in plain Python from their raw events, independently of
+    ``skills.facts.status_compute``: the gains not withdrawn count; VNeID level 2 beats
+    installed; the basic set is the person's province's own set if it has one, else the
+    national one; the 4T bits follow the fixed order above (``t4``: the codes held, sorted)."""
+    events = list(
+        SkillEvent.objects.filter(person_id__in=person_ids).values(
+            "pk", "person_id", "skill__code", "happened_on", "reverses_id"
+        )
+    )
+    withdrawn = {e["reverses_id"] for e in events if e["reverses_id"]}
+    held: dict[Any, dict[str, dt.date]] = {pk: {} for pk in person_ids}
+    for e in events:
+        if e["reverses_id"] is None and e["pk"] not in withdrawn:
+            dates = held[e["person_id"]]
+            code, on = e["skill__code"], e["happened_on"]
+            dates[code] = max(on, dates.get(code, on))
+    sets: dict[tuple[str, Any], set[str]] = {}
+    for s in SkillSet.objects.all():
+        sets[(s.code, s.province_id)] = set(s.skills.values_list("code", flat=True))
+    provinces = dict(
+        Person.objects.filter(pk__in=person_ids).values_list("pk", "commune__province_id")
+    )
+    out: dict[Any, dict[str, Any]] = {}
+    for pk, dates in held.items():
+        province = provinces[pk]
+        basic = sets.get(("basic", province), sets[("basic", None)])
+        four = sets.get(("4t", province), sets[("4t", None)])
+        t4 = sorted(c for c in _T4_BY_HAND if c in dates and c in four)
+        out[pk] = {
+            "skills": sorted(dates),
+            "basic_complete": bool(basic) and basic <= set(dates),
+            "vneid_level": 2 if "vneid.level2" in dates else 1 if "vneid.install" in dates else 0,
+            "has_bank_account": "bank.account" in dates,
+            "t4": t4,
+            "t4_mask": sum(1 << _T4_BY_HAND.index(c) for c in t4),
+            "last_event_on": max(dates.values()) if dates else None,
+        }
+    return out

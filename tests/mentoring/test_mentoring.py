@@ -64,7 +64,8 @@ def _synthetic(commune, seed):  # type: ignore[no-untyped-def]
         people = _people(
             commune, v, rng.randrange(3, 9), f"s{seed}v{k}", rng.choice(["", "08", "01"])
         )
-        for p in people[: rng.randrange(0, 3)]:
+        # Some villages have no mentor; the first always has one (the test needs a mentor).
+        for p in people[: rng.randrange(1 if k == 0 else 0, 3)]:
             mentors.append(
                 _mentor(p, capacity=rng.randrange(1, 4), languages=[rng.choice(["08", "01"])])
             )
@@ -77,8 +78,7 @@ def test_matching_respects_capacity_scope_and_villages_first(commune, other_comm
     # Someone in another commune, with a free mentor there: never suggested here.
     ov = village_create(actor=SYSTEM, commune=other_commune, name="Thôn khác")
     _mentor(_people(other_commune, ov, 2, f"o{seed}")[0])
-    if not mentors:
-        return
+    assert mentors  # the synthetic commune always has mentors (never skip the checks below)
     # One mentor already has an active mentee.
     first = mentors[0]
     needy = selectors.needing_help(commune, TODAY).exclude(pk=first.person_id).first()
@@ -108,14 +108,12 @@ def test_matching_respects_capacity_scope_and_villages_first(commune, other_comm
             for m in by_id.values():
                 if m.commune_id == commune.code and m.person.household.village_id == village:
                     assert per_mentor[m.pk] + active[m.pk] >= m.capacity
-    # Everyone needing help is suggested, unless every mentor is full.
+    # As many are suggested as there are free places, or everyone needing help when there are
+    # more places than people: recounted from the mentors' capacities, not from the matcher.
     waiting = set(selectors.needing_help(commune, TODAY).values_list("pk", flat=True))
-    free = sum(
-        m.capacity - active[m.pk] - per_mentor[m.pk]
-        for m in by_id.values()
-        if m.commune_id == commune.code
-    )
-    assert set(people) == waiting or free == 0
+    places = sum(m.capacity - active[m.pk] for m in by_id.values() if m.commune_id == commune.code)
+    assert set(people) <= waiting
+    assert len(people) == min(len(waiting), places)
 
 
 def test_matching_prefers_a_shared_language(commune, village):
@@ -284,7 +282,9 @@ def test_list_queries_do_not_grow_with_length(client, commune, village, officer)
         services.mentorship_start(actor=SYSTEM, mentor=m, mentee=p)
     for p in ps[8:11]:
         _mentor(p)
-    assert [_count_queries(client, u) for u in urls] == small
+    large = [_count_queries(client, u) for u in urls]
+    # Absolute: one mentor with one mentee, then four mentors, one of them with seven.
+    assert small == large == [11, 10, 6, 11, 8, 6]
 
 
 def test_demo_is_idempotent(commune, officer):

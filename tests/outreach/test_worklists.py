@@ -248,17 +248,18 @@ def _add_entries(commune: Any, village: Village, officer: Any, start: int, count
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "queries"),
     [
-        "outreach:identity",
-        "outreach:families",
-        "outreach:t4",
-        "api:outreach_identity",
-        "api:outreach_families",
-        "api:outreach_t4",
+        ("outreach:identity", 7),
+        ("outreach:families", 7),
+        ("outreach:t4", 7),
+        ("api:outreach_identity", 6),
+        ("api:outreach_families", 6),
+        ("api:outreach_t4", 6),
     ],
 )
-def test_query_count_does_not_grow_with_the_list(name, commune, village, officer):
+def test_query_count_does_not_grow_with_the_list(name, queries, commune, village, officer):
+    """The same absolute number of queries with 5 entries and with 40 (more than a page)."""
     client = login(officer)
     url = reverse(name, args=[commune.code])
     _add_entries(commune, village, officer, 0, 5)
@@ -267,4 +268,4 @@ def test_query_count_does_not_grow_with_the_list(name, commune, village, officer
     assert identity_worklist(actor=officer, commune=commune, need="bank").count() == 40
     assert family_worklist(actor=officer, commune=commune).count() == 40
     assert t4_worklist(actor=officer, commune=commune, missing="any").count() == 40
-    assert _count_queries(client, url) == small
+    assert (small, _count_queries(client, url)) == (queries, queries)

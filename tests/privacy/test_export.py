@@ -84,3 +84,131 @@ def test_out_of_scope_download_is_404_and_not_recorded(head, other_officer, citi
         response = client_for(user).get(reverse("privacy:export_json", args=[head.pk]))
         assert response.status_code == 404
     assert not AuditLog.objects.filter(action="privacy.export").exists()
+
+
+def _every_app_about(head, member, officer, desk, village, commune, self_user):  # type: ignore[no-untyped-def]
+    """Data about ``head`` in every app that keeps any: a skill, a back-check of it, a desk
+    visit, being the family guide, a mentor of their own and then mentoring someone, a home
+    visit, a class — and the citizen account (``self_user``) already linked."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from hocvuso.classes.services import (
+        class_attendance_set,
+        class_create,
+        class_gains_record,
+        class_register,
+    )
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.core.ids import uuid7
+    from hocvuso.mentoring.services import mentor_create, mentorship_start, session_record
+    from hocvuso.outreach.services import family_guide_set
+    from hocvuso.registry.services import person_register
+    from hocvuso.skills.checks import check_outcome_record, check_round_draw
+    from hocvuso.skills.models import Skill
+    from hocvuso.teams.services import Present, team_create, visit_record
+    from tests.factories import log, make_user, record
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    record(officer, head, "bank.account", happened_on=yesterday, helped_by=desk)
+    rnd = check_round_draw(
+        actor=officer, commune=commune, period_from=yesterday, period_to=yesterday,
+        percent=Decimal(100), seed=1,
+    )  # fmt: skip
+    check_outcome_record(actor=officer, check=rnd.checks.get(), outcome="confirmed")
+    log(desk, commune, person=head, procedure="bhyt", outcome="done_alone")
+    family_guide_set(actor=officer, household=head.household, person=head)
+    their_mentor = mentor_create(actor=officer, person=member, user=make_user("daisu.my"))
+    mentorship_start(actor=officer, mentor=their_mentor, mentee=head)
+    session_record(
+        actor=their_mentor.user, id=uuid7(), mentor=their_mentor, mentee=head,
+        happened_on=yesterday, practised=["vneid.install"],
+    )  # fmt: skip
+    mentee = person_register(
+        actor=officer, household=head.household, full_name="Giàng Mí Tủa", sex="M", birth_year=2000
+    )
+    as_mentor = mentor_create(actor=officer, person=head, user=make_user("daisu.po"))
+    mentorship_start(actor=officer, mentor=as_mentor, mentee=mentee)
+    team = team_create(actor=SYSTEM, commune=commune, name="Tổ Thèn Pả", villages=[village])
+    worker = make_user("to.thenpa", "team_member", team=team)
+    visit_record(
+        actor=worker, team=team, id=uuid7(), household=head.household,
+        visited_at=timezone.now() - dt.timedelta(hours=2),
+        present=[Present(person=head, guided=["pay.qr"], gained=["pay.qr"])],
+    )  # fmt: skip
+    klass = class_create(
+        actor=officer, commune=commune, title="Lớp ngân hàng số", capacity=10,
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        skills=list(Skill.objects.filter(code="vneid.install")),
+    )  # fmt: skip
+    class_register(actor=officer, id=uuid7(), klass=klass, person=head)
+    class_attendance_set(actor=officer, klass=klass, present=[head.pk])
+    class_gains_record(actor=officer, klass=klass, gains=[(head.pk, "vneid.install")])
+
+
+def test_the_export_holds_what_every_app_keeps_about_the_person(
+    officer, officer_client, head, member, desk, village, commune, self_user
+):
+    _every_app_about(head, member, officer, desk, village, commune, self_user)
+    data = json.loads(officer_client.get(reverse("privacy:export_json", args=[head.pk])).content)
+    skills = data["skills"]
+    assert sorted(skills["status"]["skills"]) == ["bank.account", "pay.qr", "vneid.install"]
+    assert sorted((e["skill"], e["channel"]) for e in skills["events"]) == [
+        ("bank.account", "home_visit"), ("pay.qr", "home_visit"), ("vneid.install", "class"),
+    ]  # fmt: skip
+    [bank] = [e for e in skills["events"] if e["skill"] == "bank.account"]
+    assert (bank["helped_by"], bank["channel_label"]) == ("motcua", "Đến tận nhà")
+    assert [(c["skill"], c["outcome"], c["outcome_label"]) for c in data["back_checks"]] == [
+        ("bank.account", "confirmed", "Đã xác nhận")
+    ]
+    assert [(v["procedure"], v["outcome"], v["staff"]) for v in data["desk_visits"]] == [
+        ("bhyt", "done_alone", "motcua")
+    ]
+    assert [(g["household"], g["ended_at"]) for g in data["family_guide"]] == [("LC-001", None)]
+    mentoring = data["mentoring"]
+    assert mentoring["as_mentor"]["account"] == "daisu.po"
+    assert [(m["mentor"], m["status"]) for m in mentoring["mentorships"]] == [
+        ("daisu.my", "active")
+    ]
+    assert [(x["mentor"], x["practised"]) for x in mentoring["sessions"]] == [
+        ("daisu.my", ["vneid.install"])
+    ]
+    assert [(h["team"], h["gained"]) for h in data["home_visits"]] == [("Tổ Thèn Pả", ["pay.qr"])]
+    assert [(r["class"], r["attended"]) for r in data["classes"]["registrations"]] == [
+        ("Lớp ngân hàng số", True)
+    ]
+    assert data["classes"]["gains"] == [{"class": "Lớp ngân hàng số", "skill": "vneid.install"}]
+    assert [(a["username"], a["role"]) for a in data["accounts"]] == [("gmp", "citizen")]
+    # Other people appear by their account only: not the mentor's or the mentee's own data.
+    body = json.dumps(data, ensure_ascii=False)
+    assert "Giàng Thị Mỷ" not in body
+    assert "Giàng Mí Tủa" not in body
+    # The readable page shows the same, in Vietnamese (no action codes).
+    page = officer_client.get(reverse("privacy:export", args=[head.pk])).content.decode()
+    for text in ("Lớp ngân hàng số", "Tổ Thèn Pả", "Đã xác nhận", "LC-001", "daisu.my", "gmp"):
+        assert text in page, text
+    assert "<code>person.register</code>" not in page
+
+
+def test_every_table_about_a_person_is_exported():
+    """A model of any app with a key to a person must be in the export (or say here why not)."""
+    from django.apps import apps
+
+    from hocvuso.privacy.selectors import EXPORTED
+    from hocvuso.registry.models import Person
+
+    not_exported = {
+        "registry.household": "the household section says whether the person is its head",
+        "registry.person": "the person section",
+        "accounts.roleassignment_mentees": "a mentor's reach, derived from the mentorships",
+    }
+    about = set()
+    for model in apps.get_models(include_auto_created=True):
+        for f in model._meta.get_fields():
+            if f.is_relation and f.concrete and f.related_model is Person:
+                about.add(model._meta.label_lower)
+    assert sorted(about - set(EXPORTED) - set(not_exported)) == []
+    # The back-checks are about a person through their skill event.
+    assert "skills.backcheck" in EXPORTED
