@@ -185,3 +185,36 @@ def test_api_new_person_never_echoes_the_cccd(desk, commune):
     assert response.status_code == 201, response.content
     assert "002070999888" not in response.content.decode()
     assert Person.objects.get().cccd_last3 == "888"
+
+
+def _queries(client, url):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_desk_log_and_figures_queries_are_pinned(desk_client, desk, officer, household, commune):
+    """The same absolute number of queries with one visit and with forty (two pages), some
+    by another staff member: the day's page with the figures, the log, the API."""
+    from tests.factories import make_user
+
+    people = [
+        person_register(actor=officer, household=household, full_name=f"Người {i}", sex="F")
+        for i in range(4)
+    ]
+    urls = [
+        reverse("desk:day", args=[commune.code]),
+        reverse("desk:visits", args=[commune.code]),
+        reverse("api:desk_visits", args=[commune.code]),
+    ]
+    log(desk, commune, person=people[0])
+    small = [_queries(desk_client, u) for u in urls]
+    colleague = make_user("motcua.hai", "desk_staff", commune=commune)
+    for i in range(39):
+        outcome = ("done_alone", "done_with_help", "not_done")[i % 3]
+        log(desk if i % 2 else colleague, commune, person=people[i % 4], outcome=outcome)
+    large = [_queries(desk_client, u) for u in urls]
+    assert small == large == [8, 6, 6]

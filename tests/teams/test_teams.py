@@ -22,6 +22,7 @@ from hocvuso.teams import selectors, services
 from hocvuso.teams.models import Claim, Visit, VisitPerson
 from hocvuso.teams.services import Present
 from tests.factories import db_fingerprint as _db_fingerprint
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +137,38 @@ def test_plan_query_count_does_not_grow(team_world, settings):
     assert response.status_code == 200
     assert response.content.decode().count('class="household"') > 3
     assert len(large) == len(small)
+
+
+def _queries(client, url):  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_team_list_and_plan_queries_are_pinned(team_world, officer):
+    """The same absolute number of queries for one team with nothing done, and for three teams
+    with visits and claims over the plan."""
+    w = team_world
+    urls = [
+        reverse("teams:list", args=[w.commune.code]),
+        reverse("api:teams_list", args=[w.commune.code]),
+        reverse("teams:plan", args=[w.team.pk]),
+        reverse("api:teams_plan", args=[w.team.pk]),
+    ]
+    client = login(officer)
+    small = [_queries(client, u) for u in urls]
+    for name in ("Tổ 2", "Tổ 3"):
+        other = services.team_create(
+            actor=officer, commune=w.commune, name=name, villages=[w.outside]
+        )
+        services.team_member_add(actor=officer, team=other, user=make_user(f"to.{name[-1]}"))
+    planned = list(Household.objects.filter(village__in=w.team.villages.all()).order_by("code"))
+    for h in planned[:6]:
+        _visit(w, h)
+    for h in planned[6:9]:
+        services.claim_take(actor=w.member, team=w.team, household=h)
+    large = [_queries(client, u) for u in urls]
+    assert small == large == [7, 6, 7, 6]
 
 
 def test_claims_no_double_take_and_release_after_visit(team_world):
