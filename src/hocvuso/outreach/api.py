@@ -216,12 +216,13 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
 
 @router.post(
     "/households/{household_id}/guide",
-    response={200: GuideOut, 201: GuideOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: GuideOut, 201: GuideOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="outreach_guide_set",
 )
 def guide_set(request: HttpRequest, household_id: UUID, payload: GuideIn) -> Status[GuideOut]:
     """Designate the family's digital guide (a member of the household: else 422
-    ``guide_not_member``). 201 when it changed, 200 when they already were the guide."""
+    ``guide_not_member``; an erased person: 409 ``person_erased``). 201 when it changed, 200
+    when they already were the guide."""
     household = registry_selectors.household_get(request.user, household_id)
     person = registry_selectors.person_get(request.user, payload.person_id)
     before = selectors.family_status(actor=request.user, household=household).guide

@@ -18,11 +18,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.access.units import access_commune
-from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.errors import NotFound
 from hocvuso.core.schemas import ErrorOut, Page, page_fields
 from hocvuso.core.web import paginate
 from hocvuso.teams import selectors, services
-from hocvuso.teams.errors import TeamsError
 
 router = Router(tags=["teams"])
 
@@ -182,12 +181,7 @@ def claim(request: HttpRequest, team_id: UUID, payload: ClaimIn) -> Status[Any]:
     team = selectors.team_get(request.user, team_id, work=True)
     household = selectors.plan_household_get(request.user, team, payload.household_id)
     existing = selectors.holds_claim(team, household)
-    try:
-        c = services.claim_take(actor=request.user, team=team, household=household)
-    except DomainError as exc:
-        if exc.code == TeamsError.HOUSEHOLD_TAKEN:
-            return Status(409, ErrorOut(code=exc.code, message=exc.message, field=exc.field))
-        raise
+    c = services.claim_take(actor=request.user, team=team, household=household)
     out = ClaimOut(
         id=c.pk,
         household_id=c.household_id,
