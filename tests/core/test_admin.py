@@ -58,11 +58,6 @@ def test_registry_is_read_only_in_the_admin(admin_client, head):
 EDITABLE = {
     "accounts.user": "staff accounts of the back office itself (Django's user admin)",
     "skills.skill": "names, level, activity — saved through the audited skill_update service",
-    # The official unit list and its remote / ethnic-minority flags: the flags get an audited
-    # service and page of their own (issue 11, done on main separately).
-    "geo.province": "official units",
-    "geo.commune": "official units",
-    "geo.village": "villages",
 }
 
 

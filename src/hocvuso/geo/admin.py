@@ -1,23 +1,12 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from hocvuso.core.admin import ReadOnlyAdmin
 from hocvuso.geo.models import Commune, Province, Village
 
 
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ReadOnlyAdmin):
     """Read-only: the official list comes from ``hocvuso load_units``, villages are kept on the
     commune's pages and the area flags on the province's (audited, figures updated)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Province)
