@@ -161,3 +161,63 @@ def test_erasure_on_the_page(officer_client, officer, head):
     page = officer_client.get(reverse("ui:person", args=[head.pk])).content.decode()
     assert "Giàng Mí Pó" not in page
     assert head.full_name in page
+
+
+def test_erasure_reaches_every_app_and_every_note_that_names_the_person(
+    officer, head, member, desk, village, commune, self_user
+):
+    """The person's data in every app, and their name and number written by helpers into other
+    people's notes: after the erasure no table holds any of it, and every figure is the same."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hocvuso.kpi import summaries
+    from tests.factories import log, record, recount_by_hand
+    from tests.privacy.test_export import _every_app_about
+
+    _every_app_about(head, member, officer, desk, village, commune, self_user)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    # Helpers' notes naming him, on his own rows and on his daughter's.
+    record(officer, head, "vneid.install", happened_on=yesterday, note="Tự cài, rất nhanh")
+    record(
+        officer, member, "safety.scams", happened_on=yesterday,
+        note="Hướng dẫn cùng bố là Giàng Mí Pó, SĐT +84912345678",
+    )  # fmt: skip
+    log(desk, commune, person=member, note="Đi cùng ông Giang Mi Po (0912345678)")
+    log(desk, commune, person=member, note="CCCD của bố: 002070123456")
+    consent_record(actor=officer, person=head, purpose="skills", method="paper")
+    found = tables_containing(["+84912345678", "Giang Mi Po", "0912345678", "Tự cài"])
+    assert ("skills_skillevent", "note") in found and ("desk_deskvisit", "note") in found
+    year = timezone.localdate().year
+    figures = recount_by_hand([commune.code], year)
+    request = data_request_create(actor=officer, person=head, kind="erasure", channel="office")
+
+    person_erase(actor=officer, person=head, request=request)
+
+    leaks = ["Giang Mi Po", "0912345678", "+84912345678", "Tự cài", *SECRETS]
+    assert tables_containing(leaks) == []
+    # The notes keep what is not about him.
+    from hocvuso.desk.models import DeskVisit
+    from hocvuso.skills.models import SkillEvent
+
+    assert SkillEvent.objects.get(person=member, skill__code="safety.scams").note == (
+        "Hướng dẫn cùng bố là [đã xoá], SĐT [đã xoá]"
+    )
+    assert sorted(DeskVisit.objects.filter(person=member).values_list("note", flat=True)) == [
+        "CCCD của bố: [đã xoá]",
+        "Đi cùng ông [đã xoá] ([đã xoá])",
+    ]
+    # Every figure the same, and the summaries still equal a recount.
+    assert recount_by_hand([commune.code], year) == figures
+    assert summaries.check() == []
+    [row] = AuditLog.objects.filter(action="person.erase")
+    assert row.changes["skill_event_notes"] == 1
+    # Replacements, one per value found in a row: name and phone in the skill note, name and
+    # phone in the first desk note, the CCCD in the second.
+    assert row.changes["free_text_scrubbed"] == 5
+    assert row.changes["accounts_unlinked"] == 1
+    # The mentor profile of the person speaks no language now (languages tell an ethnicity).
+    from hocvuso.mentoring.models import Mentor
+
+    assert Mentor.objects.get(person=head).languages == []

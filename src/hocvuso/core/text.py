@@ -42,3 +42,12 @@ def fold(value: str) -> str:
     if "  " in key or not key.isprintable() or key[:1] == " " or key[-1:] == " ":
         key = _SPACES.sub(" ", key).strip()
     return key
+
+
+def unaccent(value: str) -> str:
+    """The same letters without their marks, case kept: "Mai Thanh Vũ" → "Mai Thanh Vu" (how a
+    name is often typed on a phone without a Vietnamese keyboard)."""
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )

@@ -87,7 +87,12 @@ def demo_mentoring(*, commune: Commune, officer: Any, seed: int) -> dict[str, in
         existing = Mentor.objects.filter(user=user).first()
         if existing is not None:
             return existing
-        return mentor_create(actor=officer, person=pool.pop(0), user=user, capacity=capacity)
+        person = pool.pop(0)
+        # As the ambassador would say it when signed up: the language of their own group.
+        spoken = [person.ethnicity] if person.ethnicity else []
+        return mentor_create(
+            actor=officer, person=person, user=user, capacity=capacity, languages=spoken
+        )
 
     second: list[tuple[int, Person | None]] = []
     for i, count in enumerate(MENTEES):

@@ -97,14 +97,14 @@ def mentor_create(
     languages: Iterable[str] | None = None,
 ) -> Mentor:
     """Make ``person`` (who signs in as ``user``) a digital ambassador of their commune and give
-    the user the mentor role there. Languages default to the person's own ethnicity. The same
-    person and user again returns the existing profile (re-activated if it was inactive)."""
+    the user the mentor role there. Languages are only what is said (never inferred from the
+    person's ethnicity, which is sensitive data). The same person and user again returns the existing profile (re-activated if it was inactive)."""
     _ensure_keeper(actor, person.commune_id)
     if person.erased_at is not None:
         raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
     if capacity < 1 or capacity > 50:
         raise DomainError(CoreError.INVALID, _("Capacity is between 1 and 50."), "capacity")
-    langs = _languages(languages) if languages else ([person.ethnicity] if person.ethnicity else [])
+    langs = _languages(languages or ())
     existing = (
         Mentor.objects.filter(person=person).first() or Mentor.objects.filter(user=user).first()
     )

@@ -28,12 +28,12 @@ from hocvuso.access.privacy import (
     can_read_privacy,
 )
 from hocvuso.access.units import can_edit_commune
-from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import MASK, AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
 from hocvuso.core.models import AuditLog
-from hocvuso.core.text import clean
+from hocvuso.core.personal_data import identifiers, providers, scrub_text
+from hocvuso.core.text import clean, unaccent
 from hocvuso.privacy.errors import PrivacyError
 from hocvuso.privacy.models import (
     Consent,
@@ -43,13 +43,10 @@ from hocvuso.privacy.models import (
     RequestChannel,
     RequestKind,
 )
+from hocvuso.registry.cccd import reveal
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Person
-
-# What erasure clears (and what it redacts in earlier audit rows about the person). Kept: the row,
-# commune, household (and so the village), sex, year of birth, occupation and relationship — what
-# the dashboards count.
-ERASED_FIELDS = ("full_name", "birth_date", "cccd", "phone", "ethnicity", "special_needs")
+from hocvuso.registry.personal_data import ERASED_FIELDS
 
 
 def _ensure_not_erased(person: Person) -> None:
@@ -304,15 +301,16 @@ def _redact_audit_rows(person: Person) -> int:
 def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
     """Anonymise a person on their erasure request while keeping every count.
 
-    Kept: the row, commune, household and village, sex, year of birth, occupation, relationship.
-    Cleared: name (a placeholder), full date of birth, CCCD (hash, ciphertext, last digits), phone,
-    ethnicity, special needs, search key; earlier audit rows about the person lose those values.
-    Active consents are withdrawn and the person's citizen accounts lose their link to them.
-    Audited (``person.erase``) without any old value. Erasing again changes nothing.
+    Every app's provider (``core.personal_data``) erases what it holds about the person: the
+    registry clears the name (a placeholder), full date of birth, CCCD, phone, ethnicity, special
+    needs and search key; consents still given are withdrawn; citizen accounts lose their link
+    (and close when they have no other role); the notes of skill events, back-checks and
+    mentoring sessions are cleared. Then the person's name (with and without diacritics), phone
+    number (both written forms) and CCCD are replaced wherever a helper wrote them in a free-text
+    column of the commune — on other people's rows as well. Earlier audit rows about the person
+    lose the erased values. Rows and counted columns stay, so every figure is unchanged.
+    Audited (``person.erase``) with what changed and no old value. Erasing again changes nothing.
     """
-    from hocvuso.accounts.models import Role, RoleAssignment
-    from hocvuso.roles.services import role_revoke
-
     if not can_edit_commune(actor, person.commune_id):
         raise NotFound()
     if request.person_id != person.pk or request.kind != RequestKind.ERASURE:
@@ -322,47 +320,13 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.erased_at is not None:
         return person
-    now = timezone.now()
-    person.full_name = f"Đã xoá #{person.pk.hex[-8:]}"
-    person.search_key = ""
-    if person.birth_date is not None:
-        person.birth_year = person.birth_date.year
-    person.birth_date = None
-    person.cccd_hash, person.cccd_ciphertext, person.cccd_last3 = None, "", ""
-    person.phone = ""
-    person.ethnicity = ""
-    person.special_needs = ""
-    person.erased_at = now
-    with hooks.facts_change(persons=[person.pk]):
-        person.save(
-            update_fields=[
-                "full_name",
-                "search_key",
-                "birth_date",
-                "birth_year",
-                "cccd_hash",
-                "cccd_ciphertext",
-                "cccd_last3",
-                "phone",
-                "ethnicity",
-                "special_needs",
-                "erased_at",
-                "updated_at",
-            ]
-        )
+    values = _identifying_values(person)
+    changed: dict[str, int] = {}
+    for provider in providers():
+        if provider.erase is not None:
+            changed.update(provider.erase(person, actor))
+    scrubbed = scrub_text(values, commune=person.commune_id)
     redacted = _redact_audit_rows(person)
-    withdrawn = Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(
-        withdrawn_at=now,
-        withdrawn_by=user_or_none(actor),
-        updated_at=now,
-    )
-    links = RoleAssignment.objects.filter(
-        person=person, role=Role.CITIZEN, revoked_at__isnull=True
-    ).select_related("user")
-    unlinked = 0
-    for assignment in links:
-        role_revoke(actor=actor, assignment=assignment)
-        unlinked += 1
     request = DataRequest.objects.select_for_update().get(pk=request.pk)
     if request.completed_at is None:
         _complete(actor, request)
@@ -374,11 +338,20 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
             "erased": list(ERASED_FIELDS),
             "request": str(request.pk),
             "audit_rows_redacted": redacted,
-            "consents_withdrawn": withdrawn,
-            "accounts_unlinked": unlinked,
+            **changed,
+            "free_text_scrubbed": sum(scrubbed.values()),
         },
     )
     return person
+
+
+def _identifying_values(person: Person) -> list[str]:
+    """What may name the person inside someone's note: the full name as written and without
+    diacritics, the phone number in its stored (+84…) and national (0…) forms, the CCCD."""
+    phone = person.phone or ""
+    national = "0" + phone[3:] if phone.startswith("+84") else ""
+    number = reveal(person.cccd_ciphertext) if person.cccd_ciphertext else ""
+    return identifiers(person.full_name, unaccent(person.full_name), phone, national, number)
 
 
 def audit_export_record(*, actor: Any, filters: dict[str, str], rows: int) -> AuditLog:
