@@ -64,6 +64,8 @@ TARGET_REFRESH_S = 1.0
 K_VILLAGE, K_HOUSEHOLD, K_PERSON, K_VISIT, K_TEAM = 1, 2, 3, 4, 5
 # A realistic width for the sealed CCCD of adults (the scan comparison reads whole rows).
 CIPHER_FILLER = "gAAAAA" + "x" * 114
+# Ethnicity is sealed at rest: a sealed value's length, never opened by the dashboards.
+SEALED_FILLER = "g1." + "x" * 40
 VILLAGES_MAX = 27  # per commune, as at national scale (~90,000 villages / 3,321 communes)
 PEOPLE_PER_VILLAGE = 300
 PEOPLE_PER_HOUSEHOLD = 3.6
@@ -304,7 +306,8 @@ def build_population(persons: int, timings: dict[str, float]) -> dict[str, Any]:
                     SELECT {d.uid(K_PERSON, "t.k")}, %s, %s, 'Người ' || t.k, 'nguoi ' || t.k,
                       CASE WHEN t.byear IS NOT NULL AND {h("t.k", 3)} %% 10 < 3
                            THEN {birth_date} END,
-                      t.byear, CASE WHEN {h("t.k", 7)} %% 2 = 0 THEN 'M' ELSE 'F' END, '01', NULL,
+                      t.byear, CASE WHEN {h("t.k", 7)} %% 2 = 0 THEN 'M' ELSE 'F' END,
+                      '{SEALED_FILLER}', NULL,
                       CASE WHEN t.byear <= 2011 THEN '{CIPHER_FILLER}' ELSE '' END,
                       CASE WHEN t.byear <= 2011 THEN '123' ELSE '' END,
                       '', t.occ, '', '', t.code, {d.uid(K_HOUSEHOLD, "t.hk")}, NULL

@@ -245,6 +245,17 @@ def test_import_job_keeps_no_plain_cccd_anywhere(commune, officer, village, sett
     assert (job.read, job.inserted, job.rejected) == (8, 3, 5)
     assert bytes(job.data) == b""
     assert tables_containing(numbers) == []  # people protected, rejects sealed
+    # Ethnicity, sensitive data, written sealed by the COPY path too, read back plain.
+    from django.db import connection
+
+    from hocvuso.core.crypto import PREFIX
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ethnicity FROM registry_person")
+        stored = [value for (value,) in cursor.fetchall()]
+    assert len(stored) == 3
+    assert all(v.startswith(PREFIX) for v in stored)
+    assert sorted(Person.objects.values_list("ethnicity", flat=True)) == ["08", "08", "08"]
     rejects = import_job_rejects(actor=officer, job=job)
     by_row = {r["row"]: r for r in rejects}
     assert "002190000222" in by_row[8]["original"]  # the officer gets the row back to fix it

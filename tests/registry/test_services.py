@@ -221,7 +221,19 @@ def test_key_rotation(head, household, officer, settings):
     assert cccd_lib.reveal(rotated.cccd_ciphertext) == PLAIN
     [row] = AuditLog.objects.filter(action="id_key.rotate")
     assert (row.actor_id, row.object_type, row.object_id) == (None, "registry.person", "")
-    assert row.changes == {"rewritten": 1, "keys": 2, "finished": True}
+    assert row.changes == {
+        "rewritten": 1,
+        "resealed": {
+            "accounts.authenticator.key": 0,
+            "registry.person.ethnicity": 1,
+            "registry.person.special_needs": 1,
+        },
+        "keys": 2,
+        "finished": True,
+    }
+    # Ethnicity and special needs open with the new key alone.
+    reread = Person.objects.get(pk=head.pk)
+    assert (reread.ethnicity, reread.special_needs) == ("08", "Mắt kém")
     assert PLAIN not in str(row.changes)
     assert "brand-new" not in str(row.changes)
 
@@ -236,7 +248,7 @@ def test_an_interrupted_key_rotation_is_recorded_too(head, settings, monkeypatch
     with pytest.raises(RuntimeError):
         id_keys_rotate(actor=SYSTEM)
     [row] = AuditLog.objects.filter(action="id_key.rotate")
-    assert row.changes == {"rewritten": 0, "keys": 2, "finished": False}
+    assert row.changes == {"rewritten": 0, "resealed": {}, "keys": 2, "finished": False}
 
 
 def test_an_erased_person_cannot_be_edited(head, officer):
@@ -270,3 +282,36 @@ def test_head_moving_out_leaves_the_household_without_a_head(household, head, me
     household_update(actor=officer, household=household, head=member)
     household.refresh_from_db()
     assert household.head_id == member.pk
+
+
+def test_ethnicity_and_special_needs_are_sealed_at_rest(head, household, officer):
+    """The database holds neither in plain text, each row's ciphertext differs, and the model
+    reads them as plain values."""
+    from django.db import connection
+
+    from hocvuso.core import crypto
+
+    other = _register(
+        household, officer, full_name="Giàng Thị Dở", sex="F", birth_year=1999,
+        ethnicity="08", special_needs="Mắt kém",
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, ethnicity, special_needs FROM registry_person")
+        raw = {str(pk): (eth, needs) for pk, eth, needs in cursor.fetchall()}
+    stored = [raw[k] for k in raw if k.replace("-", "") in (head.pk.hex, other.pk.hex)]
+    assert len(stored) == 2
+    for eth, needs in stored:
+        assert eth.startswith(crypto.PREFIX)
+        assert needs.startswith(crypto.PREFIX)
+        assert "08" not in eth
+        assert "Mắt" not in needs
+        assert crypto.unseal("ethnicity", eth) == "08"
+        assert crypto.unseal("special_needs", needs) == "Mắt kém"
+    assert stored[0][0] != stored[1][0]  # randomised: equal values cannot be told apart
+    # A subkey of one purpose does not open another's values.
+    with pytest.raises(crypto.SealError):
+        crypto.unseal("special_needs", stored[0][0])
+    fresh = Person.objects.get(pk=head.pk)
+    assert (fresh.ethnicity, fresh.get_ethnicity_display(), fresh.special_needs) == (
+        "08", "Mông", "Mắt kém",
+    )  # fmt: skip

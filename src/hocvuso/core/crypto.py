@@ -130,3 +130,37 @@ class SealedTextField(models.TextField):
         if value is None or value == "":
             return value
         return seal(self.purpose, str(value))
+
+
+def sealed_fields() -> list[tuple[type[models.Model], str]]:
+    """Every (model, field name) sealed at rest, in every installed app."""
+    from django.apps import apps
+
+    return [
+        (model, f.name)
+        for model in apps.get_models()
+        for f in model._meta.concrete_fields
+        if isinstance(f, SealedTextField)
+    ]
+
+
+def reseal_column(model: type[models.Model], name: str, *, batch_size: int = 1000) -> int:
+    """Seal every non-empty value of one column again under the current key, a batch per
+    transaction (safe to interrupt and run again). Returns the rows rewritten."""
+    from django.db import transaction
+
+    rewritten = 0
+    last_pk = None
+    manager = model._default_manager
+    while True:
+        qs = manager.exclude(**{name: ""}).order_by("pk")
+        if last_pk is not None:
+            qs = qs.filter(pk__gt=last_pk)
+        batch = list(qs.only("pk", name)[:batch_size])
+        if not batch:
+            return rewritten
+        with transaction.atomic():
+            # Loaded as plain text (opened with whichever key made it); saved sealed anew.
+            manager.bulk_update(batch, [name])
+        rewritten += len(batch)
+        last_pk = batch[-1].pk

@@ -98,7 +98,8 @@ def mentor_create(
 ) -> Mentor:
     """Make ``person`` (who signs in as ``user``) a digital ambassador of their commune and give
     the user the mentor role there. Languages are only what is said (never inferred from the
-    person's ethnicity, which is sensitive data). The same person and user again returns the existing profile (re-activated if it was inactive)."""
+    person's ethnicity, which is sensitive data). The same person and user again returns the
+    existing profile (re-activated if it was inactive)."""
     _ensure_keeper(actor, person.commune_id)
     if person.erased_at is not None:
         raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))

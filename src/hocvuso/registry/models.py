@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hocvuso.core.crypto import SealedTextField
 from hocvuso.core.models import BaseModel
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry.cccd import masked
@@ -88,7 +89,9 @@ class Person(BaseModel):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=ETHNIC_GROUPS, blank=True)
+    # Ethnicity and special needs are sensitive data (Law 91/2025): sealed at rest like the CCCD's
+    # copy (core.crypto), read as plain values, never filtered on.
+    ethnicity = SealedTextField(_("ethnicity"), purpose="ethnicity", choices=ETHNIC_GROUPS)
     # CCCD: never stored in plain text (see registry/cccd.py).
     cccd_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     cccd_ciphertext = models.TextField(blank=True, default="", editable=False)
@@ -100,7 +103,7 @@ class Person(BaseModel):
     relationship = models.CharField(
         _("relationship to the head"), max_length=16, choices=Relationship.choices, blank=True
     )
-    special_needs = models.TextField(_("special needs"), blank=True)
+    special_needs = SealedTextField(_("special needs"), purpose="special_needs")
     # Set when the person's data was erased (privacy.services.person_erase): the row stays,
     # anonymised, so that counts on dashboards do not change retroactively.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)

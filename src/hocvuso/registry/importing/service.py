@@ -42,6 +42,10 @@ from hocvuso.registry.services import household_search_key, village_create
 
 BATCH = 5000
 # Fields compared and written for a person; an empty cell never erases a stored value.
+# The COPY path writes columns as stored: the sensitive ones sealed as their field would.
+_SEAL_ETHNICITY = Person._meta.get_field("ethnicity").get_prep_value
+_SEAL_NEEDS = Person._meta.get_field("special_needs").get_prep_value
+
 PERSON_DATA_FIELDS = (
     "full_name",
     "birth_date",
@@ -457,14 +461,14 @@ class _Import:
                 p.birth_date,
                 p.birth_year,
                 p.sex,
-                p.ethnicity,
+                _SEAL_ETHNICITY(p.ethnicity),
                 r.cccd_hash,
                 ciphertext,
                 last3,
                 p.phone,
                 p.occupation,
                 p.relationship,
-                p.special_needs,
+                _SEAL_NEEDS(p.special_needs),
             ]
         change: dict[str, Any] = {}
         for name in PERSON_DATA_FIELDS:

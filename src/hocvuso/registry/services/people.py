@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from hocvuso.access.registry import can_register_people, can_reveal_cccd, can_rotate_id_keys
 from hocvuso.access.units import ensure_commune
-from hocvuso.core import hooks
+from hocvuso.core import crypto, hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record, diff, snapshot
 from hocvuso.core.context import current_request_id
@@ -357,7 +357,8 @@ def person_reveal_cccd(*, actor: Any, person: Person, reason: str) -> str:
 
 
 def id_keys_rotate(*, actor: Any, batch_size: int = 1000) -> int:
-    """Re-protect every stored CCCD with the current key. Returns the number of rows rewritten.
+    """Re-protect every stored CCCD, and every other value sealed at rest (ethnicity, special
+    needs, authenticator secrets), with the current key. Returns the CCCD rows rewritten.
 
     Safe to interrupt and run again: each batch is its own transaction, and rows already under the
     current key are rewritten to the same hash. One audit row says who rotated, how many rows
@@ -366,6 +367,7 @@ def id_keys_rotate(*, actor: Any, batch_size: int = 1000) -> int:
     """
     ensure(can_rotate_id_keys(actor))
     rewritten = 0
+    resealed: dict[str, int] = {}
     last_pk = None
     finished = False
     try:
@@ -375,8 +377,8 @@ def id_keys_rotate(*, actor: Any, batch_size: int = 1000) -> int:
                 qs = qs.filter(pk__gt=last_pk)
             batch = list(qs.only("pk", "cccd_ciphertext", "cccd_hash")[:batch_size])
             if not batch:
-                finished = True
-                return rewritten
+                break
+
             with transaction.atomic():
                 for person in batch:
                     protected = cccd_lib.reprotect(person.cccd_ciphertext)
@@ -384,6 +386,13 @@ def id_keys_rotate(*, actor: Any, batch_size: int = 1000) -> int:
                 Person.objects.bulk_update(batch, ["cccd_hash", "cccd_ciphertext"])
             rewritten += len(batch)
             last_pk = batch[-1].pk
+        # The other values sealed at rest: ethnicity, special needs, authenticator secrets.
+        for model, name in crypto.sealed_fields():
+            resealed[f"{model._meta.label_lower}.{name}"] = crypto.reseal_column(
+                model, name, batch_size=batch_size
+            )
+        finished = True
+        return rewritten
     finally:
         AuditLog.objects.create(
             actor=user_or_none(actor),
@@ -392,6 +401,7 @@ def id_keys_rotate(*, actor: Any, batch_size: int = 1000) -> int:
             object_id="",  # every protected number, not one person
             changes={
                 "rewritten": rewritten,
+                "resealed": resealed,
                 "keys": cccd_lib.configured_keys(),
                 "finished": finished,
             },
