@@ -407,6 +407,11 @@ ROUTES.update(
             lambda w, s, role: {"kind": "correction", "channel": "office"},
             ok=frozenset({200, 302, 400}),
         ),
+        "privacy:restriction_lift": Route(
+            lambda w, s: reverse("privacy:restriction_lift", args=[_o(w, s, "p1").pk]),
+            KEEPERS,
+            "POST",
+        ),
         "privacy:request_acknowledge": Route(
             lambda w, s: reverse("privacy:request_acknowledge", args=[_o(w, s, "access").pk]),
             KEEPERS,

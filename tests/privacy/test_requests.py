@@ -68,8 +68,15 @@ def test_request_lifecycle_is_audited(officer, head):
     assert request.requested_by == officer
     data_request_acknowledge(actor=officer, request=request)
     data_request_acknowledge(actor=officer, request=request)  # once only
-    data_request_complete(actor=officer, request=request, notes="Đã ghi nhận")
+    data_request_complete(
+        actor=officer, request=request, notes="Đã ghi nhận", purpose="contact_phone"
+    )
     request.refresh_from_db()
+    head.refresh_from_db()
+    assert head.purposes_withheld == ["contact_phone"]
+    assert AuditLog.objects.filter(
+        action="person.object", object_id=str(head.pk), changes__purpose="contact_phone"
+    ).exists()
     assert request.acknowledged_by == officer
     assert request.completed_by == officer
     assert request.notes == "Không muốn bị gọi\nĐã ghi nhận"
@@ -185,6 +192,14 @@ def test_complete_on_the_page_without_notes(officer_client, officer, head):
     request = data_request_create(actor=officer, person=head, kind="objection", channel="phone")
     url = reverse("privacy:request_complete", args=[request.pk])
     assert officer_client.get(url).status_code == 200
-    assert officer_client.post(url, {}).status_code == 302
+    # An objection names what it objects to: refused without it, in Vietnamese, nothing changed.
+    refused = officer_client.post(url, {})
+    assert refused.status_code == 400
+    assert "Chọn việc xử lý mà người này phản đối." in refused.content.decode()
     request.refresh_from_db()
+    assert request.completed_at is None
+    assert officer_client.post(url, {"purpose": "skills"}).status_code == 302
+    request.refresh_from_db()
+    head.refresh_from_db()
     assert request.completed_by == officer
+    assert head.purposes_withheld == ["skills"]

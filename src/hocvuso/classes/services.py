@@ -33,8 +33,8 @@ from hocvuso.core.ids import IdScheme, derived_id
 from hocvuso.core.text import clean
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
-from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
+from hocvuso.registry.purposes import Purpose, processing_check
 from hocvuso.registry.services import household_create, person_register
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import EventInput, skill_events_record_batch
@@ -181,8 +181,7 @@ def class_register(
     if person is not None:
         if person.commune_id != klass.commune_id:
             raise NotFound()
-        if person.erased_at is not None:
-            raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
+        processing_check(person, Purpose.SKILLS)
         already = ClassRegistration.objects.filter(klass=klass, person=person).first()
         if already is not None:
             return already

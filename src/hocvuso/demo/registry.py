@@ -173,6 +173,7 @@ def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
     demo_desk_visits(commune=commune, desk=users["desk_staff"], seed=seed)
     demo_networks(commune=commune, users=users, seed=seed)
     demo_family_guides(commune=commune, actor=users["commune_officer"])  # after every skill
+    demo_contact_consents(commune=commune, actor=users["commune_officer"], seed=seed)
     return DemoResult(
         commune, villages_created, households_created, persons_created, accounts, events
     )
@@ -287,6 +288,22 @@ def demo_family_guides(*, commune: Commune, actor: Any) -> int:
         family_guide_set(actor=actor, household=person.household, person=person)
         named += 1
     return named
+
+
+def demo_contact_consents(*, commune: Commune, actor: Any, seed: int) -> int:
+    """Two in three people with a phone signed the paper form agreeing to be called by the
+    helpers (the worklists show a number only then); recording it again changes nothing."""
+    from hocvuso.privacy.services import consent_record
+    from hocvuso.registry.models import Person
+
+    rng = random.Random(seed + 7)
+    people = Person.objects.filter(commune=commune, erased_at__isnull=True).exclude(phone="")
+    given = 0
+    for person in people.order_by("pk"):
+        if rng.random() < 2 / 3:
+            consent_record(actor=actor, person=person, purpose="contact_phone", method="paper")
+            given += 1
+    return given
 
 
 def demo_desk_visits(*, commune: Commune, desk: Any, seed: int, count: int = 40) -> int:

@@ -36,8 +36,8 @@ from hocvuso.core.text import clean
 from hocvuso.desk.models import DeskVisit, Outcome
 from hocvuso.desk.procedures import BY_CODE
 from hocvuso.geo.models import Commune
-from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
+from hocvuso.registry.purposes import Purpose, processing_check
 from hocvuso.registry.services import household_create, person_register
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import skill_event_record
@@ -138,8 +138,7 @@ def desk_visit_record(
     if new_person is not None:
         person = _register(actor, id, commune, new_person)
     assert person is not None
-    if person.erased_at is not None:
-        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
+    processing_check(person, Purpose.SKILLS)
     staff = user_or_none(actor)
     visit = DeskVisit(id=id, person=person, staff=staff, **values)
     if visit.can_do_alone:

@@ -36,9 +36,9 @@ from hocvuso.core.text import clean
 from hocvuso.geo.models import Commune
 from hocvuso.mentoring.errors import MentoringError
 from hocvuso.mentoring.models import Mentor, MentoringSession, Mentorship, MentorshipStatus
-from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
 from hocvuso.registry.models import Person
+from hocvuso.registry.purposes import Purpose, processing_check
 from hocvuso.roles.services import role_grant
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Channel, Skill
@@ -101,8 +101,7 @@ def mentor_create(
     person's ethnicity, which is sensitive data). The same person and user again returns the
     existing profile (re-activated if it was inactive)."""
     _ensure_keeper(actor, person.commune_id)
-    if person.erased_at is not None:
-        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
+    processing_check(person, Purpose.SKILLS)
     if capacity < 1 or capacity > 50:
         raise DomainError(CoreError.INVALID, _("Capacity is between 1 and 50."), "capacity")
     langs = _languages(languages or ())

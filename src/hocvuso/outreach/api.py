@@ -22,6 +22,7 @@ from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach import selectors, services
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry.models import Person
+from hocvuso.registry.purposes import contact_phone
 
 router = Router(tags=["outreach"])
 
@@ -140,7 +141,7 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
                 age=selectors.age_of(p, today),
                 village=_village_name(p),
                 household_id=p.household_id,
-                phone=p.phone,
+                phone=contact_phone(p),
                 vneid_level=status.vneid_level if status else 0,
                 has_bank_account=status.has_bank_account if status else False,
             )
@@ -206,7 +207,7 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
                 occupation=p.occupation,
                 village=_village_name(p),
                 household_id=p.household_id,
-                phone=p.phone,
+                phone=contact_phone(p),
                 t4=dict(selectors.t4_progress(p)),
             )
             for p in rows

@@ -41,6 +41,7 @@ from hocvuso.outreach.models import FamilyGuide
 from hocvuso.registry.ages import AGE_16, age_in, aged_q, birth_year_of
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.priority import family_priority, members_of_outer
+from hocvuso.registry.purposes import unrestricted_q
 from hocvuso.skills.facts import T4_ALL, T4_CODES, T4_OCCUPATIONS, t4_held
 from hocvuso.skills.models import PersonSkillStatus
 
@@ -60,7 +61,8 @@ def _today() -> dt.date:
 
 def _people(actor: Any, commune: Commune, village: Village | None, q: str) -> QuerySet[Person]:
     ensure_commune(actor, commune.code)
-    qs = Person.objects.filter(person_q(actor), commune=commune, erased_at__isnull=True)
+    # Erased and restricted people are never on a worklist (registry.purposes).
+    qs = Person.objects.filter(person_q(actor), unrestricted_q(), commune=commune)
     if village is not None:
         qs = qs.filter(household__village=village)
     key = fold(q)

@@ -26,8 +26,8 @@ from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.outreach.errors import OutreachError
 from hocvuso.outreach.models import FamilyGuide
 from hocvuso.outreach.selectors import NEEDS
-from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Household, Person
+from hocvuso.registry.purposes import Purpose, processing_check
 from hocvuso.skills.models import Channel, PersonSkillStatus, Skill, SkillEvent
 from hocvuso.skills.services import skill_event_record
 
@@ -79,8 +79,7 @@ def family_guide_set(*, actor: Any, household: Household, person: Person) -> Fam
         )
     if not can_record_skills(actor, person):
         raise NotFound()
-    if person.erased_at is not None:
-        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
+    processing_check(person, Purpose.SKILLS)
     # Serialise designations of one household.
     list(Household.objects.select_for_update().filter(pk=household.pk).values_list("pk"))
     current = FamilyGuide.objects.filter(household=household, ended_at__isnull=True).first()

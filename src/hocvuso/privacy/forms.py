@@ -110,12 +110,24 @@ class DataRequestForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("The processing the person objects to"), choices=(), required=False
+    )
     notes = forms.CharField(
         label=_("What was done"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind == RequestKind.OBJECTION:
+            field = self.fields["purpose"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = BLANK + list(ConsentPurpose.choices)
+        else:
+            del self.fields["purpose"]
 
 
 class EraseForm(forms.Form):

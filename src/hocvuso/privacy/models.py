@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.models import BaseModel
+from hocvuso.registry.purposes import Purpose
 
 # A data-subject request is acknowledged within 2 working days (Decree 356/2025).
 ACKNOWLEDGE_WORKING_DAYS = 2
@@ -33,12 +34,9 @@ def add_working_days(day: dt.date, days: int) -> dt.date:
     return current
 
 
-class ConsentPurpose(models.TextChoices):
-    REGISTRY = "registry", _("Keeping the person in the commune's registry")
-    SKILLS = "skills", _("Tracking the person's digital skills")
-    CONTACT_PHONE = "contact_phone", _("Contacting the person by phone")
-    LEARNING = "learning", _("Enrolling the person in online courses")
-    PHOTOS = "photos", _("Photos of activities with the person")
+# The purposes and their legal basis belong to the registry (registry.purposes), which every
+# app asks before processing a person; a consent is given for one of them.
+ConsentPurpose = Purpose
 
 
 class ConsentMethod(models.TextChoices):

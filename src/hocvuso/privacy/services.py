@@ -47,6 +47,7 @@ from hocvuso.registry.cccd import reveal
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Person
 from hocvuso.registry.personal_data import ERASED_FIELDS
+from hocvuso.registry.purposes import BASIS, Basis
 
 
 def _ensure_not_erased(person: Person) -> None:
@@ -55,6 +56,25 @@ def _ensure_not_erased(person: Person) -> None:
 
 
 # --- Consent ------------------------------------------------------------------------------------
+
+
+def _purposes_change(person: Person, *, consented: str = "", withdrawn: str = "") -> None:
+    """Keep the person's purposes (registry.purposes) current with a consent given or
+    withdrawn: giving one for a purpose also lifts an earlier objection to it (the person's own
+    newer choice); withdrawing one of a public-task purpose withholds it."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    given = set(person.purposes_consented or ())
+    withheld = set(person.purposes_withheld or ())
+    if consented:
+        given.add(consented)
+        withheld.discard(consented)
+    if withdrawn:
+        given.discard(withdrawn)
+        if BASIS[withdrawn] == Basis.PUBLIC_TASK:
+            withheld.add(withdrawn)
+    person.purposes_consented = sorted(given) or None
+    person.purposes_withheld = sorted(withheld) or None
+    person.save(update_fields=["purposes_consented", "purposes_withheld", "updated_at"])
 
 
 @transaction.atomic
@@ -96,6 +116,7 @@ def consent_record(
     )
     if existing is not None:
         return existing
+    _purposes_change(person, consented=purpose)
     consent = Consent.objects.create(
         person=person,
         purpose=purpose,
@@ -131,6 +152,7 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = user_or_none(actor)
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
+    _purposes_change(person, withdrawn=consent.purpose)
     audit_record(
         actor=actor,
         action=AuditAction.CONSENT_WITHDRAW,
@@ -229,8 +251,14 @@ def _complete(actor: Any, request: DataRequest, notes: str = "") -> None:
 
 
 @transaction.atomic
-def data_request_complete(*, actor: Any, request: DataRequest, notes: str = "") -> DataRequest:
-    """Close a request once it has been handled (an erasure closes itself: see person_erase)."""
+def data_request_complete(
+    *, actor: Any, request: DataRequest, notes: str = "", purpose: str = ""
+) -> DataRequest:
+    """Close a request once it has been handled (an erasure closes itself: see person_erase).
+
+    Completing a restriction request restricts the person (read-only, off worklists and
+    contact lists: registry.purposes) until :func:`restriction_lift`; completing an objection
+    request stops the processing for the ``purpose`` objected to. Both audited."""
     _ensure_officer(actor, request)
     if request.completed_at is not None:
         return request
@@ -238,9 +266,55 @@ def data_request_complete(*, actor: Any, request: DataRequest, notes: str = "") 
         raise DomainError(
             PrivacyError.WRONG_REQUEST, _("Erase the person's data to complete this request.")
         )
+    if request.kind == RequestKind.OBJECTION and purpose not in BASIS:
+        raise DomainError(
+            CoreError.REQUIRED, _("Choose the processing the person objects to."), "purpose"
+        )
+    person = Person.objects.select_for_update().get(pk=request.person_id)
+    if request.kind == RequestKind.RESTRICTION and person.restricted_at is None:
+        person.restricted_at = timezone.now()
+        person.save(update_fields=["restricted_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.PERSON_RESTRICT,
+            obj=person,
+            changes={"request": str(request.pk)},
+        )
+    if request.kind == RequestKind.OBJECTION:
+        withheld = set(person.purposes_withheld or ())
+        withheld.add(purpose)
+        person.purposes_withheld = sorted(withheld)
+        person.save(update_fields=["purposes_withheld", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.PERSON_OBJECT,
+            obj=person,
+            changes={"request": str(request.pk), "purpose": purpose},
+        )
     _complete(actor, request, notes)
     audit_record(actor=actor, action=AuditAction.PRIVACY_REQUEST_COMPLETE, obj=request, changes={})
     return request
+
+
+@transaction.atomic
+def restriction_lift(*, actor: Any, person: Person) -> Person:
+    """End a restriction (its reason has passed, or the person asks): processing resumes.
+    Lifting when not restricted changes nothing."""
+    if not can_edit_commune(actor, person.commune_id):
+        raise NotFound()
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.restricted_at is None:
+        return person
+    since = person.restricted_at
+    person.restricted_at = None
+    person.save(update_fields=["restricted_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.PERSON_UNRESTRICT,
+        obj=person,
+        changes={"restricted_since": since.isoformat()},
+    )
+    return person
 
 
 # --- Access: everything held about a person -----------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("nguoi/<uuid:person_id>/dong-y/", views.consent_record, name="consent_record"),
     path("dong-y/<uuid:consent_id>/rut/", views.consent_withdraw, name="consent_withdraw"),
     path("nguoi/<uuid:person_id>/yeu-cau/", views.request_create, name="request_create"),
+    path("nguoi/<uuid:person_id>/bo-han-che/", views.restriction_lift, name="restriction_lift"),
     path(
         "yeu-cau/<uuid:request_id>/xac-nhan/",
         views.request_acknowledge,

@@ -46,8 +46,9 @@ from hocvuso.privacy.forms import (
     NotifyAuthorityForm,
     NotifyPersonsForm,
 )
-from hocvuso.privacy.models import RequestKind
+from hocvuso.privacy.models import ConsentPurpose, RequestKind
 from hocvuso.registry.models import Person
+from hocvuso.registry.purposes import BASIS
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -80,6 +81,9 @@ def _privacy_page(
                 "can_keep": can_keep_privacy(actor, person) and person.erased_at is None,
                 "is_officer": can_edit_commune(actor, person.commune_id),
                 "linked_accounts": selectors.linked_accounts(actor=actor, person=person),
+                "withheld": [
+                    ConsentPurpose(p).label for p in person.purposes_withheld or () if p in BASIS
+                ],
                 "consent_form": consent_form or ConsentForm(self_service=self_service),
                 "request_form": request_form or DataRequestForm(self_service=self_service),
             },
@@ -128,6 +132,16 @@ def consent_withdraw(request: HttpRequest, consent_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 @not_found_as_404
+def restriction_lift(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person = selectors.privacy_person_get(request.user, person_id)
+    services.restriction_lift(actor=request.user, person=person)
+    messages.success(request, _("The restriction is lifted: the person's data is processed again."))
+    return redirect("privacy:person", person_id=person.pk)
+
+
+@login_required
+@require_POST
+@not_found_as_404
 def request_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
     person = selectors.privacy_person_get(request.user, person_id)
     form = DataRequestForm(request.POST, self_service=_self_service(request, person))
@@ -163,11 +177,14 @@ def request_complete(request: HttpRequest, request_id: UUID) -> HttpResponse:
         raise NotFound()
     if data_request.kind == RequestKind.ERASURE:
         return redirect("privacy:erase", request_id=data_request.pk)
-    form = CompleteForm(request.POST if request.method == "POST" else None)
+    form = CompleteForm(request.POST if request.method == "POST" else None, kind=data_request.kind)
     if request.method == "POST" and form.is_valid():
         try:
             services.data_request_complete(
-                actor=request.user, request=data_request, notes=form.cleaned_data["notes"]
+                actor=request.user,
+                request=data_request,
+                notes=form.cleaned_data["notes"],
+                purpose=form.cleaned_data.get("purpose", ""),
             )
         except DomainError as exc:
             add_domain_error(form, exc)

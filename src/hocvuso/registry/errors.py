@@ -19,6 +19,10 @@ class RegistryError(Code):
     INVALID_OCCUPATION = "invalid_occupation"
     # Erased under the data-protection law: the row stays, anonymised, and is never edited again.
     PERSON_ERASED = "person_erased", Kind.CONFLICT
+    # The person's own decisions under the law (registry.purposes): nothing processed against them.
+    PERSON_RESTRICTED = "person_restricted", Kind.CONFLICT
+    PURPOSE_WITHHELD = "purpose_withheld", Kind.CONFLICT
+    CONSENT_REQUIRED = "consent_required", Kind.CONFLICT
     # Bulk import
     UNSUPPORTED_FILE = "unsupported_file"
     HEADER_NOT_FOUND = "header_not_found"

@@ -107,6 +107,12 @@ class Person(BaseModel):
     # Set when the person's data was erased (privacy.services.person_erase): the row stays,
     # anonymised, so that counts on dashboards do not change retroactively.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    # The person's decisions under the law, kept current by privacy.services (registry.purposes):
+    # a restriction (read-only, off worklists), purposes objected to or whose consent was
+    # withdrawn, purposes with a consent standing (NULL: none; bulk writers leave them out).
+    restricted_at = models.DateTimeField(_("restricted at"), null=True, blank=True, editable=False)
+    purposes_withheld = models.JSONField(null=True, blank=True, editable=False)
+    purposes_consented = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")

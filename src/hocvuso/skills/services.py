@@ -26,8 +26,8 @@ from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
 from hocvuso.core.models import AuditLog
 from hocvuso.core.text import clean
-from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Person
+from hocvuso.registry.purposes import Purpose, processing_check
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.facts import (
     skill_sets,
@@ -119,8 +119,7 @@ def _validate(actor: Any, e: EventInput, today: dt.date, allowed: Allowed) -> di
     """The rules every recorded event meets (single or batch), and its stored content."""
     if not allowed(actor, e.person):
         raise NotFound()
-    if e.person.erased_at is not None:
-        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
+    processing_check(e.person, Purpose.SKILLS)
     if e.channel not in Channel.values:
         raise DomainError(CoreError.INVALID, _("Choose how the skill was gained."), "channel")
     if not e.skill.is_active:

@@ -26,6 +26,7 @@ from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
 from hocvuso.registry.models import Household, Occupation, Person, Relationship, Sex
 from hocvuso.registry.parsing import check_birth
+from hocvuso.registry.purposes import Purpose, processing_check
 
 HOUSEHOLD_FIELDS = ["code", "village", "address"]
 PERSON_FIELDS = [
@@ -248,10 +249,7 @@ def person_register(
 def person_update(*, actor: Any, person: Person, cccd: str | None = None, **values: Any) -> Person:
     """Change a person's details. ``cccd=""`` removes the number; ``None`` leaves it alone."""
     ensure_commune(actor, person.commune_id, write=True)
-    if person.erased_at is not None:
-        raise DomainError(
-            RegistryError.PERSON_ERASED, _("This person's data was erased at their request.")
-        )
+    processing_check(person, Purpose.REGISTRY)
     unknown = set(values) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")

@@ -31,8 +31,8 @@ from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.phones import normalise_phone
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Province, Village
-from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.models import Person
+from hocvuso.registry.purposes import Purpose, processing_check
 from hocvuso.roles.errors import RolesError
 
 # Which scope each role needs.
@@ -212,8 +212,7 @@ def citizen_link(*, actor: Any, person: Person, login: str) -> RoleAssignment:
     commune, only for an account that holds no other role."""
     if not can_link_citizen(actor, person):
         raise NotFound()
-    if person.erased_at is not None:
-        raise DomainError(RegistryError.PERSON_ERASED, _("This person's data was erased."))
+    processing_check(person, Purpose.REGISTRY)
     user = _account(login)
     if not may_be_linked_as_citizen(active_roles(user)):
         raise DomainError(

@@ -9,6 +9,7 @@ from django.utils import numberformat
 from django.utils.formats import get_format
 
 from hocvuso.core.phones import format_phone
+from hocvuso.registry import purposes
 
 register = template.Library()
 
@@ -37,6 +38,13 @@ def num(value: Any) -> str:
 def phone(value: str) -> str:
     """+84912345678 → 0912 345 678."""
     return format_phone(value or "")
+
+
+@register.filter
+def contact_phone(person: Any) -> str:
+    """The number a helper may call the person on: empty without their consent to be contacted
+    by phone (registry.purposes)."""
+    return purposes.contact_phone(person)
 
 
 @register.filter
