@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from hocvuso.access.registry import household_q
 from hocvuso.access.scope import nothing_q, scope_of
 from hocvuso.access.units import can_edit_commune
 
@@ -46,3 +47,27 @@ def device_q(actor: Any, prefix: str = "") -> Q:
     if not s.communes:
         return nothing_q()
     return Q(**{f"{prefix}commune_id__in": s.communes})
+
+
+def work_households_q(actor: Any, prefix: str = "") -> Q:
+    """The households of a device's work set: those the actor sees, in the communes they work
+    in the field (a team member's villages, a commune's registry for its officers and desk
+    staff; nothing for a national admin or a youth volunteer, who hold no registry)."""
+    communes = field_communes(actor)
+    if not communes:
+        return nothing_q()
+    return household_q(actor, prefix) & Q(**{f"{prefix}commune_id__in": communes})
+
+
+def work_set_key(actor: Any) -> str:
+    """What the work set depends on, as a string: when it changes (a role revoked, a team's
+    villages moved), a device's next pull starts again from an empty copy."""
+    s = scope_of(actor)
+    parts = [
+        ",".join(sorted(s.communes)),
+        ",".join(sorted(s.desk_communes)),
+        ",".join(sorted(str(v) for v in s.villages)),
+        ",".join(sorted(str(t) for t in s.teams)),
+        ",".join(sorted(s.youth_communes)),
+    ]
+    return "|".join(parts)

@@ -4,17 +4,22 @@ offline. The protocol is described in docs/sync.md."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from hocvuso.core.errors import DomainError
 from hocvuso.core.schemas import ErrorOut
-from hocvuso.sync import services
+from hocvuso.sync import pull, services
 from hocvuso.sync.auth import DeviceAuth, DeviceBearer
+from hocvuso.sync.errors import SyncError
 from hocvuso.sync.kinds import KINDS
 
 router = Router(tags=["sync"])
@@ -129,3 +134,58 @@ def push(request: HttpRequest) -> Any:
     records, pending = services.push_parse(request.body)
     result = services.push_apply(device=auth.device, records=records, pending=pending)
     return {"answers": result.answers, "last_seq": result.last_seq, "counts": result.counts}
+
+
+class PullFilters(Schema):
+    cursor: str | None = Field(None, description="The last page's cursor; none: a full pull")
+    limit: int = Field(pull.PAGE, ge=1, le=pull.PAGE)
+
+
+class ChangeOut(Schema):
+    kind: str = Field(
+        description="team | skill | class | household | person | status | claim | visit"
+    )
+    id: str
+    op: str = Field(description="upsert | remove")
+    data: dict[str, Any] | None = None
+
+
+class PullOut(Schema):
+    changes: list[ChangeOut]
+    cursor: str = Field(description="Send it with the next pull (this page's end)")
+    more: bool = Field(description="More pages follow: pull again with the cursor at once")
+    reset: bool = Field(description="The work set changed: wipe the copy, apply from here")
+
+
+@router.get(
+    "/pull",
+    auth=DeviceBearer(),
+    response={200: PullOut, 401: ErrorOut, 422: ErrorOut},
+    url_name="sync_pull",
+    summary="Pull the changes of the device's work set since its cursor (gzip if accepted)",
+)
+def pull_changes(request: HttpRequest, filters: Query[PullFilters]) -> Any:
+    auth: DeviceAuth = request.auth  # type: ignore[attr-defined]
+    if auth.device is None:
+        return _refused(auth)
+    try:
+        page = pull.pull_page(
+            actor=auth.device.user, cursor_text=filters.cursor, limit=filters.limit
+        )
+    except pull.BadCursor:
+        raise DomainError(
+            SyncError.BAD_CURSOR, _("This cursor was not made by this server."), "cursor"
+        ) from None
+    services.device_pulled(device=auth.device, more=page.more)
+    body = {"changes": page.changes, "cursor": page.cursor, "more": page.more, "reset": page.reset}
+    raw = json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
+        response = HttpResponse(
+            gzip.compress(raw, compresslevel=6), content_type="application/json"
+        )
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(raw, content_type="application/json")
+    response["Vary"] = "Accept-Encoding"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -15,6 +15,7 @@ class SyncError(Code):
     TIME_TOO_OLD = "time_too_old"
     SEQUENCE_GAP = "sequence_gap"  # an earlier sequence number has not arrived: send it first
     SEQUENCE_REUSED = "sequence_reused"  # another record already has this sequence number
+    BAD_CURSOR = "bad_cursor"  # a pull cursor this server did not make
     STALE_EDIT = "stale_edit", Kind.CONFLICT  # edited on an older version: the server's kept
     # The device (answered 401: the app stops, and wipes its copy when told to).
     TOKEN_INVALID = "token_invalid"  # noqa: S105 (a name, not a secret)

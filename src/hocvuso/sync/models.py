@@ -109,3 +109,23 @@ class Conflict(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.object_id} ({self.status})"
+
+
+class Removal(models.Model):
+    """A household or person that left a village (moved, or moved with its household): the
+    devices whose work set held the village learn to drop it on their next pull. Written by the
+    sync app's listener on ``core.hooks.facts_change``, in the moving write's transaction."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=16)  # "household" | "person"
+    object_id = models.UUIDField()
+    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+")
+    village_id = models.UUIDField(null=True, blank=True)  # where it was
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("removal from a work set")
+        verbose_name_plural = _("removals from work sets")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} ← {self.village_id}"

@@ -89,6 +89,12 @@ def device_register(*, actor: Any, name: str) -> tuple[Device, str]:
     return device, secret
 
 
+def device_pulled(*, device: Device, more: bool) -> None:
+    """A pull page went out: the device's last pull (when its last page did) is recorded."""
+    if not more:
+        Device.objects.filter(pk=device.pk).update(last_pull_at=timezone.now())
+
+
 # --- Push ---------------------------------------------------------------------------------------
 
 
