@@ -1270,6 +1270,50 @@ API_PATHS.update(
 )
 
 
+# The field app: registering a device is for the roles that record in the field (for oneself,
+# wherever one's scope is); pushing and pulling need the device's own token — a session alone
+# is answered 401, whoever holds it (each kind's scope is tested in tests/sync).
+FIELD_ROLES = {"national_admin", "commune_officer", "desk_staff", "team_member", "youth_volunteer"}
+ROUTES.update(
+    {
+        "api:sync_device_register": Route(
+            lambda w, s: "/api/v1/sync/devices",
+            FIELD_ROLES,
+            "POST",
+            lambda w, s, role: {"name": f"Máy {role}"},
+            scoped=False,
+            ok=frozenset({201}),
+            anonymous=401,
+            json=True,
+        ),
+        "api:sync_pull": Route(
+            lambda w, s: "/api/v1/sync/pull",
+            SIGNED_IN,
+            scoped=False,
+            ok=frozenset({401}),
+            anonymous=401,
+        ),
+        "api:sync_push": Route(
+            lambda w, s: "/api/v1/sync/push",
+            SIGNED_IN,
+            "POST",
+            lambda w, s, role: {"records": []},
+            scoped=False,
+            ok=frozenset({401}),
+            anonymous=401,
+            json=True,
+        ),
+    }
+)
+API_PATHS.update(
+    {
+        "/api/v1/sync/devices": "api:sync_device_register",
+        "/api/v1/sync/push": "api:sync_push",
+        "/api/v1/sync/pull": "api:sync_pull",
+    }
+)
+
+
 def _url_names() -> set[str]:
     names: set[str] = set()
 

@@ -19,6 +19,7 @@ from hocvuso.kpi.api import router as kpi_router
 from hocvuso.mentoring.api import router as mentoring_router
 from hocvuso.outreach.api import router as outreach_router
 from hocvuso.skills.api import router as skills_router
+from hocvuso.sync.api import router as sync_router
 from hocvuso.teams.api import router as teams_router
 
 logger = logging.getLogger("hocvuso.api")
@@ -34,6 +35,7 @@ api.add_router("/teams", teams_router)
 api.add_router("/classes", classes_router)
 api.add_router("/mentoring", mentoring_router)
 api.add_router("/dashboards", kpi_router)
+api.add_router("/sync", sync_router)
 
 # The one place an error becomes an HTTP status: by the kind its code carries.
 STATUS_OF_KIND = {Kind.INVALID: 422, Kind.CONFLICT: 409, Kind.NOT_FOUND: 404, Kind.LIMITED: 429}

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "hocvuso.classes",
     "hocvuso.kpi",
     "hocvuso.privacy",
+    "hocvuso.sync",
     "hocvuso.ui",
     "hocvuso.demo",
 ]
@@ -328,7 +329,11 @@ HOCVUSO_IMPORT_MAX_BYTES = int(os.environ.get("HOCVUSO_IMPORT_MAX_BYTES", 50 * 1
 HOCVUSO_LARGE_REQUEST_ROUTES = {
     "registry:import_start": HOCVUSO_IMPORT_MAX_BYTES,
     "registry:villages_import": 2 * 1024 * 1024,
+    "api:sync_push": 4 * 1024 * 1024,  # 500 records of a field device
 }
+HOCVUSO_SYNC_BATCH_MAX = 500  # records in one push
+HOCVUSO_SYNC_MAX_AGE_DAYS = 366  # a record made longer ago than this is refused
+HOCVUSO_SYNC_PULL_OVERLAP_SECONDS = 30  # a pull starts this much before the last one ended
 HOCVUSO_MAX_REQUEST_BYTES = int(os.environ.get("HOCVUSO_MAX_REQUEST_BYTES", 1024 * 1024))
 HOCVUSO_MAX_ANONYMOUS_REQUEST_BYTES = 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = HOCVUSO_IMPORT_MAX_BYTES

@@ -123,6 +123,12 @@ class RequestSizeMiddleware:
             length = 0
         match = getattr(request, "resolver_match", None)
         route = match.view_name if match is not None else ""
-        if length > request_limit(request, route):
-            return _error(request, 413, "too_large", _("The request is too large."))
+        limit = request_limit(request, route)
+        if length > limit:
+            return _error(
+                request,
+                413,
+                "too_large",
+                _("The request is too large: at most %(limit)s bytes.") % {"limit": limit},
+            )
         return None

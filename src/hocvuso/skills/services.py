@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from hocvuso.access.skills import can_edit_catalogue, can_record_skills
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record, diff, snapshot
+from hocvuso.core.batch import Outcome
 from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
 from hocvuso.core.models import AuditLog
@@ -237,6 +238,52 @@ def skill_events_record_batch(
     SkillEvent.objects.bulk_create(new, batch_size=500)
     AuditLog.objects.bulk_create(_audit_rows(actor, new), batch_size=500)
     status_refresh(person_ids, sets=skill_sets(), create_empty=True)
+    return out
+
+
+@transaction.atomic
+def skill_events_record_each(
+    *, actor: Any, events: Sequence[EventInput], allowed: Allowed = can_record_skills
+) -> list[Outcome]:
+    """Like :func:`skill_events_record_batch`, but a field device's batch: each event answered
+    on its own (an :class:`~hocvuso.core.batch.Outcome`), an invalid or out-of-scope event
+    refused without stopping the others, a replay returned as such, the same id with other
+    content refused with ``event_conflict``. The same fixed number of queries."""
+    today = timezone.localdate()
+    out: list[Outcome] = [Outcome() for _ in events]
+    stored = {x.pk: x for x in SkillEvent.objects.filter(pk__any=[e.id for e in events])}
+    valid: list[tuple[int, EventInput]] = []
+    seen: dict[UUID, dict[str, Any]] = {}
+    for i, e in enumerate(events):
+        try:
+            values = _validate(actor, e, today, allowed)
+            existing = stored.get(e.id)
+            if existing is not None or e.id in seen:
+                if existing is not None and not _same_content(existing, values):
+                    raise DomainError(
+                        CoreError.EVENT_CONFLICT,
+                        _("Another record with this identifier is already stored."),
+                        "id",
+                    )
+                if existing is None and seen[e.id] != values:
+                    raise DomainError(
+                        CoreError.EVENT_CONFLICT,
+                        _("Another record with this identifier is already stored."),
+                        "id",
+                    )
+                out[i] = Outcome(obj=existing, replayed=True)
+                continue
+        except DomainError as exc:
+            out[i] = Outcome.refused(exc)
+            continue
+        seen[e.id] = values
+        valid.append((i, e))
+    if valid:
+        recorded = skill_events_record_batch(
+            actor=actor, events=[e for _, e in valid], allowed=allowed
+        )
+        for (i, _e), event in zip(valid, recorded, strict=True):
+            out[i] = Outcome(obj=event, replayed=getattr(event, "replayed", False))
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,11 @@ from hocvuso.accounts.models import Role, User
 from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
+from hocvuso.core.batch import Outcome
+from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import IdScheme, derived_id
+from hocvuso.core.models import AuditLog
 from hocvuso.core.text import clean
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
@@ -517,3 +521,373 @@ def visit_record(
         },
     )
     return visit
+
+
+# --- Batches from a field device (set-based) ----------------------------------------------------
+#
+# The same rules as :func:`claim_take` and :func:`visit_record`, for many records at once with a
+# fixed number of queries whatever the batch's length (pinned in tests/sync): each input gets its
+# own :class:`~hocvuso.core.batch.Outcome`, and a refused record never stops the others. Should a
+# concurrent writer insert one of the same ids between the read and the write, the batch's write
+# is rolled back to its savepoint and the records go one by one through the single services.
+
+
+def _teams_by_village(village_ids: Iterable[Any]) -> dict[Any, list[Team]]:
+    out: dict[Any, list[Team]] = defaultdict(list)
+    through = Team.villages.through
+    for row in (
+        through.objects.filter(village_id__any=list(set(village_ids)))
+        .select_related("team")
+        .order_by("team_id")
+    ):
+        out[row.village_id].append(row.team)
+    return out
+
+
+def _team_for(
+    actor: Any, household: Household | None, teams: dict[Any, list[Team]], team_id: Any
+) -> Team:
+    """The team the record is for: the one named, else the first team over the household's
+    village the actor works for; not-found when there is none (out of the actor's scope)."""
+    if household is None or household.village_id is None:
+        raise NotFound(field="household")
+    for team in teams.get(household.village_id, ()):
+        if (team_id is None or team.pk == team_id) and may_work_team(actor, team):
+            return team
+    raise NotFound(field="household")
+
+
+@dataclass(frozen=True)
+class ClaimIn:
+    """A household taken on the phone (``claimed_at``: when, on the phone)."""
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    claimed_at: dt.datetime | None = None
+    team_id: uuid.UUID | None = None
+
+
+def _taken() -> DomainError:
+    return DomainError(
+        TeamsError.HOUSEHOLD_TAKEN, _("Another member has already taken this household.")
+    )
+
+
+@transaction.atomic
+def claims_take_batch(
+    *, actor: Any, claims: Sequence[ClaimIn], now: dt.datetime | None = None
+) -> list[Outcome]:
+    """Take many households at once (the phone's offline claims, in the order they were made).
+    The rule of :func:`claim_take`: the first claim to reach the server wins, a later one on the
+    same household by someone else is refused with ``household_taken``; one's own open claim is
+    returned again (replayed). Idempotent on each claim's id."""
+    now = now or timezone.now()
+    out: list[Outcome] = [Outcome() for _ in claims]
+    if not getattr(actor, "pk", None):
+        return [Outcome.refused(NotFound()) for _ in claims]
+    household_ids = list({c.household_id for c in claims})
+    households = {
+        h.pk: h
+        for h in Household.objects.filter(pk__any=household_ids).only(
+            "pk", "commune_id", "village_id"
+        )
+    }
+    teams = _teams_by_village(h.village_id for h in households.values() if h.village_id)
+    Claim.objects.filter(
+        household_id__any=household_ids, released_at__isnull=True, claimed_at__lte=claim_cutoff(now)
+    ).update(released_at=now, release_reason=ReleaseReason.EXPIRED, updated_at=now)
+    stored = {c.pk: c for c in Claim.objects.filter(pk__any=[c.id for c in claims])}
+    open_by_household = {
+        c.household_id: c
+        for c in Claim.objects.filter(household_id__any=household_ids, released_at__isnull=True)
+    }
+    new: list[tuple[int, Claim]] = []
+    for i, c in enumerate(claims):
+        try:
+            team = _team_for(actor, households.get(c.household_id), teams, c.team_id)
+            at = min(c.claimed_at or now, now)
+            if timezone.is_naive(at):
+                raise DomainError(CoreError.INVALID, _("Give the time with its time zone."), "at")
+            same = stored.get(c.id)
+            if same is not None:
+                if same.household_id != c.household_id or same.claimed_by_id != actor.pk:
+                    raise _conflict()
+                out[i] = Outcome(obj=same, replayed=True)
+                continue
+            held = open_by_household.get(c.household_id)
+            if held is not None:
+                if held.claimed_by_id == actor.pk and held.team_id == team.pk:
+                    out[i] = Outcome(obj=held, replayed=True)
+                    continue
+                raise _taken()
+        except DomainError as exc:
+            out[i] = Outcome.refused(exc)
+            continue
+        claim = Claim(id=c.id, team=team, household_id=c.household_id, claimed_by=actor)
+        claim.claimed_at = at
+        open_by_household[c.household_id] = claim
+        stored[c.id] = claim
+        new.append((i, claim))
+    if not new:
+        return out
+    try:
+        with transaction.atomic():
+            Claim.objects.bulk_create([claim for _, claim in new])
+    except IntegrityError:
+        # Someone else's claim reached the server in between: one by one, the rule decides.
+        for i, claim in new:
+            try:
+                with transaction.atomic():
+                    household = Household.objects.get(pk=claim.household_id)
+                    out[i] = Outcome(
+                        obj=claim_take(actor=actor, team=claim.team, household=household, now=now)
+                    )
+            except DomainError as exc:
+                out[i] = Outcome.refused(exc)
+        return out
+    request_id = current_request_id() or ""
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                actor=actor,
+                action=AuditAction.TEAM_CLAIM_TAKE,
+                object_type=Claim._meta.label_lower,
+                object_id=str(claim.pk),
+                changes={"team": str(claim.team_id), "household": str(claim.household_id)},
+                request_id=request_id,
+            )
+            for _, claim in new
+        ]
+    )
+    for i, claim in new:
+        out[i] = Outcome(obj=claim)
+    return out
+
+
+@dataclass(frozen=True)
+class VisitIn:
+    """A visit recorded on the phone: ``present`` is (person id, guided on, can now do)."""
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    visited_at: dt.datetime
+    present: Sequence[tuple[uuid.UUID, Sequence[str], Sequence[str]]] = ()
+    team_id: uuid.UUID | None = None
+    issues: Sequence[str] = ()
+    issues_note: str = ""
+    follow_up_on: dt.date | None = None
+    note: str = ""
+
+
+def _visit_checked(
+    actor: Any,
+    v: VisitIn,
+    *,
+    households: dict[Any, Household],
+    teams: dict[Any, list[Team]],
+    persons: dict[Any, Person],
+    skills: dict[str, Skill],
+    now: dt.datetime,
+) -> tuple[Team, dict[str, Any]]:
+    """The rules of :func:`visit_record` for one visit of a batch: its team and its content."""
+    household = households.get(v.household_id)
+    team = _team_for(actor, household, teams, v.team_id)
+    assert household is not None
+    if timezone.is_naive(v.visited_at):
+        raise DomainError(CoreError.INVALID, _("Give the time with its time zone."), "visited_at")
+    if v.visited_at > now + dt.timedelta(minutes=10):
+        raise DomainError(CoreError.INVALID, _("The date cannot be in the future."), "visited_at")
+    issues = sorted(set(v.issues))
+    if any(i not in VisitIssue.values for i in issues):
+        raise DomainError(TeamsError.UNKNOWN_ISSUE, _("Unknown issue."), "issues")
+    seen: set[Any] = set()
+    for person_id, guided, gained in v.present:
+        person = persons.get(person_id)
+        if person is None or person.household_id != household.pk or person.erased_at is not None:
+            raise DomainError(
+                TeamsError.NOT_HOUSEHOLD_MEMBER,
+                _("Only members of the household can be marked at home."),
+                "present",
+            )
+        if person_id in seen:
+            raise DomainError(CoreError.INVALID, _("A person is listed twice."), "present")
+        seen.add(person_id)
+        if any(code not in skills for code in (*guided, *gained)):
+            raise DomainError(SkillsError.UNKNOWN_SKILL, _("Unknown skill."), "present")
+    content = _content(
+        team_id=team.pk,
+        household_id=household.pk,
+        visited_at=v.visited_at,
+        visited_by=actor.pk,
+        present=[(p, set(g), set(c)) for p, g, c in v.present],
+        issues=issues,
+        issues_note=clean(v.issues_note)[:255],
+        follow_up_on=v.follow_up_on,
+        note=clean(v.note),
+    )
+    return team, content
+
+
+@transaction.atomic
+def visits_record_batch(*, actor: Any, visits: Sequence[VisitIn]) -> list[Outcome]:
+    """Record many door-to-door visits at once, set-based, with the rules and idempotency of
+    :func:`visit_record`: the households, people, skills, teams and stored visits read with one
+    query each; the visits, the people at home, their skill events (through
+    :func:`hocvuso.skills.services.skill_events_record_batch`), the released claims and the
+    audit rows written with one statement each (per 500 rows); the dashboards' facts tracked
+    once for the whole batch."""
+    now = timezone.now()
+    out: list[Outcome] = [Outcome() for _ in visits]
+    if not getattr(actor, "pk", None):
+        return [Outcome.refused(NotFound()) for _ in visits]
+    households = {
+        h.pk: h
+        for h in Household.objects.filter(pk__any=list({v.household_id for v in visits})).only(
+            "pk", "commune_id", "village_id"
+        )
+    }
+    teams = _teams_by_village(h.village_id for h in households.values() if h.village_id)
+    person_ids = list({p for v in visits for p, _g, _c in v.present})
+    persons = {
+        p.pk: p for p in Person.objects.filter(pk__any=person_ids).select_related("household")
+    }
+    codes = {code for v in visits for _p, g, gn in v.present for code in (*g, *gn)}
+    skills = {s.code: s for s in Skill.objects.filter(code__in=codes, is_active=True)}
+    stored = {
+        x.pk: x
+        for x in Visit.objects.filter(pk__any=[v.id for v in visits]).prefetch_related("present")
+    }
+    new: list[tuple[int, VisitIn, Visit, dict[str, Any]]] = []
+    for i, v in enumerate(visits):
+        try:
+            team, wanted = _visit_checked(
+                actor, v, households=households, teams=teams, persons=persons, skills=skills,
+                now=now,
+            )  # fmt: skip
+            existing = stored.get(v.id)
+            if existing is not None:
+                if _stored_content(existing) != wanted:
+                    raise _conflict()
+                out[i] = Outcome(obj=existing, replayed=True)
+                continue
+        except DomainError as exc:
+            out[i] = Outcome.refused(exc)
+            continue
+        visit = Visit(
+            id=v.id,
+            team=team,
+            household_id=v.household_id,
+            visited_at=v.visited_at.replace(microsecond=0),
+            visited_by=actor,
+            issues=wanted["issues"],
+            issues_note=wanted["issues_note"],
+            follow_up_on=v.follow_up_on,
+            note=wanted["note"],
+        )
+        stored[v.id] = visit  # the same id twice in one batch: the second is a replay
+        new.append((i, v, visit, wanted))
+    if not new:
+        return out
+    present = [(visit, p, set(g), set(c)) for _i, v, visit, _w in new for p, g, c in v.present]
+    try:
+        with (
+            transaction.atomic(),
+            hooks.facts_change(
+                persons=[p for _visit, p, _g, _c in present],
+                households=[visit.household_id for _i, _v, visit, _w in new],
+            ),
+        ):
+            Visit.objects.bulk_create([visit for _i, _v, visit, _w in new], batch_size=500)
+            VisitPerson.objects.bulk_create(
+                [
+                    VisitPerson(
+                        visit=visit,
+                        person_id=p,
+                        guided=sorted(g),
+                        gained=sorted(c),
+                        was_guided=bool(g or c),
+                    )
+                    for visit, p, g, c in present
+                ],
+                batch_size=500,
+            )
+    except IntegrityError:
+        return _visits_one_by_one(actor, visits, new, out)
+    events = [
+        EventInput(
+            id=visit_event_id(visit.pk, p, code),
+            person=persons[p],
+            skill=skills[code],
+            happened_on=timezone.localdate(visit.visited_at),
+            channel=Channel.HOME_VISIT,
+            helped_by=actor,
+        )
+        for visit, p, _g, gained in present
+        for code in sorted(gained)
+    ]
+    if events:
+        skill_events_record_batch(actor=actor, events=events)
+    Claim.objects.filter(
+        household_id__any=list({visit.household_id for _i, _v, visit, _w in new}),
+        released_at__isnull=True,
+    ).update(released_at=now, release_reason=ReleaseReason.VISITED, updated_at=now)
+    gains: dict[Any, int] = defaultdict(int)
+    for visit, _p, _g, gained in present:
+        gains[visit.pk] += len(gained)
+    request_id = current_request_id() or ""
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                actor=actor,
+                action=AuditAction.TEAM_VISIT_RECORD,
+                object_type=Visit._meta.label_lower,
+                object_id=str(visit.pk),
+                changes={
+                    "team": str(visit.team_id),
+                    "household": str(visit.household_id),
+                    "present": len(v.present),
+                    "skills": gains[visit.pk],
+                    "issues": visit.issues,
+                },
+                request_id=request_id,
+            )
+            for _i, v, visit, _w in new
+        ],
+        batch_size=500,
+    )
+    for i, _v, visit, _w in new:
+        out[i] = Outcome(obj=visit)
+    return out
+
+
+def _visits_one_by_one(
+    actor: Any,
+    visits: Sequence[VisitIn],
+    new: list[tuple[int, VisitIn, Visit, dict[str, Any]]],
+    out: list[Outcome],
+) -> list[Outcome]:
+    """A concurrent writer stored one of the ids in between: each new visit through
+    :func:`visit_record` (idempotent, race-safe), in its own savepoint."""
+    for i, v, visit, _w in new:
+        try:
+            with transaction.atomic():
+                household = Household.objects.get(pk=v.household_id)
+                stored = visit_record(
+                    actor=actor,
+                    team=visit.team,
+                    id=v.id,
+                    household=household,
+                    visited_at=v.visited_at,
+                    present=[
+                        Present(person=Person.objects.get(pk=p), guided=g, gained=c)
+                        for p, g, c in v.present
+                    ],
+                    issues=v.issues,
+                    issues_note=v.issues_note,
+                    follow_up_on=v.follow_up_on,
+                    note=v.note,
+                )
+                out[i] = Outcome(obj=stored, replayed=stored.replayed)
+        except DomainError as exc:
+            out[i] = Outcome.refused(exc)
+    return out

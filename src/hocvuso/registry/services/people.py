@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -50,6 +51,12 @@ def household_search_key(code: str, address: str) -> str:
     return " ".join(filter(None, [fold(code), fold(address)]))
 
 
+def _id_conflict() -> DomainError:
+    return DomainError(
+        CoreError.EVENT_CONFLICT, _("Another record with this identifier is already stored."), "id"
+    )
+
+
 def _check_village(commune: Commune, village: Village | None) -> None:
     if village is not None and village.commune_id != commune.code:
         raise DomainError(
@@ -67,14 +74,25 @@ def household_create(
     code: str,
     village: Village | None = None,
     address: str = "",
+    id: UUID | None = None,
 ) -> Household:
+    """Add a household. ``id``: made by a field device (UUID v7); the same household sent again
+    under it is returned as stored, another one under it is ``event_conflict``."""
     if not can_register_people(actor, commune.code):
         raise NotFound()
     code = clean(code)
     if not code:
         raise DomainError(CoreError.REQUIRED, _("A household needs a code."), field="code")
     _check_village(commune, village)
+    if id is not None:
+        existing = Household.objects.filter(pk=id).first()
+        if existing is not None:
+            if existing.commune_id != commune.code or existing.code != code:
+                raise _id_conflict()
+            return existing
     household = Household(commune=commune, village=village, code=code, address=clean(address))
+    if id is not None:
+        household.id = id
     household.search_key = household_search_key(household.code, household.address)
     try:
         with transaction.atomic():
@@ -190,10 +208,19 @@ def person_register(
     occupation: str = "",
     relationship: str = "",
     special_needs: str = "",
+    id: UUID | None = None,
 ) -> Person:
-    """Add a person to a household. One CCCD = one person nationwide."""
+    """Add a person to a household. One CCCD = one person nationwide. ``id``: made by a field
+    device (UUID v7); the same person sent again under it is returned as stored, another one
+    under it is ``event_conflict``."""
     if not can_register_people(actor, household.commune_id):
         raise NotFound()
+    if id is not None:
+        existing = Person.objects.filter(pk=id).first()
+        if existing is not None:
+            if existing.household_id != household.pk or existing.full_name != clean(full_name):
+                raise _id_conflict()
+            return existing
     birth_date, birth_year = check_birth(birth_date, birth_year)
     values: dict[str, Any] = {
         "full_name": clean(full_name),
@@ -208,6 +235,8 @@ def person_register(
     }
     _validate_person(values)
     person = Person(household=household, commune_id=household.commune_id, **values)
+    if id is not None:
+        person.id = id
     person.search_key = fold(person.full_name)
     if cccd.strip():
         number = cccd_lib.validate(cccd, sex=sex, birth_year=birth_year)
