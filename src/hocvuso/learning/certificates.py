@@ -362,3 +362,30 @@ def on_skill_event_reversed(*, actor: Any, event: SkillEvent, reversal: SkillEve
             certificates=certs,
             reason=_("A skill it certifies was withdrawn: %(note)s") % {"note": reversal.note},
         )
+
+
+# --- Verification (the public page) ----------------------------------------------------------
+
+
+def verification(cert: Certificate | None) -> dict[str, Any]:
+    """What the public page shows: ``genuine``, ``revoked`` or ``unknown`` (no such
+    certificate, or a credential whose signature does not check), read from the signed
+    credential and the status list's bit."""
+    if cert is None:
+        return {"status": "unknown"}
+    decoded = decode(cert.credential)
+    if decoded is None or decoded[1].get("id") != f"urn:uuid:{cert.pk}":
+        return {"status": "unknown"}
+    payload = decoded[1]
+    row = StatusList.objects.get(pk=cert.status_list_id)
+    revoked = bit_is_set(bytes(row.bits), cert.status_index)
+    return {
+        "status": "revoked" if revoked else "genuine",
+        "issuer": payload["issuer"]["name"],
+        "issuer_id": payload["issuer"]["id"],
+        "course": payload["name"],
+        "issued_at": cert.issued_at,
+        "revoked_at": cert.revoked_at,
+        "holder": cert.holder_name,
+        "birth_year": cert.holder_birth_year,
+    }

@@ -209,6 +209,7 @@ def _same_event(id: UUID, enrollment: Enrollment, kind: str, step: int | None) -
 class StepResult:
     enrollment: Enrollment
     stored: bool  # False: a replay, or a step already done (nothing changed)
+    steps: int  # the steps of the enrolment's version
 
 
 @transaction.atomic
@@ -231,11 +232,11 @@ def step_done(
         raise DomainError(CoreError.INVALID, _("This step does not exist."), "step")
     if step > done:
         if _same_event(id, enrollment, EventKind.STEP_DONE, step):
-            return StepResult(enrollment, False)
+            return StepResult(enrollment, False, total)
         raise _locked(_("This step is not open yet: finish the steps before it."), "step")
     if step < done:  # done already (a replay, or a stale tab): nothing to store
         _same_event(id, enrollment, EventKind.STEP_DONE, step)
-        return StepResult(enrollment, False)
+        return StepResult(enrollment, False, total)
     seconds = max(0, min(int(seconds), MAX_STEP_SECONDS))
     values = {
         "id": id,
@@ -248,13 +249,13 @@ def step_done(
     }
     if not _insert_event(values):
         _same_event(id, enrollment, EventKind.STEP_DONE, step)
-        return StepResult(enrollment, False)
+        return StepResult(enrollment, False, total)
     Enrollment.objects.filter(pk=enrollment.pk).update(
         steps_done=done + 1, seconds=F("seconds") + seconds, updated_at=values["at"]
     )
     enrollment.steps_done = done + 1
     enrollment.seconds += seconds
-    return StepResult(enrollment, True)
+    return StepResult(enrollment, True, total)
 
 
 # --- The quiz and completion ----------------------------------------------------------------
@@ -375,6 +376,13 @@ def quiz_attempt(
     if passed:
         _complete(actor, enrollment, now)
     return AttemptResult(enrollment, event, False, passed)
+
+
+def attempt_stored(*, enrollment: Enrollment, id: UUID) -> LearningEvent | None:
+    """The attempt already stored under ``id`` for this enrolment (a replayed form), if any."""
+    return LearningEvent.objects.filter(
+        pk=id, enrollment=enrollment, kind=EventKind.QUIZ_ATTEMPT
+    ).first()
 
 
 def completion_event_ids(enrollment: Enrollment, codes: list[str]) -> dict[str, UUID]:
