@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('geo', '0001_initial'),
         ('registry', '0003_person_erasure'),
-        ('skills', '0004_backchecks_from_classes'),
+        ('skills', '0001_skill_catalogue_events_and_status'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
