@@ -200,7 +200,43 @@ def outreach_guide_set(w: Any) -> None:
     _conflict(_json(login(w.officer), url, {"person_id": str(w.member.pk)}), "person_erased")
 
 
+def _learner(w: Any) -> Any:
+    """A citizen linked to the head, who has started the smartphone course (nothing done)."""
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.learning.selectors import course_get
+    from hocvuso.learning.services import courses_load, enrollment_start
+
+    courses_load(actor=SYSTEM)
+    learner = make_user("hv_conflict", "citizen", person=w.head)
+    enrollment_start(actor=learner, course=course_get("dien-thoai-an-toan"), id=uuid7())
+    return login(learner)
+
+
+LEARNING = "/api/v1/learning/courses/dien-thoai-an-toan"
+
+
+def learning_lesson(w: Any) -> None:
+    _conflict(_learner(w).get(f"{LEARNING}/lessons/2"), "locked")
+
+
+def learning_step(w: Any) -> None:
+    _conflict(_json(_learner(w), f"{LEARNING}/steps", {"id": str(uuid7()), "step": 3}), "locked")
+
+
+def learning_quiz(w: Any) -> None:
+    _conflict(_learner(w).get(f"{LEARNING}/quiz"), "locked")
+
+
+def learning_attempt(w: Any) -> None:
+    body = {"id": str(uuid7()), "answers": [[0], [1], [1], [0], [0, 1, 2]]}
+    _conflict(_json(_learner(w), f"{LEARNING}/attempts", body), "locked")
+
+
 TRIGGERS: dict[str, Callable[[Any], None]] = {
+    "/api/v1/learning/courses/{code}/lessons/{number}": learning_lesson,
+    "/api/v1/learning/courses/{code}/steps": learning_step,
+    "/api/v1/learning/courses/{code}/quiz": learning_quiz,
+    "/api/v1/learning/courses/{code}/attempts": learning_attempt,
     "/api/v1/skills/events": skills_event_record,
     "/api/v1/skills/events/{event_id}/reverse": skills_event_reverse,
     "/api/v1/skills/checks/items/{check_id}/outcome": checks_outcome,

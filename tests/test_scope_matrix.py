@@ -132,6 +132,7 @@ def _build_world() -> World:
     _teams_world(o, users)
     _classes_world(o, users)
     _mentoring_world(o, users)
+    _learning_world(o, users)
     return World(ours, other, o, users)
 
 
@@ -1310,6 +1311,161 @@ API_PATHS.update(
         "/api/v1/sync/devices": "api:sync_device_register",
         "/api/v1/sync/push": "api:sync_push",
         "/api/v1/sync/pull": "api:sync_pull",
+    }
+)
+
+
+# Online learning: every signed-in account learns for itself; a certificate is read by its
+# holder and by those who may see the holder; verifying one is public (the page shows the
+# holder's name and birth year by design, so the other side's learner is not one of its
+# "secrets": a learner made for the purpose).
+COURSE = "dien-thoai-an-toan"
+LEARNING_ANSWERS = [[0], [1], [1], [0], [0, 1, 2]]
+
+
+def _learning_world(o: dict[str, Any], users: dict[str, Any]) -> None:
+    from hocvuso.learning.selectors import course_get
+    from hocvuso.learning.services import (
+        courses_load,
+        enrollment_start,
+        quiz_attempt,
+        step_done,
+    )
+
+    courses_load(actor=SYSTEM)
+    course = course_get(COURSE)
+    for side in ("ours", "other"):
+        if side == "ours":
+            learner = users["citizen"]
+        else:
+            person = person_register(
+                actor=SYSTEM, household=o[side]["h1"], full_name="Học Viên other", sex="F",
+                birth_year=1975,
+            )  # fmt: skip
+            learner = make_user("m_learner_other", "citizen", person=person)
+        enrollment = enrollment_start(actor=learner, course=course, id=uuid7())
+        for step in range(enrollment.version.steps):
+            step_done(actor=learner, enrollment=enrollment, id=uuid7(), step=step)
+        quiz_attempt(actor=learner, enrollment=enrollment, id=uuid7(), answers=LEARNING_ANSWERS)
+        enrollment.refresh_from_db()
+        o[side]["cert"] = enrollment.certificate
+
+
+def _cert_url(name: str) -> Callable[[World, str], str]:
+    return lambda w, s: reverse(name, args=[_o(w, s, "cert").pk])
+
+
+def _the_learner(role: str, side: str) -> bool:
+    """Progress is written into one's own enrolment only (the address names no one else's)."""
+    return role == "citizen"
+
+
+CERT_READERS = COMMUNE_READERS | {"citizen"}
+ROUTES.update(
+    {
+        "learning:courses": Route(
+            lambda w, s: reverse("learning:courses"), SIGNED_IN, scoped=False
+        ),
+        "learning:course": Route(
+            lambda w, s: reverse("learning:course", args=[COURSE]), SIGNED_IN, scoped=False
+        ),
+        "learning:start": Route(
+            lambda w, s: reverse("learning:start", args=[COURSE]),
+            SIGNED_IN,
+            "POST",
+            lambda w, s, role: {"id": str(uuid7())},
+            scoped=False,
+        ),
+        # Open for the learner; locked (403) for an account that has not started.
+        "learning:lesson": Route(
+            lambda w, s: reverse("learning:lesson", args=[COURSE, 1]),
+            SIGNED_IN,
+            scoped=False,
+            ok=frozenset({200, 403}),
+        ),
+        "learning:step": Route(
+            lambda w, s: reverse("learning:step", args=[COURSE]),
+            set(),
+            "POST",
+            lambda w, s, role: {"id": str(uuid7()), "step": "0"},
+            expect=_the_learner,
+        ),
+        "learning:quiz": Route(
+            lambda w, s: reverse("learning:quiz", args=[COURSE]),
+            SIGNED_IN,
+            scoped=False,
+            ok=frozenset({302, 403}),  # passed: to the certificate; not started: locked
+        ),
+        "learning:certificate": Route(_cert_url("learning:certificate"), CERT_READERS),
+        "learning:certificate_print": Route(_cert_url("learning:certificate_print"), CERT_READERS),
+        "learning:verify": Route(_cert_url("learning:verify"), set(ROLES), public=True),
+        "learning:credential": Route(_cert_url("learning:credential"), set(ROLES), public=True),
+        "learning:status_list": Route(
+            lambda w, s: reverse("learning:status_list", args=[1]), set(ROLES), public=True
+        ),
+        "learning:did": Route(lambda w, s: reverse("learning:did"), set(ROLES), public=True),
+        "api:learning_courses": Route(
+            lambda w, s: reverse("api:learning_courses"), SIGNED_IN, scoped=False, anonymous=401
+        ),
+        "api:learning_course": Route(
+            lambda w, s: reverse("api:learning_course", args=[COURSE]),
+            SIGNED_IN,
+            scoped=False,
+            anonymous=401,
+        ),
+        "api:learning_start": Route(
+            lambda w, s: reverse("api:learning_start", args=[COURSE]),
+            SIGNED_IN,
+            "POST",
+            lambda w, s, role: {"id": str(uuid7())},
+            scoped=False,
+            anonymous=401,
+            json=True,
+        ),
+        "api:learning_lesson": Route(
+            lambda w, s: reverse("api:learning_lesson", args=[COURSE, 1]),
+            SIGNED_IN,
+            scoped=False,
+            ok=frozenset({200, 409}),
+            anonymous=401,
+        ),
+        "api:learning_step": Route(
+            lambda w, s: reverse("api:learning_step", args=[COURSE]),
+            set(),
+            "POST",
+            lambda w, s, role: {"id": str(uuid7()), "step": 0},
+            expect=_the_learner,
+            anonymous=401,
+            json=True,
+        ),
+        "api:learning_quiz": Route(
+            lambda w, s: reverse("api:learning_quiz", args=[COURSE]),
+            SIGNED_IN,
+            scoped=False,
+            ok=frozenset({409}),  # passed already, or not started: locked
+            anonymous=401,
+        ),
+        "api:learning_attempt": Route(
+            lambda w, s: reverse("api:learning_attempt", args=[COURSE]),
+            set(),
+            "POST",
+            lambda w, s, role: {"id": str(uuid7()), "answers": LEARNING_ANSWERS},
+            expect=_the_learner,
+            ok=frozenset({409}),  # already passed
+            anonymous=401,
+            json=True,
+        ),
+    }
+)
+API_PATHS.update(
+    {
+        "/api/v1/learning/courses": "api:learning_courses",
+        "/api/v1/learning/courses/{code}": "api:learning_course",
+        "/api/v1/learning/courses/{code}/start": "api:learning_start",
+        "/api/v1/learning/courses/{code}/lessons/{number}": "api:learning_lesson",
+        "/api/v1/learning/courses/{code}/steps": "api:learning_step",
+        "/api/v1/learning/courses/{code}/quiz": "api:learning_quiz",
+        "/api/v1/learning/courses/{code}/attempts": "api:learning_attempt",
     }
 )
 

@@ -10,6 +10,7 @@ PROD_ENV = {
     "HOCVUSO_ENV": "production",
     "HOCVUSO_SECRET_KEY": "x7#kq2!vT9zL@p4mW8rN$c3bY6hJ1dF5gS0aE-uI+oQ=nR&tZ*wK^eX%yM(B)vC",
     "HOCVUSO_ID_KEY": "Qm3vZp8LxT2nRw6YkD9sHf4JbC7aGeU1oNqVtXyE5Mi",
+    "HOCVUSO_SIGNING_KEY": "Zt8pW2qLm6XvR4nB9sKd1YfH7cJ3gA5eU0oNiVxTyE2",
     "HOCVUSO_ALLOWED_HOSTS": "hocvuso.example.vn",
     "DATABASE_URL": "sqlite:///:memory:",
 }
@@ -31,7 +32,8 @@ def _run(env_overrides: dict[str, str], *args: str, tmp_path) -> subprocess.Comp
 
 
 @pytest.mark.parametrize(
-    "missing", ["HOCVUSO_SECRET_KEY", "HOCVUSO_ID_KEY", "HOCVUSO_ALLOWED_HOSTS"]
+    "missing",
+    ["HOCVUSO_SECRET_KEY", "HOCVUSO_ID_KEY", "HOCVUSO_SIGNING_KEY", "HOCVUSO_ALLOWED_HOSTS"],
 )
 def test_production_refuses_to_start_without(missing, tmp_path):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}

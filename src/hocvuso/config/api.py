@@ -16,6 +16,7 @@ from hocvuso.core.errors import DomainError, Kind
 from hocvuso.desk.api import router as desk_router
 from hocvuso.geo.api import router as geo_router
 from hocvuso.kpi.api import router as kpi_router
+from hocvuso.learning.api import router as learning_router
 from hocvuso.mentoring.api import router as mentoring_router
 from hocvuso.outreach.api import router as outreach_router
 from hocvuso.skills.api import router as skills_router
@@ -34,6 +35,7 @@ api.add_router("/outreach", outreach_router)
 api.add_router("/teams", teams_router)
 api.add_router("/classes", classes_router)
 api.add_router("/mentoring", mentoring_router)
+api.add_router("/learning", learning_router)
 api.add_router("/dashboards", kpi_router)
 api.add_router("/sync", sync_router)
 

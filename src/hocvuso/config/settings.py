@@ -8,6 +8,10 @@ Environment variables (all optional in development):
 - ``HOCVUSO_SECRET_KEY``: Django's secret key (sessions, CSRF, signed links).
 - ``HOCVUSO_ID_KEY``: the key protecting citizen ID numbers (hash + encryption). Comma-separated:
   the first is current, the rest are older keys still accepted while ``hocvuso rotate_id_key`` runs.
+- ``HOCVUSO_SIGNING_KEY``: the key certificates are signed with (Ed25519, derived from it).
+  Comma-separated: the first signs, the older ones stay published so their certificates verify.
+- ``HOCVUSO_PUBLIC_URL``: the address the public reaches the site at (default
+  ``http://localhost:8000``): the issuer's did:web and the links inside certificates.
 - ``HOCVUSO_ALLOWED_HOSTS``: comma-separated host names.
 - ``HOCVUSO_DEBUG``: ``1`` to turn on Django's debug mode in development.
 - ``HOCVUSO_LOGIN_FAILURE_LIMIT`` (5) / ``HOCVUSO_LOCKOUT_MINUTES`` (15): log-in lockout.
@@ -15,7 +19,7 @@ Environment variables (all optional in development):
 - ``HOCVUSO_SMS_BACKEND``: dotted path of the SMS gateway class (console in development).
 - ``HOCVUSO_INVITATION_DAYS`` (7) / ``HOCVUSO_TOKEN_DAYS`` (90): link and device-token lifetimes.
 
-In production the three keys/hosts are required: the process refuses to start without them.
+In production the keys and hosts are required: the process refuses to start without them.
 """
 
 from __future__ import annotations
@@ -79,6 +83,14 @@ HOCVUSO_ID_KEYS = [
     k.strip() for k in _key_from_env_or_file("HOCVUSO_ID_KEY", "id_key").split(",") if k.strip()
 ]
 
+# Certificates (Open Badges 3.0, VC-JWT with EdDSA): separate again, and rotated on its own.
+HOCVUSO_SIGNING_KEYS = [
+    k.strip()
+    for k in _key_from_env_or_file("HOCVUSO_SIGNING_KEY", "signing_key").split(",")
+    if k.strip()
+]
+HOCVUSO_PUBLIC_URL = os.environ.get("HOCVUSO_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+
 DEBUG = (not PRODUCTION) and os.environ.get("HOCVUSO_DEBUG", "") == "1"
 
 _hosts = os.environ.get("HOCVUSO_ALLOWED_HOSTS", "").strip()
@@ -118,6 +130,7 @@ INSTALLED_APPS = [
     "hocvuso.mentoring",
     "hocvuso.teams",
     "hocvuso.classes",
+    "hocvuso.learning",
     "hocvuso.kpi",
     "hocvuso.privacy",
     "hocvuso.sync",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("hocvuso.teams.urls")),
     path("", include("hocvuso.mentoring.urls")),
     path("", include("hocvuso.classes.urls")),
+    path("", include("hocvuso.learning.urls")),
     path("", include("hocvuso.kpi.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -23,6 +23,8 @@ a transaction behind its records.
   ethnic-minority: figures broken down by area are added up again.
 - :data:`role_revoked` — a role assignment ended (``actor``, ``assignment``): what it opened in
   a programme app (a team membership) ends with it.
+- :data:`skill_event_reversed` — a skill event was withdrawn (``actor``, ``event``, ``reversal``):
+  what stands on it (a learning certificate) is revoked in the same transaction.
 - :data:`invitation_accepted` — an invitation became an account and a role (``invitation``,
   ``user``, ``assignment``): the app the invitation was for (a team) makes its own record.
 """
@@ -119,3 +121,4 @@ communes_rewritten = Hook("communes_rewritten")
 areas_changed = Hook("areas_changed")
 role_revoked = Hook("role_revoked")
 invitation_accepted = Hook("invitation_accepted")
+skill_event_reversed = Hook("skill_event_reversed")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.access.skills import can_edit_catalogue, can_record_skills
+from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record, diff, snapshot
 from hocvuso.core.batch import Outcome
@@ -335,6 +336,7 @@ def skill_event_reverse(
             SkillsError.ALREADY_REVERSED, _("This record was already withdrawn.")
         ) from None
     status_refresh([person.pk], sets=skill_sets(), create_empty=True)
+    hooks.skill_event_reversed.send(actor=actor, event=event, reversal=reversal)
     audit_record(
         actor=actor,
         action=AuditAction.SKILL_EVENT_REVERSE,

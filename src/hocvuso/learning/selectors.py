@@ -1,0 +1,187 @@
+"""Reads of online learning, each filtered by the policy (``access.learning``).
+
+What is open to a learner is decided here and nowhere else in the pages and the API: a lesson is
+open when every step before it is done (:func:`lesson_open`), the quiz when every step is done
+and any wait after a failed attempt is over (:func:`quiz_state`). The services check the same
+rule again under a lock when a progress write arrives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hocvuso.access.learning import enrollment_q, may_learn, own_enrollment_q
+from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.fetch import one
+from hocvuso.learning.content import lesson_start
+from hocvuso.learning.errors import LearningError
+from hocvuso.learning.models import Certificate, Course, CourseVersion, Enrollment
+from hocvuso.learning.services import retry_at
+
+
+def course_list() -> QuerySet[Course]:
+    """The published courses, in path order."""
+    return Course.objects.filter(current__isnull=False).select_related("current")
+
+
+def course_get(code: str) -> Course:
+    course = course_list().filter(code=code).first()
+    if course is None:
+        raise NotFound()
+    return course
+
+
+def published(course: Course) -> CourseVersion:
+    """The course's published version (``course_get`` returns only published courses)."""
+    if course.current is None:
+        raise NotFound()
+    return course.current
+
+
+def my_enrollments(actor: Any) -> dict[UUID, Enrollment]:
+    """The actor's enrolments by course id."""
+    if not may_learn(actor):
+        return {}
+    return {
+        e.course_id: e
+        for e in Enrollment.objects.filter(own_enrollment_q(actor)).select_related(
+            "version", "certificate"
+        )
+    }
+
+
+def my_enrollment(actor: Any, course: Course) -> Enrollment | None:
+    if not may_learn(actor):
+        return None
+    return (
+        Enrollment.objects.filter(own_enrollment_q(actor), course=course)
+        .select_related("version", "course")
+        .first()
+    )
+
+
+def my_enrollment_for_write(actor: Any, course: Course) -> Enrollment:
+    """The actor's enrolment in ``course`` (not found if they have not started it)."""
+    enrollment = (
+        Enrollment.objects.filter(own_enrollment_q(actor), course=course).only(
+            "id", "user_id", "seconds", "steps_done"
+        )
+    ).first()
+    if enrollment is None:
+        raise NotFound()
+    return enrollment
+
+
+def lesson_open(enrollment: Enrollment | None, lesson: int) -> bool:
+    """Lesson ``lesson`` (0-based) is open when every step of the lessons before it is done."""
+    if enrollment is None:
+        return False
+    return lesson_start(enrollment.version.content, lesson) <= enrollment.steps_done
+
+
+@dataclass(frozen=True)
+class LessonView:
+    number: int  # 1-based
+    title: str
+    open: bool
+    done: bool
+    first_step: int
+    steps: list[dict[str, Any]]
+
+
+def lessons(enrollment: Enrollment | None, content: dict[str, Any]) -> list[LessonView]:
+    done = enrollment.steps_done if enrollment else -1
+    out = []
+    start = 0
+    for i, lesson in enumerate(content["lessons"]):
+        n = len(lesson["steps"])
+        out.append(
+            LessonView(
+                number=i + 1,
+                title=lesson["title"],
+                open=enrollment is not None and start <= done,
+                done=enrollment is not None and start + n <= done,
+                first_step=start,
+                steps=lesson["steps"],
+            )
+        )
+        start += n
+    return out
+
+
+def lesson_get(enrollment: Enrollment | None, number: int) -> LessonView:
+    """Lesson ``number`` (1-based) if it is open: ``locked`` otherwise (not started, or a step
+    before it left), not found if there is no such lesson."""
+    if enrollment is None:
+        raise DomainError(LearningError.LOCKED, _("Start the course first."))
+    views = lessons(enrollment, enrollment.version.content)
+    if not 1 <= number <= len(views):
+        raise NotFound()
+    view = views[number - 1]
+    if not view.open:
+        raise DomainError(
+            LearningError.LOCKED, _("This lesson opens when the lesson before it is done.")
+        )
+    return view
+
+
+@dataclass(frozen=True)
+class QuizState:
+    open: bool
+    passed: bool
+    retry_at: dt.datetime | None
+    steps_left: int
+
+
+def quiz_state(enrollment: Enrollment | None) -> QuizState:
+    if enrollment is None:
+        return QuizState(False, False, None, -1)
+    left = enrollment.version.steps - enrollment.steps_done
+    wait = retry_at(enrollment)
+    return QuizState(
+        open=left == 0 and not enrollment.passed and wait is None,
+        passed=enrollment.passed,
+        retry_at=wait,
+        steps_left=left,
+    )
+
+
+def quiz_get(enrollment: Enrollment | None) -> list[dict[str, Any]]:
+    """The quiz's questions without their answers, when the quiz is open; ``locked``,
+    ``already_passed`` or ``retry_wait`` otherwise."""
+    state = quiz_state(enrollment)
+    if enrollment is None or state.steps_left != 0:
+        raise DomainError(LearningError.LOCKED, _("The quiz opens when every lesson is done."))
+    if state.passed:
+        raise DomainError(LearningError.ALREADY_PASSED, _("You have already passed this course."))
+    if state.retry_at is not None:
+        raise DomainError(
+            LearningError.RETRY_WAIT,
+            _("You can try again at %(time)s.")
+            % {"time": timezone.localtime(state.retry_at).strftime("%H:%M")},
+        )
+    return [
+        {"prompt": q["prompt"], "kind": q["kind"], "choices": q["choices"], "speech": q["speech"]}
+        for q in enrollment.version.content["quiz"]["questions"]
+    ]
+
+
+# --- Certificates ---------------------------------------------------------------------------
+
+
+def certificate_public(id: UUID) -> Certificate | None:
+    """Any certificate, for the public verification page (shows the minimum)."""
+    return Certificate.objects.select_related("course", "version").filter(pk=id).first()
+
+
+def certificate_get(actor: Any, id: UUID) -> Certificate:
+    """A certificate for its holder and for those who follow the holder's learning."""
+    qs = Certificate.objects.select_related("course", "version", "enrollment")
+    return one(qs.filter(enrollment_q(actor, prefix="enrollment__")), id)

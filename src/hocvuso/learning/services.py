@@ -1,0 +1,427 @@
+"""Writes of online learning: loading course files, progress events, the quiz and completion.
+
+Progress is append-only (:class:`~hocvuso.learning.models.LearningEvent`, idempotent on the
+client's id) and the enrolment's state is derived from it in the same transaction. The server
+alone decides what is open: step ``n`` of a course (counted across its lessons) can be done only
+when the ``n`` steps before it are, the quiz only when every step is, a new attempt only after
+the course's wait following a failed one. A request for something locked is refused, whether it
+comes from a page, the API, a stale tab or a replay; a replay of a stored event changes nothing.
+
+Passing the quiz completes the course in the same transaction: the completed event, the skill
+events it grants (channel ``online_course``, through the skills services, so every dashboard
+counts them at once) and the certificate (:mod:`hocvuso.learning.certificates`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hocvuso.access.learning import (
+    can_load_courses,
+    learner_person_id,
+    may_learn,
+    may_record_course_skills,
+)
+from hocvuso.core.audit import AuditAction, audit_record
+from hocvuso.core.errors import CoreError, DomainError, ensure
+from hocvuso.core.ids import IdScheme, derived_id
+from hocvuso.learning import content as content_files
+from hocvuso.learning.errors import LearningError
+from hocvuso.learning.models import (
+    Course,
+    CourseVersion,
+    Enrollment,
+    EventKind,
+    LearningEvent,
+    VersionStatus,
+)
+from hocvuso.registry.models import Person
+from hocvuso.skills.models import Channel, Skill, SkillArea, SkillEvent
+from hocvuso.skills.services import EventInput, skill_events_record_batch
+
+MAX_STEP_SECONDS = 3600  # time spent on one step, as the client reports it, is capped here
+
+
+# --- Loading course files -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    course: Course
+    version: CourseVersion
+    new: bool  # a new version was stored (the file changed)
+
+
+@transaction.atomic
+def courses_load(*, actor: Any, directory: Path | None = None) -> list[Loaded]:
+    """Load every course file of ``directory`` (the shipped courses by default). All files are
+    checked first: one invalid file refuses the whole load (``ContentInvalid`` lists every
+    problem with its file and line) and nothing is written. A file whose text changed becomes a
+    new version (numbered after the last); a published version becomes the course's current
+    one; an unchanged file writes nothing."""
+    ensure(can_load_courses(actor))
+    skills = set(Skill.objects.filter(is_active=True).values_list("code", flat=True))
+    areas = set(SkillArea.objects.values_list("code", flat=True))
+    parsed: list[tuple[str, dict[str, Any]]] = []
+    problems: list[content_files.Problem] = []
+    for path in content_files.course_files(directory):
+        text = path.read_text(encoding="utf-8")
+        try:
+            parsed.append(
+                (
+                    content_files.digest_of(text),
+                    content_files.parse_course(path.name, text, skills=skills, areas=areas),
+                )
+            )
+        except content_files.ContentInvalid as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise content_files.ContentInvalid(problems)
+    out: list[Loaded] = []
+    now = timezone.now()
+    for digest, data in parsed:
+        course, _created = Course.objects.get_or_create(
+            code=data["code"],
+            defaults={"title": data["title"], "area": data["area"], "order": data["order"]},
+        )
+        existing = CourseVersion.objects.filter(course=course, digest=digest).first()
+        if existing is not None:
+            out.append(Loaded(course, existing, False))
+            continue
+        last = course.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        published = data["status"] == VersionStatus.PUBLISHED
+        version = CourseVersion.objects.create(
+            course=course,
+            number=last + 1,
+            status=data["status"],
+            digest=digest,
+            content=data,
+            steps=content_files.step_count(data),
+            published_at=now if published else None,
+        )
+        if published:
+            course.current = version
+            course.title, course.area, course.order = data["title"], data["area"], data["order"]
+            course.save(update_fields=["current", "title", "area", "order", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.COURSE_LOAD,
+            obj=version,
+            changes={"course": course.code, "version": version.number, "status": version.status},
+        )
+        out.append(Loaded(course, version, True))
+    return out
+
+
+# --- Progress --------------------------------------------------------------------------------
+
+
+def _own_person(actor: Any) -> Person | None:
+    """The registry person the learner's account is linked to (a citizen role), if any."""
+    person_id = learner_person_id(actor)
+    if person_id is None:
+        return None
+    return Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
+
+
+@transaction.atomic
+def enrollment_start(*, actor: Any, course: Course, id: UUID) -> Enrollment:
+    """Start ``course`` (its published version). Starting again returns the enrolment already
+    made, on the version it names — a new version reaches only new learners."""
+    ensure(may_learn(actor))
+    existing = Enrollment.objects.filter(user=actor, course=course).first()
+    if existing is not None:
+        return existing
+    if course.current_id is None:
+        raise DomainError(LearningError.NOT_PUBLISHED, _("This course is not open yet."))
+    person = _own_person(actor)
+    enrollment = Enrollment.objects.create(
+        user=actor,
+        person=person,
+        commune_id=person.commune_id if person else None,
+        course=course,
+        version_id=course.current_id,
+    )
+    LearningEvent.objects.create(
+        id=id, enrollment=enrollment, kind=EventKind.STARTED, by=actor, at=timezone.now()
+    )
+    return enrollment
+
+
+_EVENT_COLUMNS = (
+    "id",
+    "enrollment",
+    "kind",
+    "step",
+    "answers",
+    "score",
+    "passed",
+    "seconds",
+    "by",
+    "at",
+)
+
+
+def _insert_event(values: dict[str, Any]) -> bool:
+    """``INSERT … ON CONFLICT (id) DO NOTHING``: one statement; False when the id is stored."""
+    meta = LearningEvent._meta
+    fields: list[Any] = [meta.get_field(name) for name in _EVENT_COLUMNS]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    params = [f.get_db_prep_save(values.get(f.name), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT (id) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
+
+
+def _locked(message: str, field: str | None = None) -> DomainError:
+    return DomainError(LearningError.LOCKED, message, field)
+
+
+def _same_event(id: UUID, enrollment: Enrollment, kind: str, step: int | None) -> bool:
+    stored = (
+        LearningEvent.objects.filter(pk=id).values_list("enrollment_id", "kind", "step").first()
+    )
+    if stored is None:
+        return False
+    if stored != (enrollment.pk, kind, step):
+        raise DomainError(
+            CoreError.EVENT_CONFLICT,
+            _("Another record with this identifier is already stored."),
+            "id",
+        )
+    return True
+
+
+@dataclass
+class StepResult:
+    enrollment: Enrollment
+    stored: bool  # False: a replay, or a step already done (nothing changed)
+    steps: int  # the steps of the enrolment's version
+
+
+@transaction.atomic
+def step_done(
+    *, actor: Any, enrollment: Enrollment, id: UUID, step: int, seconds: int = 0
+) -> StepResult:
+    """The learner finished step ``step`` (0-based, counted across the course's lessons).
+    Three statements: the enrolment read and locked, the event inserted (or found stored),
+    the enrolment's position moved on."""
+    ensure(enrollment.user_id == getattr(actor, "pk", None))
+    row = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .filter(pk=enrollment.pk)
+        .values_list("steps_done", "version__steps")
+        .get()
+    )
+    done, total = row
+    enrollment.steps_done = done
+    if step < 0 or step >= total:
+        raise DomainError(CoreError.INVALID, _("This step does not exist."), "step")
+    if step > done:
+        if _same_event(id, enrollment, EventKind.STEP_DONE, step):
+            return StepResult(enrollment, False, total)
+        raise _locked(_("This step is not open yet: finish the steps before it."), "step")
+    if step < done:  # done already (a replay, or a stale tab): nothing to store
+        _same_event(id, enrollment, EventKind.STEP_DONE, step)
+        return StepResult(enrollment, False, total)
+    seconds = max(0, min(int(seconds), MAX_STEP_SECONDS))
+    values = {
+        "id": id,
+        "enrollment": enrollment.pk,
+        "kind": EventKind.STEP_DONE,
+        "step": step,
+        "seconds": seconds,
+        "by": actor.pk,
+        "at": timezone.now(),
+    }
+    if not _insert_event(values):
+        _same_event(id, enrollment, EventKind.STEP_DONE, step)
+        return StepResult(enrollment, False, total)
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        steps_done=done + 1, seconds=F("seconds") + seconds, updated_at=values["at"]
+    )
+    enrollment.steps_done = done + 1
+    enrollment.seconds += seconds
+    return StepResult(enrollment, True, total)
+
+
+# --- The quiz and completion ----------------------------------------------------------------
+
+
+def score_answers(questions: list[dict[str, Any]], answers: list[list[int]]) -> int:
+    """Questions answered exactly right: the chosen set for choice questions, the sequence for
+    ordering ones. ``answers`` must give one list of choice indices per question."""
+    if not isinstance(answers, list) or len(answers) != len(questions):
+        raise DomainError(LearningError.BAD_ANSWERS, _("Answer every question."), "answers")
+    score = 0
+    for number, (q, given) in enumerate(zip(questions, answers, strict=True), 1):
+        n = len(q["choices"])
+        if not isinstance(given, list) or not all(isinstance(i, int) and 0 <= i < n for i in given):
+            raise DomainError(
+                LearningError.BAD_ANSWERS,
+                _("Question %(n)s: choose among its answers.") % {"n": number},
+                "answers",
+            )
+        if q["kind"] == "order":
+            if sorted(given) != list(range(n)):
+                raise DomainError(
+                    LearningError.BAD_ANSWERS,
+                    _("Question %(n)s: put every step in order.") % {"n": number},
+                    "answers",
+                )
+            score += given == q["answer"]
+        elif q["kind"] == "single":
+            if len(given) != 1:
+                raise DomainError(
+                    LearningError.BAD_ANSWERS,
+                    _("Question %(n)s: choose one answer.") % {"n": number},
+                    "answers",
+                )
+            score += given == q["answer"]
+        else:
+            score += sorted(set(given)) == sorted(q["answer"])
+    return score
+
+
+def retry_at(enrollment: Enrollment) -> dt.datetime | None:
+    """When the learner may try the quiz again after a failed attempt (None: now)."""
+    if enrollment.passed or enrollment.last_attempt_at is None:
+        return None
+    wait = dt.timedelta(minutes=enrollment.version.content["retry_wait_minutes"])
+    at = enrollment.last_attempt_at + wait
+    return at if at > timezone.now() else None
+
+
+@dataclass
+class AttemptResult:
+    enrollment: Enrollment
+    event: LearningEvent
+    replayed: bool
+    completed: bool  # this attempt passed and completed the course
+
+
+@transaction.atomic
+def quiz_attempt(
+    *, actor: Any, enrollment: Enrollment, id: UUID, answers: list[list[int]]
+) -> AttemptResult:
+    """Score an attempt at the course's quiz. Refused while a step is left (``locked``), after
+    the course is passed (``already_passed``) and within the wait after a failed attempt
+    (``retry_wait``). A pass completes the course in this transaction."""
+    ensure(enrollment.user_id == getattr(actor, "pk", None))
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("version", "course", "person")
+        .get(pk=enrollment.pk)
+    )
+    stored = LearningEvent.objects.filter(pk=id).first()
+    if stored is not None:
+        if (
+            stored.enrollment_id != enrollment.pk
+            or stored.kind != EventKind.QUIZ_ATTEMPT
+            or (stored.answers != answers)
+        ):
+            raise DomainError(
+                CoreError.EVENT_CONFLICT,
+                _("Another record with this identifier is already stored."),
+                "id",
+            )
+        return AttemptResult(enrollment, stored, True, False)
+    if enrollment.steps_done < enrollment.version.steps:
+        raise _locked(_("The quiz opens when every lesson is done."))
+    if enrollment.passed:
+        raise DomainError(LearningError.ALREADY_PASSED, _("You have already passed this course."))
+    wait_until = retry_at(enrollment)
+    if wait_until is not None:
+        raise DomainError(
+            LearningError.RETRY_WAIT,
+            _("You can try again at %(time)s.")
+            % {"time": timezone.localtime(wait_until).strftime("%H:%M")},
+        )
+    content = enrollment.version.content
+    score = score_answers(content["quiz"]["questions"], answers)
+    passed = score >= content["pass_mark"]
+    now = timezone.now()
+    event = LearningEvent.objects.create(
+        id=id,
+        enrollment=enrollment,
+        kind=EventKind.QUIZ_ATTEMPT,
+        answers=answers,
+        score=score,
+        passed=passed,
+        by=actor,
+        at=now,
+    )
+    enrollment.attempts += 1
+    enrollment.best_score = max(enrollment.best_score, score)
+    enrollment.last_attempt_at = now
+    fields = ["attempts", "best_score", "last_attempt_at", "updated_at"]
+    if passed:
+        enrollment.passed = True
+        enrollment.completed_at = now
+        fields += ["passed", "completed_at"]
+    enrollment.save(update_fields=fields)
+    if passed:
+        _complete(actor, enrollment, now)
+    return AttemptResult(enrollment, event, False, passed)
+
+
+def attempt_stored(*, enrollment: Enrollment, id: UUID) -> LearningEvent | None:
+    """The attempt already stored under ``id`` for this enrolment (a replayed form), if any."""
+    return LearningEvent.objects.filter(
+        pk=id, enrollment=enrollment, kind=EventKind.QUIZ_ATTEMPT
+    ).first()
+
+
+def completion_event_ids(enrollment: Enrollment, codes: list[str]) -> dict[str, UUID]:
+    """The ids of the skill events a completion records (derived: a retry records nothing twice)."""
+    return {code: derived_id(IdScheme.HASHED, "learning", enrollment.pk, code) for code in codes}
+
+
+def _complete(actor: Any, enrollment: Enrollment, now: dt.datetime) -> list[SkillEvent]:
+    """The completed event, the skill events the course grants and the certificate."""
+    from hocvuso.learning.certificates import certificate_issue
+
+    LearningEvent.objects.create(
+        id=derived_id(IdScheme.HASHED, "learning", enrollment.pk, "completed"),
+        enrollment=enrollment,
+        kind=EventKind.COMPLETED,
+        by=actor,
+        at=now,
+    )
+    events: list[SkillEvent] = []
+    person = enrollment.person
+    if person is not None and person.erased_at is None:
+        codes = enrollment.version.content["skills"]
+        ids = completion_event_ids(enrollment, codes)
+        skills = {s.code: s for s in Skill.objects.filter(code__in=codes, is_active=True)}
+        events = skill_events_record_batch(
+            actor=actor,
+            events=[
+                EventInput(
+                    id=ids[code],
+                    person=person,
+                    skill=skills[code],
+                    happened_on=timezone.localdate(now),
+                    channel=Channel.ONLINE_COURSE,
+                    note=enrollment.course.code,
+                )
+                for code in codes
+                if code in skills
+            ],
+            allowed=may_record_course_skills,
+        )
+    certificate_issue(actor=actor, enrollment=enrollment, events=events, at=now)
+    return events

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from hocvuso.learning import views
+
+app_name = "learning"
+urlpatterns = [
+    path("hoc/", views.course_list, name="courses"),
+    path("hoc/<slug:code>/", views.course_detail, name="course"),
+    path("hoc/<slug:code>/bat-dau/", views.course_start, name="start"),
+    path("hoc/<slug:code>/bai/<int:number>/", views.lesson_detail, name="lesson"),
+    path("hoc/<slug:code>/buoc/", views.step_done, name="step"),
+    path("hoc/<slug:code>/kiem-tra/", views.quiz, name="quiz"),
+    path("chung-chi/<uuid:certificate_id>/", views.certificate_detail, name="certificate"),
+    path("chung-chi/<uuid:certificate_id>/in/", views.certificate_print, name="certificate_print"),
+    # Public: anyone verifies a certificate, downloads it, checks the issuer's key and the list.
+    path("xac-minh/<uuid:certificate_id>/", views.verify, name="verify"),
+    path("xac-minh/<uuid:certificate_id>/chung-chi.jwt", views.credential, name="credential"),
+    path("trang-thai/<int:list_id>/", views.status_list, name="status_list"),
+    path(".well-known/did.json", views.did_document, name="did"),
+]

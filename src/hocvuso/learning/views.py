@@ -1,0 +1,367 @@
+"""Pages of online learning: the courses, a course, a lesson, the quiz; the certificate and its
+public verification; the issuer's DID document and the status list.
+
+Thin: parse input, call one selector or service, render. A locked lesson or quiz is answered
+with a page that says why (403), whatever the way in — a typed address, a stale tab, a replayed
+form; the services refuse the write again under a lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hocvuso.accounts.qr import qr_svg
+from hocvuso.core.errors import DomainError, Kind, NotFound
+from hocvuso.core.fetch import as_uuid
+from hocvuso.core.ids import uuid7
+from hocvuso.core.web import not_found_as_404
+from hocvuso.learning import certificates, selectors, services
+from hocvuso.learning.errors import LearningError
+from hocvuso.learning.models import Enrollment
+
+STATUS_LIST_MAX_AGE = 300  # seconds a verifier may cache the status list
+
+
+def _refused(request: HttpRequest, course: Any, exc: DomainError) -> HttpResponse:
+    status = 429 if exc.kind == Kind.LIMITED else 403
+    return render(
+        request, "learning/locked.html", {"course": course, "message": exc.message}, status=status
+    )
+
+
+@login_required
+@require_GET
+def course_list(request: HttpRequest) -> HttpResponse:
+    mine = selectors.my_enrollments(request.user)
+    rows = [(c, mine.get(c.pk)) for c in selectors.course_list()]
+    return render(request, "learning/courses.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def course_detail(request: HttpRequest, code: str) -> HttpResponse:
+    course = selectors.course_get(code)
+    enrollment = selectors.my_enrollment(request.user, course)
+    content = enrollment.version.content if enrollment else selectors.published(course).content
+    return render(
+        request,
+        "learning/course.html",
+        {
+            "course": course,
+            "content": content,
+            "enrollment": enrollment,
+            "lessons": selectors.lessons(enrollment, content),
+            "quiz": selectors.quiz_state(enrollment),
+            "new_id": uuid7(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def course_start(request: HttpRequest, code: str) -> HttpResponse:
+    course = selectors.course_get(code)
+    try:
+        services.enrollment_start(
+            actor=request.user, course=course, id=as_uuid(request.POST.get("id"))
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("learning:course", code=code)
+    enrollment = selectors.my_enrollment(request.user, course)
+    number = 1
+    if enrollment is not None:
+        opened = [v for v in selectors.lessons(enrollment, enrollment.version.content) if v.open]
+        number = opened[-1].number if opened else 1  # resume where they left
+    return redirect("learning:lesson", code=code, number=number)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def lesson_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    course = selectors.course_get(code)
+    enrollment = selectors.my_enrollment(request.user, course)
+    try:
+        view = selectors.lesson_get(enrollment, number)
+    except DomainError as exc:
+        if exc.kind == Kind.NOT_FOUND:
+            raise
+        return _refused(request, course, exc)
+    assert enrollment is not None
+    done = enrollment.steps_done
+    steps = [
+        {**s, "index": view.first_step + i, "done": view.first_step + i < done}
+        for i, s in enumerate(view.steps)
+    ]
+    last = len(enrollment.version.content["lessons"])
+    return render(
+        request,
+        "learning/lesson.html",
+        {
+            "course": course,
+            "enrollment": enrollment,
+            "lesson": view,
+            "steps": steps,
+            "next_step": done,
+            "lesson_count": last,
+            "is_last": number == last,
+            "new_id": uuid7(),
+            "drawn": int(time.time()),
+        },
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def step_done(request: HttpRequest, code: str) -> HttpResponse:
+    course = selectors.course_get(code)
+    enrollment = selectors.my_enrollment_for_write(request.user, course)
+    try:
+        step = int(request.POST.get("step", ""))
+        drawn = int(request.POST.get("drawn", "0"))
+    except ValueError:
+        raise NotFound() from None
+    try:
+        result = services.step_done(
+            actor=request.user,
+            enrollment=enrollment,
+            id=as_uuid(request.POST.get("id")),
+            step=step,
+            seconds=max(0, int(time.time()) - drawn) if drawn else 0,
+        )
+    except DomainError as exc:
+        if exc.kind == Kind.NOT_FOUND:
+            raise
+        return _refused(request, course, exc)
+    full = selectors.my_enrollment(request.user, course)
+    if full is None:
+        raise NotFound()
+    if result.enrollment.steps_done >= result.steps:
+        return redirect("learning:quiz", code=code)
+    opened = [v for v in selectors.lessons(full, full.version.content) if v.open]
+    return redirect(f"{_lesson_url(code, opened[-1].number)}#step-{result.enrollment.steps_done}")
+
+
+def _lesson_url(code: str, number: int) -> str:
+    from django.urls import reverse
+
+    return reverse("learning:lesson", args=[code, number])
+
+
+def _order(enrollment: Enrollment, index: int, n: int) -> list[int]:
+    """The display order of an ordering question's steps: shuffled, the same for one attempt."""
+    seed = hashlib.sha256(f"{enrollment.pk}/{enrollment.attempts}/{index}".encode()).digest()
+    order = list(range(n))
+    random.Random(seed).shuffle(order)  # noqa: S311 (a display order, not a secret)
+    if order == list(range(n)):
+        order.reverse()
+    return order
+
+
+def _answers(post: Any, questions: list[dict[str, Any]]) -> list[list[int]]:
+    answers: list[list[int]] = []
+    for i, q in enumerate(questions):
+        if q["kind"] == "order":
+            positions = []
+            for j in range(len(q["choices"])):
+                try:
+                    positions.append((int(post.get(f"q{i}_{j}", "")), j))
+                except ValueError:
+                    positions.append((0, j))
+            if len({p for p, _j in positions}) != len(positions):
+                answers.append([])  # two steps in one place: the service says so
+            else:
+                answers.append([j for _p, j in sorted(positions)])
+        else:
+            try:
+                answers.append([int(v) for v in post.getlist(f"q{i}")])
+            except ValueError:
+                answers.append([])
+    return answers
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def quiz(request: HttpRequest, code: str) -> HttpResponse:
+    course = selectors.course_get(code)
+    enrollment = selectors.my_enrollment(request.user, course)
+    if enrollment is not None and enrollment.passed and request.method == "GET":
+        cert = getattr(enrollment, "certificate", None)
+        if cert is not None:
+            return redirect("learning:certificate", certificate_id=cert.pk)
+    try:
+        questions = selectors.quiz_get(enrollment)
+    except DomainError as exc:
+        if request.method == "POST" and enrollment is not None:
+            # A replayed form of an attempt already stored: show what it scored.
+            replay = _replayed_attempt(request, enrollment)
+            if replay is not None:
+                return replay
+        return _refused(request, course, exc)
+    assert enrollment is not None
+    error = ""
+    if request.method == "POST":
+        try:
+            result = services.quiz_attempt(
+                actor=request.user,
+                enrollment=enrollment,
+                id=as_uuid(request.POST.get("id")),
+                answers=_answers(request.POST, questions),
+            )
+        except DomainError as exc:
+            if exc.kind == Kind.NOT_FOUND:
+                raise
+            if exc.code != LearningError.BAD_ANSWERS:
+                return _refused(request, course, exc)
+            error = exc.message
+        else:
+            return _attempt_page(request, course, result.enrollment, result.event)
+    for i, q in enumerate(questions):
+        if q["kind"] == "order":
+            q["display"] = [(j, q["choices"][j]) for j in _order(enrollment, i, len(q["choices"]))]
+            q["positions"] = list(range(1, len(q["choices"]) + 1))
+        else:
+            q["display"] = list(enumerate(q["choices"]))
+        q["number"] = i
+    return render(
+        request,
+        "learning/quiz.html",
+        {
+            "course": course,
+            "enrollment": enrollment,
+            "questions": questions,
+            "new_id": uuid7(),
+            "error": error,
+            "pass_mark": enrollment.version.content["pass_mark"],
+        },
+    )
+
+
+def _replayed_attempt(request: HttpRequest, enrollment: Enrollment) -> HttpResponse | None:
+    try:
+        event = services.attempt_stored(enrollment=enrollment, id=as_uuid(request.POST.get("id")))
+    except NotFound:
+        return None
+    if event is None:
+        return None
+    return _attempt_page(request, enrollment.course, enrollment, event)
+
+
+def _attempt_page(
+    request: HttpRequest, course: Any, enrollment: Enrollment, event: Any
+) -> HttpResponse:
+    if event.passed:
+        cert = getattr(enrollment, "certificate", None)
+        if cert is not None:
+            messages.success(request, _("You passed! Here is your certificate."))
+            return redirect("learning:certificate", certificate_id=cert.pk)
+    return render(
+        request,
+        "learning/attempt.html",
+        {
+            "course": course,
+            "event": event,
+            "questions": len(enrollment.version.content["quiz"]["questions"]),
+            "pass_mark": enrollment.version.content["pass_mark"],
+            "retry_at": services.retry_at(enrollment),
+        },
+    )
+
+
+# --- Certificates ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def certificate_detail(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
+    cert = selectors.certificate_get(request.user, certificate_id)
+    url = certificates.verify_url(cert)
+    return render(
+        request,
+        "learning/certificate.html",
+        {
+            "cert": cert,
+            "verify_url": url,
+            "qr": qr_svg(url, label=_("QR code of the verification page")),
+        },
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def certificate_print(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
+    cert = selectors.certificate_get(request.user, certificate_id)
+    url = certificates.verify_url(cert)
+    return render(
+        request,
+        "learning/certificate_print.html",
+        {
+            "cert": cert,
+            "verify_url": url,
+            "qr": qr_svg(url, label=_("QR code of the verification page")),
+        },
+    )
+
+
+@require_GET
+def verify(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
+    """Public: genuine / revoked / unknown, the issuer, the course, the date, the holder's name
+    and birth year — checked from the signed credential, not only from our rows."""
+    cert = selectors.certificate_public(certificate_id)
+    result = certificates.verification(cert)
+    response = render(
+        request,
+        "learning/verify.html",
+        {"cert": cert, "result": result},
+        status=200 if cert is not None else 404,
+    )
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+@require_GET
+def credential(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
+    """Public: the signed credential (VC-JWT) to download."""
+    cert = selectors.certificate_public(certificate_id)
+    if cert is None:
+        return HttpResponse(status=404)
+    response = HttpResponse(cert.credential, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="chung-chi-{cert.pk}.jwt"'
+    return response
+
+
+@require_GET
+def status_list(request: HttpRequest, list_id: int) -> HttpResponse:
+    if list_id != certificates.STATUS_LIST_ID:
+        return HttpResponse(status=404)
+    token = certificates.status_list_credential()
+    response = HttpResponse(token, content_type="application/vc+jwt")
+    patch_cache_control(response, public=True, max_age=STATUS_LIST_MAX_AGE)
+    response["ETag"] = '"' + hashlib.sha256(token.encode()).hexdigest()[:32] + '"'
+    return response
+
+
+@require_GET
+def did_document(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(certificates.did_document(), content_type="application/did+json")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
