@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from hocvuso.core.models import AuditLog
 from hocvuso.geo.models import Village
+from hocvuso.registry.cccd import mask_cccd_cell, mask_digits
 from hocvuso.registry.importing.jobs import import_job_create
 from hocvuso.registry.importing.template import TEMPLATE_HEADERS
 from hocvuso.registry.models import ImportJob, Person
-from hocvuso.registry.views_import import mask_cccd_cell, mask_digits
 from tests.factories import db_fingerprint
 
 pytestmark = pytest.mark.django_db

@@ -259,3 +259,65 @@ def test_import_job_keeps_no_plain_cccd_anywhere(commune, officer, village, sett
     rejects = import_job_rejects(actor=officer, job=job)
     by_row = {r["row"]: r for r in rejects}
     assert "002190000222" in by_row[8]["original"]  # the officer gets the row back to fix it
+
+
+def _finished_job_with_rejects(commune, officer, settings):  # type: ignore[no-untyped-def]
+    from hocvuso.registry.importing.jobs import import_job_create, import_job_run
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    job = import_job_create(actor=officer, commune=commune, filename="list.csv", data=_csv(MIXED))
+    return import_job_run(job_id=str(job.pk))
+
+
+def test_rejects_download_is_audited_and_whole_only_for_revealers(
+    commune, officer, village, settings, monkeypatch
+):
+    from hocvuso.core.models import AuditLog
+    from hocvuso.registry.importing import jobs
+
+    job = _finished_job_with_rejects(commune, officer, settings)
+    text = jobs.import_job_rejects_csv(actor=officer, job=job).decode("utf-8-sig")
+    assert "002190000222" in text  # the officer may reveal: the row comes back to be fixed
+    monkeypatch.setattr(jobs, "can_reveal_cccd", lambda actor, code: False)
+    masked = jobs.import_job_rejects_csv(actor=officer, job=job).decode("utf-8-sig")
+    assert "002190000222" not in masked
+    assert "*********222" in masked
+    assert "Sùng Mí Chứ" in masked  # the rest of the row stays
+    rows = list(
+        AuditLog.objects.filter(action="import.download_rejects", object_id=str(job.pk))
+        .order_by("id")
+        .values_list("changes", flat=True)
+    )
+    assert rows == [{"rows": 5, "full_cccd": True}, {"rows": 5, "full_cccd": False}]
+
+
+def test_rejects_expire_after_30_days_and_the_purge_drops_them(
+    commune, officer, village, settings, officer_client
+):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from hocvuso.registry.importing.jobs import import_job_rejects
+    from hocvuso.registry.models import ImportJob
+
+    old = _finished_job_with_rejects(commune, officer, settings)
+    recent = _finished_job_with_rejects(commune, officer, settings)
+    ImportJob.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - dt.timedelta(days=30, minutes=1)
+    )
+    old.refresh_from_db()
+    assert import_job_rejects(actor=officer, job=old) == []  # gone for readers at once
+    assert len(import_job_rejects(actor=officer, job=recent)) == 5
+    page = officer_client.get(reverse("registry:import_job", args=[old.pk])).content.decode()
+    assert "đã được xoá 30 ngày sau" in page
+    call_command("purge_import_rejects")
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert bytes(old.rejects_sealed) == b""
+    assert bytes(recent.rejects_sealed) != b""
+    from hocvuso.registry.importing.jobs import import_rejects_purge
+
+    assert import_rejects_purge() == 0  # again: nothing more to do

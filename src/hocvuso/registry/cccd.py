@@ -238,3 +238,20 @@ def unseal(token: bytes) -> bytes:
 
 def masked(last3: str) -> str:
     return f"*********{last3}" if last3 else ""
+
+
+# Twelve digits, possibly grouped by spaces, dots or dashes ("001 075 000 123"): a CCCD.
+_TWELVE_DIGITS = re.compile(r"(?<!\d)(?:\d[ .\-]?){11}\d(?!\d)")
+
+
+def mask_digits(text: str) -> str:
+    """Hide every 12-digit number in ``text`` but its last three digits: *********123."""
+    return _TWELVE_DIGITS.sub(lambda m: "*********" + re.sub(r"\D", "", m.group())[-3:], text)
+
+
+def mask_cccd_cell(cell: str) -> str:
+    """A cell of the CCCD column, whatever its shape (a wrong number is still nearly a CCCD)."""
+    digits = re.sub(r"\D", "", cell)
+    if not cell.strip():
+        return ""
+    return "*********" + digits[-3:] if len(digits) > 3 else "***"

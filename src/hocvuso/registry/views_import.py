@@ -21,13 +21,16 @@ from hocvuso.core.text import fold
 from hocvuso.core.web import add_domain_error, not_found_as_404
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.registry import selectors
+from hocvuso.registry.cccd import mask_cccd_cell, mask_digits
 from hocvuso.registry.forms import RegistryImportForm, VillageDecisionForm
 from hocvuso.registry.importing.headers import match_header
 from hocvuso.registry.importing.jobs import (
+    REJECTS_KEPT,
     import_job_confirm_villages,
     import_job_create,
     import_job_rejects,
     import_job_rejects_csv,
+    rejects_expired,
 )
 from hocvuso.registry.importing.template import template_csv, template_xlsx
 from hocvuso.registry.models import ImportJob, ImportStatus
@@ -43,21 +46,6 @@ TEMPLATES = {
     ),
     "csv": (template_csv, "text/csv; charset=utf-8"),
 }
-# Twelve digits, possibly grouped by spaces, dots or dashes ("001 075 000 123"): a CCCD.
-_TWELVE_DIGITS = re.compile(r"(?<!\d)(?:\d[ .\-]?){11}\d(?!\d)")
-
-
-def mask_digits(text: str) -> str:
-    """Hide every 12-digit number in ``text`` but its last three digits: *********123."""
-    return _TWELVE_DIGITS.sub(lambda m: "*********" + re.sub(r"\D", "", m.group())[-3:], text)
-
-
-def mask_cccd_cell(cell: str) -> str:
-    """A cell of the CCCD column, whatever its shape (a wrong number is still nearly a CCCD)."""
-    digits = re.sub(r"\D", "", cell)
-    if not cell.strip():
-        return ""
-    return "*********" + digits[-3:] if len(digits) > 3 else "***"
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -180,6 +168,8 @@ def _job_page(
             "percent": (100 * job.done // job.total) if job.total else 0,
             "rejects": rejects,
             "more_rejects": max(job.rejected - len(rejects), 0),
+            "rejects_gone": bool(job.rejected) and not rejects and rejects_expired(job),
+            "rejects_until": job.finished_at + REJECTS_KEPT if job.finished_at else None,
             "village_form": village_form,
         },
         status=status,

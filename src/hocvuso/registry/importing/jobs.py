@@ -12,13 +12,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.access.registry import can_reveal_cccd
 from hocvuso.access.units import ensure_commune
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.geo.models import Commune
 from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.cccd import mask_cccd_cell
 from hocvuso.registry.errors import RegistryError
+from hocvuso.registry.importing.headers import match_header
 from hocvuso.registry.importing.service import registry_import, rejects_csv
 from hocvuso.registry.models import ImportJob, ImportStatus
 
@@ -180,15 +183,58 @@ def import_job_run(*, job_id: str) -> ImportJob:
     return job
 
 
+# The rejected rows hold what the officer uploaded, ID numbers included: kept sealed, and only
+# long enough to fix and upload them again.
+REJECTS_KEPT = dt.timedelta(days=30)
+
+
+def rejects_expired(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """The job's rejected rows are gone (or go now): 30 days after it finished."""
+    if not job.finished_at:
+        return False
+    return (now or timezone.now()) >= job.finished_at + REJECTS_KEPT
+
+
 def import_job_rejects(*, actor: Any, job: ImportJob) -> list[dict[str, Any]]:
     ensure_commune(actor, job.commune_id, write=True)
-    if not job.rejects_sealed:
+    if not job.rejects_sealed or rejects_expired(job):
         return []
     rejects: list[dict[str, Any]] = json.loads(cccd_lib.unseal(job.rejects_sealed))
     return rejects
 
 
 def import_job_rejects_csv(*, actor: Any, job: ImportJob) -> bytes:
+    """The rejected rows to fix, audited. The CCCD cells are whole only for a reader who may
+    reveal a CCCD in the commune; others get them masked like everywhere else."""
     rejects = import_job_rejects(actor=actor, job=job)
-    audit_record(actor=actor, action=AuditAction.IMPORT_DOWNLOAD_REJECTS, obj=job, changes={})
+    full = can_reveal_cccd(actor, job.commune_id)
+    if not full:
+        columns = {i for i, cell in enumerate(job.header) if match_header(str(cell)) == "cccd"}
+        rejects = [
+            {
+                **r,
+                "original": [
+                    mask_cccd_cell(str(c)) if i in columns else c
+                    for i, c in enumerate(r.get("original") or [])
+                ],
+            }
+            for r in rejects
+        ]
+    audit_record(
+        actor=actor,
+        action=AuditAction.IMPORT_DOWNLOAD_REJECTS,
+        obj=job,
+        changes={"rows": len(rejects), "full_cccd": full},
+    )
     return rejects_csv(job.header, rejects)
+
+
+def import_rejects_purge(*, now: dt.datetime | None = None) -> int:
+    """Drop the sealed rejected rows of every job finished more than 30 days ago (daily, by
+    ``hocvuso purge_import_rejects``). Returns the jobs emptied; running again changes nothing."""
+    limit = (now or timezone.now()) - REJECTS_KEPT
+    return (
+        ImportJob.objects.filter(finished_at__lte=limit)
+        .exclude(rejects_sealed=b"")
+        .update(rejects_sealed=b"")
+    )
