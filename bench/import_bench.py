@@ -8,9 +8,15 @@ For each database it builds a fresh database (SQLite: a temporary file; PostgreS
 as a clean CSV, then times
 
 1. the full import: parse, validate, protect (hash + encrypt), dedupe, write — ``registry_import``;
-2. the raw write of the very same final rows into the same table with the same indexes (after
-   deleting them): ``COPY`` on PostgreSQL, one ``executemany`` on SQLite;
+2. the raw write of the very same final rows into the same table with the same indexes, emptied
+   and compacted first (VACUUM FULL / VACUUM, so the baseline is not slowed by dead rows): ``COPY``
+   on PostgreSQL, one ``executemany`` on SQLite;
+   1 and 2 alternate for ``--rounds`` paired rounds (default 3) on freshly emptied tables; the
+   medians and ranges are printed, with the machine's load;
 3. a second import of the same file (everything "unchanged").
+
+The full import writes, besides the people and households, one audit row per person created or
+changed (their own audit trail), in the same transaction.
 
 It prints rows/s for each and the ratio full/raw, and ends with one line of JSON.
 """
@@ -21,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +35,7 @@ import time
 from urllib.parse import urlparse, urlunparse
 
 
-def run_one(persons: int) -> dict[str, object]:
+def run_one(persons: int, rounds: int) -> dict[str, object]:
     import django
 
     django.setup()
@@ -36,13 +43,14 @@ def run_one(persons: int) -> dict[str, object]:
     from django.db import connection
 
     from hocvuso.core.actors import SYSTEM
+    from hocvuso.core.models import AuditLog
     from hocvuso.geo.models import Commune
     from hocvuso.registry.importing.service import (
         PERSON_COLUMNS,
         registry_import,
         write_person_rows,
     )
-    from hocvuso.registry.models import Household, Person
+    from hocvuso.registry.models import Household
     from hocvuso.registry.synthetic import VILLAGE_NAMES, clean_csv, population_for
 
     call_command("migrate", verbosity=0)
@@ -59,56 +67,88 @@ def run_one(persons: int) -> dict[str, object]:
         count += len(hh.members)
     data = clean_csv(households)
 
-    t0 = time.perf_counter()
-    outcome = registry_import(
-        actor=SYSTEM, commune=commune, data=data, filename="bench.csv", create_villages=True
-    )
-    full_s = time.perf_counter() - t0
-    assert outcome.balanced, outcome.counts()
-    written = outcome.inserted
+    def clean(tables: list[str]) -> None:
+        """Empty tables and leave them as a fresh database would have them (no dead rows, no
+        bloated indexes): a baseline on a dirty table would flatter the import."""
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+            else:
+                for table in tables:
+                    cursor.execute(f"DELETE FROM {table}")
+                cursor.execute("VACUUM")
 
-    # The same final rows, raw, into the same table with the same indexes.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(PERSON_COLUMNS)} FROM registry_person")
-        rows = cursor.fetchall()
-    if connection.vendor == "sqlite":
-        import datetime as dt
-        import uuid
+    everything = ["registry_person", "registry_household", "core_auditlog", "geo_village"]
+    fulls: list[float] = []
+    raws: list[float] = []
+    written = 0
+    rows: list[tuple] = []
+    for _round in range(rounds):
+        clean(everything)
+        t0 = time.perf_counter()
+        outcome = registry_import(
+            actor=SYSTEM, commune=commune, data=data, filename="bench.csv", create_villages=True
+        )
+        fulls.append(time.perf_counter() - t0)
+        assert outcome.balanced, outcome.counts()
+        written = outcome.inserted
 
-        def back(r: tuple) -> tuple:
-            r = list(r)
-            r[0], r[4] = uuid.UUID(r[0]), uuid.UUID(r[4])
-            r[1] = dt.datetime.fromisoformat(r[1]) if isinstance(r[1], str) else r[1]
-            r[2] = dt.datetime.fromisoformat(r[2]) if isinstance(r[2], str) else r[2]
-            r[7] = dt.date.fromisoformat(r[7]) if isinstance(r[7], str) else r[7]
-            return tuple(r)
+        # The same final rows, raw, into the same (clean) table with the same indexes.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(PERSON_COLUMNS)} FROM registry_person")
+            rows = cursor.fetchall()
+        if connection.vendor == "sqlite":
+            import datetime as dt
+            import uuid
 
-        rows = [back(r) for r in rows]
-    Household.objects.update(head=None)
-    Person.objects.all().delete()
-    t0 = time.perf_counter()
-    from django.db import transaction
+            def back(r: tuple) -> tuple:
+                r = list(r)
+                r[0], r[4] = uuid.UUID(r[0]), uuid.UUID(r[4])
+                r[1] = dt.datetime.fromisoformat(r[1]) if isinstance(r[1], str) else r[1]
+                r[2] = dt.datetime.fromisoformat(r[2]) if isinstance(r[2], str) else r[2]
+                r[7] = dt.date.fromisoformat(r[7]) if isinstance(r[7], str) else r[7]
+                return tuple(r)
 
-    with transaction.atomic():
-        raw_written = write_person_rows(rows)
-    raw_s = time.perf_counter() - t0
-    assert raw_written == written
+            rows = [back(r) for r in rows]
+        Household.objects.update(head=None)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM registry_person")
+            cursor.execute(
+                "VACUUM FULL registry_person" if connection.vendor == "postgresql" else "VACUUM"
+            )
+        t0 = time.perf_counter()
+        from django.db import transaction
+
+        with transaction.atomic():
+            raw_written = write_person_rows(rows)
+        raws.append(time.perf_counter() - t0)
+        assert raw_written == written
 
     t0 = time.perf_counter()
     again = registry_import(actor=SYSTEM, commune=commune, data=data, filename="bench.csv")
     again_s = time.perf_counter() - t0
+    full_s, raw_s = statistics.median(fulls), statistics.median(raws)
+    ratios = sorted(r / f for f, r in zip(fulls, raws, strict=True))
 
     return {
         "database": connection.vendor,
         "persons": written,
+        "rounds": rounds,
         "full_import_s": round(full_s, 2),
+        "full_import_s_range": [round(min(fulls), 2), round(max(fulls), 2)],
         "full_import_rows_per_s": round(written / full_s),
         "raw_write_s": round(raw_s, 2),
+        "raw_write_s_range": [round(min(raws), 2), round(max(raws), 2)],
         "raw_write_rows_per_s": round(written / raw_s),
-        "ratio_full_to_raw": round((written / full_s) / (written / raw_s), 3),
+        "ratio_full_to_raw": round(statistics.median(ratios), 3),
+        "ratio_range": [round(ratios[0], 3), round(ratios[-1], 3)],
+        "audit_rows_per_person": round(
+            AuditLog.objects.filter(action="person.import_create").count() / written, 3
+        ),
         "reimport_unchanged": again.unchanged,
         "reimport_s": round(again_s, 2),
         "reimport_rows_per_s": round(again.read / again_s),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -122,10 +162,11 @@ def main() -> None:
             "HOCVUSO_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
         ),
     )
+    parser.add_argument("--rounds", type=int, default=3, help="paired rounds (import, raw)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.persons)))
+        print(json.dumps(run_one(args.persons, args.rounds)))
         return
 
     results = []
@@ -146,7 +187,15 @@ def main() -> None:
                 conn.execute("CREATE DATABASE hocvuso_bench")
             env["DATABASE_URL"] = urlunparse(urlparse(admin)._replace(path="/hocvuso_bench"))
         out = subprocess.run(
-            [sys.executable, __file__, "--child", "--persons", str(args.persons)],
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--persons",
+                str(args.persons),
+                "--rounds",
+                str(args.rounds),
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -160,8 +209,9 @@ def main() -> None:
             f"{result['database']:>10}: {result['persons']:,} persons | full import "
             f"{result['full_import_s']} s = {result['full_import_rows_per_s']:,} rows/s | "
             f"raw write {result['raw_write_s']} s = {result['raw_write_rows_per_s']:,} rows/s | "
-            f"ratio "
-            f"{result['ratio_full_to_raw']:.1%} | re-import (all unchanged) "
+            f"ratio {result['ratio_full_to_raw']:.1%} (range {result['ratio_range'][0]:.1%}–"
+            f"{result['ratio_range'][1]:.1%}, {result['rounds']} paired rounds, load "
+            f"{result['load_average_1m']}) | re-import (all unchanged) "
             f"{result['reimport_rows_per_s']:,} rows/s"
         )
         if target == "postgres":

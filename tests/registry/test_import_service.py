@@ -321,3 +321,28 @@ def test_rejects_expire_after_30_days_and_the_purge_drops_them(
     from hocvuso.registry.importing.jobs import import_rejects_purge
 
     assert import_rejects_purge() == 0  # again: nothing more to do
+
+
+def test_every_person_an_import_touches_has_an_audit_row_of_their_own(commune, officer, village):
+    from hocvuso.core.models import AuditLog
+
+    first = _import(commune, officer, _csv(MIXED))
+    assert first.inserted == 3
+    [summary] = AuditLog.objects.filter(action="registry.import")
+    created = AuditLog.objects.filter(action="person.import_create")
+    people = {str(pk) for pk in Person.objects.values_list("pk", flat=True)}
+    assert {a.object_id for a in created} == people
+    assert {(a.actor_id, a.object_type) for a in created} == {(officer.pk, "registry.person")}
+    assert {tuple(a.changes.items()) for a in created} == {(("import", summary.pk),)}
+    # Again with a corrected phone and another household for one person: one row, for them.
+    moved = [list(r) for r in MIXED]
+    moved[1][0] = "H9"  # Vàng Thị Mỷ to a household of her own
+    moved[1][9] = "0987654321"
+    _import(commune, officer, _csv(moved))
+    [second] = AuditLog.objects.filter(action="registry.import").exclude(pk=summary.pk)
+    [changed] = AuditLog.objects.filter(action="person.import_update")
+    mỷ = Person.objects.get(full_name="Vàng Thị Mỷ")
+    assert changed.object_id == str(mỷ.pk)
+    assert changed.changes == {"import": second.pk, "fields": ["household", "phone"]}
+    assert "0987654321" not in str(changed.changes)
+    assert AuditLog.objects.filter(action="person.import_create").count() == 3

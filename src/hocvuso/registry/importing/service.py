@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import io
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,9 +27,12 @@ from django.utils.translation import gettext as _
 
 from hocvuso.access.units import ensure_commune
 from hocvuso.core import hooks
+from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
+from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
+from hocvuso.core.models import AuditLog
 from hocvuso.core.sheets import SafeWriter
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
@@ -265,6 +269,7 @@ class _Import:
         self.household_updates: dict[Any, dict[str, Any]] = {}
         self.head_for: dict[Any, Any] = {}
         self.updates: list[tuple[dict[str, Any], dict[str, Any], _Row]] = []
+        self.created_ids: list[uuid.UUID] = []
         self.hash_of: dict[str, str] = {}  # CCCD → keyed hash, computed once
         self.seen_hash: dict[str, int] = {}
         # Same household, name and year: the same person, unless both rows carry different CCCDs.
@@ -444,6 +449,7 @@ class _Import:
             self.head_for.setdefault(household_id, None)
         if found is None:
             person_id = uuid7()
+            self.created_ids.append(person_id)
             if is_head and self.head_for.get(household_id) is None:
                 self.head_for[household_id] = person_id
             ciphertext = last3 = ""
@@ -524,7 +530,7 @@ class _Import:
             _update_households(self.household_updates, self.households, self._resolve)
             _update_persons(self.updates, self.now)
             _set_heads(self.head_for, self.households)
-            audit_record(
+            summary = audit_record(
                 actor=self.actor,
                 action=AuditAction.REGISTRY_IMPORT,
                 obj=self.commune,
@@ -535,8 +541,35 @@ class _Import:
                     "villages_created": outcome.villages_created,
                 },
             )
+            self._audit_people(summary)
             # Thousands of rows at once: recount the commune's summaries (one set of queries).
             hooks.communes_rewritten.send(communes=[self.commune.code])
+
+    def _audit_people(self, summary: AuditLog) -> None:
+        """A row of every person's own audit trail for each person the import created or
+        changed (moved to another household included), pointing at the import's summary row;
+        written in one COPY like the people themselves. Changed fields are named, never their
+        values (as every audit row)."""
+        actor_id = getattr(user_or_none(self.actor), "pk", None)
+        request_id = current_request_id() or ""
+        label = Person._meta.label_lower
+        created = json.dumps({"import": summary.pk})
+
+        def rows() -> Iterator[list[Any]]:
+            for person_id in self.created_ids:
+                yield [
+                    self.now, actor_id, AuditAction.PERSON_IMPORT_CREATE, label,
+                    str(person_id), created, request_id,
+                ]  # fmt: skip
+            for found, change, _r in self.updates:
+                fields = sorted("household" if k == "household_id" else k for k in change)
+                yield [
+                    self.now, actor_id, AuditAction.PERSON_IMPORT_UPDATE, label,
+                    str(found["id"]), json.dumps({"import": summary.pk, "fields": fields}),
+                    request_id,
+                ]  # fmt: skip
+
+        write_rows(AuditLog, AUDIT_COLUMNS, rows())
 
     def _resolve(self, village: Any) -> Any:
         if isinstance(village, tuple):
@@ -580,6 +613,7 @@ HOUSEHOLD_COLUMNS = [
     "head_id",
     "search_key",
 ]
+AUDIT_COLUMNS = ["at", "actor_id", "action", "object_type", "object_id", "changes", "request_id"]
 PERSON_COLUMNS = [
     "id",
     "created_at",
