@@ -79,6 +79,8 @@ class AuditAction(models.TextChoices):
     PRIVACY_REQUEST_ACKNOWLEDGE = "privacy.request_acknowledge", _("Request acknowledged")
     PRIVACY_REQUEST_COMPLETE = "privacy.request_complete", _("Request completed")
     REGISTRY_IMPORT = "registry.import", _("Resident list imported")
+    ADMIN_ADD = "admin.add", _("Added in the back office")
+    ADMIN_DELETE = "admin.delete", _("Deleted in the back office")
     PERSON_IMPORT_CREATE = "person.import_create", _("Person added by an import")
     PERSON_IMPORT_UPDATE = "person.import_update", _("Person changed by an import")
     ROLE_GRANT = "role.grant", _("Role given")
