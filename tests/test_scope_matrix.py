@@ -133,6 +133,7 @@ def _build_world() -> World:
     _classes_world(o, users)
     _mentoring_world(o, users)
     _learning_world(o, users)
+    _sync_world(o, users)
     return World(ours, other, o, users)
 
 
@@ -1466,6 +1467,45 @@ API_PATHS.update(
         "/api/v1/learning/courses/{code}/steps": "api:learning_step",
         "/api/v1/learning/courses/{code}/quiz": "api:learning_quiz",
         "/api/v1/learning/courses/{code}/attempts": "api:learning_attempt",
+    }
+)
+
+
+def _sync_world(o: dict[str, Any], users: dict[str, Any]) -> None:
+    """A field device of each side's commune officer, with a conflict to decide."""
+    from django.utils import timezone
+
+    from hocvuso.sync.models import Conflict, SyncRecord
+    from hocvuso.sync.services import device_register
+
+    for side in ("ours", "other"):
+        officer = (
+            users["commune_officer"]
+            if side == "ours"
+            else make_user("m_sync_other", "commune_officer", commune=o["other"]["h1"].commune)
+        )
+        device, _secret = device_register(actor=officer, name=f"Máy {side}")
+        record = SyncRecord.objects.create(
+            id=uuid7(), device=device, seq=1, kind="person_edit", content_hash="0" * 64,
+            status="conflict", code="stale_edit", received_at=timezone.now(),
+        )  # fmt: skip
+        person = o[side]["p2"]
+        o[side]["conflict"] = Conflict.objects.create(
+            record=record, device=device, commune_id=person.commune_id, object_type="person",
+            object_id=person.pk,
+            fields={"occupation": {"base": "", "server": "", "theirs": "farmer"}},
+        )  # fmt: skip
+
+
+ROUTES.update(
+    {
+        "sync:devices": Route(lambda w, s: reverse("sync:devices", args=[_code(w, s)]), KEEPERS),
+        "sync:conflict_resolve": Route(
+            lambda w, s: reverse("sync:conflict_resolve", args=[_o(w, s, "conflict").pk]),
+            KEEPERS,
+            "POST",
+            lambda w, s, role: {"decision": "keep"},
+        ),
     }
 )
 

@@ -89,7 +89,8 @@ def test_out_of_scope_download_is_404_and_not_recorded(head, other_officer, citi
 def _every_app_about(head, member, officer, desk, village, commune, self_user):  # type: ignore[no-untyped-def]
     """Data about ``head`` in every app that keeps any: a skill, a back-check of it, a desk
     visit, being the family guide, a mentor of their own and then mentoring someone, a home
-    visit, a class — and the citizen account (``self_user``) already linked."""
+    visit, a class, a field app's conflicting edit — and the citizen account (``self_user``)
+    already linked."""
     import datetime as dt
     from decimal import Decimal
 
@@ -146,6 +147,19 @@ def _every_app_about(head, member, officer, desk, village, commune, self_user): 
     class_register(actor=officer, id=uuid7(), klass=klass, person=head)
     class_attendance_set(actor=officer, klass=klass, present=[head.pk])
     class_gains_record(actor=officer, klass=klass, gains=[(head.pk, "vneid.install")])
+    # An offline edit of the head's occupation on an old copy: a conflict for the officer.
+    from hocvuso.sync.services import device_register, push_apply
+
+    device, _secret = device_register(actor=officer, name="Máy xã")
+    stale = (head.updated_at - dt.timedelta(days=1)).isoformat()
+    push_apply(
+        device=device,
+        records=[
+            {"id": str(uuid7()), "seq": 1, "kind": "person_edit", "at": timezone.now().isoformat(),
+             "data": {"person_id": str(head.pk), "base_version": stale,
+                      "base": {"occupation": "trader"}, "changes": {"occupation": "worker"}}}
+        ],
+    )  # fmt: skip
 
 
 def test_the_export_holds_what_every_app_keeps_about_the_person(

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("hocvuso.classes.urls")),
     path("", include("hocvuso.learning.urls")),
     path("", include("hocvuso.kpi.urls")),
+    path("", include("hocvuso.sync.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

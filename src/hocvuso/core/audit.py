@@ -90,6 +90,7 @@ class AuditAction(models.TextChoices):
     SKILL_EVENT_RECORD = "skill_event.record", _("Skill recorded")
     SKILL_EVENT_REVERSE = "skill_event.reverse", _("Skill record withdrawn")
     SKILL_SET_UPDATE = "skill_set.update", _("Skill set changed")
+    SYNC_CONFLICT_RESOLVE = "sync_conflict.resolve", _("Field app conflict decided")
     TARGET_CLEAR = "target.clear", _("Target cleared")
     TARGET_SET = "target.set", _("Target set")
     TEAM_CLAIM_RELEASE = "team.claim_release", _("Household released")

@@ -118,6 +118,30 @@ class FamilyGuideData(Strict):
     person_id: UUID
 
 
+Value = str | int | None
+
+# The fields a phone may edit, by kind of object (nothing sensitive, no identifier).
+PERSON_EDITABLE = ("full_name", "sex", "birth_year", "relationship", "occupation")
+HOUSEHOLD_EDITABLE = ("address",)
+
+
+class EditData(Strict):
+    """Fields of a person or household changed on the phone: ``base_version`` is the
+    ``version`` the phone had pulled, ``base`` the values it saw, ``changes`` the new ones."""
+
+    base_version: AwareDatetime
+    base: dict[str, Value] = Field(default_factory=dict)
+    changes: dict[str, Value] = Field(min_length=1)
+
+
+class PersonEditData(EditData):
+    person_id: UUID
+
+
+class HouseholdEditData(EditData):
+    household_id: UUID
+
+
 # The kinds, in the order a batch is applied: a household before the people registered into
 # it, people before the visits that find them at home.
 SCHEMAS: dict[str, type[Strict]] = {
@@ -129,5 +153,7 @@ SCHEMAS: dict[str, type[Strict]] = {
     "family_guide": FamilyGuideData,
     "desk_visit": DeskVisitData,
     "class_attendance": AttendanceData,
+    "household_edit": HouseholdEditData,
+    "person_edit": PersonEditData,
 }
 KINDS = tuple(SCHEMAS)

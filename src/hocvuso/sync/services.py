@@ -37,22 +37,35 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from hocvuso.access.registry import household_q, person_q
-from hocvuso.access.sync import can_use_field_app, field_communes, may_place_household
+from hocvuso.access.sync import (
+    can_use_field_app,
+    can_watch_devices,
+    field_communes,
+    may_place_household,
+)
+from hocvuso.access.units import can_edit_commune
 from hocvuso.accounts.services.tokens import token_create
 from hocvuso.classes.models import ClassEvent
 from hocvuso.classes.services import class_attendance_set, class_gains_record
+from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.batch import Outcome
+from hocvuso.core.context import current_request_id, reset_request_id, set_request_id
 from hocvuso.core.errors import CoreError, DomainError, Kind, NotFound
 from hocvuso.desk.services import desk_visit_record
 from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach.services import family_guide_set
 from hocvuso.registry.models import Household, Person
-from hocvuso.registry.services import household_create, person_register
+from hocvuso.registry.services import (
+    household_create,
+    household_update,
+    person_register,
+    person_update,
+)
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import EventInput, skill_events_record_each
 from hocvuso.sync.errors import SyncError
-from hocvuso.sync.kinds import SCHEMAS, Envelope
-from hocvuso.sync.models import Device, RecordStatus, SyncRecord
+from hocvuso.sync.kinds import HOUSEHOLD_EDITABLE, PERSON_EDITABLE, SCHEMAS, Envelope
+from hocvuso.sync.models import Conflict, ConflictStatus, Device, RecordStatus, SyncRecord
 from hocvuso.teams.services import ClaimIn, VisitIn, claims_take_batch, visits_record_batch
 
 # What a device may say a skill was gained through on its own (the class channel comes with a
@@ -107,6 +120,7 @@ class Item:
     hash: str
     data: Any = None
     outcome: Outcome | None = None
+    conflict: dict[str, Any] | None = None  # a stale edit: the conflict to store
 
 
 @dataclass
@@ -213,10 +227,24 @@ def push_parse(body: bytes) -> tuple[list[Any], int | None]:
     return records, pending
 
 
-@transaction.atomic
+def device_tag(device: Device) -> str:
+    """What the audit rows of a push carry as their request id: the request's own id and the
+    device's, so the audit trail names the device as well as the actor."""
+    return f"{(current_request_id() or '')[:20]}@dev:{device.pk.hex}"
+
+
 def push_apply(*, device: Device, records: Sequence[Any], pending: int | None = None) -> PushResult:
     """Apply a batch pushed by ``device`` (see the module's docstring). Every record gets one
-    answer, in the order sent."""
+    answer, in the order sent; every audit row written names the device (:func:`device_tag`)."""
+    token = set_request_id(device_tag(device))
+    try:
+        return _push_apply(device=device, records=records, pending=pending)
+    finally:
+        reset_request_id(token)
+
+
+@transaction.atomic
+def _push_apply(*, device: Device, records: Sequence[Any], pending: int | None) -> PushResult:
     now = timezone.now()
     actor = device.user
     device = Device.objects.select_for_update().get(pk=device.pk)
@@ -341,6 +369,13 @@ def push_apply(*, device: Device, records: Sequence[Any], pending: int | None = 
             )
         )
     SyncRecord.objects.bulk_create(log, batch_size=1000)
+    conflicts = [
+        Conflict(record_id=item.env.id, device=device, **item.conflict)
+        for item in to_apply
+        if item.conflict is not None
+    ]
+    if conflicts:
+        Conflict.objects.bulk_create(conflicts)
     device.last_seq = next_seq - 1
     device.last_push_at = now
     if pending is not None:
@@ -603,6 +638,102 @@ def _apply_attendance(actor: Any, items: list[Item]) -> None:
     _one_by_one(items, write)
 
 
+def _ms(value: dt.datetime) -> dt.datetime:
+    """A version as the pull sends it (JSON keeps milliseconds)."""
+    return value.astimezone(dt.UTC).replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _edit(
+    actor: Any, item: Item, obj: Any, editable: Sequence[str], write: Callable[..., Any]
+) -> DomainError | None:
+    """An offline edit of ``obj``'s fields. On the version the phone had: written. On an older
+    one, field by field: a field the server has not changed since (its value is still the
+    phone's ``base``) is written; a field changed on both sides keeps the server's value and
+    becomes a conflict for the commune's officer (``stale_edit``)."""
+    d = item.data
+    unknown = sorted(set(d.changes) - set(editable))
+    if unknown:
+        raise DomainError(
+            SyncError.WRONG_TYPE,
+            _("The field %(field)s cannot be changed from the field app.")
+            % {"field": f"data.changes.{unknown[0]}"},
+            f"data.changes.{unknown[0]}",
+        )
+    stale = _ms(obj.updated_at) != _ms(d.base_version)
+    apply: dict[str, Any] = {}
+    clashing: dict[str, dict[str, Any]] = {}
+    for name, theirs in d.changes.items():
+        server = getattr(obj, name)
+        if server == theirs or (server in (None, "") and theirs in (None, "")):
+            continue
+        if not stale or (name in d.base and d.base[name] == server):
+            apply[name] = theirs
+        else:
+            clashing[name] = {"base": d.base.get(name), "server": server, "theirs": theirs}
+    if apply:
+        write(actor=actor, **{obj._meta.model_name: obj}, **apply)
+    if clashing:
+        item.conflict = {
+            "commune_id": obj.commune_id,
+            "object_type": obj._meta.model_name,
+            "object_id": obj.pk,
+            "fields": clashing,
+            "status": ConflictStatus.OPEN,
+        }
+        return DomainError(
+            SyncError.STALE_EDIT,
+            _("Changed on the server since this phone's copy: the server's value is kept "
+              "until the commune officer decides."),
+            f"data.changes.{sorted(clashing)[0]}",
+        )  # fmt: skip
+    return None
+
+
+def _edits(
+    items: list[Item], fetch: Callable[[Item], Any], editable: Sequence[str], write: Any, actor: Any
+) -> None:
+    """Each edit in a savepoint of its own: the fields written stay even when others clash."""
+    for item in items:
+        try:
+            with transaction.atomic():
+                obj = fetch(item)
+                if obj is None or not can_edit_commune(actor, obj.commune_id):
+                    raise NotFound(field="data")
+                clash = _edit(actor, item, obj, editable, write)
+            item.outcome = Outcome.refused(clash) if clash else Outcome(obj=obj)
+        except DomainError as exc:
+            item.conflict = None
+            item.outcome = Outcome.refused(exc)
+
+
+def _apply_person_edits(actor: Any, items: list[Item]) -> None:
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(
+            person_q(actor), pk__any=list({i.data.person_id for i in items})
+        ).select_related("household", "commune")
+    }
+
+    _edits(items, lambda i: people.get(i.data.person_id), PERSON_EDITABLE, person_update, actor)
+
+
+def _apply_household_edits(actor: Any, items: list[Item]) -> None:
+    households = {
+        h.pk: h
+        for h in Household.objects.filter(
+            household_q(actor), pk__any=list({i.data.household_id for i in items})
+        ).select_related("commune")
+    }
+
+    _edits(
+        items,
+        lambda i: households.get(i.data.household_id),
+        HOUSEHOLD_EDITABLE,
+        household_update,
+        actor,
+    )
+
+
 APPLY: dict[str, Callable[[Any, list[Item]], None]] = {
     "household": _apply_households,
     "person": _apply_persons,
@@ -612,4 +743,50 @@ APPLY: dict[str, Callable[[Any, list[Item]], None]] = {
     "family_guide": _apply_family_guides,
     "desk_visit": _apply_desk_visits,
     "class_attendance": _apply_attendance,
+    "household_edit": _apply_household_edits,
+    "person_edit": _apply_person_edits,
 }
+
+
+# --- Conflicts ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def conflict_resolve(*, actor: Any, conflict: Conflict, take_theirs: bool) -> Conflict:
+    """The commune officer decides a stale edit: keep the server's values, or take the phone's
+    (written through the registry's own service, with its rules and its audit row). Audited
+    (``sync_conflict.resolve``: which fields, which way — never the values). Deciding again
+    changes nothing."""
+    if not can_watch_devices(actor, conflict.commune_id):
+        raise NotFound()
+    conflict = Conflict.objects.select_for_update().get(pk=conflict.pk)
+    if conflict.status != ConflictStatus.OPEN:
+        return conflict
+    if take_theirs:
+        theirs = {name: v["theirs"] for name, v in conflict.fields.items()}
+        if conflict.object_type == "person":
+            person = Person.objects.filter(pk=conflict.object_id).first()
+            if person is None:
+                raise NotFound()
+            person_update(actor=actor, person=person, **theirs)
+        else:
+            household = Household.objects.filter(pk=conflict.object_id).first()
+            if household is None:
+                raise NotFound()
+            household_update(actor=actor, household=household, **theirs)
+    conflict.status = ConflictStatus.TAKEN if take_theirs else ConflictStatus.KEPT
+    conflict.resolved_by = actor
+    conflict.resolved_at = timezone.now()
+    conflict.save(update_fields=["status", "resolved_by", "resolved_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.SYNC_CONFLICT_RESOLVE,
+        obj=conflict,
+        changes={
+            "object": f"{conflict.object_type}:{conflict.object_id}",
+            "fields": sorted(conflict.fields),
+            "decision": conflict.status,
+            "device": str(conflict.device_id),
+        },
+    )
+    return conflict
