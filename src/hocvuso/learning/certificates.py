@@ -373,6 +373,17 @@ def verification(cert: Certificate | None) -> dict[str, Any]:
     credential and the status list's bit."""
     if cert is None:
         return {"status": "unknown"}
+    if not cert.credential and cert.revoked_at is not None:  # its holder's data was erased
+        return {
+            "status": "revoked",
+            "issuer": ISSUER_NAME,
+            "issuer_id": issuer_did(),
+            "course": cert.version.content["title"],
+            "issued_at": cert.issued_at,
+            "revoked_at": cert.revoked_at,
+            "holder": cert.holder_name,
+            "birth_year": None,
+        }
     decoded = decode(cert.credential)
     if decoded is None or decoded[1].get("id") != f"urn:uuid:{cert.pk}":
         return {"status": "unknown"}
