@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.core import hooks
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import DomainError
 from hocvuso.learning.errors import LearningError
@@ -350,6 +351,7 @@ def certificates_revoke(*, actor: Any, certificates: Iterable[Certificate], reas
             obj=cert,
             changes={"index": cert.status_index, "reason": reason[:255]},
         )
+    hooks.network_changed.send(communes=sorted({c.commune_id for c in certs if c.commune_id}))
     return len(certs)
 
 

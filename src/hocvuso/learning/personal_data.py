@@ -11,7 +11,13 @@ from typing import Any
 from hocvuso.core.export import when
 from hocvuso.core.personal_data import ERASED_TEXT, Provider, register
 from hocvuso.learning.certificates import certificates_revoke, verify_url
-from hocvuso.learning.models import Certificate, Enrollment, EventKind, LearningEvent
+from hocvuso.learning.models import (
+    Certificate,
+    Diagnostic,
+    Enrollment,
+    EventKind,
+    LearningEvent,
+)
 
 
 def export(person: Any) -> dict[str, Any]:
@@ -45,6 +51,10 @@ def export(person: Any) -> dict[str, Any]:
                 }
                 for e in enrollments
             ],
+            "diagnostics": [
+                {"taken_at": when(d.taken_at), "answers": d.answers}
+                for d in Diagnostic.objects.filter(person=person).order_by("taken_at")
+            ],
             "certificates": [
                 {
                     "id": str(c.pk),
@@ -75,7 +85,7 @@ def erase(person: Any, actor: Any) -> dict[str, int]:
 register(
     Provider(
         app="learning",
-        models=("learning.enrollment", "learning.certificate"),
+        models=("learning.enrollment", "learning.certificate", "learning.diagnostic"),
         export=export,
         erase=erase,
     )

@@ -5,6 +5,9 @@ from hocvuso.learning import views
 app_name = "learning"
 urlpatterns = [
     path("hoc/", views.course_list, name="courses"),
+    path("hoc/tu-danh-gia/", views.diagnostic, name="diagnostic"),
+    path("hoc/nguoi-hoc/<uuid:person_id>/", views.learner_progress, name="learner"),
+    path("xa/<str:code>/hoc-truc-tuyen/", views.commune_learning, name="commune"),
     path("hoc/<slug:code>/", views.course_detail, name="course"),
     path("hoc/<slug:code>/bat-dau/", views.course_start, name="start"),
     path("hoc/<slug:code>/bai/<int:number>/", views.lesson_detail, name="lesson"),
