@@ -1364,6 +1364,10 @@ ROUTES.update(
             lambda w, s: reverse("learning:status_list", args=[1]), set(ROLES), public=True
         ),
         "learning:did": Route(lambda w, s: reverse("learning:did"), set(ROLES), public=True),
+        # Read-aloud files are named by what they say (no file made in this world: 404).
+        "learning:audio": Route(
+            lambda w, s: reverse("learning:audio", args=["0" * 32]), set(), public=True
+        ),
         "api:learning_courses": Route(
             lambda w, s: reverse("api:learning_courses"), SIGNED_IN, scoped=False, anonymous=401
         ),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -46,6 +47,7 @@ from hocvuso.learning.models import (
     LearningEvent,
     VersionStatus,
 )
+from hocvuso.learning.tasks import speak_version
 from hocvuso.registry.models import Person
 from hocvuso.skills.models import Channel, Skill, SkillArea, SkillEvent
 from hocvuso.skills.services import EventInput, skill_events_record_batch
@@ -114,6 +116,7 @@ def courses_load(*, actor: Any, directory: Path | None = None) -> list[Loaded]:
             course.current = version
             course.title, course.area, course.order = data["title"], data["area"], data["order"]
             course.save(update_fields=["current", "title", "area", "order", "updated_at"])
+        transaction.on_commit(partial(speak_version.enqueue, str(version.pk)))
         audit_record(
             actor=actor,
             action=AuditAction.COURSE_LOAD,

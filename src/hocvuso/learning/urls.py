@@ -18,6 +18,7 @@ urlpatterns = [
     # Public: anyone verifies a certificate, downloads it, checks the issuer's key and the list.
     path("xac-minh/<uuid:certificate_id>/", views.verify, name="verify"),
     path("xac-minh/<uuid:certificate_id>/chung-chi.jwt", views.credential, name="credential"),
+    path("hoc/doc/<str:key>.opus", views.audio, name="audio"),
     path("trang-thai/<int:list_id>/", views.status_list, name="status_list"),
     path(".well-known/did.json", views.did_document, name="did"),
 ]

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -30,7 +30,7 @@ from hocvuso.core.errors import DomainError, Kind, NotFound
 from hocvuso.core.fetch import as_uuid
 from hocvuso.core.ids import uuid7
 from hocvuso.core.web import not_found_as_404, paginate
-from hocvuso.learning import certificates, selectors, services
+from hocvuso.learning import certificates, selectors, services, speech
 from hocvuso.learning.errors import LearningError
 from hocvuso.learning.models import Enrollment
 from hocvuso.registry import selectors as registry_selectors
@@ -117,7 +117,12 @@ def lesson_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
     assert enrollment is not None
     done = enrollment.steps_done
     steps = [
-        {**s, "index": view.first_step + i, "done": view.first_step + i < done}
+        {
+            **s,
+            "index": view.first_step + i,
+            "done": view.first_step + i < done,
+            "audio": speech.ready_key(s["speech"]),
+        }
         for i, s in enumerate(view.steps)
     ]
     last = len(enrollment.version.content["lessons"])
@@ -438,3 +443,13 @@ def commune_learning(request: HttpRequest, code: str) -> HttpResponse:
         "learning/commune.html",
         {"commune": commune, "page": page, "figures": selectors.commune_figures(commune.code)},
     )
+
+
+@require_GET
+def audio(request: HttpRequest, key: str) -> HttpResponse | FileResponse:
+    """A step's read-aloud (Ogg Opus), named by what it says: cached for good."""
+    if not speech.valid_key(key) or not speech.path_of(key).is_file():
+        return HttpResponse(status=404)
+    response = FileResponse(speech.path_of(key).open("rb"), content_type="audio/ogg")
+    patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
+    return response
