@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run setup test lint types pytest pytest-sqlite pytest-postgres browser bench clean
+.PHONY: run setup test lint types pytest pytest-sqlite pytest-postgres browser speech bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 ## make run: set everything up (venv, migrations, units, demo commune, accounts) and serve.
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed speech
 	$(BIN)/hocvuso demo
 
 run: setup
@@ -32,7 +32,7 @@ run: setup
 
 ## make test: lint, types and the whole test suite on SQLite (and PostgreSQL when
 ## HOCVUSO_TEST_DATABASE_URL is set).
-test: $(VENV)/.installed-dev browser lint types pytest
+test: $(VENV)/.installed-dev browser speech lint types pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --output-format concise src tests bench tools
@@ -64,6 +64,17 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "== chromium is not installed and we are not root: browser tests will be skipped"; \
+	fi
+
+## Read-aloud needs Debian's espeak-ng (Vietnamese voice) and opusenc; installed here when
+## missing and we are root, as chromium is.
+speech:
+	@if command -v espeak-ng >/dev/null 2>&1 && command -v opusenc >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "== installing espeak-ng and opus-tools for the read-aloud (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng opus-tools >/dev/null; \
+	else \
+		echo "== espeak-ng / opusenc are not installed and we are not root: lessons will have no read-aloud"; \
 	fi
 
 bench: $(VENV)/.installed-dev

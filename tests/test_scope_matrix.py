@@ -1398,6 +1398,15 @@ ROUTES.update(
             ok=frozenset({302, 403}),  # passed: to the certificate; not started: locked
         ),
         "learning:certificate": Route(_cert_url("learning:certificate"), CERT_READERS),
+        "learning:diagnostic": Route(
+            lambda w, s: reverse("learning:diagnostic"), SIGNED_IN, scoped=False
+        ),
+        # A helper follows the progress of the people they may see (the registry's rule).
+        "learning:learner": Route(
+            lambda w, s: reverse("learning:learner", args=[_o(w, s, "p1").pk]),
+            COMMUNE_READERS | {"citizen"},
+        ),
+        "learning:commune": Route(_code_url("learning:commune"), OFFICERS),
         "learning:certificate_print": Route(_cert_url("learning:certificate_print"), CERT_READERS),
         "learning:verify": Route(_cert_url("learning:verify"), set(ROLES), public=True),
         "learning:credential": Route(_cert_url("learning:credential"), set(ROLES), public=True),
@@ -1405,6 +1414,10 @@ ROUTES.update(
             lambda w, s: reverse("learning:status_list", args=[1]), set(ROLES), public=True
         ),
         "learning:did": Route(lambda w, s: reverse("learning:did"), set(ROLES), public=True),
+        # Read-aloud files are named by what they say (no file made in this world: 404).
+        "learning:audio": Route(
+            lambda w, s: reverse("learning:audio", args=["0" * 32]), set(), public=True
+        ),
         "api:learning_courses": Route(
             lambda w, s: reverse("api:learning_courses"), SIGNED_IN, scoped=False, anonymous=401
         ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -225,6 +226,9 @@ def test_the_page_flow_from_start_to_certificate(learning):
     code = learning.course.code
     start = client.post(reverse("learning:start", args=[code]), {"id": str(uuid7())})
     assert start["Location"] == reverse("learning:lesson", args=[code, 1])
+    # The page's hidden fields are plain digits (no thousands separator of the Vietnamese locale).
+    lesson = client.get(start["Location"]).content.decode()
+    assert re.search(r'name="drawn" value="\d{10}"', lesson), "drawn must be plain digits"
     for step in range(STEPS):
         response = client.post(
             reverse("learning:step", args=[code]), {"id": str(uuid7()), "step": str(step)}

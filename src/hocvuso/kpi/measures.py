@@ -33,6 +33,9 @@ NETWORK_COLUMNS = (
     "classes",
     "class_participants",
     "class_volunteers",
+    "learners",
+    "courses_completed",
+    "certificates_valid",
 )
 # Derived from cohorts for the year of the row.
 AGE_COLUMNS = ("persons_16", "vneid2_16", "bank_16", "adults", "basic_adults")
@@ -73,6 +76,9 @@ MEASURE_LABELS = {
     "classes": _("classes"),
     "class_participants": _("class participants"),
     "class_volunteers": _("class volunteers"),
+    "learners": _("online learners"),
+    "courses_completed": _("online courses completed"),
+    "certificates_valid": _("valid certificates"),
     "communes": _("communes"),
     "communes_with_desk": _("communes with desk staff"),
 }

@@ -204,6 +204,9 @@ class CommuneCounts(HouseholdCounts):
     classes = models.IntegerField(default=0)
     class_participants = models.IntegerField(default=0)
     class_volunteers = models.IntegerField(default=0)
+    learners = models.IntegerField(default=0)
+    courses_completed = models.IntegerField(default=0)
+    certificates_valid = models.IntegerField(default=0)
 
     class Meta:
         abstract = True

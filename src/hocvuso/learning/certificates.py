@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.core import hooks
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import DomainError
 from hocvuso.learning.errors import LearningError
@@ -350,6 +351,7 @@ def certificates_revoke(*, actor: Any, certificates: Iterable[Certificate], reas
             obj=cert,
             changes={"index": cert.status_index, "reason": reason[:255]},
         )
+    hooks.network_changed.send(communes=sorted({c.commune_id for c in certs if c.commune_id}))
     return len(certs)
 
 
@@ -373,6 +375,17 @@ def verification(cert: Certificate | None) -> dict[str, Any]:
     credential and the status list's bit."""
     if cert is None:
         return {"status": "unknown"}
+    if not cert.credential and cert.revoked_at is not None:  # its holder's data was erased
+        return {
+            "status": "revoked",
+            "issuer": ISSUER_NAME,
+            "issuer_id": issuer_did(),
+            "course": cert.version.content["title"],
+            "issued_at": cert.issued_at,
+            "revoked_at": cert.revoked_at,
+            "holder": cert.holder_name,
+            "birth_year": None,
+        }
     decoded = decode(cert.credential)
     if decoded is None or decoded[1].get("id") != f"urn:uuid:{cert.pk}":
         return {"status": "unknown"}

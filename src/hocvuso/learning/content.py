@@ -385,3 +385,39 @@ def step_count(content: dict[str, Any]) -> int:
 def lesson_start(content: dict[str, Any], lesson: int) -> int:
     """The course-wide index of the first step of ``lesson`` (0-based)."""
     return sum(len(x["steps"]) for x in content["lessons"][:lesson])
+
+
+DIAGNOSTIC_FILE = Path(__file__).resolve().parent / "content" / "diagnostic.yaml"
+
+
+def diagnostic_items(
+    path: Path | None = None, *, skills: set[str] | None = None
+) -> list[dict[str, str]]:
+    """The diagnostic's questions (area, skill, question), checked: every entry names a known
+    skill once, with a question."""
+    path = path or DIAGNOSTIC_FILE
+    name = path.name
+    try:
+        items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ContentInvalid(
+            [Problem(name, mark.line + 1 if mark else 1, "not valid YAML")]
+        ) from exc
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    out: list[dict[str, str]] = []
+    for n, item in enumerate(items or [], 1):
+        if not isinstance(item, dict) or not item.get("question") or not item.get("skill"):
+            problems.append(Problem(name, n, f"entry {n}: give 'area', 'skill' and 'question'"))
+            continue
+        code = str(item["skill"])
+        if skills is not None and code not in skills:
+            problems.append(Problem(name, n, f"entry {n}: unknown skill '{code}'"))
+        if code in seen:
+            problems.append(Problem(name, n, f"entry {n}: skill '{code}' asked twice"))
+        seen.add(code)
+        out.append({"area": str(item.get("area", "")), "skill": code, "question": item["question"]})
+    if problems:
+        raise ContentInvalid(problems)
+    return out

@@ -194,3 +194,24 @@ class Certificate(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.course_id} {self.holder_name}"
+
+
+class Diagnostic(models.Model):
+    """One self-assessment: for each skill asked, "I can do this" or not. Append-only (a retake
+    is a new row; the latest sets the path, the earlier ones show progress)."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answers = models.JSONField(_("answers"))  # skill code → true (can do) / false
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("diagnostic")
+        verbose_name_plural = _("diagnostics")
+        indexes = [models.Index(fields=["user", "taken_at"], name="diagnostic_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.taken_at:%Y-%m-%d}"

@@ -17,13 +17,19 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.access.learning import enrollment_q, may_learn, own_enrollment_q
+from hocvuso.access.learning import (
+    enrollment_q,
+    learner_person_id,
+    may_learn,
+    own_enrollment_q,
+)
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.fetch import one
-from hocvuso.learning.content import lesson_start
+from hocvuso.learning.content import diagnostic_items, lesson_start
 from hocvuso.learning.errors import LearningError
-from hocvuso.learning.models import Certificate, Course, CourseVersion, Enrollment
+from hocvuso.learning.models import Certificate, Course, CourseVersion, Diagnostic, Enrollment
 from hocvuso.learning.services import retry_at
+from hocvuso.skills.models import PersonSkillStatus
 
 
 def course_list() -> QuerySet[Course]:
@@ -185,3 +191,92 @@ def certificate_get(actor: Any, id: UUID) -> Certificate:
     """A certificate for its holder and for those who follow the holder's learning."""
     qs = Certificate.objects.select_related("course", "version", "enrollment")
     return one(qs.filter(enrollment_q(actor, prefix="enrollment__")), id)
+
+
+# --- The diagnostic and the path ----------------------------------------------------------------
+
+
+def diagnostic_questions() -> list[dict[str, str]]:
+    return diagnostic_items()
+
+
+def my_diagnostics(actor: Any, limit: int = 2) -> list[Diagnostic]:
+    """The actor's latest self-assessments, newest first."""
+    if not may_learn(actor):
+        return []
+    return list(Diagnostic.objects.filter(user_id=actor.pk).order_by("-taken_at")[:limit])
+
+
+@dataclass(frozen=True)
+class PathStep:
+    course: Course
+    missing: list[str]  # the skills of the course not held yet
+    enrollment: Enrollment | None
+
+
+@dataclass(frozen=True)
+class LearningPath:
+    steps: list[PathStep]  # the courses that fill the gaps, in order
+    held: set[str]  # skills held (recorded in the registry, or answered "yes")
+    uncovered: list[str]  # gaps no course teaches yet
+
+
+def path_for(actor: Any) -> LearningPath | None:
+    """The courses the actor needs, in path order, skipping those whose skills they already
+    hold (their recorded skill status and their latest diagnostic) and those they passed.
+    None until they take the diagnostic."""
+    latest = my_diagnostics(actor, limit=1)
+    if not latest:
+        return None
+    held = {code for code, yes in latest[0].answers.items() if yes}
+    person_id = learner_person_id(actor)
+    if person_id is not None:
+        status = PersonSkillStatus.objects.filter(person_id=person_id).first()
+        if status is not None:
+            held |= set(status.skills)
+    mine = my_enrollments(actor)
+    steps: list[PathStep] = []
+    taught: set[str] = set()
+    for course in course_list().order_by("order", "code"):
+        skills = published(course).content["skills"]
+        taught |= set(skills)
+        missing = [s for s in skills if s not in held]
+        enrollment = mine.get(course.pk)
+        if missing and not (enrollment and enrollment.passed):
+            steps.append(PathStep(course, missing, enrollment))
+    asked = [code for code, yes in latest[0].answers.items() if not yes]
+    uncovered = [code for code in asked if code not in taught and code not in held]
+    return LearningPath(steps, held, uncovered)
+
+
+# --- Helpers and officers ----------------------------------------------------------------------
+
+
+def person_enrollments(actor: Any, person: Any) -> list[Enrollment]:
+    """A person's enrolments, for those who may see the person (the selector of the person
+    has checked that already; the policy filter is applied again)."""
+    return list(
+        Enrollment.objects.filter(enrollment_q(actor), person=person)
+        .select_related("course", "version", "certificate")
+        .order_by("course__order")
+    )
+
+
+def commune_enrollments(actor: Any, commune: Any) -> QuerySet[Enrollment]:
+    """The commune's enrolments (for its officers), newest first."""
+    return (
+        Enrollment.objects.filter(enrollment_q(actor), commune=commune)
+        .select_related("person", "course", "version", "certificate")
+        .order_by("-updated_at")
+    )
+
+
+def commune_figures(commune_code: str) -> dict[str, int]:
+    """The commune's learning figures, from the same definitions the dashboards count with."""
+    from hocvuso.learning import figures
+
+    return {
+        "learners": figures.learners([commune_code]).get(commune_code, 0),
+        "courses_completed": figures.courses_completed([commune_code]).get(commune_code, 0),
+        "certificates_valid": figures.certificates_valid([commune_code]).get(commune_code, 0),
+    }

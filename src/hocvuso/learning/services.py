@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -31,6 +32,7 @@ from hocvuso.access.learning import (
     may_learn,
     may_record_course_skills,
 )
+from hocvuso.core import hooks
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, ensure
 from hocvuso.core.ids import IdScheme, derived_id
@@ -39,11 +41,13 @@ from hocvuso.learning.errors import LearningError
 from hocvuso.learning.models import (
     Course,
     CourseVersion,
+    Diagnostic,
     Enrollment,
     EventKind,
     LearningEvent,
     VersionStatus,
 )
+from hocvuso.learning.tasks import speak_version
 from hocvuso.registry.models import Person
 from hocvuso.skills.models import Channel, Skill, SkillArea, SkillEvent
 from hocvuso.skills.services import EventInput, skill_events_record_batch
@@ -112,6 +116,7 @@ def courses_load(*, actor: Any, directory: Path | None = None) -> list[Loaded]:
             course.current = version
             course.title, course.area, course.order = data["title"], data["area"], data["order"]
             course.save(update_fields=["current", "title", "area", "order", "updated_at"])
+        transaction.on_commit(partial(speak_version.enqueue, str(version.pk)))
         audit_record(
             actor=actor,
             action=AuditAction.COURSE_LOAD,
@@ -154,6 +159,8 @@ def enrollment_start(*, actor: Any, course: Course, id: UUID) -> Enrollment:
     LearningEvent.objects.create(
         id=id, enrollment=enrollment, kind=EventKind.STARTED, by=actor, at=timezone.now()
     )
+    if enrollment.commune_id:
+        hooks.network_changed.send(communes=[enrollment.commune_id])
     return enrollment
 
 
@@ -424,4 +431,32 @@ def _complete(actor: Any, enrollment: Enrollment, now: dt.datetime) -> list[Skil
             allowed=may_record_course_skills,
         )
     certificate_issue(actor=actor, enrollment=enrollment, events=events, at=now)
+    if enrollment.commune_id:
+        hooks.network_changed.send(communes=[enrollment.commune_id])
     return events
+
+
+# --- The diagnostic ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def diagnostic_record(*, actor: Any, id: UUID, answers: dict[str, bool]) -> Diagnostic:
+    """Store a self-assessment (idempotent on ``id``). Every question must be answered."""
+    ensure(may_learn(actor))
+    stored = Diagnostic.objects.filter(pk=id).first()
+    if stored is not None:
+        if stored.user_id != actor.pk or stored.answers != answers:
+            raise DomainError(
+                CoreError.EVENT_CONFLICT,
+                _("Another record with this identifier is already stored."),
+                "id",
+            )
+        return stored
+    items = content_files.diagnostic_items()
+    asked = {i["skill"] for i in items}
+    if set(answers) != asked or not all(isinstance(v, bool) for v in answers.values()):
+        raise DomainError(CoreError.REQUIRED, _("Answer every question."), "answers")
+    person = _own_person(actor)
+    return Diagnostic.objects.create(
+        id=id, user=actor, person=person, answers=answers, taken_at=timezone.now()
+    )

@@ -5,6 +5,9 @@ from hocvuso.learning import views
 app_name = "learning"
 urlpatterns = [
     path("hoc/", views.course_list, name="courses"),
+    path("hoc/tu-danh-gia/", views.diagnostic, name="diagnostic"),
+    path("hoc/nguoi-hoc/<uuid:person_id>/", views.learner_progress, name="learner"),
+    path("xa/<str:code>/hoc-truc-tuyen/", views.commune_learning, name="commune"),
     path("hoc/<slug:code>/", views.course_detail, name="course"),
     path("hoc/<slug:code>/bat-dau/", views.course_start, name="start"),
     path("hoc/<slug:code>/bai/<int:number>/", views.lesson_detail, name="lesson"),
@@ -15,6 +18,7 @@ urlpatterns = [
     # Public: anyone verifies a certificate, downloads it, checks the issuer's key and the list.
     path("xac-minh/<uuid:certificate_id>/", views.verify, name="verify"),
     path("xac-minh/<uuid:certificate_id>/chung-chi.jwt", views.credential, name="credential"),
+    path("hoc/doc/<str:key>.opus", views.audio, name="audio"),
     path("trang-thai/<int:list_id>/", views.status_list, name="status_list"),
     path(".well-known/did.json", views.did_document, name="did"),
 ]

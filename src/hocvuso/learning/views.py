@@ -16,20 +16,24 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hocvuso.access.learning import can_read_learning_figures
+from hocvuso.access.units import access_commune
 from hocvuso.accounts.qr import qr_svg
 from hocvuso.core.errors import DomainError, Kind, NotFound
 from hocvuso.core.fetch import as_uuid
 from hocvuso.core.ids import uuid7
-from hocvuso.core.web import not_found_as_404
-from hocvuso.learning import certificates, selectors, services
+from hocvuso.core.web import not_found_as_404, paginate
+from hocvuso.learning import certificates, selectors, services, speech
 from hocvuso.learning.errors import LearningError
 from hocvuso.learning.models import Enrollment
+from hocvuso.registry import selectors as registry_selectors
 
 STATUS_LIST_MAX_AGE = 300  # seconds a verifier may cache the status list
 
@@ -46,7 +50,15 @@ def _refused(request: HttpRequest, course: Any, exc: DomainError) -> HttpRespons
 def course_list(request: HttpRequest) -> HttpResponse:
     mine = selectors.my_enrollments(request.user)
     rows = [(c, mine.get(c.pk)) for c in selectors.course_list()]
-    return render(request, "learning/courses.html", {"rows": rows})
+    diagnostics = selectors.my_diagnostics(request.user, limit=2)
+    progress = None
+    if len(diagnostics) == 2:  # a retake: how many more "yes" than the time before
+        progress = sum(diagnostics[0].answers.values()) - sum(diagnostics[1].answers.values())
+    return render(
+        request,
+        "learning/courses.html",
+        {"rows": rows, "path": selectors.path_for(request.user), "progress": progress},
+    )
 
 
 @login_required
@@ -105,7 +117,12 @@ def lesson_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
     assert enrollment is not None
     done = enrollment.steps_done
     steps = [
-        {**s, "index": view.first_step + i, "done": view.first_step + i < done}
+        {
+            **s,
+            "index": view.first_step + i,
+            "done": view.first_step + i < done,
+            "audio": speech.ready_key(s["speech"]),
+        }
         for i, s in enumerate(view.steps)
     ]
     last = len(enrollment.version.content["lessons"])
@@ -159,8 +176,6 @@ def step_done(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _lesson_url(code: str, number: int) -> str:
-    from django.urls import reverse
-
     return reverse("learning:lesson", args=[code, number])
 
 
@@ -364,4 +379,77 @@ def status_list(request: HttpRequest, list_id: int) -> HttpResponse:
 def did_document(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(certificates.did_document(), content_type="application/did+json")
     patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+# --- The diagnostic, the path, helpers and officers ------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def diagnostic(request: HttpRequest) -> HttpResponse:
+    questions = selectors.diagnostic_questions()
+    error = ""
+    if request.method == "POST":
+        answers = {}
+        for q in questions:
+            value = request.POST.get(f"s_{q['skill']}")
+            if value in {"yes", "no"}:
+                answers[q["skill"]] = value == "yes"
+        try:
+            services.diagnostic_record(
+                actor=request.user, id=as_uuid(request.POST.get("id")), answers=answers
+            )
+        except NotFound:
+            raise
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return redirect(reverse("learning:courses") + "#path")
+    previous = selectors.my_diagnostics(request.user, limit=1)
+    return render(
+        request,
+        "learning/diagnostic.html",
+        {
+            "questions": questions,
+            "new_id": uuid7(),
+            "error": error,
+            "previous": previous[0].answers if previous else {},
+        },
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def learner_progress(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    """A helper's view of the progress of someone they guide."""
+    person = registry_selectors.person_get(request.user, person_id)
+    return render(
+        request,
+        "learning/learner.html",
+        {"person": person, "enrollments": selectors.person_enrollments(request.user, person)},
+    )
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def commune_learning(request: HttpRequest, code: str) -> HttpResponse:
+    commune = access_commune(request.user, code, allowed=can_read_learning_figures)
+    page = paginate(selectors.commune_enrollments(request.user, commune), request.GET.get("page"))
+    return render(
+        request,
+        "learning/commune.html",
+        {"commune": commune, "page": page, "figures": selectors.commune_figures(commune.code)},
+    )
+
+
+@require_GET
+def audio(request: HttpRequest, key: str) -> HttpResponse | FileResponse:
+    """A step's read-aloud (Ogg Opus), named by what it says: cached for good."""
+    if not speech.valid_key(key) or not speech.path_of(key).is_file():
+        return HttpResponse(status=404)
+    response = FileResponse(speech.path_of(key).open("rb"), content_type="audio/ogg")
+    patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
     return response

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from hocvuso.classes import figures as classes
 from hocvuso.desk import figures as desk
 from hocvuso.kpi.measures import NETWORK_COLUMNS
+from hocvuso.learning import figures as learning
 from hocvuso.mentoring import figures as mentoring
 
 Figure = Callable[[Sequence[str], dt.date | None], dict[str, int]]
@@ -23,6 +24,9 @@ NETWORK: dict[str, Figure] = {
     "classes": classes.classes,
     "class_participants": classes.participants,
     "class_volunteers": classes.volunteers,
+    "learners": learning.learners,
+    "courses_completed": learning.courses_completed,
+    "certificates_valid": learning.certificates_valid,
 }
 assert tuple(NETWORK) == NETWORK_COLUMNS, "every network column has its one definition"
 
