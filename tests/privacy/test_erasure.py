@@ -164,11 +164,12 @@ def test_erasure_on_the_page(officer_client, officer, head):
 
 
 def test_erasure_reaches_every_app_and_every_note_that_names_the_person(
-    officer, head, member, desk, village, commune, self_user
+    officer, head, member, desk, village, commune, self_user, caplog
 ):
     """The person's data in every app, and their name and number written by helpers into other
     people's notes: after the erasure no table holds any of it, and every figure is the same."""
     import datetime as dt
+    import logging
 
     from django.utils import timezone
 
@@ -176,6 +177,7 @@ def test_erasure_reaches_every_app_and_every_note_that_names_the_person(
     from tests.factories import log, record, recount_by_hand
     from tests.privacy.test_export import _every_app_about
 
+    caplog.set_level(logging.DEBUG)
     _every_app_about(head, member, officer, desk, village, commune, self_user)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     # Helpers' notes naming him, on his own rows and on his daughter's.
@@ -198,6 +200,8 @@ def test_erasure_reaches_every_app_and_every_note_that_names_the_person(
 
     leaks = ["Giang Mi Po", "0912345678", "+84912345678", "Tự cài", *SECRETS]
     assert tables_containing(leaks) == []
+    logged = caplog.text  # everything logged on the way, at every level
+    assert [leak for leak in leaks if leak in logged] == []
     # The notes keep what is not about him.
     from hocvuso.desk.models import DeskVisit
     from hocvuso.skills.models import SkillEvent
