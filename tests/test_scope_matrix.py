@@ -279,6 +279,8 @@ ROUTES: dict[str, Route] = {
     ),
     # Public: sign-in, language, the API's own description and the official unit list.
     "login": Route(lambda w, s: reverse("login"), set(ROLES), public=True),
+    # The load balancer's health check: no login, nothing personal, the same for everyone.
+    "healthz": Route(lambda w, s: reverse("healthz"), set(ROLES), public=True, anonymous=200),
     "logout": Route(lambda w, s: reverse("logout"), set(ROLES), "POST", public=True),
     "set_language": Route(
         lambda w, s: reverse("set_language"),

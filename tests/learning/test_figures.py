@@ -58,3 +58,19 @@ def test_learning_figures_follow_every_write_and_equal_a_recount(learning):
     month = MonthSummary.objects.filter(commune=learning.commune).latest("month")
     assert (month.learners, month.courses_completed, month.certificates_valid) == (2, 2, 1)
     assert check() == []
+
+
+def test_the_dashboards_show_the_learning_indicators(learning):
+    from django.urls import reverse
+
+    _pass(learning.learner, learning.course)
+    officer = learning.client(learning.officer)
+    page = officer.get(reverse("kpi:commune", args=[learning.commune.code])).content.decode()
+    for name in (
+        "Người học trực tuyến",
+        "Khóa học trực tuyến đã hoàn thành",
+        "Chứng chỉ còn hiệu lực",
+    ):
+        assert name in page, name
+    api = officer.get(f"/api/v1/dashboards/communes/{learning.commune.code}").json()
+    assert "online_learners" in str(api)

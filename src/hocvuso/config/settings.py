@@ -290,6 +290,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("HOCVUSO_SSL_REDIRECT", "1") == "1"
+    # The load balancer's health check asks over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("HOCVUSO_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -305,13 +307,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "hocvuso.core.logging.RedactIdentifiersFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "hocvuso.core.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["redact"],
-            "formatter": "plain",
+            # HOCVUSO_LOG_FORMAT: "json" (the default in production: one object per line for a
+            # log collector) or "plain".
+            "formatter": os.environ.get("HOCVUSO_LOG_FORMAT", "json" if PRODUCTION else "plain"),
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("HOCVUSO_LOG_LEVEL", "INFO")},

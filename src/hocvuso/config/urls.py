@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from hocvuso.accounts.views.login import LoginView
 from hocvuso.config.api import api
+from hocvuso.config.health import healthz
 
 urlpatterns = [
     path("", include("hocvuso.ui.urls")),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("hocvuso.learning.urls")),
     path("", include("hocvuso.kpi.urls")),
     path("", include("hocvuso.sync.urls")),
+    path("healthz", healthz, name="healthz"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

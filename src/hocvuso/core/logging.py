@@ -49,3 +49,22 @@ class RedactIdentifiersFilter(logging.Filter):
             record.msg = cleaned
             record.args = None
         return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (time, level, logger, request id, message, exception), for a
+    log collector. The message is the redacted one: the filter runs before the formatter."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import json
+
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)

@@ -1,0 +1,50 @@
+"""The health check for a load balancer or a monitor: ``GET /healthz``.
+
+200 when the database answers, 503 when it does not. The body says how long the database took,
+how many background tasks wait and how old the oldest is (a stuck worker shows as a growing
+age). Nothing personal, no login, never cached.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+# A task waiting longer than this means the worker is not keeping up (or is down).
+QUEUE_STALE_SECONDS = 600
+
+
+def _queue() -> dict[str, Any]:
+    from django_tasks_db.models import DBTaskResult
+
+    ready = DBTaskResult.objects.filter(status="READY")
+    oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+    return {
+        "ready": ready.count(),
+        "running": DBTaskResult.objects.filter(status="RUNNING").count(),
+        "oldest_ready_s": round(age, 1),
+        "stale": age > QUEUE_STALE_SECONDS,
+    }
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
+        queue = _queue()
+    except DatabaseError:
+        return JsonResponse({"status": "down", "database": {"ok": False}}, status=503)
+    status = "degraded" if queue["stale"] else "ok"
+    return JsonResponse({"status": status, "database": database, "queue": queue})
