@@ -346,3 +346,14 @@ def test_every_person_an_import_touches_has_an_audit_row_of_their_own(commune, o
     assert changed.changes == {"import": second.pk, "fields": ["household", "phone"]}
     assert "0987654321" not in str(changed.changes)
     assert AuditLog.objects.filter(action="person.import_create").count() == 3
+
+
+def test_a_header_only_file_says_no_rows_and_imports_nothing(commune, officer, village):
+    from hocvuso.core.errors import DomainError
+    from hocvuso.core.models import AuditLog
+
+    with pytest.raises(DomainError) as caught:
+        _import(commune, officer, _csv([]))
+    assert caught.value.code == "no_rows"
+    assert not Person.objects.exists()
+    assert not AuditLog.objects.filter(action="registry.import").exists()

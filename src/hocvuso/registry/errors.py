@@ -26,6 +26,7 @@ class RegistryError(Code):
     # Bulk import
     UNSUPPORTED_FILE = "unsupported_file"
     HEADER_NOT_FOUND = "header_not_found"
+    NO_ROWS = "no_rows"
     CCCD_NUMBER_CELL = "cccd_number_cell"  # a CCCD stored as an Excel number lost its leading 0s
     UNKNOWN_VILLAGE = "unknown_village"
     NO_HOUSEHOLD = "no_household"

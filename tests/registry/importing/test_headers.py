@@ -115,3 +115,21 @@ def test_every_synonym_names_a_canonical_field_and_no_key_is_shared():
         for name in names:
             key = header_key(name)
             assert seen.setdefault(key, field) == field, name
+
+
+@pytest.mark.parametrize(
+    ("cell", "field"),
+    [
+        ("Thôn/bản", "village"),
+        ("Thôn, bản", "village"),
+        ("Nam/Nữ", "sex"),
+        ("Giới tính (Nam/Nữ)", "sex"),
+        ("Họ và tên thành viên", "full_name"),
+        ("HỌ TÊN NHÂN KHẨU", "full_name"),
+        ("Số CCCD hoặc CMND", "cccd"),
+        ("Họ tên chủ hộ", None),  # the head's name in a list of households: not each row's
+        ("Dân tộc/Tôn giáo", None),  # alternatives naming different things: not guessed
+    ],
+)
+def test_headers_as_communes_write_them(cell, field):
+    assert match_header(cell) == field

@@ -223,3 +223,14 @@ def test_header_not_found_xlsx(xlsx):
     with pytest.raises(DomainError) as caught:
         read_table(xlsx([["Tổng hợp"], ["1", "2"]]), filename="a.xlsx")
     assert caught.value.code == RegistryError.HEADER_NOT_FOUND
+
+
+def test_a_file_without_a_name_column_says_what_it_found_and_what_it_needs(xlsx):
+    rows = [["Ngày sinh", "Giới tính", "Số CCCD"], ["15/03/1975", "Nam", "001075000123"]]
+    for data, name in ((make_csv(rows).encode(), "a.csv"), (xlsx(rows), "a.xlsx")):
+        with pytest.raises(DomainError) as caught:
+            read_table(data, filename=name)
+        assert caught.value.code == RegistryError.HEADER_NOT_FOUND
+        message = str(caught.value.message)
+        assert "“Ngày sinh”, “Giới tính”, “Số CCCD”" in message, message
+        assert "Họ và tên" in message

@@ -8,6 +8,7 @@ dropped ("Ngày sinh (dd/mm/yyyy)"), then everything but letters and digits remo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from hocvuso.core.text import fold
 
@@ -67,7 +68,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "DOB",
     ),
     "birth_year": ("Năm sinh", "Year of birth", "Birth year"),
-    "sex": ("Giới tính", "Giới", "Phái", "Sex", "Gender"),
+    "sex": ("Giới tính", "Giới", "Phái", "Nam/Nữ", "Nam, nữ", "Nam hay nữ", "Sex", "Gender"),
     "ethnicity": ("Dân tộc", "Ethnicity", "Ethnic group"),
     "phone": (
         "SĐT",
@@ -134,6 +135,12 @@ IGNORED: tuple[str, ...] = ("STT", "TT", "Số TT", "Số thứ tự", "No", "No
 # Fields any of which makes a row a plausible header on its own (with one other known header).
 NAME_FIELDS = frozenset({"full_name"})
 
+# Words that only say whose the column is: "Họ và tên thành viên" is still the full name. (Not
+# "chủ hộ": "Họ tên chủ hộ" in a list of households names the head, not each row's person.)
+QUALIFIERS: tuple[str, ...] = ("thành viên", "nhân khẩu", "người dân", "công dân", "người")
+# Alternatives in one header: "Thôn/bản", "Thôn hoặc bản", "Thôn, bản".
+_ALTERNATIVES = re.compile(r"/|\\|,|;|\bhoac\b")
+
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -153,12 +160,33 @@ _BY_KEY: dict[str, str] = {
 _IGNORED_KEYS = frozenset(header_key(name) for name in IGNORED) | {""}
 
 
+_QUALIFIER_KEYS = tuple(sorted((header_key(q) for q in QUALIFIERS), key=len, reverse=True))
+
+
+@lru_cache(maxsize=4096)
 def match_header(cell: str) -> str | None:
     """The canonical field a header cell names, or None. Case, diacritics, spacing, punctuation
-    and bracketed notes are ignored."""
+    and bracketed notes are ignored; a header of alternatives that all name one field
+    ("Thôn/bản") names it, and so does a known header followed by a word saying whose it is
+    ("Họ và tên thành viên")."""
     if not cell:
         return None
-    return _BY_KEY.get(header_key(cell))
+    key = header_key(cell)
+    found = _BY_KEY.get(key)
+    if found is not None:
+        return found
+    parts = [header_key(p) for p in _ALTERNATIVES.split(_BRACKETS.sub("", fold(cell)))]
+    parts = [p for p in parts if p]
+    if len(parts) > 1:
+        fields = {_BY_KEY.get(p) for p in parts}
+        if len(fields) == 1 and None not in fields:
+            return fields.pop()
+    for qualifier in _QUALIFIER_KEYS:
+        if key.endswith(qualifier) and len(key) > len(qualifier):
+            found = _BY_KEY.get(key[: -len(qualifier)])
+            if found is not None:
+                return found
+    return None
 
 
 def is_ignored(cell: str) -> bool:

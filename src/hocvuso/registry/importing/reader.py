@@ -159,7 +159,23 @@ def _is_column_numbering(cells: Sequence[object]) -> bool:
     return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
-def _not_found() -> DomainError:
+def _not_found(candidates: Iterable[Sequence[object]] = ()) -> DomainError:
+    """No header row. When a row names known columns but not the full name, say which columns
+    were found and which is missing, so the officer can rename the right one."""
+    best: list[str] = []
+    for cells in candidates:
+        known = [str(c) for c in cells if isinstance(c, str) and match_header(c)]
+        if len(known) > len(best):
+            best = known
+    if best:
+        return DomainError(
+            RegistryError.HEADER_NOT_FOUND,
+            _(
+                "The file has the columns %(found)s but no column of full names. Name that "
+                "column “Họ và tên” (see the template)."
+            )
+            % {"found": ", ".join(f"“{c}”" for c in best)},
+        )
     return DomainError(
         RegistryError.HEADER_NOT_FOUND,
         _(
@@ -265,11 +281,13 @@ def _read_csv(data: bytes) -> SourceTable:
         raise _unsupported()  # binary junk, not text
     head = _first_lines(text, HEADER_SEARCH_ROWS * 2)
     best: tuple[int, int, str, int] | None = None  # (score, columns, delimiter, header index)
+    seen: list[list[str]] = []
     for delimiter in DELIMITERS:
         try:
             sample = [[clean_str(c) for c in row] for row in _limit(_csv_rows(head, delimiter))]
         except csv.Error:
             continue
+        seen += sample[:HEADER_SEARCH_ROWS]
         index = _find_header(sample)
         if index is None:
             continue
@@ -277,7 +295,7 @@ def _read_csv(data: bytes) -> SourceTable:
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     if best is None:
-        raise _not_found()
+        raise _not_found(seen)
     _score, _width, delimiter, header_index = best
     header: list[str] = []
     numbered: list[tuple[int, list[Cell], frozenset[int] | None]] = []
@@ -376,7 +394,7 @@ def _xlsx_table(rows: Iterator[Sequence[object]]) -> SourceTable:
         if len(head) >= HEADER_SEARCH_ROWS:
             break
     if header_index is None:
-        raise _not_found()
+        raise _not_found(cells for cells, _text in head)
     header = [render(c) for c in head[header_index][0]]
     while header and not header[-1]:
         header.pop()

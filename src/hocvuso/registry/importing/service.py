@@ -210,6 +210,11 @@ def _run(
     progress: Progress | None,
 ) -> ImportOutcome:
     table = read_table(data, filename=filename, sheet=sheet)
+    if table.total == 0:
+        raise DomainError(
+            RegistryError.NO_ROWS,
+            _("The file has a header row but no rows of people under it: nothing was imported."),
+        )
     job = _Import(
         actor=actor,
         commune=commune,
