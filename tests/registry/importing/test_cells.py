@@ -360,3 +360,14 @@ def test_text(value, expected):
 def test_text_too_long_for_its_column():
     error = _error(cells.text, "x" * 33, field="household_code")
     assert (error.code, error.field) == (CoreError.INVALID, "household_code")
+
+
+@pytest.mark.parametrize("value", ["15/03/75", "1-1-05", "75", "25"])
+def test_two_digit_years_are_refused_with_the_reason(value):
+    from django.utils import translation
+
+    for language, words in (("vi", "hai chữ số"), ("en", "two-digit year")):
+        with translation.override(language), pytest.raises(DomainError) as caught:
+            cells.birth(value)
+        assert caught.value.code == "invalid_birth_date"
+        assert words in str(caught.value.message)

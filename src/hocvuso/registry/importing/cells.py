@@ -174,6 +174,23 @@ _YMD = re.compile(
     r"(\d{4})[\-/.](\d{1,2})[\-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
 _YEAR = re.compile(r"\d{4}")
+# A two-digit year ("15/03/75", "75") is refused, never guessed: in a list that includes people
+# over 100 and babies, "25" may be 1925 or 2025.
+_TWO_DIGIT_YEAR = re.compile(r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-])?(\d{2})")
+
+
+def _two_digit_year(raw: str) -> DomainError:
+    y = _TWO_DIGIT_YEAR.fullmatch(raw)
+    digits = y[1] if y else "??"
+    return _bad_birth(
+        _(
+            "A two-digit year cannot be read safely (19%(y)s or 20%(y)s?): write the year with "
+            "its 4 digits."
+        )
+        % {"y": digits}
+    )
+
+
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_MAX_SERIAL = 73050  # 31/12/2099
 
@@ -220,6 +237,8 @@ def _year(value: object) -> int | None:
     raw = _str(value)
     if _YEAR.fullmatch(raw):
         return int(raw)
+    if _TWO_DIGIT_YEAR.fullmatch(raw):
+        raise _two_digit_year(raw)
     raise _bad_birth(_("Write the year of birth with its 4 digits."))
 
 
@@ -249,6 +268,8 @@ def _parse_birth(value: object) -> tuple[dt.date | None, int | None]:
         return day, day.year
     if _YEAR.fullmatch(raw):
         return None, int(raw)
+    if _TWO_DIGIT_YEAR.fullmatch(raw):
+        raise _two_digit_year(raw)
     raise _bad_birth(_("Write the date of birth as dd/mm/yyyy, or the year alone."))
 
 
