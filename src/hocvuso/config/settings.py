@@ -118,6 +118,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_otp",
+    # django-ninja as an app: the API docs page loads Swagger UI from its bundled static files
+    # (ours to serve, under our CSP), never from a CDN.
+    "ninja",
     # In the order of the layers (docs/architecture.md), bottom first.
     "hocvuso.core",
     "hocvuso.geo",
