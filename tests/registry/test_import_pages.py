@@ -165,7 +165,8 @@ def test_upload_runs_and_shows_counts_and_rejects(
     assert "(2 + 0 + 0 + 1 = 3)" in page
     rejects = response.context["rejects"]
     assert [(r["row"], r["code"]) for r in rejects] == [(4, "cccd_format")]
-    assert "cccd_format" in page
+    assert "cccd_format" not in page  # the reason in Vietnamese, never the code
+    assert rejects[0]["message"] in page
     assert "Lò Văn Cường" in page
     # The CCCD cell is masked, never shown.
     assert "0020600003" not in page

@@ -8,6 +8,8 @@ from django import template
 from django.utils import numberformat
 from django.utils.formats import get_format
 
+from hocvuso.core.audit import AuditAction
+from hocvuso.core.export import label
 from hocvuso.core.phones import format_phone
 from hocvuso.registry import purposes
 
@@ -38,6 +40,32 @@ def num(value: Any) -> str:
 def phone(value: str) -> str:
     """+84912345678 → 0912 345 678."""
     return format_phone(value or "")
+
+
+@register.filter
+def audit_label(action: str) -> str:
+    """An audit action in the reader's language ("person.register" → its label)."""
+    return label(AuditAction, action)
+
+
+@register.filter
+def audit_changes(changes: Any) -> str:
+    """An audit row's changes as a reader reads them: "field: old → new; …" (values already
+    masked when sensitive), not a Python literal."""
+    if not isinstance(changes, dict):
+        return "" if changes in (None, "") else str(changes)
+    parts = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], dict):
+            old, new = ("—" if v in (None, "") else v for v in value)
+            parts.append(f"{key}: {old} → {new}")
+        elif isinstance(value, list):
+            parts.append(f"{key}: {', '.join(str(v) for v in value) or '—'}")
+        elif isinstance(value, dict):
+            parts.append(f"{key}: {audit_changes(value)}")
+        else:
+            parts.append(f"{key}: {'—' if value in (None, '') else value}")
+    return "; ".join(parts)
 
 
 @register.filter
