@@ -13,7 +13,18 @@ from hocvuso.registry.ethnicity import ETHNIC_GROUPS
 
 
 class MentorForm(forms.Form):
-    person = forms.UUIDField(label=_("Person (id in the registry)"))
+    """The person is found by name (the "Find" button lists the matches) and chosen in the
+    list, never typed as an identifier."""
+
+    q = forms.CharField(label=_("Name of the person (and year of birth)"), required=False)
+    person = forms.UUIDField(
+        label=_("Person"),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Find the person by name and choose them in the list."),
+            "invalid": _("Find the person by name and choose them in the list."),
+        },
+    )
     username = forms.CharField(label=_("User account"), max_length=150)
     capacity = forms.IntegerField(
         label=_("Capacity (mentees)"), min_value=1, max_value=50, initial=5

@@ -45,6 +45,7 @@ from hocvuso.access.registry import person_q
 from hocvuso.access.units import can_edit_commune, ensure_commune
 from hocvuso.core.errors import NotFound, ensure
 from hocvuso.core.fetch import one
+from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune
 from hocvuso.mentoring import figures
 from hocvuso.mentoring.models import (
@@ -317,6 +318,26 @@ def mentorship_get(actor: Any, mentorship_id: Any) -> Mentorship:
     ship = one(Mentorship.objects.select_related("mentor"), mentorship_id)
     ensure(can_edit_commune(actor, ship.mentor.commune_id))
     return ship
+
+
+PICK_LIMIT = 20
+
+
+def people_to_pick(actor: Any, commune: Commune, q: str) -> list[Person]:
+    """People of ``commune`` the actor sees whose name matches ``q`` (diacritics and case
+    ignored; a 4-digit year in ``q`` narrows to that year of birth), for the "add a mentor"
+    picker: at most :data:`PICK_LIMIT`, with their village and year to tell namesakes apart."""
+    words = (q or "").split()
+    years = [int(w) for w in words if w.isdigit() and len(w) == 4]
+    key = fold(" ".join(w for w in words if not (w.isdigit() and len(w) == 4)))
+    if len(key) < 2:
+        return []
+    qs = Person.objects.filter(
+        person_q(actor), commune=commune, erased_at__isnull=True, search_key__contains=key
+    )
+    if years:
+        qs = qs.filter(birth_year__in=years)
+    return list(qs.select_related("household__village").order_by("full_name", "pk")[:PICK_LIMIT])
 
 
 def commune_person(actor: Any, commune: Commune, person_id: Any) -> Person | None:

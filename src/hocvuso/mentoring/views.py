@@ -34,7 +34,13 @@ def _never_cache(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _mentors_page(request: HttpRequest, code: str, form: MentorForm | None, status: int) -> Any:
+def _mentors_page(
+    request: HttpRequest,
+    code: str,
+    form: MentorForm | None,
+    status: int,
+    found: list[Any] | None = None,
+) -> Any:
     commune = access_commune(request.user, code)
     rows = list(selectors.mentor_list(actor=request.user, commune=commune))
     tree = selectors.cascade(actor=request.user, commune=commune)
@@ -54,6 +60,7 @@ def _mentors_page(request: HttpRequest, code: str, form: MentorForm | None, stat
             "goal": GOAL_MENTEES,
             "may_keep": can_edit_commune(request.user, commune.code),
             "form": form or MentorForm(),
+            "found": found or [],
         },
         status=status,
     )
@@ -71,6 +78,13 @@ def mentors(request: HttpRequest, code: str) -> HttpResponse:
 @not_found_as_404
 def mentor_create(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, write=True)
+    if "find" in request.POST:
+        # The search text is not written back into any URL; the matches are listed to choose.
+        found = selectors.people_to_pick(request.user, commune, request.POST.get("q", "")[:100])
+        form = MentorForm(initial={k: v for k, v in request.POST.items() if k != "person"})
+        if not found:
+            messages.info(request, _("Nobody of this commune has that name."))
+        return _mentors_page(request, code, form, 200, found)
     form = MentorForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
