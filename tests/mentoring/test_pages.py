@@ -1,5 +1,3 @@
-
-
 def test_a_mentor_is_picked_by_name_never_typed_as_an_id(officer, head, member, commune):
     from django.urls import reverse
 

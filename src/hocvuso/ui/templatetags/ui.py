@@ -43,6 +43,12 @@ def phone(value: str) -> str:
 
 
 @register.filter
+def year(value: Any) -> str:
+    """A year as written, never grouped by thousands ("1977", not "1.977"); "" for none."""
+    return "" if value in (None, "") else str(value)
+
+
+@register.filter
 def audit_label(action: str) -> str:
     """An audit action in the reader's language ("person.register" → its label)."""
     return label(AuditAction, action)
