@@ -9,6 +9,7 @@ Screenshots go to ``artifacts/`` (``field-*.png``)."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from hocvuso.skills.models import SkillEvent
 from hocvuso.sync.models import Device, SyncRecord
 from hocvuso.teams.models import Claim, Visit
 from hocvuso.teams.services import team_create, team_member_add
-from tests.browser import shot
+from tests.browser import ARTIFACTS, shot
 from tests.factories import OFFICER_PASSWORD, make_user, recount_by_hand
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,6 +90,17 @@ def _until(page: Any, script: str, timeout: float = 15.0) -> None:
     raise AssertionError(f"never true: {script}")
 
 
+def _transferred(page: Any) -> int:
+    """Bytes of the page and its files that came over the network (the API left out)."""
+    return int(
+        page.evaluate(
+            "performance.getEntriesByType('navigation').concat("
+            "performance.getEntriesByType('resource')).filter(e => !e.name.includes('/api/'))"
+            ".reduce((n, e) => n + (e.transferSize || 0), 0)"
+        )
+    )
+
+
 def _pending(page: Any) -> str:
     return page.locator("#field-pending").inner_text()
 
@@ -124,6 +136,17 @@ def test_offline_visits_survive_a_reopen_and_reach_the_server_once(
         assert Device.objects.filter(user=user).count() == 1
         assert page.evaluate("document.documentElement.scrollWidth") <= SCREEN["width"]
         shot(page, "field-01-plan-online")
+        first_load = _transferred(page)
+        page.reload()
+        page.locator("li.household[data-code='TP-03']").wait_for()
+        repeat_load = _transferred(page)
+        # Figures for docs/benchmarks.md (printed, never asserted: the test server sends the
+        # files uncompressed; the shell and its files, not the API's answers).
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "field-transfer.json").write_text(
+            json.dumps({"first_load_bytes": first_load, "repeat_load_bytes": repeat_load})
+        )
+        print(f"field app shell: first load {first_load} B, repeat {repeat_load} B")
 
         # No signal from here on.
         context.set_offline(True)
