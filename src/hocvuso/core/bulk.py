@@ -126,7 +126,7 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     casts = ", ".join(f"v.c{i}::{f.db_type(connection)}" for i, f in enumerate(fields))
     sql = (
         f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
-        f"SELECT {casts} FROM unnest({', '.join(['%s::text[]'] * len(fields))}) "
+        f"SELECT {casts} FROM unnest({', '.join(['%b::text[]'] * len(fields))}) "
         f"AS v({', '.join(names)})"
     )
     with connection.cursor() as cursor:
