@@ -1514,6 +1514,13 @@ def _sync_world(o: dict[str, Any], users: dict[str, Any]) -> None:
 
 ROUTES.update(
     {
+        # The field app's shell (no data of its own: the phone draws it from its copy), its
+        # service worker and its manifest (public, nothing personal).
+        "teams:field": Route(lambda w, s: reverse("teams:field"), SIGNED_IN, scoped=False),
+        "ui:service_worker": Route(
+            lambda w, s: reverse("ui:service_worker"), set(ROLES), public=True
+        ),
+        "ui:manifest": Route(lambda w, s: reverse("ui:manifest"), set(ROLES), public=True),
         "sync:devices": Route(lambda w, s: reverse("sync:devices", args=[_code(w, s)]), KEEPERS),
         "sync:conflict_resolve": Route(
             lambda w, s: reverse("sync:conflict_resolve", args=[_o(w, s, "conflict").pk]),

@@ -443,7 +443,7 @@ def test_queries_per_batch_do_not_grow_with_its_size(sync_world):
     assert counts[0] == (PUSH_QUERIES, REPLAY_QUERIES), counts
 
 
-PUSH_QUERIES = 61
+PUSH_QUERIES = 57
 REPLAY_QUERIES = 6
 
 

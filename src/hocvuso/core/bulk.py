@@ -99,3 +99,35 @@ def _sqlite_update(
                 f"WHERE {table}.{q(pk.column)} = v.pk",
                 params,
             )
+
+
+def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Insert ``objs`` (new rows, their keys already made — or left to the database for an
+    auto-increment key) in one statement. On PostgreSQL, one text array per column joined with
+    ``unnest`` and cast to the column's type: Django's ``bulk_create`` builds a placeholder per
+    value and spent most of a field device's batch building and sending them (3,000 skill
+    events). Elsewhere, ``bulk_create`` by 500 rows. ``auto_now`` / ``auto_now_add`` fields are
+    filled as Django fills them."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=500)
+        return
+    q = connection.ops.quote_name
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField))
+    ]
+    arrays: list[list[str | None]] = []
+    for f in fields:
+        arrays.append([_text(f, f.pre_save(o, True)) for o in objs])
+    names = [f"c{i}" for i in range(len(fields))]
+    casts = ", ".join(f"v.c{i}::{f.db_type(connection)}" for i, f in enumerate(fields))
+    sql = (
+        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
+        f"SELECT {casts} FROM unnest({', '.join(['%b::text[]'] * len(fields))}) "
+        f"AS v({', '.join(names)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)

@@ -21,6 +21,9 @@ a transaction behind its records.
   flag, a merger) that receivers should recount them whole.
 - :data:`areas_changed` — communes of these ``provinces`` were (un)marked remote / difficult or
   ethnic-minority: figures broken down by area are added up again.
+- :data:`left_village` — households or people left a village (a household moved to another
+  village, a person to a household of another village): ``rows`` of ``(kind, id, commune,
+  village left)``; field devices that held the village drop them.
 - :data:`role_revoked` — a role assignment ended (``actor``, ``assignment``): what it opened in
   a programme app (a team membership) ends with it.
 - :data:`skill_event_reversed` — a skill event was withdrawn (``actor``, ``event``, ``reversal``):
@@ -119,6 +122,7 @@ statuses_changed = Hook("statuses_changed")
 network_changed = Hook("network_changed")
 communes_rewritten = Hook("communes_rewritten")
 areas_changed = Hook("areas_changed")
+left_village = Hook("left_village")
 role_revoked = Hook("role_revoked")
 invitation_accepted = Hook("invitation_accepted")
 skill_event_reversed = Hook("skill_event_reversed")

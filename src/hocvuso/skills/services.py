@@ -24,6 +24,7 @@ from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record, diff, snapshot
 from hocvuso.core.batch import Outcome
+from hocvuso.core.bulk import bulk_insert
 from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import CoreError, DomainError, NotFound, ensure
 from hocvuso.core.models import AuditLog
@@ -236,8 +237,8 @@ def skill_events_record_batch(
         stored[e.id] = event
         new.append(event)
         out.append(event)
-    SkillEvent.objects.bulk_create(new, batch_size=500)
-    AuditLog.objects.bulk_create(_audit_rows(actor, new), batch_size=500)
+    bulk_insert(SkillEvent, new)
+    bulk_insert(AuditLog, _audit_rows(actor, new))
     status_refresh(person_ids, sets=skill_sets(), create_empty=True)
     return out
 

@@ -114,7 +114,7 @@ class Conflict(BaseModel):
 class Removal(models.Model):
     """A household or person that left a village (moved, or moved with its household): the
     devices whose work set held the village learn to drop it on their next pull. Written by the
-    sync app's listener on ``core.hooks.facts_change``, in the moving write's transaction."""
+    sync app's listener on ``core.hooks.left_village``, in the moving write's transaction."""
 
     id = models.BigAutoField(primary_key=True)
     kind = models.CharField(max_length=16)  # "household" | "person"

@@ -49,6 +49,7 @@ from hocvuso.classes.models import ClassEvent
 from hocvuso.classes.services import class_attendance_set, class_gains_record
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.batch import Outcome
+from hocvuso.core.bulk import bulk_insert
 from hocvuso.core.context import current_request_id, reset_request_id, set_request_id
 from hocvuso.core.errors import CoreError, DomainError, Kind, NotFound
 from hocvuso.desk.services import desk_visit_record
@@ -368,7 +369,7 @@ def _push_apply(*, device: Device, records: Sequence[Any], pending: int | None) 
                 received_at=now,
             )
         )
-    SyncRecord.objects.bulk_create(log, batch_size=1000)
+    bulk_insert(SyncRecord, log)
     conflicts = [
         Conflict(record_id=item.env.id, device=device, **item.conflict)
         for item in to_apply

@@ -31,6 +31,7 @@ from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.batch import Outcome
+from hocvuso.core.bulk import bulk_insert
 from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import IdScheme, derived_id
@@ -797,8 +798,9 @@ def visits_record_batch(*, actor: Any, visits: Sequence[VisitIn]) -> list[Outcom
                 households=[visit.household_id for _i, _v, visit, _w in new],
             ),
         ):
-            Visit.objects.bulk_create([visit for _i, _v, visit, _w in new], batch_size=500)
-            VisitPerson.objects.bulk_create(
+            bulk_insert(Visit, [visit for _i, _v, visit, _w in new])
+            bulk_insert(
+                VisitPerson,
                 [
                     VisitPerson(
                         visit=visit,
@@ -809,7 +811,6 @@ def visits_record_batch(*, actor: Any, visits: Sequence[VisitIn]) -> list[Outcom
                     )
                     for visit, p, g, c in present
                 ],
-                batch_size=500,
             )
     except IntegrityError:
         return _visits_one_by_one(actor, visits, new, out)
@@ -835,7 +836,8 @@ def visits_record_batch(*, actor: Any, visits: Sequence[VisitIn]) -> list[Outcom
     for visit, _p, _g, gained in present:
         gains[visit.pk] += len(gained)
     request_id = current_request_id() or ""
-    AuditLog.objects.bulk_create(
+    bulk_insert(
+        AuditLog,
         [
             AuditLog(
                 actor=actor,
@@ -853,7 +855,6 @@ def visits_record_batch(*, actor: Any, visits: Sequence[VisitIn]) -> list[Outcom
             )
             for _i, v, visit, _w in new
         ],
-        batch_size=500,
     )
     for i, _v, visit, _w in new:
         out[i] = Outcome(obj=visit)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("to-cong-nghe/nhan/<uuid:claim_id>/tra/", views.release, name="release"),
     path("to-cong-nghe/<uuid:team_id>/ho/<uuid:household_id>/tham/", views.visit, name="visit"),
     path("to-cong-nghe/tham/<uuid:visit_id>/", views.visit_detail, name="visit_detail"),
+    path("thuc-dia/", views.field, name="field"),
 ]

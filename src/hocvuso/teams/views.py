@@ -343,3 +343,57 @@ def coverage(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code)
     data = selectors.coverage(actor=request.user, commune=commune)
     return render(request, "teams/coverage.html", {"commune": commune, "data": data})
+
+
+# --- The field app (offline) ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def field(request: HttpRequest) -> HttpResponse:
+    """The field app's page: a shell with no data of its own (the plan and the visit form are
+    drawn on the phone from its copy of the work set, ui/field/field.js and teams/field.js), so
+    the service worker may keep it for use offline."""
+    return render(request, "teams/field.html", {"strings": field_strings()})
+
+
+def field_strings() -> dict[str, str]:
+    """The words of the offline pages, translated here (the phone has no catalogue)."""
+    return {
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "pending": _("%(n)s waiting to be sent"),
+        "pulled": _("last synchronised"),
+        "sent": _("Sent: %(n)s stored on the server."),
+        "failed": _("Not sent: no connection. Everything stays on the phone and goes later."),
+        "rejected": _("Refused"),
+        "conflict": _("Conflict"),
+        "loading": _("Downloading your work…"),
+        "no_team": _("You are not in a community tech team."),
+        "no_household": _("No household in the team's villages."),
+        "people": _("%(n)s people"),
+        "visited": _("Visited"),
+        "taken": _("Taken by another member"),
+        "taken_by_me": _("Taken by you"),
+        "waiting": _("Waiting to be sent"),
+        "take": _("Take"),
+        "record_visit": _("Record a visit"),
+        "visit_title": _("Visit to household"),
+        "guided": _("Guided on"),
+        "gained": _("Can now do alone"),
+        "skills": _("Skills"),
+        "add_person": _("Add a newcomer to the household"),
+        "full_name": _("Full name"),
+        "sex": _("Sex"),
+        "female": _("Female"),
+        "male": _("Male"),
+        "birth_year": _("Year of birth"),
+        "add": _("Add"),
+        "issues": _("Issues found"),
+        "issue_no_smartphone": _("No smartphone"),
+        "issue_no_signal": _("No signal"),
+        "issue_language": _("Language"),
+        "save": _("Save the visit"),
+        "cancel": _("Cancel"),
+        "device_name": _("Field app"),
+    }

@@ -162,6 +162,10 @@ def household_update(
                 field="code",
             ) from exc
     audit_record(actor=actor, action=AuditAction.HOUSEHOLD_UPDATE, obj=household, changes=changes)
+    if moved and before["village"]:
+        hooks.left_village.send(
+            rows=[("household", household.pk, household.commune_id, before["village"])]
+        )
     return household
 
 
@@ -347,6 +351,10 @@ def person_update(*, actor: Any, person: Person, cccd: str | None = None, **valu
     audit_record(actor=actor, action=AuditAction.PERSON_UPDATE, obj=person, changes=changes)
     if moved and old_household is not None:
         _head_left(actor, old_household, person)
+        was = Household.objects.filter(pk=old_household).values_list("village_id", flat=True)
+        village = was.first()
+        if village is not None and village != person.household.village_id:
+            hooks.left_village.send(rows=[("person", person.pk, person.commune_id, village)])
     return person
 
 

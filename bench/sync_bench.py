@@ -1,0 +1,321 @@
+"""Sync benchmark: pushing batches of field records, replaying them, eight devices of one commune
+at once, and the first and an idle pull of a team's work set.
+
+    python bench/sync_bench.py [--households 500] [--batches 4] [--devices 8]
+        [--postgres-url postgres://postgres@127.0.0.1:5432/postgres]
+
+In a child process, on a fresh PostgreSQL database (``hv_sync_bench``, created and dropped by
+the script):
+
+1. ``migrate``, ``load_units``; ``--households`` synthetic households (about 3.6 people each)
+   imported into one commune over three villages; a team over them, ``--devices`` members, each
+   with a registered field device;
+2. **push**: ``--batches`` batches of 500 visit records (3 people at home, 2 skills gained each:
+   1,500 people at home and 3,000 skill events a batch) sent by one device through the real
+   endpoint (``POST /api/v1/sync/push``, test client, the device's bearer token); records/s;
+3. **replay**: the same batches again (every answer ``duplicate``, nothing written: the
+   database's row counts are compared), and the ratio of its time to the first pass's;
+4. **eight devices at once**: each device, in its own thread and connection, pushes batches
+   of visits to households of its own; errors (deadlocks), throughput, and the commune's
+   summary row against a recount of the visits (no lost update);
+5. **pull**: a device's first sync of the team's work set, page after page, gzip — bytes on the
+   wire and server time — then an incremental pull with nothing new (bytes).
+
+It prints the figures with the issue's targets beside them (never failing on them) and ends
+with one line of JSON. ``SYNC_BENCH_PROFILE=1`` profiles the last push batch (cProfile, sorted by
+``SYNC_BENCH_SORT``, default ``cumulative``) to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+DB = "hv_sync_bench"
+BATCH = 500
+GAINS = ["bank.account", "3.1"]
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}Z] {msg}", file=sys.stderr, flush=True)
+
+
+def run(households: int, batches: int, devices: int) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.test import Client
+    from django.utils import timezone
+
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.core.ids import uuid7
+    from hocvuso.geo.models import Commune, Village
+    from hocvuso.kpi.models import CommuneSummary
+    from hocvuso.registry.importing.service import registry_import
+    from hocvuso.registry.models import Household, Person
+    from hocvuso.registry.synthetic import clean_csv, population_for
+    from hocvuso.skills.models import SkillEvent
+    from hocvuso.sync.services import device_register, push_apply
+    from hocvuso.teams.models import Visit, VisitPerson
+    from hocvuso.teams.services import team_create, team_member_add
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.HOCVUSO_SYNC_PULL_OVERLAP_SECONDS = 0
+    call_command("migrate", verbosity=0)
+    call_command("load_units", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    commune = Commune.objects.get(code="00715")
+    population = population_for(commune.province_id, seed=7)
+    names = ["Thôn Một", "Thôn Hai", "Thôn Ba"]
+    rows = [population.household(f"B-{i:05d}", names[i % 3]) for i in range(households)]
+    t = time.perf_counter()
+    registry_import(
+        actor=SYSTEM, commune=commune, data=clean_csv(rows), filename="b.csv", create_villages=True
+    )
+    log(f"imported {households} households in {time.perf_counter() - t:.1f} s")
+    villages = list(Village.objects.filter(commune=commune))
+    team = team_create(actor=SYSTEM, commune=commune, name="Tổ 1", villages=villages)
+    from django.contrib.auth import get_user_model
+
+    phones = []
+    for i in range(devices):
+        user = get_user_model().objects.create_user(username=f"to.{i}", password="x" * 12)
+        team_member_add(actor=SYSTEM, team=team, user=user)
+        device, secret = device_register(actor=user, name=f"Máy {i}")
+        phones.append({"device": device, "secret": secret, "seq": 0})
+    members: dict[Any, list[Any]] = {}
+    for pk, hh in Person.objects.filter(commune=commune).values_list("pk", "household_id"):
+        members.setdefault(hh, []).append(pk)
+    hh_ids = sorted(members)
+    now = timezone.now()
+
+    def visit(phone: dict[str, Any], hh: Any, minutes: int) -> dict[str, Any]:
+        phone["seq"] += 1
+        at = (now - dt.timedelta(minutes=minutes)).isoformat()
+        return {
+            "id": str(uuid7()), "seq": phone["seq"], "kind": "visit", "at": at,
+            "data": {"household_id": str(hh), "visited_at": at, "present": [
+                {"person_id": str(p), "guided": ["vneid.install"], "gained": GAINS}
+                for p in members[hh][:3]]},
+        }  # fmt: skip
+
+    def counts() -> tuple[int, int, int]:
+        return Visit.objects.count(), VisitPerson.objects.count(), SkillEvent.objects.count()
+
+    # --- 2. push: one device, batches of 500 visits ----------------------------------------------
+    first = phones[0]
+    sent = []
+    for b in range(batches):
+        chunk = [hh_ids[(b * BATCH + i) % len(hh_ids)] for i in range(BATCH)]
+        sent.append([visit(first, hh, 1000 - b) for hh in chunk])
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {first['secret']}"}
+    before = counts()
+    times = []
+    profile = os.environ.get("SYNC_BENCH_PROFILE") == "1"
+    for n, batch in enumerate(sent):
+        body = json.dumps({"records": batch})
+        if profile and n == len(sent) - 1:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.enable()
+        t = time.perf_counter()
+        r = client.post("/api/v1/sync/push", body, content_type="application/json", **auth)
+        times.append(time.perf_counter() - t)
+        if profile and n == len(sent) - 1:
+            prof.disable()
+            order = os.environ.get("SYNC_BENCH_SORT", "cumulative")
+            pstats.Stats(prof, stream=sys.stderr).sort_stats(order).print_stats(45)
+        assert r.status_code == 200, r.content[:300]
+        statuses = {a["status"] for a in r.json()["answers"]}
+        assert statuses == {"accepted"}, statuses
+    after = counts()
+    push_s = sum(times)
+    records = batches * BATCH
+    log(f"push: {records} visits in {push_s:.2f} s")
+    # --- 3. replay ---------------------------------------------------------------------------
+    replay = []
+    for batch in sent:
+        body = json.dumps({"records": batch})
+        t = time.perf_counter()
+        r = client.post("/api/v1/sync/push", body, content_type="application/json", **auth)
+        replay.append(time.perf_counter() - t)
+        assert {a["status"] for a in r.json()["answers"]} == {"duplicate"}
+    replay_s = sum(replay)
+    assert counts() == after, "a replay wrote something"
+    # --- 4. eight devices at once -------------------------------------------------------------
+    per_device = len(hh_ids) // devices
+    jobs = []
+    for i, phone in enumerate(phones):
+        own = hh_ids[i * per_device : (i + 1) * per_device]
+        records_i = [visit(phone, hh, 10) for hh in own]
+        jobs.append((phone, [records_i[j : j + BATCH] for j in range(0, len(records_i), BATCH)]))
+    errors: list[str] = []
+
+    def worker(phone: dict[str, Any], chunks: list[list[dict[str, Any]]]) -> None:
+        try:
+            for chunk in chunks:
+                result = push_apply(device=phone["device"], records=chunk)
+                bad = [a for a in result.answers if a.status != "accepted"]
+                if bad:
+                    errors.append(f"{bad[0].status} {bad[0].code}")
+        except Exception as exc:  # a deadlock or a lost update would surface here
+            errors.append(repr(exc)[:200])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=job) for job in jobs]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    parallel_s = time.perf_counter() - t
+    parallel_records = sum(len(c) for _p, chunks in jobs for c in chunks)
+    summary = CommuneSummary.objects.get(commune=commune)
+    visited = Visit.objects.filter(household__commune=commune).values("household").distinct()
+    guided = (
+        VisitPerson.objects.filter(visit__household__commune=commune, was_guided=True)
+        .values("person")
+        .distinct()
+        .count()
+    )
+    log(f"{devices} devices: {parallel_records} visits in {parallel_s:.2f} s, errors {errors[:3]}")
+    # --- 5. pull ------------------------------------------------------------------------------
+    puller = Client()
+    pull_auth = {
+        "HTTP_AUTHORIZATION": f"Bearer {phones[1]['secret']}",
+        "HTTP_ACCEPT_ENCODING": "gzip",
+    }
+    wire = 0
+    pages = 0
+    changes = 0
+    cursor = None
+    t = time.perf_counter()
+    while True:
+        r = puller.get("/api/v1/sync/pull", {"cursor": cursor} if cursor else {}, **pull_auth)
+        assert r.status_code == 200
+        wire += len(r.content)
+        import gzip
+
+        body = json.loads(gzip.decompress(r.content))
+        pages += 1
+        changes += len(body["changes"])
+        cursor = body["cursor"]
+        if not body["more"]:
+            break
+    pull_s = time.perf_counter() - t
+    r = puller.get("/api/v1/sync/pull", {"cursor": cursor}, **pull_auth)
+    idle = len(r.content)
+    persons = Person.objects.filter(commune=commune).count()
+    return {
+        "database": connection.vendor,
+        "households": Household.objects.filter(commune=commune).count(),
+        "persons": persons,
+        "push_records": records,
+        "push_rows_written": [a - b for a, b in zip(after, before, strict=True)],
+        "push_s": round(push_s, 2),
+        "push_records_per_s": round(records / push_s),
+        "push_batch_s": [round(x, 2) for x in times],
+        "replay_s": round(replay_s, 2),
+        "replay_ratio": round(replay_s / push_s, 3),
+        "parallel_devices": devices,
+        "parallel_records": parallel_records,
+        "parallel_s": round(parallel_s, 2),
+        "parallel_records_per_s": round(parallel_records / parallel_s),
+        "parallel_errors": len(errors),
+        "summary_visited": summary.households_visited,
+        "recount_visited": visited.count(),
+        "summary_guided": summary.guided,
+        "recount_guided": guided,
+        "pull_pages": pages,
+        "pull_changes": changes,
+        "pull_bytes_gzip": wire,
+        "pull_s": round(pull_s, 2),
+        "idle_pull_bytes_gzip": idle,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=500)
+    parser.add_argument("--batches", type=int, default=4)
+    parser.add_argument("--devices", type=int, default=8)
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "HOCVUSO_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run(args.households, args.batches, args.devices)))
+        return
+    import psycopg
+
+    tmp = tempfile.mkdtemp(prefix="hocvuso-sync-bench-")
+    with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+        conn.execute(f"CREATE DATABASE {DB}")
+    env = dict(
+        os.environ,
+        HOCVUSO_DATA_DIR=tmp,
+        DJANGO_SETTINGS_MODULE="hocvuso.config.settings",
+        DATABASE_URL=urlunparse(urlparse(args.postgres_url)._replace(path=f"/{DB}")),
+        HOCVUSO_REQUIRE_2FA="0",
+    )
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", "--households", str(args.households),
+             "--batches", str(args.batches), "--devices", str(args.devices)],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+    sys.stderr.write(out.stderr[-20000:])
+    if out.returncode != 0:
+        sys.exit("the benchmark failed")
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"work set: {r['households']:,} households, {r['persons']:,} persons")
+    print(
+        f"push: {r['push_records']:,} visits (3 people, 2 gains each) in {r['push_s']} s = "
+        f"{r['push_records_per_s']:,} records/s (target ≥ 5,000); rows written "
+        f"(visits, people at home, events) {r['push_rows_written']}"
+    )
+    print(
+        f"replay: {r['replay_s']} s = {r['replay_ratio']:.2f}× the first pass (target ≤ 0.6), "
+        "nothing written"
+    )
+    print(
+        f"{r['parallel_devices']} devices at once: {r['parallel_records']:,} visits in "
+        f"{r['parallel_s']} s = {r['parallel_records_per_s']:,} records/s, "
+        f"{r['parallel_errors']} errors; summary visited {r['summary_visited']} = recount "
+        f"{r['recount_visited']}, guided {r['summary_guided']} = recount {r['recount_guided']}"
+    )
+    print(
+        f"first pull: {r['pull_changes']:,} changes in {r['pull_pages']} pages, "
+        f"{r['pull_bytes_gzip'] / 1024:.0f} KB gzip (target ≤ 300 KB), {r['pull_s']} s "
+        f"(target ≤ 2 s); idle pull {r['idle_pull_bytes_gzip']} bytes (target ≤ 1 KB)"
+    )
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(json.dumps({"bench": "sync", "machine": machine, **r}))
+
+
+if __name__ == "__main__":
+    main()

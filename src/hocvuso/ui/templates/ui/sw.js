@@ -1,0 +1,66 @@
+// The field app's service worker (ui/field.py renders this file): the app shell precached in a
+// versioned cache; the field pages network-first (their cached copy when there is no signal);
+// their static files cache-first; the API never cached (the work set lives in IndexedDB).
+"use strict";
+var VERSION = "{{ version }}";
+var SHELL = "hocvuso-field-shell-" + VERSION;
+var PAGES = {{ pages|safe }};
+var ASSETS = {{ assets|safe }};
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(SHELL).then(function (cache) {
+      return cache.addAll(ASSETS).then(function () {
+        return Promise.all(PAGES.map(function (url) {
+          return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (r) {
+            return r.ok ? cache.put(url, r) : null;  // not signed in: nothing cached
+          });
+        }));
+      });
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) {
+        return k.indexOf("hocvuso-field-") === 0 && k !== SHELL;
+      }).map(function (k) { return caches.delete(k); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") { return; }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin || url.pathname.indexOf("/api/") === 0) { return; }
+  if (PAGES.indexOf(url.pathname) !== -1) {
+    event.respondWith(
+      fetch(url.pathname + url.search, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+        if (response.ok) {
+          var copy = response.clone();
+          caches.open(SHELL).then(function (cache) { cache.put(url.pathname, copy); });
+        }
+        return response;
+      }).catch(function () {
+        return caches.open(SHELL).then(function (cache) { return cache.match(url.pathname); })
+          .then(function (hit) { return hit || Response.error(); });
+      })
+    );
+    return;
+  }
+  if (ASSETS.indexOf(url.pathname) !== -1) {
+    event.respondWith(
+      caches.open(SHELL).then(function (cache) {
+        return cache.match(url.pathname).then(function (hit) {
+          return hit || fetch(request).then(function (response) {
+            if (response.ok) { cache.put(url.pathname, response.clone()); }
+            return response;
+          });
+        });
+      })
+    );
+  }
+});
