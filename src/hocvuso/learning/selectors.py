@@ -73,13 +73,16 @@ def my_enrollment(actor: Any, course: Course) -> Enrollment | None:
     )
 
 
-def my_enrollment_for_write(actor: Any, course: Course) -> Enrollment:
-    """The actor's enrolment in ``course`` (not found if they have not started it)."""
+def my_enrollment_for_write(actor: Any, code: str) -> Enrollment:
+    """The actor's enrolment in the published course ``code``, in one query and without the
+    course's content (not found if they have not started it)."""
     enrollment = (
-        Enrollment.objects.filter(own_enrollment_q(actor), course=course).only(
-            "id", "user_id", "seconds", "steps_done"
+        Enrollment.objects.filter(
+            own_enrollment_q(actor), course__code=code, course__current__isnull=False
         )
-    ).first()
+        .only("id", "user_id", "seconds", "steps_done", "course_id")
+        .first()
+    )
     if enrollment is None:
         raise NotFound()
     return enrollment

@@ -148,7 +148,7 @@ def lesson_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
 @not_found_as_404
 def step_done(request: HttpRequest, code: str) -> HttpResponse:
     course = selectors.course_get(code)
-    enrollment = selectors.my_enrollment_for_write(request.user, course)
+    enrollment = selectors.my_enrollment_for_write(request.user, code)
     try:
         step = int(request.POST.get("step", ""))
         drawn = int(request.POST.get("drawn", "0"))
