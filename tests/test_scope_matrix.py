@@ -372,6 +372,13 @@ ROUTES.update(
             public=True,
             ok=frozenset({410}),
         ),
+        # Sign-in with VNeID: off in this world (no provider configured), so 404 for everyone.
+        "accounts:vneid_start": Route(
+            lambda w, s: reverse("accounts:vneid_start"), set(), public=True
+        ),
+        "accounts:vneid_callback": Route(
+            lambda w, s: reverse("accounts:vneid_callback"), set(), public=True
+        ),
         "accounts:register": Route(
             lambda w, s: reverse("accounts:register"), set(ROLES), public=True, ok=SELF
         ),
