@@ -1416,6 +1416,17 @@ ROUTES.update(
             COMMUNE_READERS | {"citizen"},
         ),
         "learning:commune": Route(_code_url("learning:commune"), OFFICERS),
+        # Confirming a learner's practical step: their helpers (who may record their skills).
+        "learning:confirm": Route(
+            lambda w, s: reverse("learning:confirm", args=[_o(w, s, "cert").person_id]),
+            {"national_admin", "commune_officer", "desk_staff", "team_member"},
+            "POST",
+            lambda w, s, role: {
+                "id": str(uuid7()),
+                "enrollment": str(_o(w, s, "cert").enrollment_id),
+                "step": "1",
+            },
+        ),
         "learning:certificate_print": Route(_cert_url("learning:certificate_print"), CERT_READERS),
         "learning:verify": Route(_cert_url("learning:verify"), set(ROLES), public=True),
         "learning:credential": Route(_cert_url("learning:credential"), set(ROLES), public=True),

@@ -27,7 +27,15 @@ from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.fetch import one
 from hocvuso.learning.content import diagnostic_items, lesson_start
 from hocvuso.learning.errors import LearningError
-from hocvuso.learning.models import Certificate, Course, CourseVersion, Diagnostic, Enrollment
+from hocvuso.learning.models import (
+    Certificate,
+    Course,
+    CourseVersion,
+    Diagnostic,
+    Enrollment,
+    EventKind,
+    LearningEvent,
+)
 from hocvuso.learning.services import retry_at
 from hocvuso.skills.models import PersonSkillStatus
 
@@ -257,12 +265,33 @@ def path_for(actor: Any) -> LearningPath | None:
 
 def person_enrollments(actor: Any, person: Any) -> list[Enrollment]:
     """A person's enrolments, for those who may see the person (the selector of the person
-    has checked that already; the policy filter is applied again)."""
-    return list(
+    has checked that already; the policy filter is applied again). Each carries
+    ``practicals``: its steps a helper may confirm — ``(index, title, done, confirmed)``."""
+    rows = list(
         Enrollment.objects.filter(enrollment_q(actor), person=person)
         .select_related("course", "version", "certificate")
         .order_by("course__order")
     )
+    confirmed = set(
+        LearningEvent.objects.filter(
+            enrollment__in=rows, kind=EventKind.STEP_CONFIRMED
+        ).values_list("enrollment_id", "step")
+    )
+    for e in rows:
+        steps = [s for lesson in e.version.content["lessons"] for s in lesson["steps"]]
+        e.practicals = [  # type: ignore[attr-defined]
+            (i, s["title"], i < e.steps_done, (e.pk, i) in confirmed)
+            for i, s in enumerate(steps)
+            if s["helper_confirm"]
+        ]
+    return rows
+
+
+def enrollment_of_person(actor: Any, person: Any, enrollment_id: Any) -> Enrollment:
+    qs = Enrollment.objects.filter(enrollment_q(actor), person=person).select_related(
+        "version", "person"
+    )
+    return one(qs, enrollment_id)
 
 
 def commune_enrollments(actor: Any, commune: Any) -> QuerySet[Enrollment]:

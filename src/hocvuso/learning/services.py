@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.access.learning import (
+    can_confirm_practical,
     can_load_courses,
     learner_person_id,
     may_learn,
@@ -459,4 +460,47 @@ def diagnostic_record(*, actor: Any, id: UUID, answers: dict[str, bool]) -> Diag
     person = _own_person(actor)
     return Diagnostic.objects.create(
         id=id, user=actor, person=person, answers=answers, taken_at=timezone.now()
+    )
+
+
+# --- A helper confirms a practical step -------------------------------------------------------
+
+
+@transaction.atomic
+def practical_confirm(*, actor: Any, enrollment: Enrollment, step: int, id: UUID) -> LearningEvent:
+    """A helper of the learner confirms they did practical step ``step`` (one that asks for a
+    helper's confirmation, and that the learner has marked done). Idempotent: the same id, or
+    a step already confirmed, returns the stored confirmation."""
+    person = enrollment.person
+    ensure(can_confirm_practical(actor, person))
+    stored = LearningEvent.objects.filter(pk=id).first()
+    if stored is not None:
+        if (stored.enrollment_id, stored.kind, stored.step) != (
+            enrollment.pk,
+            EventKind.STEP_CONFIRMED,
+            step,
+        ):
+            raise DomainError(
+                CoreError.EVENT_CONFLICT,
+                _("Another record with this identifier is already stored."),
+                "id",
+            )
+        return stored
+    steps = [s for lesson in enrollment.version.content["lessons"] for s in lesson["steps"]]
+    if not 0 <= step < len(steps) or not steps[step]["helper_confirm"]:
+        raise DomainError(CoreError.INVALID, _("This step is not one a helper confirms."), "step")
+    if step >= enrollment.steps_done:
+        raise _locked(_("The learner has not done this step yet."), "step")
+    already = LearningEvent.objects.filter(
+        enrollment=enrollment, kind=EventKind.STEP_CONFIRMED, step=step
+    ).first()
+    if already is not None:
+        return already
+    return LearningEvent.objects.create(
+        id=id,
+        enrollment=enrollment,
+        kind=EventKind.STEP_CONFIRMED,
+        step=step,
+        by=actor,
+        at=timezone.now(),
     )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("hoc/", views.course_list, name="courses"),
     path("hoc/tu-danh-gia/", views.diagnostic, name="diagnostic"),
     path("hoc/nguoi-hoc/<uuid:person_id>/", views.learner_progress, name="learner"),
+    path("hoc/nguoi-hoc/<uuid:person_id>/xac-nhan/", views.practical_confirm, name="confirm"),
     path("xa/<str:code>/hoc-truc-tuyen/", views.commune_learning, name="commune"),
     path("hoc/<slug:code>/", views.course_detail, name="course"),
     path("hoc/<slug:code>/bat-dau/", views.course_start, name="start"),

@@ -23,7 +23,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocvuso.access.learning import can_read_learning_figures
+from hocvuso.access.learning import can_confirm_practical, can_read_learning_figures
 from hocvuso.access.units import access_commune
 from hocvuso.accounts.qr import qr_svg
 from hocvuso.core.errors import DomainError, Kind, NotFound
@@ -425,11 +425,44 @@ def diagnostic(request: HttpRequest) -> HttpResponse:
 def learner_progress(request: HttpRequest, person_id: UUID) -> HttpResponse:
     """A helper's view of the progress of someone they guide."""
     person = registry_selectors.person_get(request.user, person_id)
+    enrollments = selectors.person_enrollments(request.user, person)
+    for e in enrollments:  # one new id per confirmation button (a double tap stores one)
+        e.practicals = [(*p, uuid7()) for p in e.practicals]  # type: ignore[attr-defined]
     return render(
         request,
         "learning/learner.html",
-        {"person": person, "enrollments": selectors.person_enrollments(request.user, person)},
+        {
+            "person": person,
+            "enrollments": enrollments,
+            "can_confirm": can_confirm_practical(request.user, person),
+        },
     )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def practical_confirm(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    """A helper confirms a practical step the learner did (install VNeID, pay by QR …)."""
+    person = registry_selectors.person_get(request.user, person_id)
+    enrollment = selectors.enrollment_of_person(
+        request.user, person, request.POST.get("enrollment")
+    )
+    try:
+        step = int(request.POST.get("step", ""))
+    except ValueError:
+        raise NotFound() from None
+    try:
+        services.practical_confirm(
+            actor=request.user, enrollment=enrollment, step=step, id=as_uuid(request.POST.get("id"))
+        )
+    except DomainError as exc:
+        if exc.kind == Kind.NOT_FOUND:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Confirmed."))
+    return redirect("learning:learner", person_id=person.pk)
 
 
 @login_required
