@@ -1334,8 +1334,10 @@ LEARNING_ANSWERS = [[0], [1], [1], [0], [0, 1, 2]]
 
 
 def _learning_world(o: dict[str, Any], users: dict[str, Any]) -> None:
+    from hocvuso.learning.content import COURSES_DIR
     from hocvuso.learning.selectors import course_get
     from hocvuso.learning.services import (
+        course_version_submit,
         courses_load,
         enrollment_start,
         quiz_attempt,
@@ -1359,6 +1361,10 @@ def _learning_world(o: dict[str, Any], users: dict[str, Any]) -> None:
         quiz_attempt(actor=learner, enrollment=enrollment, id=uuid7(), answers=LEARNING_ANSWERS)
         enrollment.refresh_from_db()
         o[side]["cert"] = enrollment.certificate
+        text = (COURSES_DIR / "vneid.md").read_text(encoding="utf-8")
+        o[side]["draft"] = course_version_submit(
+            actor=SYSTEM, name="vneid.md", text=text.replace("Bài 1:", f"Bài 1 ({side}):")
+        ).version
 
 
 def _cert_url(name: str) -> Callable[[World, str], str]:
@@ -1416,6 +1422,16 @@ ROUTES.update(
             COMMUNE_READERS | {"citizen"},
         ),
         "learning:commune": Route(_code_url("learning:commune"), OFFICERS),
+        # Course content: the national content editors (national admins for now).
+        "learning:content": Route(
+            lambda w, s: reverse("learning:content"), {"national_admin"}, scoped=False
+        ),
+        "learning:content_publish": Route(
+            lambda w, s: reverse("learning:content_publish", args=[_o(w, s, "draft").pk]),
+            {"national_admin"},
+            "POST",
+            scoped=False,
+        ),
         # Confirming a learner's practical step: their helpers (who may record their skills).
         "learning:confirm": Route(
             lambda w, s: reverse("learning:confirm", args=[_o(w, s, "cert").person_id]),

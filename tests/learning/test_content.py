@@ -188,3 +188,47 @@ def _commune():  # type: ignore[no-untyped-def]
     from hocvuso.geo.models import Commune
 
     return Commune.objects.get(code="00715")
+
+
+def test_the_content_page_stores_a_draft_then_publishes_it(units):
+    from django.test import Client
+    from django.urls import reverse
+
+    from hocvuso.learning.models import CourseVersion
+    from tests.factories import db_fingerprint
+
+    courses_load(actor=SYSTEM)
+    admin = make_user("bien_tap", "national_admin")
+    client = Client()
+    client.force_login(admin)
+    text = (COURSES_DIR / "vneid.md").read_text(encoding="utf-8")
+    edited = text.replace("Hai mức tài khoản", "Hai mức của tài khoản")
+    # A broken file: refused, its line shown, nothing stored.
+    before = db_fingerprint()
+    broken = client.post(
+        reverse("learning:content"),
+        {"name": "vneid", "text": edited.replace("pass_mark: 4", "pass_mark: many")},
+    )
+    assert broken.status_code == 400
+    assert "vneid.md:8: &#x27;pass_mark&#x27; must be a int" in broken.content.decode()
+    assert db_fingerprint() == before
+    # A good one: a draft; the course's current version is unchanged until it is published.
+    assert (
+        client.post(reverse("learning:content"), {"name": "vneid", "text": edited}).status_code
+        == 302
+    )
+    course = Course.objects.get(code="vneid")
+    draft = CourseVersion.objects.get(course=course, number=2)
+    assert (draft.status, course.current.number) == ("draft", 1)
+    officer = make_user("can_bo_nd", "commune_officer", commune=_commune())
+    other = Client()
+    other.force_login(officer)
+    before = db_fingerprint()
+    assert other.post(reverse("learning:content_publish", args=[draft.pk])).status_code == 404
+    assert other.get(reverse("learning:content")).status_code == 404
+    assert db_fingerprint() == before
+    assert client.post(reverse("learning:content_publish", args=[draft.pk])).status_code == 302
+    course.refresh_from_db()
+    assert course.current_id == draft.pk
+    assert "Hai mức của tài khoản" in str(course.current.content)
+    assert AuditLog.objects.filter(action="course.publish", actor=admin).count() == 1

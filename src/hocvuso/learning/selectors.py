@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -312,3 +312,16 @@ def commune_figures(commune_code: str) -> dict[str, int]:
         "courses_completed": figures.courses_completed([commune_code]).get(commune_code, 0),
         "certificates_valid": figures.certificates_valid([commune_code]).get(commune_code, 0),
     }
+
+
+# --- The content page ---------------------------------------------------------------------------
+
+
+def content_courses() -> QuerySet[Course]:
+    """Every course with its versions (drafts included), for the content editors."""
+    versions = Prefetch("versions", queryset=CourseVersion.objects.order_by("-number"))
+    return Course.objects.prefetch_related(versions).order_by("order", "code")
+
+
+def version_get(id: Any) -> CourseVersion:
+    return one(CourseVersion.objects.select_related("course"), id)

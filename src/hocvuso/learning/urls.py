@@ -14,6 +14,12 @@ urlpatterns = [
     path("hoc/<slug:code>/bai/<int:number>/", views.lesson_detail, name="lesson"),
     path("hoc/<slug:code>/buoc/", views.step_done, name="step"),
     path("hoc/<slug:code>/kiem-tra/", views.quiz, name="quiz"),
+    path("noi-dung/", views.content, name="content"),
+    path(
+        "noi-dung/phien-ban/<uuid:version_id>/cong-bo/",
+        views.content_publish,
+        name="content_publish",
+    ),
     path("chung-chi/<uuid:certificate_id>/", views.certificate_detail, name="certificate"),
     path("chung-chi/<uuid:certificate_id>/in/", views.certificate_print, name="certificate_print"),
     # Public: anyone verifies a certificate, downloads it, checks the issuer's key and the list.

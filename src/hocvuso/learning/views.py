@@ -23,7 +23,11 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocvuso.access.learning import can_confirm_practical, can_read_learning_figures
+from hocvuso.access.learning import (
+    can_confirm_practical,
+    can_edit_content,
+    can_read_learning_figures,
+)
 from hocvuso.access.units import access_commune
 from hocvuso.accounts.qr import qr_svg
 from hocvuso.core.errors import DomainError, Kind, NotFound
@@ -31,6 +35,7 @@ from hocvuso.core.fetch import as_uuid
 from hocvuso.core.ids import uuid7
 from hocvuso.core.web import not_found_as_404, paginate
 from hocvuso.learning import certificates, selectors, services, speech
+from hocvuso.learning.content import ContentInvalid
 from hocvuso.learning.errors import LearningError
 from hocvuso.learning.models import Enrollment
 from hocvuso.registry import selectors as registry_selectors
@@ -486,3 +491,56 @@ def audio(request: HttpRequest, key: str) -> HttpResponse | FileResponse:
     response = FileResponse(speech.path_of(key).open("rb"), content_type="audio/ogg")
     patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
     return response
+
+
+# --- The content page (national content editors) --------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def content(request: HttpRequest) -> HttpResponse:
+    """Submit an edited course file (checked, stored as a draft version) and see every version."""
+    if not can_edit_content(request.user):
+        raise NotFound()
+    problems: list[str] = []
+    text = ""
+    status = 200
+    if request.method == "POST":
+        name = str(request.POST.get("name", "")).strip()
+        text = str(request.POST.get("text", ""))
+        if not name.endswith(".md"):
+            name += ".md"
+        try:
+            loaded = services.course_version_submit(actor=request.user, name=name, text=text)
+        except ContentInvalid as exc:
+            problems = [str(p) for p in exc.problems]
+            status = 400
+        else:
+            if loaded.new:
+                messages.success(
+                    request,
+                    _("Version %(n)s of %(course)s is stored as a draft.")
+                    % {"n": loaded.version.number, "course": loaded.course.code},
+                )
+            else:
+                messages.info(request, _("This text is already stored: nothing changed."))
+            return redirect("learning:content")
+    return render(
+        request,
+        "learning/content.html",
+        {"courses": selectors.content_courses(), "problems": problems, "text": text},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def content_publish(request: HttpRequest, version_id: UUID) -> HttpResponse:
+    if not can_edit_content(request.user):
+        raise NotFound()
+    version = selectors.version_get(version_id)
+    services.course_version_publish(actor=request.user, version=version)
+    messages.success(request, _("Published: new learners start this version."))
+    return redirect("learning:content")
