@@ -232,3 +232,34 @@ def test_the_content_page_stores_a_draft_then_publishes_it(units):
     assert course.current_id == draft.pk
     assert "Hai mức của tài khoản" in str(course.current.content)
     assert AuditLog.objects.filter(action="course.publish", actor=admin).count() == 1
+
+
+def test_pictures_are_ours_and_say_what_they_show(units, tmp_path):
+    text = GOOD.format(code="thu").replace(
+        "Chữ một.", "Chữ một.\n![Màn hình](hinh/man-hinh-bieu-tuong.svg)"
+    )
+    course = parse_course("thu.md", text)
+    assert 'src="hinh/man-hinh-bieu-tuong.svg"' in course["lessons"][0]["steps"][0]["html"]
+    for picture, said in [
+        ("![Ảnh](https://example.com/a.png)", "is not in learning/static/learning/hinh/"),
+        ("![Ảnh](hinh/khong-co.svg)", "is not in learning/static/learning/hinh/"),
+        ("![](hinh/man-hinh-bieu-tuong.svg)", "say what the picture shows"),
+    ]:
+        broken = GOOD.format(code="thu").replace("Chữ một.", f"Chữ một.\n{picture}")
+        with pytest.raises(ContentInvalid) as caught:
+            parse_course("thu.md", broken)
+        assert [(p.line, said in p.message) for p in caught.value.problems] == [(13, True)]
+
+
+def test_a_lesson_page_shows_its_pictures_from_our_static_files(units):
+    from django.test import Client
+    from django.urls import reverse
+
+    courses_load(actor=SYSTEM)
+    learner = make_user("hoc_hinh")
+    enrollment_start(actor=learner, course=Course.objects.get(code="dien-thoai-an-toan"), id=_id())
+    client = Client()
+    client.force_login(learner)
+    page = client.get(reverse("learning:lesson", args=["dien-thoai-an-toan", 1])).content.decode()
+    assert 'src="/static/learning/hinh/man-hinh-bieu-tuong' in page
+    assert 'alt="Màn hình điện thoại có nhiều biểu tượng ứng dụng' in page
