@@ -71,6 +71,8 @@ def units(db) -> None:  # type: ignore[no-untyped-def]
 
         load = importlib.import_module("hocvuso.kpi.migrations.0002_seed_indicators").load
         load(apps, None)
+        learning = importlib.import_module("hocvuso.kpi.migrations.0006_seed_learning_indicators")
+        learning.load(apps, None)
 
 
 @pytest.fixture

@@ -372,6 +372,13 @@ ROUTES.update(
             public=True,
             ok=frozenset({410}),
         ),
+        # Sign-in with VNeID: off in this world (no provider configured), so 404 for everyone.
+        "accounts:vneid_start": Route(
+            lambda w, s: reverse("accounts:vneid_start"), set(), public=True
+        ),
+        "accounts:vneid_callback": Route(
+            lambda w, s: reverse("accounts:vneid_callback"), set(), public=True
+        ),
         "accounts:register": Route(
             lambda w, s: reverse("accounts:register"), set(ROLES), public=True, ok=SELF
         ),
@@ -1327,8 +1334,10 @@ LEARNING_ANSWERS = [[0], [1], [1], [0], [0, 1, 2]]
 
 
 def _learning_world(o: dict[str, Any], users: dict[str, Any]) -> None:
+    from hocvuso.learning.content import COURSES_DIR
     from hocvuso.learning.selectors import course_get
     from hocvuso.learning.services import (
+        course_version_submit,
         courses_load,
         enrollment_start,
         quiz_attempt,
@@ -1352,6 +1361,10 @@ def _learning_world(o: dict[str, Any], users: dict[str, Any]) -> None:
         quiz_attempt(actor=learner, enrollment=enrollment, id=uuid7(), answers=LEARNING_ANSWERS)
         enrollment.refresh_from_db()
         o[side]["cert"] = enrollment.certificate
+        text = (COURSES_DIR / "vneid.md").read_text(encoding="utf-8")
+        o[side]["draft"] = course_version_submit(
+            actor=SYSTEM, name="vneid.md", text=text.replace("Bài 1:", f"Bài 1 ({side}):")
+        ).version
 
 
 def _cert_url(name: str) -> Callable[[World, str], str]:
@@ -1409,6 +1422,27 @@ ROUTES.update(
             COMMUNE_READERS | {"citizen"},
         ),
         "learning:commune": Route(_code_url("learning:commune"), OFFICERS),
+        # Course content: the national content editors (national admins for now).
+        "learning:content": Route(
+            lambda w, s: reverse("learning:content"), {"national_admin"}, scoped=False
+        ),
+        "learning:content_publish": Route(
+            lambda w, s: reverse("learning:content_publish", args=[_o(w, s, "draft").pk]),
+            {"national_admin"},
+            "POST",
+            scoped=False,
+        ),
+        # Confirming a learner's practical step: their helpers (who may record their skills).
+        "learning:confirm": Route(
+            lambda w, s: reverse("learning:confirm", args=[_o(w, s, "cert").person_id]),
+            {"national_admin", "commune_officer", "desk_staff", "team_member"},
+            "POST",
+            lambda w, s, role: {
+                "id": str(uuid7()),
+                "enrollment": str(_o(w, s, "cert").enrollment_id),
+                "step": "1",
+            },
+        ),
         "learning:certificate_print": Route(_cert_url("learning:certificate_print"), CERT_READERS),
         "learning:verify": Route(_cert_url("learning:verify"), set(ROLES), public=True),
         "learning:credential": Route(_cert_url("learning:credential"), set(ROLES), public=True),

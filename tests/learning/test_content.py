@@ -188,3 +188,78 @@ def _commune():  # type: ignore[no-untyped-def]
     from hocvuso.geo.models import Commune
 
     return Commune.objects.get(code="00715")
+
+
+def test_the_content_page_stores_a_draft_then_publishes_it(units):
+    from django.test import Client
+    from django.urls import reverse
+
+    from hocvuso.learning.models import CourseVersion
+    from tests.factories import db_fingerprint
+
+    courses_load(actor=SYSTEM)
+    admin = make_user("bien_tap", "national_admin")
+    client = Client()
+    client.force_login(admin)
+    text = (COURSES_DIR / "vneid.md").read_text(encoding="utf-8")
+    edited = text.replace("Hai mức tài khoản", "Hai mức của tài khoản")
+    # A broken file: refused, its line shown, nothing stored.
+    before = db_fingerprint()
+    broken = client.post(
+        reverse("learning:content"),
+        {"name": "vneid", "text": edited.replace("pass_mark: 4", "pass_mark: many")},
+    )
+    assert broken.status_code == 400
+    assert "vneid.md:8: &#x27;pass_mark&#x27; must be a int" in broken.content.decode()
+    assert db_fingerprint() == before
+    # A good one: a draft; the course's current version is unchanged until it is published.
+    assert (
+        client.post(reverse("learning:content"), {"name": "vneid", "text": edited}).status_code
+        == 302
+    )
+    course = Course.objects.get(code="vneid")
+    draft = CourseVersion.objects.get(course=course, number=2)
+    assert (draft.status, course.current.number) == ("draft", 1)
+    officer = make_user("can_bo_nd", "commune_officer", commune=_commune())
+    other = Client()
+    other.force_login(officer)
+    before = db_fingerprint()
+    assert other.post(reverse("learning:content_publish", args=[draft.pk])).status_code == 404
+    assert other.get(reverse("learning:content")).status_code == 404
+    assert db_fingerprint() == before
+    assert client.post(reverse("learning:content_publish", args=[draft.pk])).status_code == 302
+    course.refresh_from_db()
+    assert course.current_id == draft.pk
+    assert "Hai mức của tài khoản" in str(course.current.content)
+    assert AuditLog.objects.filter(action="course.publish", actor=admin).count() == 1
+
+
+def test_pictures_are_ours_and_say_what_they_show(units, tmp_path):
+    text = GOOD.format(code="thu").replace(
+        "Chữ một.", "Chữ một.\n![Màn hình](hinh/man-hinh-bieu-tuong.svg)"
+    )
+    course = parse_course("thu.md", text)
+    assert 'src="hinh/man-hinh-bieu-tuong.svg"' in course["lessons"][0]["steps"][0]["html"]
+    for picture, said in [
+        ("![Ảnh](https://example.com/a.png)", "is not in learning/static/learning/hinh/"),
+        ("![Ảnh](hinh/khong-co.svg)", "is not in learning/static/learning/hinh/"),
+        ("![](hinh/man-hinh-bieu-tuong.svg)", "say what the picture shows"),
+    ]:
+        broken = GOOD.format(code="thu").replace("Chữ một.", f"Chữ một.\n{picture}")
+        with pytest.raises(ContentInvalid) as caught:
+            parse_course("thu.md", broken)
+        assert [(p.line, said in p.message) for p in caught.value.problems] == [(13, True)]
+
+
+def test_a_lesson_page_shows_its_pictures_from_our_static_files(units):
+    from django.test import Client
+    from django.urls import reverse
+
+    courses_load(actor=SYSTEM)
+    learner = make_user("hoc_hinh")
+    enrollment_start(actor=learner, course=Course.objects.get(code="dien-thoai-an-toan"), id=_id())
+    client = Client()
+    client.force_login(learner)
+    page = client.get(reverse("learning:lesson", args=["dien-thoai-an-toan", 1])).content.decode()
+    assert 'src="/static/learning/hinh/man-hinh-bieu-tuong' in page
+    assert 'alt="Màn hình điện thoại có nhiều biểu tượng ứng dụng' in page

@@ -101,3 +101,33 @@ def test_helpers_and_officers_see_the_progress_of_the_people_they_cover(learning
     other = learning.client(elsewhere)
     assert other.get(reverse("learning:learner", args=[learning.person.pk])).status_code == 404
     assert other.get(reverse("learning:commune", args=[learning.commune.code])).status_code == 404
+
+
+def test_a_helper_confirms_a_practical_step_the_learner_did(learning):
+    from hocvuso.learning.models import Course, Enrollment, LearningEvent
+    from hocvuso.learning.services import enrollment_start, practical_confirm, step_done
+
+    course = Course.objects.get(code="vneid")  # step 1 (install VNeID) asks for a helper
+    enrollment = enrollment_start(actor=learning.learner, course=course, id=uuid7())
+    officer = learning.client(learning.officer)
+    url = reverse("learning:confirm", args=[learning.person.pk])
+    body = {"id": str(uuid7()), "enrollment": str(enrollment.pk), "step": "1"}
+    before = db_fingerprint()
+    officer.post(url, body)  # not done by the learner yet: refused
+    assert db_fingerprint() == before
+    for step in range(2):
+        step_done(actor=learning.learner, enrollment=enrollment, id=uuid7(), step=step)
+    page = officer.get(reverse("learning:learner", args=[learning.person.pk])).content.decode()
+    assert "Cài ứng dụng VNeID" in page
+    assert officer.post(url, body).status_code == 302
+    assert officer.post(url, body).status_code == 302  # a double tap
+    confirmations = LearningEvent.objects.filter(kind="step_confirmed", enrollment=enrollment)
+    assert [(c.step, c.by_id) for c in confirmations] == [(1, learning.officer.pk)]
+    # The learner cannot confirm their own step; a text step is not confirmed by anyone.
+    enrollment = Enrollment.objects.select_related("version", "person").get(pk=enrollment.pk)
+    with pytest.raises(DomainError):
+        practical_confirm(actor=learning.officer, enrollment=enrollment, step=0, id=uuid7())
+    from hocvuso.core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        practical_confirm(actor=learning.learner, enrollment=enrollment, step=1, id=uuid7())

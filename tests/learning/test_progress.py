@@ -268,3 +268,26 @@ def test_someone_else_cannot_write_into_a_learners_enrolment(learning):
     )
     assert api.status_code == 404
     assert db_fingerprint() == before
+
+
+def test_the_step_endpoint_is_a_fixed_handful_of_queries(learning):
+    """Token look-up, the course's key, the enrolment, then the three statements of the write
+    (pinned absolutely: a per-step or per-lesson query would show here)."""
+    from hocvuso.accounts.services.tokens import token_create
+
+    enrollment = _start(learning)
+    _do_steps(learning, enrollment, 1)
+    _token, secret = token_create(actor=learning.learner, name="phone")
+    client = learning.client()
+    client.logout()
+    url = f"/api/v1/learning/courses/{learning.course.code}/steps"
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            url,
+            json.dumps({"id": str(uuid7()), "step": 1}),
+            content_type="application/json",
+            headers={"authorization": f"Bearer {secret}"},
+        )
+    assert response.status_code == 200, response.content
+    work = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(work) == 6, work  # token (look-up, last use), enrolment, the three of the write

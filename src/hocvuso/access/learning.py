@@ -7,7 +7,8 @@
 - confirm a practical step: whoever may record skills for the person (the helpers);
 - the skills a passed course grants are recorded in the learner's own name, for themself
   only (:func:`may_record_course_skills`): the citizen's own account, linked to the person;
-- load or publish course files: national admins (and the system's command);
+- load or publish course files: national admins (and the system's command); edit them on the
+  content page: the national content editors (:func:`can_edit_content`);
 - learning figures of a commune: its officers, the province's, national admins;
 - verify a certificate: anyone, with no sign-in (the public page shows name and birth year).
 """
@@ -35,6 +36,12 @@ def may_learn(actor: Any) -> bool:
 
 
 def can_load_courses(actor: Any) -> bool:
+    return scope_of(actor).national
+
+
+def can_edit_content(actor: Any) -> bool:
+    """The content page (submit a course file as a draft, publish a draft): national content
+    editors — for now the national admins (a role of its own is to come)."""
     return scope_of(actor).national
 
 

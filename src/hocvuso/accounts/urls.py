@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hocvuso.accounts.views import account, register, two_factor
+from hocvuso.accounts.views import account, register, two_factor, vneid
 
 app_name = "accounts"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
         account.token_revoke,
         name="token_revoke",
     ),
+    path("dang-nhap/vneid/", vneid.vneid_start, name="vneid_start"),
+    path("dang-nhap/vneid/ve/", vneid.vneid_callback, name="vneid_callback"),
     path("dang-ky/", register.register, name="register"),
     path("dang-ky/ma/", register.register_code, name="register_code"),
     path("dang-ky/mat-khau/", register.register_password, name="register_password"),

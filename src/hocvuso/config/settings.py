@@ -89,6 +89,11 @@ HOCVUSO_SIGNING_KEYS = [
     for k in _key_from_env_or_file("HOCVUSO_SIGNING_KEY", "signing_key").split(",")
     if k.strip()
 ]
+# Sign-in with VNeID (OpenID Connect): off unless the provider is configured.
+HOCVUSO_VNEID_METADATA_URL = os.environ.get("HOCVUSO_VNEID_METADATA_URL", "").strip()
+HOCVUSO_VNEID_CLIENT_ID = os.environ.get("HOCVUSO_VNEID_CLIENT_ID", "").strip()
+HOCVUSO_VNEID_CLIENT_SECRET = os.environ.get("HOCVUSO_VNEID_CLIENT_SECRET", "").strip()
+HOCVUSO_VNEID_CCCD_CLAIM = os.environ.get("HOCVUSO_VNEID_CCCD_CLAIM", "cccd").strip()
 HOCVUSO_PUBLIC_URL = os.environ.get("HOCVUSO_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 
 DEBUG = (not PRODUCTION) and os.environ.get("HOCVUSO_DEBUG", "") == "1"

@@ -48,6 +48,7 @@ class AuditAction(models.TextChoices):
     CLASS_REGISTER = "class.register", _("Registered for a class")
     CONSENT_RECORD = "consent.record", _("Consent recorded")
     COURSE_LOAD = "course.load", _("Course version loaded")
+    COURSE_PUBLISH = "course.publish", _("Course version published")
     CONSENT_WITHDRAW = "consent.withdraw", _("Consent withdrawn")
     DESK_VISIT_RECORD = "desk_visit.record", _("Desk visit logged")
     FAMILY_GUIDE_SET = "family_guide.set", _("Family guide named")

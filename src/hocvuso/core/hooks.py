@@ -26,6 +26,8 @@ a transaction behind its records.
   village left)``; field devices that held the village drop them.
 - :data:`role_revoked` — a role assignment ended (``actor``, ``assignment``): what it opened in
   a programme app (a team membership) ends with it.
+- :data:`external_signed_in` — someone signed in through an identity provider (``user``,
+  ``claims``): the roles app links a citizen's account to their registry person by the CCCD claim.
 - :data:`skill_event_reversed` — a skill event was withdrawn (``actor``, ``event``, ``reversal``):
   what stands on it (a learning certificate) is revoked in the same transaction.
 - :data:`invitation_accepted` — an invitation became an account and a role (``invitation``,
@@ -126,3 +128,4 @@ left_village = Hook("left_village")
 role_revoked = Hook("role_revoked")
 invitation_accepted = Hook("invitation_accepted")
 skill_event_reversed = Hook("skill_event_reversed")
+external_signed_in = Hook("external_signed_in")

@@ -213,8 +213,7 @@ def lesson_detail(request: HttpRequest, code: str, number: int) -> LessonOut:
     url_name="learning_step",
 )
 def step_done(request: HttpRequest, code: str, payload: StepIn) -> ProgressOut:
-    course = selectors.course_get(code)
-    enrollment = selectors.my_enrollment_for_write(request.user, course)
+    enrollment = selectors.my_enrollment_for_write(request.user, code)
     result = services.step_done(
         actor=request.user,
         enrollment=enrollment,
@@ -252,8 +251,7 @@ def quiz(request: HttpRequest, code: str) -> list[QuestionOut]:
     url_name="learning_attempt",
 )  # fmt: skip
 def attempt(request: HttpRequest, code: str, payload: AttemptIn) -> Status[AttemptOut]:
-    course = selectors.course_get(code)
-    enrollment = selectors.my_enrollment_for_write(request.user, course)
+    enrollment = selectors.my_enrollment_for_write(request.user, code)
     result = services.quiz_attempt(
         actor=request.user, enrollment=enrollment, id=payload.id, answers=payload.answers
     )

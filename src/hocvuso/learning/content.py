@@ -46,6 +46,9 @@ MIN_LESSONS = 3
 MIN_QUESTIONS = 5
 COURSES_DIR = Path(__file__).resolve().parent / "content" / "courses"
 
+IMAGES_DIR = Path(__file__).resolve().parent / "static" / "learning" / "hinh"
+IMAGE_PREFIX = "hinh/"  # pictures are written ![what it shows](hinh/name.svg)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)")
 _HEADING = re.compile(r"^(#{1,2})\s+(.*?)\s*(?:\{([^}]*)\})?\s*$")
 _CHOICE = re.compile(r"^[-*]\s+\[( |x|X)\]\s+(.+?)\s*$")
 _ORDERED = re.compile(r"^(\d+)[.)]\s+(.+?)\s*$")
@@ -258,7 +261,18 @@ class _Parser:
         step["kind"] = kind
         return step
 
+    def check_images(self, lineno: int, line: str) -> None:
+        """A picture is one of ours (``hinh/…`` under the app's static files), with a text."""
+        for alt, src in _IMAGE.findall(line):
+            name = src[len(IMAGE_PREFIX) :] if src.startswith(IMAGE_PREFIX) else ""
+            if not name or "/" in name or not (IMAGES_DIR / name).is_file():
+                self.problem(lineno, f"picture '{src}' is not in learning/static/learning/hinh/")
+            if not alt.strip():
+                self.problem(lineno, "say what the picture shows: ![what it shows](hinh/…)")
+
     def finish_step(self, step: dict[str, Any]) -> dict[str, Any]:
+        for lineno, line in step["raw"]:
+            self.check_images(lineno, line)
         text = "\n".join(t for _, t in step.pop("raw")).strip()
         if not text:
             self.problem(step["line"], "the step has no text")
@@ -280,6 +294,7 @@ class _Parser:
         explanation: list[str] = []
         numbered = misnumbered = False
         for lineno, line in q.pop("raw"):
+            self.check_images(lineno, line)
             choice = _CHOICE.match(line.strip())
             ordered = _ORDERED.match(line.strip())
             if choice:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,15 @@ from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.fetch import one
 from hocvuso.learning.content import diagnostic_items, lesson_start
 from hocvuso.learning.errors import LearningError
-from hocvuso.learning.models import Certificate, Course, CourseVersion, Diagnostic, Enrollment
+from hocvuso.learning.models import (
+    Certificate,
+    Course,
+    CourseVersion,
+    Diagnostic,
+    Enrollment,
+    EventKind,
+    LearningEvent,
+)
 from hocvuso.learning.services import retry_at
 from hocvuso.skills.models import PersonSkillStatus
 
@@ -73,13 +81,16 @@ def my_enrollment(actor: Any, course: Course) -> Enrollment | None:
     )
 
 
-def my_enrollment_for_write(actor: Any, course: Course) -> Enrollment:
-    """The actor's enrolment in ``course`` (not found if they have not started it)."""
+def my_enrollment_for_write(actor: Any, code: str) -> Enrollment:
+    """The actor's enrolment in the published course ``code``, in one query and without the
+    course's content (not found if they have not started it)."""
     enrollment = (
-        Enrollment.objects.filter(own_enrollment_q(actor), course=course).only(
-            "id", "user_id", "seconds", "steps_done"
+        Enrollment.objects.filter(
+            own_enrollment_q(actor), course__code=code, course__current__isnull=False
         )
-    ).first()
+        .only("id", "user_id", "seconds", "steps_done", "course_id")
+        .first()
+    )
     if enrollment is None:
         raise NotFound()
     return enrollment
@@ -254,12 +265,33 @@ def path_for(actor: Any) -> LearningPath | None:
 
 def person_enrollments(actor: Any, person: Any) -> list[Enrollment]:
     """A person's enrolments, for those who may see the person (the selector of the person
-    has checked that already; the policy filter is applied again)."""
-    return list(
+    has checked that already; the policy filter is applied again). Each carries
+    ``practicals``: its steps a helper may confirm — ``(index, title, done, confirmed)``."""
+    rows = list(
         Enrollment.objects.filter(enrollment_q(actor), person=person)
         .select_related("course", "version", "certificate")
         .order_by("course__order")
     )
+    confirmed = set(
+        LearningEvent.objects.filter(
+            enrollment__in=rows, kind=EventKind.STEP_CONFIRMED
+        ).values_list("enrollment_id", "step")
+    )
+    for e in rows:
+        steps = [s for lesson in e.version.content["lessons"] for s in lesson["steps"]]
+        e.practicals = [  # type: ignore[attr-defined]
+            (i, s["title"], i < e.steps_done, (e.pk, i) in confirmed)
+            for i, s in enumerate(steps)
+            if s["helper_confirm"]
+        ]
+    return rows
+
+
+def enrollment_of_person(actor: Any, person: Any, enrollment_id: Any) -> Enrollment:
+    qs = Enrollment.objects.filter(enrollment_q(actor), person=person).select_related(
+        "version", "person"
+    )
+    return one(qs, enrollment_id)
 
 
 def commune_enrollments(actor: Any, commune: Any) -> QuerySet[Enrollment]:
@@ -280,3 +312,16 @@ def commune_figures(commune_code: str) -> dict[str, int]:
         "courses_completed": figures.courses_completed([commune_code]).get(commune_code, 0),
         "certificates_valid": figures.certificates_valid([commune_code]).get(commune_code, 0),
     }
+
+
+# --- The content page ---------------------------------------------------------------------------
+
+
+def content_courses() -> QuerySet[Course]:
+    """Every course with its versions (drafts included), for the content editors."""
+    versions = Prefetch("versions", queryset=CourseVersion.objects.order_by("-number"))
+    return Course.objects.prefetch_related(versions).order_by("order", "code")
+
+
+def version_get(id: Any) -> CourseVersion:
+    return one(CourseVersion.objects.select_related("course"), id)

@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.access.learning import (
+    can_confirm_practical,
+    can_edit_content,
     can_load_courses,
     learner_person_id,
     may_learn,
@@ -90,41 +92,77 @@ def courses_load(*, actor: Any, directory: Path | None = None) -> list[Loaded]:
             problems.extend(exc.problems)
     if problems:
         raise content_files.ContentInvalid(problems)
-    out: list[Loaded] = []
-    now = timezone.now()
-    for digest, data in parsed:
-        course, _created = Course.objects.get_or_create(
-            code=data["code"],
-            defaults={"title": data["title"], "area": data["area"], "order": data["order"]},
-        )
-        existing = CourseVersion.objects.filter(course=course, digest=digest).first()
-        if existing is not None:
-            out.append(Loaded(course, existing, False))
-            continue
-        last = course.versions.order_by("-number").values_list("number", flat=True).first() or 0
-        published = data["status"] == VersionStatus.PUBLISHED
-        version = CourseVersion.objects.create(
-            course=course,
-            number=last + 1,
-            status=data["status"],
-            digest=digest,
-            content=data,
-            steps=content_files.step_count(data),
-            published_at=now if published else None,
-        )
-        if published:
-            course.current = version
-            course.title, course.area, course.order = data["title"], data["area"], data["order"]
-            course.save(update_fields=["current", "title", "area", "order", "updated_at"])
-        transaction.on_commit(partial(speak_version.enqueue, str(version.pk)))
-        audit_record(
-            actor=actor,
-            action=AuditAction.COURSE_LOAD,
-            obj=version,
-            changes={"course": course.code, "version": version.number, "status": version.status},
-        )
-        out.append(Loaded(course, version, True))
-    return out
+    return [_store(actor, digest, data, data["status"]) for digest, data in parsed]
+
+
+def _store(actor: Any, digest: str, data: dict[str, Any], status: str) -> Loaded:
+    """One parsed course file as a version (unchanged text: the version already stored)."""
+    course, _created = Course.objects.get_or_create(
+        code=data["code"],
+        defaults={"title": data["title"], "area": data["area"], "order": data["order"]},
+    )
+    existing = CourseVersion.objects.filter(course=course, digest=digest).first()
+    if existing is not None:
+        return Loaded(course, existing, False)
+    last = course.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = CourseVersion.objects.create(
+        course=course,
+        number=last + 1,
+        status=VersionStatus.DRAFT,
+        digest=digest,
+        content=data,
+        steps=content_files.step_count(data),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.COURSE_LOAD,
+        obj=version,
+        changes={"course": course.code, "version": version.number, "status": status},
+    )
+    if status == VersionStatus.PUBLISHED:
+        _publish(actor, version)
+    return Loaded(course, version, True)
+
+
+def _publish(actor: Any, version: CourseVersion) -> None:
+    data = version.content
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at", "updated_at"])
+    course = version.course
+    course.current = version
+    course.title, course.area, course.order = data["title"], data["area"], data["order"]
+    course.save(update_fields=["current", "title", "area", "order", "updated_at"])
+    transaction.on_commit(partial(speak_version.enqueue, str(version.pk)))
+
+
+@transaction.atomic
+def course_version_submit(*, actor: Any, name: str, text: str) -> Loaded:
+    """A content editor's course file (edited on the content page): checked like a file of the
+    repository (``ContentInvalid`` names every problem with its line), stored as a **draft**
+    version; publishing it is a second, deliberate step. The same text again stores nothing."""
+    ensure(can_edit_content(actor))
+    skills = set(Skill.objects.filter(is_active=True).values_list("code", flat=True))
+    areas = set(SkillArea.objects.values_list("code", flat=True))
+    data = content_files.parse_course(name, text, skills=skills, areas=areas)
+    return _store(actor, content_files.digest_of(text), data, VersionStatus.DRAFT)
+
+
+@transaction.atomic
+def course_version_publish(*, actor: Any, version: CourseVersion) -> CourseVersion:
+    """Publish a draft: it becomes the version new learners start (audited); learners already
+    on an earlier version keep theirs."""
+    ensure(can_edit_content(actor))
+    if version.status == VersionStatus.PUBLISHED:
+        return version
+    _publish(actor, version)
+    audit_record(
+        actor=actor,
+        action=AuditAction.COURSE_PUBLISH,
+        obj=version,
+        changes={"course": version.course.code, "version": version.number},
+    )
+    return version
 
 
 # --- Progress --------------------------------------------------------------------------------
@@ -459,4 +497,47 @@ def diagnostic_record(*, actor: Any, id: UUID, answers: dict[str, bool]) -> Diag
     person = _own_person(actor)
     return Diagnostic.objects.create(
         id=id, user=actor, person=person, answers=answers, taken_at=timezone.now()
+    )
+
+
+# --- A helper confirms a practical step -------------------------------------------------------
+
+
+@transaction.atomic
+def practical_confirm(*, actor: Any, enrollment: Enrollment, step: int, id: UUID) -> LearningEvent:
+    """A helper of the learner confirms they did practical step ``step`` (one that asks for a
+    helper's confirmation, and that the learner has marked done). Idempotent: the same id, or
+    a step already confirmed, returns the stored confirmation."""
+    person = enrollment.person
+    ensure(can_confirm_practical(actor, person))
+    stored = LearningEvent.objects.filter(pk=id).first()
+    if stored is not None:
+        if (stored.enrollment_id, stored.kind, stored.step) != (
+            enrollment.pk,
+            EventKind.STEP_CONFIRMED,
+            step,
+        ):
+            raise DomainError(
+                CoreError.EVENT_CONFLICT,
+                _("Another record with this identifier is already stored."),
+                "id",
+            )
+        return stored
+    steps = [s for lesson in enrollment.version.content["lessons"] for s in lesson["steps"]]
+    if not 0 <= step < len(steps) or not steps[step]["helper_confirm"]:
+        raise DomainError(CoreError.INVALID, _("This step is not one a helper confirms."), "step")
+    if step >= enrollment.steps_done:
+        raise _locked(_("The learner has not done this step yet."), "step")
+    already = LearningEvent.objects.filter(
+        enrollment=enrollment, kind=EventKind.STEP_CONFIRMED, step=step
+    ).first()
+    if already is not None:
+        return already
+    return LearningEvent.objects.create(
+        id=id,
+        enrollment=enrollment,
+        kind=EventKind.STEP_CONFIRMED,
+        step=step,
+        by=actor,
+        at=timezone.now(),
     )

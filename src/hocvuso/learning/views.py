@@ -23,7 +23,11 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocvuso.access.learning import can_read_learning_figures
+from hocvuso.access.learning import (
+    can_confirm_practical,
+    can_edit_content,
+    can_read_learning_figures,
+)
 from hocvuso.access.units import access_commune
 from hocvuso.accounts.qr import qr_svg
 from hocvuso.core.errors import DomainError, Kind, NotFound
@@ -31,6 +35,7 @@ from hocvuso.core.fetch import as_uuid
 from hocvuso.core.ids import uuid7
 from hocvuso.core.web import not_found_as_404, paginate
 from hocvuso.learning import certificates, selectors, services, speech
+from hocvuso.learning.content import ContentInvalid
 from hocvuso.learning.errors import LearningError
 from hocvuso.learning.models import Enrollment
 from hocvuso.registry import selectors as registry_selectors
@@ -148,7 +153,7 @@ def lesson_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
 @not_found_as_404
 def step_done(request: HttpRequest, code: str) -> HttpResponse:
     course = selectors.course_get(code)
-    enrollment = selectors.my_enrollment_for_write(request.user, course)
+    enrollment = selectors.my_enrollment_for_write(request.user, code)
     try:
         step = int(request.POST.get("step", ""))
         drawn = int(request.POST.get("drawn", "0"))
@@ -425,11 +430,44 @@ def diagnostic(request: HttpRequest) -> HttpResponse:
 def learner_progress(request: HttpRequest, person_id: UUID) -> HttpResponse:
     """A helper's view of the progress of someone they guide."""
     person = registry_selectors.person_get(request.user, person_id)
+    enrollments = selectors.person_enrollments(request.user, person)
+    for e in enrollments:  # one new id per confirmation button (a double tap stores one)
+        e.practicals = [(*p, uuid7()) for p in e.practicals]  # type: ignore[attr-defined]
     return render(
         request,
         "learning/learner.html",
-        {"person": person, "enrollments": selectors.person_enrollments(request.user, person)},
+        {
+            "person": person,
+            "enrollments": enrollments,
+            "can_confirm": can_confirm_practical(request.user, person),
+        },
     )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def practical_confirm(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    """A helper confirms a practical step the learner did (install VNeID, pay by QR …)."""
+    person = registry_selectors.person_get(request.user, person_id)
+    enrollment = selectors.enrollment_of_person(
+        request.user, person, request.POST.get("enrollment")
+    )
+    try:
+        step = int(request.POST.get("step", ""))
+    except ValueError:
+        raise NotFound() from None
+    try:
+        services.practical_confirm(
+            actor=request.user, enrollment=enrollment, step=step, id=as_uuid(request.POST.get("id"))
+        )
+    except DomainError as exc:
+        if exc.kind == Kind.NOT_FOUND:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Confirmed."))
+    return redirect("learning:learner", person_id=person.pk)
 
 
 @login_required
@@ -453,3 +491,56 @@ def audio(request: HttpRequest, key: str) -> HttpResponse | FileResponse:
     response = FileResponse(speech.path_of(key).open("rb"), content_type="audio/ogg")
     patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
     return response
+
+
+# --- The content page (national content editors) --------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def content(request: HttpRequest) -> HttpResponse:
+    """Submit an edited course file (checked, stored as a draft version) and see every version."""
+    if not can_edit_content(request.user):
+        raise NotFound()
+    problems: list[str] = []
+    text = ""
+    status = 200
+    if request.method == "POST":
+        name = str(request.POST.get("name", "")).strip()
+        text = str(request.POST.get("text", ""))
+        if not name.endswith(".md"):
+            name += ".md"
+        try:
+            loaded = services.course_version_submit(actor=request.user, name=name, text=text)
+        except ContentInvalid as exc:
+            problems = [str(p) for p in exc.problems]
+            status = 400
+        else:
+            if loaded.new:
+                messages.success(
+                    request,
+                    _("Version %(n)s of %(course)s is stored as a draft.")
+                    % {"n": loaded.version.number, "course": loaded.course.code},
+                )
+            else:
+                messages.info(request, _("This text is already stored: nothing changed."))
+            return redirect("learning:content")
+    return render(
+        request,
+        "learning/content.html",
+        {"courses": selectors.content_courses(), "problems": problems, "text": text},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def content_publish(request: HttpRequest, version_id: UUID) -> HttpResponse:
+    if not can_edit_content(request.user):
+        raise NotFound()
+    version = selectors.version_get(version_id)
+    services.course_version_publish(actor=request.user, version=version)
+    messages.success(request, _("Published: new learners start this version."))
+    return redirect("learning:content")

@@ -35,6 +35,11 @@ SIGNED_IN = "_hocvuso_signed_in"
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from hocvuso.accounts import vneid
+
+        return {**super().get_context_data(**kwargs), "vneid_enabled": vneid.enabled()}
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = str(request.POST.get("username", ""))[:150]
         wait = signin.wait_seconds(request, username)

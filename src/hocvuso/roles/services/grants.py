@@ -230,3 +230,24 @@ def citizen_link(*, actor: Any, person: Person, login: str) -> RoleAssignment:
             "login",
         )
     return role_grant(actor=actor, user=user, role=Role.CITIZEN, person=person)
+
+
+def citizen_link_by_cccd(*, user: User, cccd: str) -> RoleAssignment | None:
+    """Link an account that signed in with VNeID to the registry person whose keyed CCCD hash
+    matches the provider's CCCD claim (the number itself is only hashed, never stored or
+    logged). Nothing happens if the number matches no one, the account already has a role, or
+    the person may not be processed; the account then stays a plain citizen account."""
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.registry import cccd as cccd_rules
+
+    try:
+        hashes = cccd_rules.lookup_hashes(cccd)
+    except (DomainError, ValueError):
+        return None
+    person = Person.objects.filter(cccd_hash__in=hashes, erased_at__isnull=True).first()
+    if person is None or active_roles(user):
+        return None
+    try:
+        return citizen_link(actor=SYSTEM, person=person, login=user.username)
+    except DomainError:
+        return None

@@ -24,6 +24,14 @@ class Command(BaseCommand):
             f"+{result.villages_created} villages, +{result.households_created} households, "
             f"+{result.persons_created} persons; {result.events_recorded} skill events in place"
         )
+        from hocvuso.core.actors import SYSTEM
+        from hocvuso.learning.services import courses_load
+
+        loaded = courses_load(actor=SYSTEM)
+        self.stdout.write(
+            f"Courses: {len(loaded)} loaded ({sum(x.new for x in loaded)} new versions); "
+            "citizens learn at /hoc/"
+        )
         from hocvuso.demo.dashboards import demo_dashboards
 
         dash = demo_dashboards()
