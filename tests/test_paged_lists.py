@@ -102,6 +102,31 @@ def test_page_queries_pinned_at_two_sizes(name, queries, commune, village, offic
     assert (small, len(_page(client, url, 2))) == (queries, queries)
 
 
+def test_the_plan_page_50_runs_the_sql_of_page_1(settings, commune, village, officer):
+    """The door-to-door plan: its per-row figures (visits, members, who lacks what, the claim)
+    are computed for the page's households only, whatever the page."""
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.teams.services import team_create
+
+    team = team_create(actor=SYSTEM, commune=commune, name="Tổ 1", villages=[village])
+    settings.HOCVUSO_PAGE_SIZE = PER_PAGE
+    _add(commune, village, officer, 0, ENTRIES)
+    client = login(officer)
+    for name in ("teams:plan", "api:teams_plan"):
+        url = reverse(name, args=[team.pk])
+        first, fiftieth = _page(client, url, 1), _page(client, url, 50)
+        assert len(first) == len(fiftieth) == (8 if name == "teams:plan" else 7)
+        assert [_shape(q) for q in first] == [_shape(q) for q in fiftieth]
+        (rows,) = [q for q in fiftieth if "lacking_identity" in q]
+        listed = re.search(r'"registry_household"\."id" IN \(([^)]*)\)', rows)
+        assert listed is not None, rows
+        assert listed.group(1).count(",") == PER_PAGE - 1, rows
+        # the page's ids are selected without the per-row figures
+        (ids,) = [q for q in fiftieth if q.startswith('SELECT "registry_household"."id" AS "pk"')]
+        assert "teams_claim" not in ids
+        assert "skills_personskillstatus" not in ids
+
+
 def test_village_counts_of_the_commune_page_equal_a_recount(commune, village, officer):
     """The villages' household counts come from the summaries: they equal a count of the
     registry's rows (a second village, and a household with no village, included)."""

@@ -124,22 +124,19 @@ def _count(qs: QuerySet[Any], key: str) -> Coalesce:
     )
 
 
-def team_plan(
+def team_plan_keys(
     *,
     actor: Any,
     team: Team,
     village: Village | None = None,
     today: dt.date | None = None,
-    now: dt.datetime | None = None,
 ) -> QuerySet[Household]:
-    """The team's door-to-door plan (see the module docstring for the order and the figures)."""
-    now = now or timezone.now()
-    today = today or timezone.localdate(now)
+    """The team's door-to-door plan (see the module docstring for the order) with only what it
+    is ordered by (``visited``, ``priority``, ``last_visit_at``): the list a page is cut from.
+    :func:`team_plan_rows` adds the figures shown, for a page's households only."""
+    today = today or timezone.localdate()
     members = members_of_outer()
     visits = Visit.objects.filter(household=OuterRef("pk"))
-    claims = Claim.objects.filter(
-        household=OuterRef("pk"), released_at__isnull=True, claimed_at__gt=claim_cutoff(now)
-    )
     village_ids = team.villages.values("pk")
     qs = (
         Household.objects.filter(household_q(actor), commune_id=team.commune_id)
@@ -148,27 +145,11 @@ def team_plan(
     )
     if village is not None:
         qs = qs.filter(village=village)
-    priority = family_priority(today)
-    lacking_basic = members.filter(
-        Q(skill_status__isnull=True) | Q(skill_status__basic_complete=False)
-    )
-    lacking_identity = members.filter(aged_q(AGE_16, today.year)).filter(
-        Q(skill_status__isnull=True) | Q(skill_status__vneid_level__lt=2)
-    )
     return (
         qs.select_related("village", "head")
         .annotate(
             last_visit_at=Subquery(visits.order_by("-visited_at").values("visited_at")[:1]),
-            visit_count=_count(visits, "household"),
-            member_count=_count(members, "household"),
-            lacking_basic=_count(lacking_basic, "household"),
-            lacking_identity=_count(lacking_identity, "household"),
-            claim_id=Subquery(claims.values("pk")[:1]),
-            claim_user_id=Subquery(claims.values("claimed_by_id")[:1]),
-            claim_user_name=Subquery(claims.values("claimed_by__display_name")[:1]),
-            claim_username=Subquery(claims.values("claimed_by__username")[:1]),
-            claimed_at=Subquery(claims.values("claimed_at")[:1]),
-            priority=priority,
+            priority=family_priority(today),
         )
         .annotate(
             visited=Case(
@@ -186,6 +167,52 @@ def team_plan(
             "pk",
         )
     )
+
+
+def team_plan_rows(
+    qs: QuerySet[Household], *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> QuerySet[Household]:
+    """The figures each row of the plan shows (visits, members, who lacks what, the claim):
+    subqueries per household, so run on a page's ids (``core.web.paginate(rows=…)``)."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    members = members_of_outer()
+    visits = Visit.objects.filter(household=OuterRef("pk"))
+    claims = Claim.objects.filter(
+        household=OuterRef("pk"), released_at__isnull=True, claimed_at__gt=claim_cutoff(now)
+    )
+    lacking_basic = members.filter(
+        Q(skill_status__isnull=True) | Q(skill_status__basic_complete=False)
+    )
+    lacking_identity = members.filter(aged_q(AGE_16, today.year)).filter(
+        Q(skill_status__isnull=True) | Q(skill_status__vneid_level__lt=2)
+    )
+    return qs.annotate(
+        visit_count=_count(visits, "household"),
+        member_count=_count(members, "household"),
+        lacking_basic=_count(lacking_basic, "household"),
+        lacking_identity=_count(lacking_identity, "household"),
+        claim_id=Subquery(claims.values("pk")[:1]),
+        claim_user_id=Subquery(claims.values("claimed_by_id")[:1]),
+        claim_user_name=Subquery(claims.values("claimed_by__display_name")[:1]),
+        claim_username=Subquery(claims.values("claimed_by__username")[:1]),
+        claimed_at=Subquery(claims.values("claimed_at")[:1]),
+    )
+
+
+def team_plan(
+    *,
+    actor: Any,
+    team: Team,
+    village: Village | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Household]:
+    """The team's door-to-door plan (see the module docstring for the order and the figures)."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    keys = team_plan_keys(actor=actor, team=team, village=village, today=today)
+    return team_plan_rows(keys, today=today, now=now)
 
 
 def plan_household_get(actor: Any, team: Team, household_id: Any) -> Household:
