@@ -34,7 +34,16 @@ def class_list_keys(*, actor: Any, commune: Commune) -> QuerySet[ClassEvent]:
     )
 
 
-def class_rows(qs: QuerySet[ClassEvent]) -> QuerySet[ClassEvent]:
+def class_rows(ids: list[Any]) -> QuerySet[ClassEvent]:
+    """The classes ``ids`` (a page of :func:`class_list_keys`) as listed."""
+    return _with_counts(
+        ClassEvent.objects.filter(pk__in=ids)
+        .select_related("organiser", "village")
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("code")))
+    )
+
+
+def _with_counts(qs: QuerySet[ClassEvent]) -> QuerySet[ClassEvent]:
     """Each class's registered, attended, volunteers and gains: a GROUP BY over the product of
     its registrations, volunteers and gains, so run it on a page's classes, never the commune's."""
     return qs.annotate(
@@ -47,7 +56,7 @@ def class_rows(qs: QuerySet[ClassEvent]) -> QuerySet[ClassEvent]:
 
 def class_list(*, actor: Any, commune: Commune) -> QuerySet[ClassEvent]:
     """:func:`class_list_keys` with each class's counts."""
-    return class_rows(class_list_keys(actor=actor, commune=commune))
+    return _with_counts(class_list_keys(actor=actor, commune=commune))
 
 
 def class_get(actor: Any, class_id: UUID) -> ClassEvent:

@@ -74,7 +74,7 @@ def paginate(
     number: Any,
     *,
     per_page: int | None = None,
-    rows: Callable[[QuerySet[Any]], Iterable[Any]] | None = None,
+    rows: Callable[[list[Any]], Iterable[Any]] | None = None,
     count: int | None = None,
 ) -> Page:
     """The page ``number`` of a list (the last page for a number past the end, the first for
@@ -83,11 +83,14 @@ def paginate(
     With ``rows`` (for a queryset), the page costs what a page costs whatever the list's size:
     ``qs`` is the list's bare filtered and ordered query (no aggregate); the count runs on it
     (its ordering and unused annotations dropped by Django), the page's ids are selected
-    through it (one narrow ordered query of primary keys), and only then
-    ``rows(qs.filter(pk__in=ids))`` fetches what the rows show — the per-row aggregates
-    (a member count…) over the page's ids alone, never a GROUP BY over the whole list. The
-    rows keep the order of the ids. ``count``: the list's length when the caller already
-    has it (from a summary, or a count the page shows anyway), to spare the count query."""
+    through it (one narrow ordered query of primary keys), and only then ``rows(ids)`` fetches
+    what the rows show by primary key — the per-row aggregates (a member count…) over the
+    page's ids alone, never a GROUP BY over the whole list. The ids come from the scoped
+    query, so fetching them by key shows nothing the list would not (and a key lookup is the
+    plan every database picks, where the list's filters again would let SQLite scan the
+    commune). The rows keep the order of the ids. ``count``: the list's length when the
+    caller already has it (from a summary, or a count the page shows anyway), to spare the
+    count query."""
     size = per_page or page_size()
     if rows is None or isinstance(qs, list):
         paginator = Paginator(qs, size)
@@ -99,7 +102,7 @@ def paginate(
     if rows is None or isinstance(qs, list):
         return page
     ids = list(page.object_list)
-    fetched = {r.pk: r for r in rows(qs.filter(pk__in=ids))} if ids else {}
+    fetched = {r.pk: r for r in rows(ids)} if ids else {}
     page.object_list = [fetched[i] for i in ids if i in fetched]
     return page
 

@@ -123,11 +123,11 @@ def t4_worklist(
     return qs
 
 
-def person_rows(qs: QuerySet[Person]) -> QuerySet[Person]:
-    """The rows of a person worklist, as listed (they carry no aggregate): for
-    ``core.web.paginate(..., rows=person_rows)``, which selects the page's ids in a narrow
-    ordered query first, then fetches these wide rows for those ids only."""
-    return qs
+def person_rows(ids: list[Any]) -> QuerySet[Person]:
+    """The people ``ids`` (a page of a person worklist) as listed, with their village and
+    status row: for ``core.web.paginate(..., rows=person_rows)``, which selects the page's ids
+    in a narrow ordered query first."""
+    return Person.objects.filter(pk__in=ids).select_related("household__village", "skill_status")
 
 
 def status_of(person: Person) -> PersonSkillStatus | None:
@@ -181,10 +181,18 @@ def family_worklist_keys(
     )
 
 
-def family_rows(qs: QuerySet[Household]) -> QuerySet[Household]:
-    """The rows of :func:`family_worklist_keys` with their ``member_count`` (non-erased members;
-    a GROUP BY: run it on a page's ids, never on the whole commune)."""
-    return qs.annotate(member_count=Count("members", filter=Q(members__erased_at__isnull=True)))
+def _member_count() -> Count:
+    return Count("members", filter=Q(members__erased_at__isnull=True))
+
+
+def family_rows(ids: list[Any], today: dt.date | None = None) -> QuerySet[Household]:
+    """The households ``ids`` (a page of :func:`family_worklist_keys`) as listed: ``priority``
+    and ``member_count`` (non-erased members; a GROUP BY over these households only)."""
+    return (
+        Household.objects.filter(pk__in=ids)
+        .select_related("village", "head")
+        .annotate(priority=family_priority(today or _today()), member_count=_member_count())
+    )
 
 
 def family_worklist(
@@ -197,7 +205,7 @@ def family_worklist(
 ) -> QuerySet[Household]:
     """:func:`family_worklist_keys` with each household's ``member_count``."""
     keys = family_worklist_keys(actor=actor, commune=commune, village=village, q=q, today=today)
-    return family_rows(keys)
+    return keys.annotate(member_count=_member_count())
 
 
 @dataclass

@@ -38,17 +38,22 @@ def household_keys(
     return qs.order_by("village__name", "code", "pk")
 
 
-def household_rows(qs: QuerySet[Household]) -> QuerySet[Household]:
-    """The rows of :func:`household_keys` with their ``member_count`` (a GROUP BY: run it on a
-    page's ids, never on the whole commune)."""
-    return qs.annotate(member_count=Count("members"))
+def household_rows(ids: list[Any]) -> QuerySet[Household]:
+    """The households ``ids`` (a page of :func:`household_keys`) as listed, with their
+    ``member_count`` (a GROUP BY over these households only)."""
+    return (
+        Household.objects.filter(pk__in=ids)
+        .select_related("village", "head")
+        .annotate(member_count=Count("members"))
+    )
 
 
 def household_list(
     *, actor: Any, commune: Commune, village: Village | None = None, q: str = ""
 ) -> QuerySet[Household]:
     """:func:`household_keys` with each household's ``member_count``."""
-    return household_rows(household_keys(actor=actor, commune=commune, village=village, q=q))
+    keys = household_keys(actor=actor, commune=commune, village=village, q=q)
+    return keys.annotate(member_count=Count("members"))
 
 
 def _uuid(value: Any) -> UUID:
