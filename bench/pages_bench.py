@@ -50,8 +50,8 @@ from urllib.parse import urlparse, urlunparse
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# The last commit before the paged-list work of issue 15 (its "before").
-DEFAULT_BEFORE = "9c4738e"
+# The main branch the paged-list work of issue 15 was rebased on (its "before").
+DEFAULT_BEFORE = "111f326"
 OFFICER = "bench.canbo"
 LISTS = ("commune", "families", "identity", "t4", "api_families")
 PAGES = (1, 50)
