@@ -133,10 +133,10 @@ def _out(c: ClassEvent) -> ClassOut:
     "/communes/{code}", response={200: ClassPageOut, 404: ErrorOut}, url_name="classes_list"
 )
 def class_list(request: HttpRequest, code: str, page: int = 1) -> ClassPageOut:
-    qs = selectors.class_list(
+    qs = selectors.class_list_keys(
         actor=request.user, commune=access_commune(request.user, code, allowed=can_read_classes)
     )
-    p = paginate(qs, page)
+    p = paginate(qs, page, rows=selectors.class_rows)
     return ClassPageOut(**page_fields(p), results=[_out(c) for c in p.object_list])
 
 

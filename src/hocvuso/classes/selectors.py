@@ -22,20 +22,41 @@ from hocvuso.skills.models import Skill
 CHECK_SOURCE = "class:{id}"
 
 
-def class_list(*, actor: Any, commune: Commune) -> QuerySet[ClassEvent]:
+def class_list_keys(*, actor: Any, commune: Commune) -> QuerySet[ClassEvent]:
+    """The commune's classes, newest first, without their counts: the list a page is cut from
+    (:func:`class_rows` counts for a page's classes only)."""
     ensure_classes(actor, commune.code)
     return (
         ClassEvent.objects.filter(commune=commune)
         .select_related("organiser", "village")
         .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("code")))
-        .annotate(
-            registered=Count("registrations", distinct=True),
-            attended=Count("registrations", filter=Q(registrations__attended=True), distinct=True),
-            volunteer_count=Count("volunteers", distinct=True),
-            gain_count=Count("gains", distinct=True),
-        )
         .order_by("-starts_at", "pk")
     )
+
+
+def class_rows(ids: list[Any]) -> QuerySet[ClassEvent]:
+    """The classes ``ids`` (a page of :func:`class_list_keys`) as listed."""
+    return _with_counts(
+        ClassEvent.objects.filter(pk__in=ids)
+        .select_related("organiser", "village")
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("code")))
+    )
+
+
+def _with_counts(qs: QuerySet[ClassEvent]) -> QuerySet[ClassEvent]:
+    """Each class's registered, attended, volunteers and gains: a GROUP BY over the product of
+    its registrations, volunteers and gains, so run it on a page's classes, never the commune's."""
+    return qs.annotate(
+        registered=Count("registrations", distinct=True),
+        attended=Count("registrations", filter=Q(registrations__attended=True), distinct=True),
+        volunteer_count=Count("volunteers", distinct=True),
+        gain_count=Count("gains", distinct=True),
+    )
+
+
+def class_list(*, actor: Any, commune: Commune) -> QuerySet[ClassEvent]:
+    """:func:`class_list_keys` with each class's counts."""
+    return _with_counts(class_list_keys(actor=actor, commune=commune))
 
 
 def class_get(actor: Any, class_id: UUID) -> ClassEvent:

@@ -37,8 +37,8 @@ from hocvuso.skills.forms import SampleForm
 @not_found_as_404
 def class_list(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_read_classes)
-    qs = selectors.class_list(actor=request.user, commune=commune)
-    page = paginate(qs, request.GET.get("page"))
+    qs = selectors.class_list_keys(actor=request.user, commune=commune)
+    page = paginate(qs, request.GET.get("page"), rows=selectors.class_rows)
     return render(
         request,
         "classes/list.html",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -69,10 +69,42 @@ def page_size() -> int:
     return int(settings.HOCVUSO_PAGE_SIZE)
 
 
-def paginate(qs: QuerySet[Any] | list[Any], number: Any, *, per_page: int | None = None) -> Page:
+def paginate(
+    qs: QuerySet[Any] | list[Any],
+    number: Any,
+    *,
+    per_page: int | None = None,
+    rows: Callable[[list[Any]], Iterable[Any]] | None = None,
+    count: int | None = None,
+) -> Page:
     """The page ``number`` of a list (the last page for a number past the end, the first for
-    nonsense): the one paging rule of every page and endpoint."""
-    return Paginator(qs, per_page or page_size()).get_page(number)
+    nonsense): the one paging rule of every page and endpoint.
+
+    With ``rows`` (for a queryset), the page costs what a page costs whatever the list's size:
+    ``qs`` is the list's bare filtered and ordered query (no aggregate); the count runs on it
+    (its ordering and unused annotations dropped by Django), the page's ids are selected
+    through it (one narrow ordered query of primary keys), and only then ``rows(ids)`` fetches
+    what the rows show by primary key — the per-row aggregates (a member count…) over the
+    page's ids alone, never a GROUP BY over the whole list. The ids come from the scoped
+    query, so fetching them by key shows nothing the list would not (and a key lookup is the
+    plan every database picks, where the list's filters again would let SQLite scan the
+    commune). The rows keep the order of the ids. ``count``: the list's length when the
+    caller already has it (from a summary, or a count the page shows anyway), to spare the
+    count query."""
+    size = per_page or page_size()
+    if rows is None or isinstance(qs, list):
+        paginator = Paginator(qs, size)
+    else:
+        paginator = Paginator(qs.values_list("pk", flat=True), size)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is never computed
+    page = paginator.get_page(number)
+    if rows is None or isinstance(qs, list):
+        return page
+    ids = list(page.object_list)
+    fetched = {r.pk: r for r in rows(ids)} if ids else {}
+    page.object_list = [fetched[i] for i in ids if i in fetched]
+    return page
 
 
 SEARCHES = "hocvuso_searches"  # session key: search token → term

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils import numberformat
-from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from hocvuso.core.numbers import grouped
 from hocvuso.kpi import maps
 from hocvuso.kpi.models import Indicator, Unit
 from hocvuso.kpi.selectors import Cell
@@ -27,16 +26,7 @@ def fmt_number(value: Decimal | int | float | None, places: int = 0) -> str:
     """1.234.567 and 85,3 in Vietnamese; 1,234,567 and 85.3 in English."""
     if value is None:
         return "—"
-    return str(
-        numberformat.format(
-            value,
-            get_format("DECIMAL_SEPARATOR"),
-            decimal_pos=places,
-            grouping=3,
-            thousand_sep=get_format("THOUSAND_SEPARATOR"),
-            force_grouping=True,
-        )
-    )
+    return grouped(value, places)
 
 
 def fmt_value(value: Decimal | int | None, unit: str) -> str:

@@ -229,6 +229,14 @@ def _villages(commune: str, village: UUID | None, year: int) -> dict[UUID, Figur
     return dict(out)
 
 
+def village_households(commune: str) -> dict[UUID, int]:
+    """Households per village of ``commune`` (``NO_VILLAGE`` for those without one), read from
+    the summary table kept current by every write (one indexed read of a row per village, never
+    a count over the commune's households); a village with none is absent."""
+    rows = VillageSummary.objects.filter(commune_id=commune).values_list("village_id", "households")
+    return dict(rows)
+
+
 def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 

@@ -129,7 +129,7 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
         q=filters.q,
         today=today,
     )
-    page = paginate(qs, filters.page)
+    page = paginate(qs, filters.page, rows=selectors.person_rows)
     meta, rows = page_fields(page), list(page.object_list)
     results = []
     for p in rows:
@@ -157,13 +157,13 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
 def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> FamilyPage:
     """Households with no member holding the basic skill set, most urgent first."""
     commune = access_commune(request.user, code)
-    qs = selectors.family_worklist(
+    qs = selectors.family_worklist_keys(
         actor=request.user,
         commune=commune,
         village=_village(request.user, commune, filters.village),
         q=filters.q,
     )
-    page = paginate(qs, filters.page)
+    page = paginate(qs, filters.page, rows=selectors.family_rows)
     meta, rows = page_fields(page), list(page.object_list)
     return FamilyPage(
         **meta,
@@ -196,7 +196,7 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
         village=_village(request.user, commune, filters.village),
         q=filters.q,
     )
-    page = paginate(qs, filters.page)
+    page = paginate(qs, filters.page, rows=selectors.person_rows)
     meta, rows = page_fields(page), list(page.object_list)
     return T4Page(
         **meta,

@@ -1,8 +1,11 @@
 """Reads of the outreach models: the three worklists and a household's family status.
 
-Every worklist is one set-based query (plus the paginator's count): the filters, the priority and
-the columns shown are computed by the database, and each row's village and digital status come
-with it (``select_related``), so the number of queries does not grow with the list.
+Every worklist is set-based: the filters, the priority and the columns shown are computed by the
+database, and each row's village and digital status come with it (``select_related``), so the
+number of queries does not grow with the list. A page of a worklist is three queries whatever
+the commune's size (``core.web.paginate`` with ``rows``): the count on the bare filtered query,
+the page's ids in a narrow ordered query, then the rows for those ids (the family worklist's
+member counts over the page's households only).
 
 **Age.** The one rule of :mod:`hocvuso.registry.ages`: aged N+ in a year when that year minus the
 year of birth is at least N — the same people the dashboards count. People of unknown year of
@@ -120,6 +123,13 @@ def t4_worklist(
     return qs
 
 
+def person_rows(ids: list[Any]) -> QuerySet[Person]:
+    """The people ``ids`` (a page of a person worklist) as listed, with their village and
+    status row: for ``core.web.paginate(..., rows=person_rows)``, which selects the page's ids
+    in a narrow ordered query first."""
+    return Person.objects.filter(pk__in=ids).select_related("household__village", "skill_status")
+
+
 def status_of(person: Person) -> PersonSkillStatus | None:
     """The person's status row fetched with the list (``select_related``: no query); ``None``
     before their first skill event."""
@@ -136,7 +146,7 @@ def t4_progress(person: Person) -> list[tuple[str, bool]]:
     return t4_held(status.t4_mask if status is not None else 0)
 
 
-def family_worklist(
+def family_worklist_keys(
     *,
     actor: Any,
     commune: Commune,
@@ -146,7 +156,7 @@ def family_worklist(
 ) -> QuerySet[Household]:
     """Households the actor sees in ``commune`` with at least one member and no member holding
     the basic skill set, by priority (see the module docstring), each annotated with
-    ``priority`` (0-3) and ``member_count``."""
+    ``priority`` (0-3); no aggregate (the list a page is cut from: see :func:`family_rows`)."""
     today = today or _today()
     ensure_commune(actor, commune.code)
     members = members_of_outer()
@@ -166,12 +176,36 @@ def family_worklist(
     priority = family_priority(today)
     return (
         qs.select_related("village", "head")
-        .annotate(
-            priority=priority,
-            member_count=Count("members", filter=Q(members__erased_at__isnull=True)),
-        )
+        .annotate(priority=priority)
         .order_by("priority", F("village__name").asc(nulls_last=True), "code", "pk")
     )
+
+
+def _member_count() -> Count:
+    return Count("members", filter=Q(members__erased_at__isnull=True))
+
+
+def family_rows(ids: list[Any], today: dt.date | None = None) -> QuerySet[Household]:
+    """The households ``ids`` (a page of :func:`family_worklist_keys`) as listed: ``priority``
+    and ``member_count`` (non-erased members; a GROUP BY over these households only)."""
+    return (
+        Household.objects.filter(pk__in=ids)
+        .select_related("village", "head")
+        .annotate(priority=family_priority(today or _today()), member_count=_member_count())
+    )
+
+
+def family_worklist(
+    *,
+    actor: Any,
+    commune: Commune,
+    village: Village | None = None,
+    q: str = "",
+    today: dt.date | None = None,
+) -> QuerySet[Household]:
+    """:func:`family_worklist_keys` with each household's ``member_count``."""
+    keys = family_worklist_keys(actor=actor, commune=commune, village=village, q=q, today=today)
+    return keys.annotate(member_count=_member_count())
 
 
 @dataclass

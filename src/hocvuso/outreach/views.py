@@ -75,6 +75,7 @@ def identity(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user, commune=commune, need=need, village=village, q=q, today=today
         ),
         request.GET.get("page"),
+        rows=selectors.person_rows,
     )
     rows = [
         {
@@ -143,8 +144,9 @@ def families(request: HttpRequest, code: str) -> HttpResponse:
         return redirect_to
     villages, village, q = _filters(request, commune, q)
     page = paginate(
-        selectors.family_worklist(actor=request.user, commune=commune, village=village, q=q),
+        selectors.family_worklist_keys(actor=request.user, commune=commune, village=village, q=q),
         request.GET.get("page"),
+        rows=selectors.family_rows,
     )
     return render(
         request,
@@ -228,6 +230,7 @@ def t4(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user, commune=commune, missing=missing, village=village, q=q
         ),
         request.GET.get("page"),
+        rows=selectors.person_rows,
     )
     rows = [
         {

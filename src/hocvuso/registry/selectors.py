@@ -17,11 +17,12 @@ from hocvuso.geo.selectors import commune_search
 from hocvuso.registry.models import Household, ImportJob, Person
 
 
-def household_list(
+def household_keys(
     *, actor: Any, commune: Commune, village: Village | None = None, q: str = ""
 ) -> QuerySet[Household]:
     """A commune's households with village and head in the same query, searchable by code,
-    address, head's name or any member's name, ignoring diacritics and case."""
+    address, head's name or any member's name, ignoring diacritics and case; no aggregate (the
+    list a page is cut from: see :func:`household_rows` and ``core.web.paginate``)."""
     ensure_commune(actor, commune.code)
     qs = Household.objects.filter(household_q(actor), commune=commune).select_related(
         "village", "head"
@@ -34,7 +35,25 @@ def household_list(
             "household_id"
         )
         qs = qs.filter(search_key__contains=key) | qs.filter(pk__in=member_hits)
-    return qs.annotate(member_count=Count("members")).order_by("village__name", "code")
+    return qs.order_by("village__name", "code", "pk")
+
+
+def household_rows(ids: list[Any]) -> QuerySet[Household]:
+    """The households ``ids`` (a page of :func:`household_keys`) as listed, with their
+    ``member_count`` (a GROUP BY over these households only)."""
+    return (
+        Household.objects.filter(pk__in=ids)
+        .select_related("village", "head")
+        .annotate(member_count=Count("members"))
+    )
+
+
+def household_list(
+    *, actor: Any, commune: Commune, village: Village | None = None, q: str = ""
+) -> QuerySet[Household]:
+    """:func:`household_keys` with each household's ``member_count``."""
+    keys = household_keys(actor=actor, commune=commune, village=village, q=q)
+    return keys.annotate(member_count=Count("members"))
 
 
 def _uuid(value: Any) -> UUID:
@@ -110,11 +129,7 @@ def commune_list(*, actor: Any, q: str = "") -> QuerySet[Commune]:
     return commune_search(q=q).filter(commune_q(actor))
 
 
-def villages_with_counts(*, commune: Commune) -> QuerySet[Village]:
-    """The commune's villages by name, each with its number of households (a count, nothing
-    about anyone)."""
-    return (
-        Village.objects.filter(commune=commune)
-        .annotate(household_count=Count("households"))
-        .order_by("name")
-    )
+def villages_of(*, commune: Commune) -> QuerySet[Village]:
+    """The commune's villages by name (their household counts come from the summaries:
+    ``kpi.selectors.village_households``)."""
+    return Village.objects.filter(commune=commune).order_by("name")

@@ -144,8 +144,8 @@ def plan(request: HttpRequest, team_id: UUID, filters: Query[PlanFilters]) -> Pl
     village = None
     if filters.village is not None:
         village = selectors.team_village_get(team, filters.village)
-    qs = selectors.team_plan(actor=request.user, team=team, village=village)
-    page = paginate(qs, filters.page)
+    qs = selectors.team_plan_keys(actor=request.user, team=team, village=village)
+    page = paginate(qs, filters.page, rows=selectors.team_plan_rows)
     rows: list[Any] = list(page.object_list)
     return PlanPage(
         **page_fields(page),

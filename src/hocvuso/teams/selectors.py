@@ -124,6 +124,87 @@ def _count(qs: QuerySet[Any], key: str) -> Coalesce:
     )
 
 
+def _plan_order(qs: QuerySet[Household], today: dt.date) -> QuerySet[Household]:
+    """What the plan is ordered by: ``last_visit_at``, ``visited`` (0/1), ``priority``."""
+    visits = Visit.objects.filter(household=OuterRef("pk"))
+    return qs.annotate(
+        last_visit_at=Subquery(visits.order_by("-visited_at").values("visited_at")[:1]),
+        priority=family_priority(today),
+    ).annotate(
+        visited=Case(
+            When(last_visit_at__isnull=True, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _plan_figures(qs: QuerySet[Household], today: dt.date, now: dt.datetime) -> QuerySet[Household]:
+    """The figures each row of the plan shows (visits, members, who lacks what, the claim):
+    subqueries per household."""
+    members = members_of_outer()
+    visits = Visit.objects.filter(household=OuterRef("pk"))
+    claims = Claim.objects.filter(
+        household=OuterRef("pk"), released_at__isnull=True, claimed_at__gt=claim_cutoff(now)
+    )
+    lacking_basic = members.filter(
+        Q(skill_status__isnull=True) | Q(skill_status__basic_complete=False)
+    )
+    lacking_identity = members.filter(aged_q(AGE_16, today.year)).filter(
+        Q(skill_status__isnull=True) | Q(skill_status__vneid_level__lt=2)
+    )
+    return qs.annotate(
+        visit_count=_count(visits, "household"),
+        member_count=_count(members, "household"),
+        lacking_basic=_count(lacking_basic, "household"),
+        lacking_identity=_count(lacking_identity, "household"),
+        claim_id=Subquery(claims.values("pk")[:1]),
+        claim_user_id=Subquery(claims.values("claimed_by_id")[:1]),
+        claim_user_name=Subquery(claims.values("claimed_by__display_name")[:1]),
+        claim_username=Subquery(claims.values("claimed_by__username")[:1]),
+        claimed_at=Subquery(claims.values("claimed_at")[:1]),
+    )
+
+
+def team_plan_keys(
+    *,
+    actor: Any,
+    team: Team,
+    village: Village | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[Household]:
+    """The team's door-to-door plan (see the module docstring for the order) with only what it
+    is ordered by: the list a page is cut from (:func:`team_plan_rows` adds the figures shown,
+    for a page's households only)."""
+    today = today or timezone.localdate()
+    village_ids = team.villages.values("pk")
+    qs = (
+        Household.objects.filter(household_q(actor), commune_id=team.commune_id)
+        .filter(village__in=village_ids)
+        .filter(Exists(members_of_outer()))
+    )
+    if village is not None:
+        qs = qs.filter(village=village)
+    return _plan_order(qs.select_related("village", "head"), today).order_by(
+        "visited",
+        "priority",
+        F("last_visit_at").asc(nulls_first=True),
+        F("village__name").asc(nulls_last=True),
+        "code",
+        "pk",
+    )
+
+
+def team_plan_rows(
+    ids: list[Any], *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> QuerySet[Household]:
+    """The households ``ids`` (a page of :func:`team_plan_keys`) as the plan shows them."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    qs = Household.objects.filter(pk__in=ids).select_related("village", "head")
+    return _plan_figures(_plan_order(qs, today), today, now)
+
+
 def team_plan(
     *,
     actor: Any,
@@ -135,57 +216,8 @@ def team_plan(
     """The team's door-to-door plan (see the module docstring for the order and the figures)."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    members = members_of_outer()
-    visits = Visit.objects.filter(household=OuterRef("pk"))
-    claims = Claim.objects.filter(
-        household=OuterRef("pk"), released_at__isnull=True, claimed_at__gt=claim_cutoff(now)
-    )
-    village_ids = team.villages.values("pk")
-    qs = (
-        Household.objects.filter(household_q(actor), commune_id=team.commune_id)
-        .filter(village__in=village_ids)
-        .filter(Exists(members))
-    )
-    if village is not None:
-        qs = qs.filter(village=village)
-    priority = family_priority(today)
-    lacking_basic = members.filter(
-        Q(skill_status__isnull=True) | Q(skill_status__basic_complete=False)
-    )
-    lacking_identity = members.filter(aged_q(AGE_16, today.year)).filter(
-        Q(skill_status__isnull=True) | Q(skill_status__vneid_level__lt=2)
-    )
-    return (
-        qs.select_related("village", "head")
-        .annotate(
-            last_visit_at=Subquery(visits.order_by("-visited_at").values("visited_at")[:1]),
-            visit_count=_count(visits, "household"),
-            member_count=_count(members, "household"),
-            lacking_basic=_count(lacking_basic, "household"),
-            lacking_identity=_count(lacking_identity, "household"),
-            claim_id=Subquery(claims.values("pk")[:1]),
-            claim_user_id=Subquery(claims.values("claimed_by_id")[:1]),
-            claim_user_name=Subquery(claims.values("claimed_by__display_name")[:1]),
-            claim_username=Subquery(claims.values("claimed_by__username")[:1]),
-            claimed_at=Subquery(claims.values("claimed_at")[:1]),
-            priority=priority,
-        )
-        .annotate(
-            visited=Case(
-                When(last_visit_at__isnull=True, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by(
-            "visited",
-            "priority",
-            F("last_visit_at").asc(nulls_first=True),
-            F("village__name").asc(nulls_last=True),
-            "code",
-            "pk",
-        )
-    )
+    keys = team_plan_keys(actor=actor, team=team, village=village, today=today)
+    return _plan_figures(keys, today, now)
 
 
 def plan_household_get(actor: Any, team: Team, household_id: Any) -> Household:

@@ -197,7 +197,9 @@ def plan(request: HttpRequest, team_id: UUID) -> HttpResponse:
     wanted = request.GET.get("village", "")
     village = next((v for v in covered if str(v.pk) == wanted), None) if wanted else None
     page = paginate(
-        selectors.team_plan(actor=request.user, team=team, village=village), request.GET.get("page")
+        selectors.team_plan_keys(actor=request.user, team=team, village=village),
+        request.GET.get("page"),
+        rows=selectors.team_plan_rows,
     )
     return _never_cache(
         render(

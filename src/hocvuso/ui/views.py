@@ -19,6 +19,7 @@ from hocvuso.access.units import access_commune, can_edit_commune, is_officer
 from hocvuso.core.errors import DomainError
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, search_term
 from hocvuso.desk import selectors as desk_selectors
+from hocvuso.kpi import selectors as kpi_selectors
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry import services as registry_services
 from hocvuso.registry.forms import RevealForm
@@ -56,11 +57,14 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
     if redirect_to is not None:
         return redirect_to
     counts = registry_selectors.commune_counts(actor=request.user, commune=commune)
-    villages = list(registry_selectors.villages_with_counts(commune=commune))
+    villages = list(registry_selectors.villages_of(commune=commune))
+    households_in = kpi_selectors.village_households(commune.code)
+    for v in villages:
+        v.household_count = households_in.get(v.pk, 0)  # type: ignore[attr-defined]
     village = None
     if request.GET.get("village"):
         village = next((v for v in villages if str(v.pk) == request.GET["village"]), None)
-    households = registry_selectors.household_list(
+    households = registry_selectors.household_keys(
         actor=request.user, commune=commune, village=village, q=q
     )
     return render(
@@ -74,7 +78,13 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
             "villages": villages,
             "q": q,
             "village": village,
-            "page": paginate(households, request.GET.get("page")),
+            "page": paginate(
+                households,
+                request.GET.get("page"),
+                rows=registry_selectors.household_rows,
+                # the whole commune's: already counted for the page's figures
+                count=counts["households"] if village is None and not q else None,
+            ),
             "desk": desk_selectors.commune_desk(actor=request.user, commune=commune),
         },
     )

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import numberformat
-from django.utils.formats import get_format
 
 from hocvuso.core.audit import AuditAction
 from hocvuso.core.export import label
+from hocvuso.core.numbers import grouped
 from hocvuso.core.phones import format_phone
 from hocvuso.registry import purposes
 
@@ -18,22 +17,11 @@ register = template.Library()
 
 @register.filter
 def num(value: Any) -> str:
-    """A whole number grouped by thousands in the active language: 3.321 (vi), 3,321 (en).
-
-    Django's Vietnamese format module sets the separator but no grouping, so ``intcomma`` and
-    ``{{ n }}`` would print 3321; the grouping is forced here.
-    """
+    """A whole number grouped by thousands in the active language: 3.321 (vi), 3,321 (en)
+    (``core.numbers``)."""
     if value is None or value == "":
         return ""
-    return str(
-        numberformat.format(
-            value,
-            get_format("DECIMAL_SEPARATOR"),
-            grouping=3,
-            thousand_sep=get_format("THOUSAND_SEPARATOR"),
-            force_grouping=True,
-        )
-    )
+    return grouped(value)
 
 
 @register.filter
