@@ -129,6 +129,16 @@ def scope_of(actor: Any) -> Scope:
     return scope
 
 
+def own_persons(actor: Any) -> frozenset[UUID]:
+    """The registry persons the actor's citizen account is linked to (their own record)."""
+    return scope_of(actor).persons
+
+
+def youth_communes(actor: Any) -> frozenset[str]:
+    """The communes where the actor organises youth classes."""
+    return scope_of(actor).youth_communes
+
+
 def forget_scope(actor: Any) -> None:
     """Drop the cached scope (after the actor's roles changed)."""
     if hasattr(actor, "_hocvuso_scope"):

@@ -8,6 +8,7 @@ from uuid import UUID
 from django.db.models import Count, QuerySet
 
 from hocvuso.access.registry import household_q, person_q
+from hocvuso.access.scope import own_persons, youth_communes
 from hocvuso.access.units import commune_q, ensure_commune, is_province_officer
 from hocvuso.core.errors import NotFound
 from hocvuso.core.fetch import one
@@ -122,6 +123,24 @@ def import_job_get(actor: Any, job_id: Any) -> ImportJob:
     )
     ensure_commune(actor, job.commune_id, write=True)
     return job
+
+
+def own_people(*, actor: Any) -> list[Person]:
+    """The actor's own registry records (a citizen account linked to them), for their home."""
+    ids = own_persons(actor)
+    if not ids:
+        return []
+    return list(
+        Person.objects.filter(pk__in=ids, erased_at__isnull=True)
+        .select_related("commune", "household__village")
+        .order_by("full_name")
+    )
+
+
+def youth_commune_list(*, actor: Any) -> list[Commune]:
+    """The communes where the actor organises classes (a youth volunteer's home)."""
+    codes = youth_communes(actor)
+    return list(Commune.objects.filter(code__in=codes).order_by("name")) if codes else []
 
 
 def commune_list(*, actor: Any, q: str = "") -> QuerySet[Commune]:

@@ -42,7 +42,18 @@ def home(request: HttpRequest) -> HttpResponse:
     if total:
         found = registry_selectors.commune_list(actor=request.user, q=q)
         page = paginate(found, request.GET.get("page"))
-    return render(request, "ui/home.html", {"form": form, "q": q, "total": total, "page": page})
+    return render(
+        request,
+        "ui/home.html",
+        {
+            "form": form,
+            "q": q,
+            "total": total,
+            "page": page,
+            "mine": registry_selectors.own_people(actor=request.user),
+            "youth": registry_selectors.youth_commune_list(actor=request.user),
+        },
+    )
 
 
 # --- Commune: its registry and the doors to the movement's models -----------------------------

@@ -1,0 +1,49 @@
+"""Every role lands on its day's work: a citizen on their own record, skills, courses, classes
+and data; a youth volunteer on their commune's classes — never on 'no commune assigned'."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from hocvuso.core.actors import SYSTEM
+from hocvuso.roles.services import role_grant
+from tests.factories import client_for, make_user
+
+pytestmark = pytest.mark.django_db
+
+NO_COMMUNE = "chưa được giao phụ trách xã"
+
+
+def test_a_citizen_lands_on_their_own_page(head, member):
+    user = make_user("gmp")
+    role_grant(actor=SYSTEM, user=user, role="citizen", person=head)
+    page = client_for(user).get(reverse("ui:home")).content.decode()
+    assert "Giàng Mí Pó" in page
+    for url in (
+        reverse("ui:person", args=[head.pk]),
+        reverse("learning:courses"),
+        reverse("classes:open"),
+        reverse("privacy:person", args=[head.pk]),
+    ):
+        assert f'href="{url}"' in page, url
+        assert client_for(user).get(url).status_code == 200, url  # every link opens
+    assert NO_COMMUNE not in page
+    assert "Giàng Thị Mỷ" not in page  # their own record only
+
+
+def test_a_youth_volunteer_lands_on_their_communes_classes(commune):
+    user = make_user("doan.test", "youth_volunteer", commune=commune)
+    page = client_for(user).get(reverse("ui:home")).content.decode()
+    for url in (
+        reverse("classes:list", args=[commune.code]),
+        reverse("classes:create", args=[commune.code]),
+    ):
+        assert f'href="{url}"' in page, url
+        assert client_for(user).get(url).status_code == 200, url
+    assert NO_COMMUNE not in page
+
+
+def test_an_account_with_no_role_is_told_what_to_do(citizen):
+    page = client_for(citizen).get(reverse("ui:home")).content.decode()
+    assert NO_COMMUNE in page
