@@ -263,3 +263,17 @@ def test_a_lesson_page_shows_its_pictures_from_our_static_files(units):
     page = client.get(reverse("learning:lesson", args=["dien-thoai-an-toan", 1])).content.decode()
     assert 'src="/static/learning/hinh/man-hinh-bieu-tuong' in page
     assert 'alt="Màn hình điện thoại có nhiều biểu tượng ứng dụng' in page
+
+
+def test_a_video_step_names_one_of_our_files(tmp_path, monkeypatch):
+    from hocvuso.learning import content
+
+    monkeypatch.setattr(content, "VIDEOS_DIR", tmp_path)
+    (tmp_path / "vneid.mp4").write_bytes(b"\x00")
+    text = GOOD.format(code="thu").replace("## Bước hai", "## Bước hai {video=vneid.mp4}")
+    step = parse_course("thu.md", text)["lessons"][1]["steps"][0]
+    assert (step["kind"], step["video"]) == ("video", "vneid.mp4")
+    missing = GOOD.format(code="thu").replace("## Bước hai", "## Bước hai {video=khong.mp4}")
+    with pytest.raises(ContentInvalid) as caught:
+        parse_course("thu.md", missing)
+    assert [p.line for p in caught.value.problems] == [14]

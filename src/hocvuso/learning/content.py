@@ -47,6 +47,7 @@ MIN_QUESTIONS = 5
 COURSES_DIR = Path(__file__).resolve().parent / "content" / "courses"
 
 IMAGES_DIR = Path(__file__).resolve().parent / "static" / "learning" / "hinh"
+VIDEOS_DIR = Path(__file__).resolve().parent / "static" / "learning" / "video"
 IMAGE_PREFIX = "hinh/"  # pictures are written ![what it shows](hinh/name.svg)
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)")
 _HEADING = re.compile(r"^(#{1,2})\s+(.*?)\s*(?:\{([^}]*)\})?\s*$")
@@ -253,6 +254,8 @@ class _Parser:
                 kind = "video"
                 if not value:
                     self.problem(line, "a video step names its file: {video=name.mp4}")
+                elif "/" in value or not (VIDEOS_DIR / value).is_file():
+                    self.problem(line, f"video '{value}' is not in learning/static/learning/video/")
                 step["video"] = value
             else:
                 self.problem(line, f"unknown step attribute '{key}'")
