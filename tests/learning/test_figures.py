@@ -74,3 +74,16 @@ def test_the_dashboards_show_the_learning_indicators(learning):
         assert name in page, name
     api = officer.get(f"/api/v1/dashboards/communes/{learning.commune.code}").json()
     assert "online_learners" in str(api)
+
+
+def test_the_monthly_report_and_the_export_carry_the_learning_figures(learning):
+    from django.urls import reverse
+
+    _pass(learning.learner, learning.course)
+    officer = learning.client(learning.officer)
+    report = officer.get(reverse("kpi:commune_report", args=[learning.commune.code]))
+    assert "Người học trực tuyến" in report.content.decode()
+    export = officer.get(reverse("kpi:commune_export", args=[learning.commune.code, "csv"]))
+    body = b"".join(export.streaming_content) if export.streaming else export.content
+    text = body.decode("utf-8-sig")
+    assert "Người học trực tuyến" in text or "online_learners" in text
