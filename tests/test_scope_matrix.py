@@ -44,6 +44,7 @@ ROLES = [
     "mentor",
     "youth_volunteer",
     "citizen",
+    "content_editor",
     "no_role",
     "anonymous",
 ]
@@ -124,6 +125,7 @@ def _build_world() -> World:
         "mentor": make_user("m_mentor", "mentor", commune=ours),
         "youth_volunteer": make_user("m_youth", "youth_volunteer", commune=ours),
         "citizen": make_user("m_citizen", "citizen", person=o["ours"]["p1"]),
+        "content_editor": make_user("m_editor", "content_editor"),
         "no_role": make_user("m_nobody"),
     }
     # Device tokens belong to a user: "ours" is the commune officer's, "other" someone else's.
@@ -1377,6 +1379,7 @@ def _the_learner(role: str, side: str) -> bool:
 
 
 CERT_READERS = COMMUNE_READERS | {"citizen"}
+EDITORS = {"national_admin", "content_editor"}  # the courses' content
 ROUTES.update(
     {
         "learning:courses": Route(
@@ -1423,12 +1426,10 @@ ROUTES.update(
         ),
         "learning:commune": Route(_code_url("learning:commune"), OFFICERS),
         # Course content: the national content editors (national admins for now).
-        "learning:content": Route(
-            lambda w, s: reverse("learning:content"), {"national_admin"}, scoped=False
-        ),
+        "learning:content": Route(lambda w, s: reverse("learning:content"), EDITORS, scoped=False),
         "learning:content_publish": Route(
             lambda w, s: reverse("learning:content_publish", args=[_o(w, s, "draft").pk]),
-            {"national_admin"},
+            EDITORS,
             "POST",
             scoped=False,
         ),

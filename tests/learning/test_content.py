@@ -277,3 +277,34 @@ def test_a_video_step_names_one_of_our_files(tmp_path, monkeypatch):
     with pytest.raises(ContentInvalid) as caught:
         parse_course("thu.md", missing)
     assert [p.line for p in caught.value.problems] == [14]
+
+
+def test_the_content_editor_role_is_national_and_sees_only_the_courses(units):
+    from django.test import Client
+    from django.urls import reverse
+
+    from hocvuso.accounts.selectors import requires_two_factor
+    from hocvuso.core.errors import NotFound
+    from hocvuso.roles.services import role_grant
+
+    courses_load(actor=SYSTEM)
+    editor = make_user("bien_tap_vien", "content_editor")
+    assert requires_two_factor(editor)  # a national role: a second factor, like officers
+    client = Client()
+    client.force_login(editor)
+    text = (COURSES_DIR / "lua-dao.md").read_text(encoding="utf-8").replace("5656", "5656 ")
+    assert (
+        client.post(reverse("learning:content"), {"name": "lua-dao", "text": text}).status_code
+        == 302
+    )
+    draft = Course.objects.get(code="lua-dao").versions.get(number=2)
+    assert client.post(reverse("learning:content_publish", args=[draft.pk])).status_code == 302
+    assert Course.objects.get(code="lua-dao").current_id == draft.pk
+    assert client.get(reverse("ui:commune", args=["00715"])).status_code == 404  # no registry
+    # Only national admins appoint content editors.
+    officer = make_user("can_bo_cap", "commune_officer", commune=_commune())
+    with pytest.raises(NotFound):
+        role_grant(actor=officer, user=make_user("muon_bien_tap"), role="content_editor")
+    admin = make_user("quan_tri", "national_admin")
+    granted = role_grant(actor=admin, user=make_user("bien_tap_2"), role="content_editor")
+    assert granted.role == "content_editor"

@@ -40,9 +40,10 @@ def can_load_courses(actor: Any) -> bool:
 
 
 def can_edit_content(actor: Any) -> bool:
-    """The content page (submit a course file as a draft, publish a draft): national content
-    editors — for now the national admins (a role of its own is to come)."""
-    return scope_of(actor).national
+    """The content page (submit a course file as a draft, publish a draft): the national
+    content editors (a role given by national admins) and national admins."""
+    s = scope_of(actor)
+    return s.national or s.content_editor
 
 
 def own_enrollment_q(actor: Any, prefix: str = "") -> Q:

@@ -10,6 +10,7 @@
 | youth volunteer | — (walk-ins at their classes) | — | no |
 | mentor | their active mentees (read; record their skills) | — | no |
 | citizen | themself | — | their own |
+| content editor | — (the courses' content only, nationally) | — | no |
 
 Everything is read from ``accounts.RoleAssignment``: a team role carries its team and villages,
 a mentor's carries their active mentees (both kept by their apps' services), so the policy never
@@ -41,6 +42,7 @@ class Scope:
     mentees: frozenset[UUID] = frozenset()  # a mentor: their active mentees (not sensitive data)
     mentor_communes: frozenset[str] = frozenset()  # where they are a mentor
     youth_communes: frozenset[str] = frozenset()  # youth volunteers: classes for the commune
+    content_editor: bool = False  # national content editors: the courses (no registry)
     roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -122,6 +124,7 @@ def scope_of(actor: Any) -> Scope:
         mentees=mentees,
         mentor_communes=frozenset(by_role.get(Role.MENTOR, ())),
         youth_communes=frozenset(by_role.get(Role.YOUTH_VOLUNTEER, ())),
+        content_editor=Role.CONTENT_EDITOR in roles,
         roles=frozenset(roles),
     )
     actor._hocvuso_scope = scope

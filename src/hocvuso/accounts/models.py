@@ -46,6 +46,7 @@ class Role(models.TextChoices):
     YOUTH_VOLUNTEER = "youth_volunteer", _("Youth volunteer")
     MENTOR = "mentor", _("Digital ambassador (mentor)")
     CITIZEN = "citizen", _("Citizen / learner")
+    CONTENT_EDITOR = "content_editor", _("National content editor (courses)")
 
 
 # Roles that must sign in with a second factor (TOTP).
@@ -61,6 +62,7 @@ ROLE_RANK = {
     Role.YOUTH_VOLUNTEER: 30,
     Role.MENTOR: 30,
     Role.CITIZEN: 10,
+    Role.CONTENT_EDITOR: 90,  # given by national admins only (a national role, no unit)
 }
 TEAM_ROLES = frozenset({Role.TEAM_LEADER, Role.TEAM_MEMBER})
 

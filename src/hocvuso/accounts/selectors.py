@@ -12,6 +12,7 @@ from hocvuso.accounts.models import (
     OFFICER_ROLES,
     DeviceToken,
     PhoneVerification,
+    Role,
     RoleAssignment,
     User,
 )
@@ -53,8 +54,8 @@ def active_roles(user: Any) -> frozenset[str]:
 
 
 def requires_two_factor(user: Any) -> bool:
-    """Officers sign in with a second factor."""
-    return bool(active_roles(user) & OFFICER_ROLES)
+    """Officers (and the national content editors) sign in with a second factor."""
+    return bool(active_roles(user) & (OFFICER_ROLES | {Role.CONTENT_EDITOR}))
 
 
 def active_user(*, username: str) -> User | None:

@@ -500,7 +500,8 @@ def audio(request: HttpRequest, key: str) -> HttpResponse | FileResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def content(request: HttpRequest) -> HttpResponse:
-    """Submit an edited course file (checked, stored as a draft version) and see every version."""
+    """Submit an edited course file (checked, stored as a draft version) and see every version:
+    the national content editors."""
     if not can_edit_content(request.user):
         raise NotFound()
     problems: list[str] = []

@@ -46,6 +46,7 @@ ROLE_SCOPE = {
     Role.YOUTH_VOLUNTEER: "commune",
     Role.MENTOR: "commune",
     Role.CITIZEN: "person",
+    Role.CONTENT_EDITOR: None,
 }
 
 
