@@ -47,3 +47,13 @@ def test_a_youth_volunteer_lands_on_their_communes_classes(commune):
 def test_an_account_with_no_role_is_told_what_to_do(citizen):
     page = client_for(citizen).get(reverse("ui:home")).content.decode()
     assert NO_COMMUNE in page
+
+
+def test_breadcrumbs_link_only_to_pages_the_user_may_open(commune):
+    volunteer = make_user("doan.crumbs", "youth_volunteer", commune=commune)
+    client = client_for(volunteer)
+    page = client.get(reverse("classes:list", args=[commune.code])).content.decode()
+    commune_url = reverse("ui:commune", args=[commune.code])
+    assert client.get(commune_url).status_code == 404  # not theirs to open …
+    assert f'href="{commune_url}"' not in page  # … so not linked
+    assert commune.name in page  # still named

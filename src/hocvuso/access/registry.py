@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 
 from hocvuso.access.scope import nothing_q, scope_of
-from hocvuso.access.units import can_edit_commune, is_officer
+from hocvuso.access.units import can_edit_commune, is_officer, province_of
 
 
 def household_q(actor: Any, prefix: str = "") -> Q:
@@ -35,6 +35,16 @@ def person_q(actor: Any, prefix: str = "") -> Q:
     if s.mentees:
         q |= Q(**{f"{prefix}pk__in": s.mentees})
     return q
+
+
+def can_see_household(actor: Any, household: Any) -> bool:
+    """The same rule as :func:`household_q`, for a household already fetched (no query)."""
+    s = scope_of(actor)
+    if s.national or household.commune_id in s.communes | s.desk_communes:
+        return True
+    if s.villages and household.village_id in s.villages:
+        return True
+    return bool(s.provinces) and province_of(household.commune_id) in s.provinces
 
 
 def can_see_person(actor: Any, person: Any) -> bool:

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from hocvuso.access.registry import can_see_household
+from hocvuso.access.units import can_access_commune
 from hocvuso.core.audit import AuditAction
 from hocvuso.core.export import label
 from hocvuso.core.numbers import grouped
@@ -28,6 +30,18 @@ def num(value: Any) -> str:
 def phone(value: str) -> str:
     """+84912345678 → 0912 345 678."""
     return format_phone(value or "")
+
+
+@register.filter
+def opens_commune(user: Any, code: str) -> bool:
+    """Whether the user may open the commune's page (a breadcrumb links only where it opens)."""
+    return can_access_commune(user, code)
+
+
+@register.filter
+def opens_household(user: Any, household: Any) -> bool:
+    """Whether the user may open the household's page."""
+    return can_see_household(user, household)
 
 
 @register.filter
