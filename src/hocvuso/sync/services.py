@@ -24,6 +24,7 @@ number of queries whatever the batch's length:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -238,9 +239,15 @@ def push_apply(*, device: Device, records: Sequence[Any], pending: int | None = 
     """Apply a batch pushed by ``device`` (see the module's docstring). Every record gets one
     answer, in the order sent; every audit row written names the device (:func:`device_tag`)."""
     token = set_request_id(device_tag(device))
+    # A batch makes tens of thousands of short-lived objects and no cycle worth collecting
+    # before it ends: the cyclic collector is paused for its length (it took a fifth of it).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _push_apply(device=device, records=records, pending=pending)
     finally:
+        if collecting:
+            gc.enable()
         reset_request_id(token)
 
 
