@@ -2,8 +2,8 @@
 with signal, goes offline, takes two households, records three visits and a newcomer, closes
 the app and opens it again offline (the records are still there, waiting), comes back online and
 sends: the server holds exactly those records, once — also when the answer of the first push
-is lost on the way back — and the dashboards' figures equal a recount. Revoking the device's
-token wipes its copy at the next contact.
+is lost on the way back — and the dashboards' figures equal a recount. Leaving the team clears
+the copy at the next pull; revoking the device's token wipes it and signs the browser out.
 
 Screenshots go to ``artifacts/`` (``field-*.png``)."""
 
@@ -118,7 +118,7 @@ def _visit(page: Any, code: str, people: list[Person], gained: str | None = None
 
 
 def test_offline_visits_survive_a_reopen_and_reach_the_server_once(
-    live_server, field_world, commune, chromium_path
+    live_server, field_world, commune, officer, chromium_path
 ):
     _team, user, (h1, h2, h3) = field_world
     url = live_server.url + reverse("teams:field")
@@ -222,6 +222,20 @@ def test_offline_visits_survive_a_reopen_and_reach_the_server_once(
         assert {k: getattr(row, k) for k in want} == want
         assert row.households_visited == 3
         assert errors == []
+
+        # The member leaves the team (the assignment moved): the next pull resets the copy.
+        from hocvuso.teams.models import TeamMember
+        from hocvuso.teams.services import team_member_remove
+
+        team_member_remove(actor=officer, member=TeamMember.objects.get(user=user))
+        page.reload()
+        _until(page, "document.querySelectorAll('li.household').length === 0")
+        households_left = page.evaluate(
+            "new Promise(r => { const q = indexedDB.open('hocvuso-field'); q.onsuccess = () => {"
+            " const c = q.result.transaction('households').objectStore('households').count();"
+            " c.onsuccess = () => { r(c.result); q.result.close(); }; }; })"
+        )
+        assert households_left == 0
 
         # The device is signed out on the server: its next contact wipes the copy and signs the
         # browser out.

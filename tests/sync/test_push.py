@@ -458,3 +458,21 @@ def test_summaries_after_a_push_equal_a_recount(sync_world, commune):
     assert {k: getattr(row, k) for k in want} == want
     visited = Visit.objects.filter(household__commune=commune).values("household").distinct()
     assert row.households_visited == visited.count() >= 6
+
+
+def test_the_same_record_twice_in_one_batch_is_stored_once(sync_world):
+    w = sync_world
+    h = w.households()[0]
+    record = w.phone.record("claim", {"household_id": str(h.pk)})
+    other = {
+        **record,
+        "seq": record["seq"] + 1,
+        "data": {"household_id": str(w.households()[1].pk)},
+    }
+    body = _ok(w.phone.push([record, record, other]))
+    assert [(a["status"], a["code"]) for a in body["answers"]] == [
+        ("accepted", ""),
+        ("duplicate", ""),
+        ("conflict", "event_conflict"),
+    ]
+    assert Claim.objects.filter(claimed_by=w.member).count() == 1

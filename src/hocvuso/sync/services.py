@@ -24,6 +24,7 @@ number of queries whatever the batch's length:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -238,9 +239,15 @@ def push_apply(*, device: Device, records: Sequence[Any], pending: int | None = 
     """Apply a batch pushed by ``device`` (see the module's docstring). Every record gets one
     answer, in the order sent; every audit row written names the device (:func:`device_tag`)."""
     token = set_request_id(device_tag(device))
+    # A batch makes tens of thousands of short-lived objects and no cycle worth collecting
+    # before it ends: the cyclic collector is paused for its length (it took a fifth of it).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _push_apply(device=device, records=records, pending=pending)
     finally:
+        if collecting:
+            gc.enable()
         reset_request_id(token)
 
 
@@ -282,10 +289,15 @@ def _push_apply(*, device: Device, records: Sequence[Any], pending: int | None) 
     fresh.sort(key=lambda i: (i.env.seq, i.index))
     next_seq = device.last_seq + 1
     to_apply: list[Item] = []
-    ids_in_batch: set[Any] = set()
+    ids_in_batch: dict[Any, str] = {}  # id → content hash, of the records taken from this batch
     for item in fresh:
         if item.env.id in ids_in_batch:  # the same id twice in one batch
-            answers[item.index] = _answer(item, _id_reused(), status="conflict")
+            if ids_in_batch[item.env.id] == item.hash:
+                answers[item.index] = Answer(
+                    id=str(item.env.id), seq=item.env.seq, status="duplicate"
+                )
+            else:
+                answers[item.index] = _answer(item, _id_reused(), status="conflict")
             continue
         if item.env.seq < next_seq:
             answers[item.index] = _answer(
@@ -308,7 +320,7 @@ def _push_apply(*, device: Device, records: Sequence[Any], pending: int | None) 
                 retry=True,
             )
             continue
-        ids_in_batch.add(item.env.id)
+        ids_in_batch[item.env.id] = item.hash
         next_seq += 1
         to_apply.append(item)
     # Each record's data in its kind's shape, and its times.

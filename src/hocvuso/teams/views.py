@@ -372,6 +372,10 @@ def field_strings() -> dict[str, str]:
         "conflict": _("Conflict"),
         "loading": _("Downloading your work…"),
         "no_team": _("You are not in a community tech team."),
+        "no_device": _(
+            "This phone is not registered for field work: sign in with signal, with an account "
+            "that works in the field."
+        ),
         "no_household": _("No household in the team's villages."),
         "people": _("%(n)s people"),
         "visited": _("Visited"),

@@ -9,7 +9,7 @@
   var T = JSON.parse(document.getElementById("field-strings").textContent);
   var SKILLS = ["vneid.install", "vneid.level2", "bank.account", "pay.qr", "dvc.online", "safety.scams"];
   var ISSUES = ["no_smartphone", "no_signal", "language"];
-  var state = { open: null, lastReport: null };
+  var state = { open: null, lastReport: null, noDevice: false };
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -68,7 +68,8 @@
     var plan = document.getElementById("field-plan");
     plan.textContent = "";
     if (!d.teams.length) {
-      plan.appendChild(el("p", { "class": "empty", text: d.pulledAt ? T.no_team : T.loading }));
+      var why = d.pulledAt ? T.no_team : (state.noDevice ? T.no_device : T.loading);
+      plan.appendChild(el("p", { "class": "empty", text: why }));
       return;
     }
     var waiting = {};
@@ -213,6 +214,9 @@
   F.start({ deviceName: T.device_name }).then(function (report) {
     if (report && (report.accepted || report.duplicate)) { state.lastReport = report; }
     F.guardLogout();
+    return F.meta("token");
+  }).then(function (token) {
+    state.noDevice = !token;
     render();
   });
 })();
