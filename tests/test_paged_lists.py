@@ -141,3 +141,20 @@ def test_village_counts_of_the_commune_page_equal_a_recount(commune, village, of
     shown = {v.pk: v.household_count for v in response.context["villages"]}
     want = {v.pk: Household.objects.filter(village=v).count() for v in (village, other)}
     assert shown == want == {village.pk: 3, other.pk: 2}
+
+
+def test_api_families_rows_as_the_schema_says(commune, village, officer):
+    """The worklist answers dicts validated by its response schema: the row's fields, typed."""
+    import uuid
+
+    _add(commune, village, officer, 0, 3)
+    body = login(officer).get(reverse("api:outreach_families", args=[commune.code])).json()
+    assert (body["count"], body["page"], body["pages"]) == (3, 1, 1)
+    row = body["results"][0]
+    assert set(row) == {"id", "code", "village", "head", "member_count", "priority"}
+    assert uuid.UUID(row["id"])
+    assert (row["code"], row["village"], row["head"]) == ("P-000", village.name, "Lò Văn 000")
+    flagged = village.is_remote or village.is_ethnic_minority or commune.is_remote
+    area = flagged or commune.is_ethnic_minority
+    # one adult of 1980: area first (0), else "the rest" (3)
+    assert (row["member_count"], row["priority"]) == (1, 0 if area else 3)

@@ -2,6 +2,10 @@
 
 Each worklist is scoped: only the people/households the caller sees; a commune out of scope
 answers 404, the same as a commune that does not exist.
+
+A worklist answers plain dicts, validated once, as a whole page, by its response schema: building
+a ``Schema`` a row (each validated in its own ``__init__``) cost twice as much a row (25 against
+12 µs in pages of 25, ``bench/api_rows_bench.py``).
 """
 
 from __future__ import annotations
@@ -117,7 +121,7 @@ def _village_name(p: Person) -> str | None:
     response={200: IdentityPage, 404: ErrorOut},
     url_name="outreach_identity",
 )
-def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -> IdentityPage:
+def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -> dict[str, Any]:
     """People aged 16+ without VNeID level 2 (``need=vneid``) or a digital bank account."""
     commune = access_commune(request.user, code)
     today = timezone.localdate()
@@ -131,11 +135,11 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
     )
     page = paginate(qs, filters.page, rows=selectors.person_rows)
     meta, rows = page_fields(page), list(page.object_list)
-    results = []
+    results: list[dict[str, Any]] = []
     for p in rows:
         status = selectors.status_of(p)
         results.append(
-            PersonRow(
+            dict(
                 id=p.pk,
                 full_name=p.full_name,
                 age=selectors.age_of(p, today),
@@ -146,7 +150,7 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
                 has_bank_account=status.has_bank_account if status else False,
             )
         )
-    return IdentityPage(**meta, results=results)
+    return {**meta, "results": results}
 
 
 @router.get(
@@ -154,7 +158,7 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
     response={200: FamilyPage, 404: ErrorOut},
     url_name="outreach_families",
 )
-def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> FamilyPage:
+def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> dict[str, Any]:
     """Households with no member holding the basic skill set, most urgent first."""
     commune = access_commune(request.user, code)
     qs = selectors.family_worklist_keys(
@@ -165,10 +169,10 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> Fa
     )
     page = paginate(qs, filters.page, rows=selectors.family_rows)
     meta, rows = page_fields(page), list(page.object_list)
-    return FamilyPage(
+    return {
         **meta,
-        results=[
-            HouseholdRow(
+        "results": [
+            dict(
                 id=h.pk,
                 code=h.code,
                 village=h.village.name if h.village else None,
@@ -178,7 +182,7 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> Fa
             )
             for h in rows
         ],
-    )
+    }
 
 
 @router.get(
@@ -186,7 +190,7 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> Fa
     response={200: T4Page, 404: ErrorOut, 422: ErrorOut},
     url_name="outreach_t4",
 )
-def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
+def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> dict[str, Any]:
     """Traders and farmers with their progress on each T; ``missing`` filters by a missing T."""
     commune = access_commune(request.user, code)
     qs = selectors.t4_worklist(
@@ -198,10 +202,10 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
     )
     page = paginate(qs, filters.page, rows=selectors.person_rows)
     meta, rows = page_fields(page), list(page.object_list)
-    return T4Page(
+    return {
         **meta,
-        results=[
-            T4Row(
+        "results": [
+            dict(
                 id=p.pk,
                 full_name=p.full_name,
                 occupation=p.occupation,
@@ -212,7 +216,7 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> T4Page:
             )
             for p in rows
         ],
-    )
+    }
 
 
 @router.post(
