@@ -141,6 +141,9 @@ def test_village_counts_of_the_commune_page_equal_a_recount(commune, village, of
     shown = {v.pk: v.household_count for v in response.context["villages"]}
     want = {v.pk: Household.objects.filter(village=v).count() for v in (village, other)}
     assert shown == want == {village.pk: 3, other.pk: 2}
+    # the paginator's count is the commune page's household figure (one count, not two)
+    total = Household.objects.filter(commune=commune).count()
+    assert response.context["page"].paginator.count == total == 6
 
 
 def test_api_families_rows_as_the_schema_says(commune, village, officer):
