@@ -230,11 +230,18 @@ def test_offline_visits_survive_a_reopen_and_reach_the_server_once(
         team_member_remove(actor=officer, member=TeamMember.objects.get(user=user))
         page.reload()
         _until(page, "document.querySelectorAll('li.household').length === 0")
-        households_left = page.evaluate(
+        # The list empties first; the stored copy is cleared in the same reset, a moment later.
+        count_households = (
             "new Promise(r => { const q = indexedDB.open('hocvuso-field'); q.onsuccess = () => {"
             " const c = q.result.transaction('households').objectStore('households').count();"
             " c.onsuccess = () => { r(c.result); q.result.close(); }; }; })"
         )
+        households_left = None
+        for _ in range(150):
+            households_left = page.evaluate(count_households)
+            if households_left == 0:
+                break
+            page.wait_for_timeout(100)
         assert households_left == 0
 
         # The device is signed out on the server: its next contact wipes the copy and signs the
