@@ -2,7 +2,8 @@
 
 200 when the database answers, 503 when it does not. The body says how long the database took,
 how many background tasks wait and how old the oldest is (a stuck worker shows as a growing
-age). Nothing personal, no login, never cached.
+age), each scheduled job's last run and the runs missed (``degraded``). Nothing personal, no
+login, never cached.
 """
 
 from __future__ import annotations
@@ -46,5 +47,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
         queue = _queue()
     except DatabaseError:
         return JsonResponse({"status": "down", "database": {"ok": False}}, status=503)
-    status = "degraded" if queue["stale"] else "ok"
-    return JsonResponse({"status": status, "database": database, "queue": queue})
+    scheduled = _scheduled()
+    status = "degraded" if queue["stale"] or scheduled["missed"] else "ok"
+    return JsonResponse(
+        {"status": status, "database": database, "queue": queue, "scheduled": scheduled}
+    )
+
+
+def _scheduled() -> dict[str, Any]:
+    """Each scheduled job's last finished run, and the jobs whose due run was missed."""
+    from hocvuso.core.models import ScheduledRun
+    from hocvuso.core.schedule import SCHEDULE, missed
+
+    last: dict[str, Any] = {}
+    for job in SCHEDULE:
+        run = (
+            ScheduledRun.objects.filter(job=job.command, finished_at__isnull=False)
+            .order_by("-due_at")
+            .values("finished_at", "ok")
+            .first()
+        )
+        last[job.command] = (
+            {"finished_at": timezone.localtime(run["finished_at"]).isoformat(), "ok": run["ok"]}
+            if run and run["finished_at"]
+            else None
+        )
+    return {"last": last, "missed": missed()}

@@ -45,3 +45,29 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job (``core.schedule``) for one due time: made once by whichever
+    scheduler process sees it due first (unique), then run on the task queue, which records its
+    end. A due time with no finished run is a missed run, shown by the health check."""
+
+    id = models.BigAutoField(primary_key=True)
+    job = models.CharField(max_length=64)
+    due_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(null=True)
+    output = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "due_at"], name="scheduledrun_once_per_due")
+        ]
+        ordering = ["-due_at"]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}"

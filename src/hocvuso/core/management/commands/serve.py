@@ -16,13 +16,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Serve hocvuso in production: gunicorn (src/hocvuso/config/gunicorn.conf.py) and the "
-        "database task worker, stopped together. Settings refuse to load in production without "
-        "the keys (HOCVUSO_ID_KEY, HOCVUSO_SIGNING_KEY, DJANGO_SECRET_KEY, HOCVUSO_ALLOWED_HOSTS)."
+        "Serve hocvuso in production: gunicorn (src/hocvuso/config/gunicorn.conf.py), the "
+        "database task worker and the scheduler, stopped together. Settings refuse to load in "
+        "production without the keys (HOCVUSO_ID_KEY, HOCVUSO_SIGNING_KEY, HOCVUSO_SECRET_KEY, "
+        "HOCVUSO_ALLOWED_HOSTS)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--no-worker", action="store_true", help="web server only")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="web server only (no worker, no scheduler)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if find_spec("gunicorn") is None:
@@ -34,6 +37,7 @@ class Command(BaseCommand):
         commands = [[python, "-m", "gunicorn", "-c", str(config), "hocvuso.config.wsgi"]]
         if not options["no_worker"]:
             commands.append([python, "-m", "hocvuso", "db_worker"])
+            commands.append([python, "-m", "hocvuso", "scheduler"])
         processes = [subprocess.Popen(c) for c in commands]  # noqa: S603
         asked = []
 

@@ -1,0 +1,30 @@
+"""Record and enqueue the platform's scheduled jobs as they fall due (``core.schedule``)."""
+
+import json
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from hocvuso.core.schedule import tick
+
+
+class Command(BaseCommand):
+    help = (
+        "Every minute, record each scheduled job that fell due and put it on the task queue "
+        "(roll_summaries and purge_import_rejects daily, check_summaries weekly). Any number "
+        "of schedulers may run: each due run is recorded once. --once: one tick and exit."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true")
+        parser.add_argument("--interval", type=float, default=60.0)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            started = tick()
+            if started or options["once"]:
+                self.stdout.write(json.dumps({"enqueued": started}))
+            if options["once"]:
+                return
+            time.sleep(options["interval"])
