@@ -57,3 +57,24 @@ def test_breadcrumbs_link_only_to_pages_the_user_may_open(commune):
     assert client.get(commune_url).status_code == 404  # not theirs to open …
     assert f'href="{commune_url}"' not in page  # … so not linked
     assert commune.name in page  # still named
+
+
+def test_team_desk_and_mentor_land_on_their_days_work(commune, village, officer, head, desk):
+    from hocvuso.mentoring.services import mentor_create
+
+    member = make_user("to.home", "team_member", villages=[village])
+    ambassador = make_user("daisu.home")
+    mentor_create(actor=officer, person=head, user=ambassador)
+    from hocvuso.teams.models import TeamMember
+
+    team = TeamMember.objects.get(user=member).team
+    for user, url in (
+        (member, reverse("teams:plan", args=[team.pk])),
+        (desk, reverse("desk:day", args=[commune.code])),
+        (ambassador, reverse("mentoring:mine")),
+    ):
+        client = client_for(user)
+        page = client.get(reverse("ui:home")).content.decode()
+        assert "Việc hôm nay" in page, user
+        assert f'href="{url}"' in page, (user, url)
+        assert client.get(url).status_code in (200, 302), url

@@ -137,6 +137,21 @@ def own_persons(actor: Any) -> frozenset[UUID]:
     return scope_of(actor).persons
 
 
+def own_teams(actor: Any) -> frozenset[UUID]:
+    """The community tech teams the actor belongs to."""
+    return scope_of(actor).teams
+
+
+def desk_communes(actor: Any) -> frozenset[str]:
+    """The communes whose support desk the actor staffs."""
+    return scope_of(actor).desk_communes
+
+
+def is_mentor(actor: Any) -> bool:
+    """The actor is a digital ambassador somewhere."""
+    return bool(scope_of(actor).mentor_communes)
+
+
 def youth_communes(actor: Any) -> frozenset[str]:
     """The communes where the actor organises youth classes."""
     return scope_of(actor).youth_communes

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.db.models import Count, QuerySet
 
 from hocvuso.access.registry import household_q, person_q
-from hocvuso.access.scope import own_persons, youth_communes
+from hocvuso.access.scope import desk_communes, own_persons, youth_communes
 from hocvuso.access.units import commune_q, ensure_commune, is_province_officer
 from hocvuso.core.errors import NotFound
 from hocvuso.core.fetch import one
@@ -135,6 +135,12 @@ def own_people(*, actor: Any) -> list[Person]:
         .select_related("commune", "household__village")
         .order_by("full_name")
     )
+
+
+def desk_commune_list(*, actor: Any) -> list[Commune]:
+    """The communes whose desk the actor staffs (a desk staff's home)."""
+    codes = desk_communes(actor)
+    return list(Commune.objects.filter(code__in=codes).order_by("name")) if codes else []
 
 
 def youth_commune_list(*, actor: Any) -> list[Commune]:

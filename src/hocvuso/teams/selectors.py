@@ -48,6 +48,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hocvuso.access.registry import household_q, person_q
+from hocvuso.access.scope import own_teams
 from hocvuso.access.teams import (
     can_read_teams,
     coverage_village_q,
@@ -90,6 +91,12 @@ def team_get(actor: Any, team_id: Any, *, manage: bool = False, work: bool = Fal
     team = one(Team.objects.select_related("commune"), team_id)
     ensure(may_see_team(actor, team, manage=manage, work=work))
     return team
+
+
+def own_team_list(*, actor: Any) -> list[Team]:
+    """The teams the actor belongs to (a team member's home: their door-to-door plan)."""
+    ids = own_teams(actor)
+    return list(Team.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
 
 def team_list(*, actor: Any, commune: Commune) -> QuerySet[Team]:

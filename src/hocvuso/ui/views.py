@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hocvuso.access.registry import can_reveal_cccd, can_see_sensitive
+from hocvuso.access.scope import is_mentor
 from hocvuso.access.skills import can_record_skills
 from hocvuso.access.units import access_commune, can_edit_commune, is_officer
 from hocvuso.core.errors import DomainError
@@ -25,6 +26,7 @@ from hocvuso.registry import services as registry_services
 from hocvuso.registry.forms import RevealForm
 from hocvuso.registry.models import Person
 from hocvuso.skills import selectors as skills_selectors
+from hocvuso.teams import selectors as teams_selectors
 from hocvuso.ui.forms import CommuneSearchForm
 
 # --- Home: the commune finder -----------------------------------------------------------------
@@ -52,6 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "page": page,
             "mine": registry_selectors.own_people(actor=request.user),
             "youth": registry_selectors.youth_commune_list(actor=request.user),
+            "desks": registry_selectors.desk_commune_list(actor=request.user),
+            "teams": teams_selectors.own_team_list(actor=request.user),
+            "mentor": is_mentor(request.user),
         },
     )
 
