@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="web server only (no worker, no scheduler)"
         )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="no scheduler here (one runs elsewhere, or cron runs the periodic jobs)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if find_spec("gunicorn") is None:
@@ -37,7 +42,8 @@ class Command(BaseCommand):
         commands = [[python, "-m", "gunicorn", "-c", str(config), "hocvuso.config.wsgi"]]
         if not options["no_worker"]:
             commands.append([python, "-m", "hocvuso", "db_worker"])
-            commands.append([python, "-m", "hocvuso", "scheduler"])
+            if not options["no_scheduler"]:
+                commands.append([python, "-m", "hocvuso", "scheduler"])
         processes = [subprocess.Popen(c) for c in commands]  # noqa: S603
         asked = []
 
