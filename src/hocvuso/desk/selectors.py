@@ -21,11 +21,11 @@ from hocvuso.access.desk import (
 from hocvuso.access.registry import person_q
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.phones import normalise_phone
-from hocvuso.core.text import fold
 from hocvuso.desk import figures
 from hocvuso.desk.models import DeskVisit, Outcome
 from hocvuso.geo.models import Commune
 from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry.models import Person
 from hocvuso.registry.selectors import _uuid
 
@@ -53,10 +53,9 @@ def person_search(*, actor: Any, commune: Commune, q: str) -> list[Person]:
         except DomainError:
             return []
     else:
-        key = fold(q or "")
-        if len(key) < 2:
-            return []
-        qs = qs.filter(search_key__contains=key)
+        return registry_selectors.people_by_name(
+            actor=actor, commune=commune, q=q, limit=SEARCH_LIMIT
+        )
     return list(qs.select_related("household__village").order_by("full_name", "pk")[:SEARCH_LIMIT])
 
 

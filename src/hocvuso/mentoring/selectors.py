@@ -45,7 +45,6 @@ from hocvuso.access.registry import person_q
 from hocvuso.access.units import can_edit_commune, ensure_commune
 from hocvuso.core.errors import NotFound, ensure
 from hocvuso.core.fetch import one
-from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune
 from hocvuso.mentoring import figures
 from hocvuso.mentoring.models import (
@@ -54,6 +53,7 @@ from hocvuso.mentoring.models import (
     Mentorship,
     MentorshipStatus,
 )
+from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry.ages import AGE_16, aged_q
 from hocvuso.registry.models import Person
 
@@ -324,20 +324,9 @@ PICK_LIMIT = 20
 
 
 def people_to_pick(actor: Any, commune: Commune, q: str) -> list[Person]:
-    """People of ``commune`` the actor sees whose name matches ``q`` (diacritics and case
-    ignored; a 4-digit year in ``q`` narrows to that year of birth), for the "add a mentor"
-    picker: at most :data:`PICK_LIMIT`, with their village and year to tell namesakes apart."""
-    words = (q or "").split()
-    years = [int(w) for w in words if w.isdigit() and len(w) == 4]
-    key = fold(" ".join(w for w in words if not (w.isdigit() and len(w) == 4)))
-    if len(key) < 2:
-        return []
-    qs = Person.objects.filter(
-        person_q(actor), commune=commune, erased_at__isnull=True, search_key__contains=key
-    )
-    if years:
-        qs = qs.filter(birth_year__in=years)
-    return list(qs.select_related("household__village").order_by("full_name", "pk")[:PICK_LIMIT])
+    """People of ``commune`` the actor sees whose name matches ``q``, for the "add a mentor"
+    picker (the registry's name search: at most :data:`PICK_LIMIT`)."""
+    return registry_selectors.people_by_name(actor=actor, commune=commune, q=q, limit=PICK_LIMIT)
 
 
 def commune_person(actor: Any, commune: Commune, person_id: Any) -> Person | None:

@@ -125,6 +125,23 @@ def import_job_get(actor: Any, job_id: Any) -> ImportJob:
     return job
 
 
+def people_by_name(*, actor: Any, commune: Commune, q: str, limit: int) -> list[Person]:
+    """People of ``commune`` the actor sees whose name matches ``q`` (diacritics and case
+    ignored; a 4-digit year in ``q`` narrows to that year of birth), for a picker: at most
+    ``limit``, with their household and village to tell namesakes apart."""
+    words = (q or "").split()
+    years = [int(w) for w in words if w.isdigit() and len(w) == 4]
+    key = fold(" ".join(w for w in words if not (w.isdigit() and len(w) == 4)))
+    if len(key) < 2:
+        return []
+    qs = Person.objects.filter(
+        person_q(actor), commune=commune, erased_at__isnull=True, search_key__contains=key
+    )
+    if years:
+        qs = qs.filter(birth_year__in=years)
+    return list(qs.select_related("household__village").order_by("full_name", "pk")[:limit])
+
+
 def own_people(*, actor: Any) -> list[Person]:
     """The actor's own registry records (a citizen account linked to them), for their home."""
     ids = own_persons(actor)

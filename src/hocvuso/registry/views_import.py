@@ -23,7 +23,7 @@ from hocvuso.geo import selectors as geo_selectors
 from hocvuso.registry import selectors
 from hocvuso.registry.cccd import mask_cccd_cell, mask_digits
 from hocvuso.registry.forms import RegistryImportForm, VillageDecisionForm
-from hocvuso.registry.importing.headers import match_header
+from hocvuso.registry.importing.headers import cccd_columns
 from hocvuso.registry.importing.jobs import (
     REJECTS_KEPT,
     import_job_confirm_villages,
@@ -112,11 +112,11 @@ def import_template(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 def _shown_rejects(job: ImportJob, rejects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The first rejected rows, with their cells and no readable CCCD."""
-    cccd_columns = {i for i, cell in enumerate(job.header) if match_header(str(cell)) == "cccd"}
+    masked_columns = cccd_columns(job.header)
     shown = []
     for r in sorted(rejects, key=lambda r: r["row"])[:REJECTS_SHOWN]:
         cells = [
-            mask_cccd_cell(str(c)) if i in cccd_columns else mask_digits(str(c))
+            mask_cccd_cell(str(c)) if i in masked_columns else mask_digits(str(c))
             for i, c in enumerate(r.get("original") or [])
         ]
         shown.append(

@@ -192,3 +192,8 @@ def match_header(cell: str) -> str | None:
 def is_ignored(cell: str) -> bool:
     """A row-index column ("STT") or an empty header cell: skipped without a report."""
     return header_key(cell or "") in _IGNORED_KEYS
+
+
+def cccd_columns(header: list[str]) -> set[int]:
+    """The indexes of a file's CCCD column(s), by their header (to mask their cells)."""
+    return {i for i, cell in enumerate(header) if match_header(str(cell)) == "cccd"}

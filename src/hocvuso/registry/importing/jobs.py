@@ -21,7 +21,7 @@ from hocvuso.geo.models import Commune
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.cccd import mask_cccd_cell
 from hocvuso.registry.errors import RegistryError
-from hocvuso.registry.importing.headers import match_header
+from hocvuso.registry.importing.headers import cccd_columns
 from hocvuso.registry.importing.service import registry_import, rejects_csv
 from hocvuso.registry.models import ImportJob, ImportStatus
 
@@ -209,7 +209,7 @@ def import_job_rejects_csv(*, actor: Any, job: ImportJob) -> bytes:
     rejects = import_job_rejects(actor=actor, job=job)
     full = can_reveal_cccd(actor, job.commune_id)
     if not full:
-        columns = {i for i, cell in enumerate(job.header) if match_header(str(cell)) == "cccd"}
+        columns = cccd_columns(job.header)
         rejects = [
             {
                 **r,
