@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from hocvuso.core.ids import IdScheme, derived_id, uuid7
+from hocvuso.core.ids import IdScheme, RandomPool, derived_id, uuid7
 
 VISIT = uuid.UUID("01900000-0000-7000-8000-000000000001")
 PERSON = uuid.UUID("01900000-0000-7000-8000-0000000000aa")
@@ -69,3 +69,28 @@ def test_a_scheme_without_its_namespace_is_refused():
         derived_id(IdScheme.TIMED, "a")
     with pytest.raises(ValueError, match="takes no namespace"):
         derived_id(IdScheme.HASHED, "a", namespace=VISIT)
+
+
+def test_the_random_pool_hands_out_each_piece_once_and_a_forked_child_its_own():
+    import multiprocessing
+
+    pool = RandomPool(12, count=8)
+    pieces = [pool.take() for _ in range(20)]  # across refills
+    assert all(len(p) == 12 for p in pieces)
+    assert len(set(pieces)) == 20
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def child() -> None:
+        send.send([pool.take() for _ in range(4)])
+
+    process = context.Process(target=child)
+    process.start()
+    from_child = receive.recv()
+    process.join()
+    # The parent's buffer still holds unused pieces: the child must not hand out the same ones.
+    from_parent = [pool.take() for _ in range(4)]
+    assert not set(from_child) & set(from_parent)
+    ids = {uuid7() for _ in range(10_000)}
+    assert len(ids) == 10_000
+    assert all(u.version == 7 for u in ids)

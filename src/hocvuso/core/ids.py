@@ -19,15 +19,45 @@ stored were made — a derived id never changes once written:
 
 import hashlib
 import os
+import threading
 import time
 import uuid
 from enum import StrEnum
 from typing import Any
 
 
+class RandomPool:
+    """Random bytes from the OS drawn many pieces at a time: one system call instead of one per
+    id or nonce (a bulk write makes hundreds of thousands). Every piece is handed out once; a
+    forked child (a server's worker, the import's second process) starts with an empty pool and
+    a fresh lock, never its parent's."""
+
+    def __init__(self, size: int, count: int = 4096) -> None:
+        self._size, self._count = size, count
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._buffer = b""
+        self._position = 0
+
+    def take(self) -> bytes:
+        with self._lock:
+            if self._position >= len(self._buffer):
+                self._buffer = os.urandom(self._size * self._count)
+                self._position = 0
+            start = self._position
+            self._position = start + self._size
+            return self._buffer[start : start + self._size]
+
+
+_random10 = RandomPool(10)
+
+
 def uuid7() -> uuid.UUID:
     ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
+    rand = int.from_bytes(_random10.take(), "big")
     value = (ms & 0xFFFF_FFFF_FFFF) << 80
     value |= 0x7 << 76  # version
     value |= ((rand >> 62) & 0xFFF) << 64  # 12 bits rand_a

@@ -115,6 +115,8 @@ _SEPARATORS = re.compile(r"[\s.\-]")
 
 def normalise(raw: str) -> str:
     """Digits only: spaces, dots and dashes typed between groups are dropped."""
+    if raw and raw.isascii() and raw.isdigit():
+        return raw  # the common case: already 12 digits
     return _SEPARATORS.sub("", raw or "")
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from hocvuso.core.errors import DomainError
 from hocvuso.registry.errors import RegistryError
+from hocvuso.registry.importing import cells
 from hocvuso.registry.importing.reader import read_table
 
 from .conftest import make_csv
@@ -105,11 +106,13 @@ def test_nfd_comes_out_nfc():
     assert unicodedata.is_normalized("NFC", name)
 
 
-def test_spaces_trimmed_and_collapsed():
-    rows = [ROWS[0], ["1", "  Nguyễn   Văn An ", "15/03/1975", " Nam", "001075000123", ""]]
+def test_spaces_trimmed_and_collapsed_by_the_cell_functions():
+    rows = [ROWS[0], ["1", "  Nguyễn   Văn An ", "15/03/1975", " Nam", "   ", "x"]]
     table = read_table(make_csv(rows).encode(), filename="a.csv")
-    assert table.rows[0].values["full_name"] == "Nguyễn Văn An"
-    assert table.rows[0].values["sex"] == "Nam"
+    values = table.rows[0].values
+    assert "cccd" not in values  # spaces only: no value
+    assert cells.full_name(values["full_name"]) == "Nguyễn Văn An"
+    assert cells.sex(values["sex"]) == "M"
 
 
 def test_blank_rows_skipped_and_not_counted():

@@ -49,8 +49,9 @@ def test_a_full_row():
         occupation="farmer",
         relationship="head",
         special_needs="Nghe kém",
-        original=row,
+        source=person.source,
     )
+    assert person.original == row
 
 
 def test_households_by_code_even_when_interleaved():

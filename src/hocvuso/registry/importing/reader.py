@@ -16,8 +16,11 @@ The old binary ``.xls`` format is refused with a hint to save the file as ``.xls
 
 The header row is the first of the first 20 rows whose cells name at least two known fields, one
 of them the full name (title rows such as "DANH SÁCH NHÂN KHẨU THÔN ĐÔNG" above it are skipped).
-String cells are normalised to NFC and trimmed (:func:`hocvuso.core.text.clean`); empty cells are
-``None``; blank rows are skipped and not counted. A row right under the header that only numbers
+The text of a CSV file is normalised to NFC as a whole; the cells of its data rows are kept as
+read (the parser's cell functions, :mod:`.cells`, clean each cell they use: trimmed, inner
+spaces collapsed). XLSX string cells and every header cell are cleaned here
+(:func:`hocvuso.core.text.clean`). Empty cells and cells of spaces only are no value; blank rows
+are skipped and not counted. A row right under the header that only numbers
 the columns ("(1)", "(2)", … as official forms do) is skipped as well.
 """
 
@@ -31,7 +34,9 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from unicodedata import is_normalized
+from functools import cached_property
+from typing import cast
+from unicodedata import is_normalized, normalize
 
 from django.utils.translation import gettext as _
 
@@ -55,7 +60,18 @@ class SourceRow:
     number: int  # the row number as the officer sees it (1-based, title and header rows counted)
     values: dict[str, object]  # canonical field -> raw cell value, mapped columns only
     text_cells: frozenset[str]  # fields whose cell was stored as text
-    original: list[str]  # every cell of the row rendered as text (for the rejects file)
+    cells: list[Cell]  # every cell of the row as read
+    width: int  # the header's width: a shorter row is padded in ``original``
+    index: int = 0  # the row's place in ``SourceTable.rows`` (0-based)
+
+    @cached_property
+    def original(self) -> list[str]:
+        """Every cell of the row rendered as text, for the rejects file. Rendered on demand:
+        only rejected rows need it."""
+        out = [render(c) for c in self.cells]
+        if len(out) < self.width:
+            out.extend([""] * (self.width - len(out)))
+        return out
 
 
 @dataclass
@@ -186,6 +202,11 @@ def _not_found(candidates: Iterable[Sequence[object]] = ()) -> DomainError:
     )
 
 
+def _blank(cell: Cell) -> bool:
+    """No value: an empty cell, or one of spaces only."""
+    return cell is None or cell == "" or (cell.__class__ is str and cell.isspace())  # type: ignore[union-attr]
+
+
 def _build(
     numbered_rows: Iterable[tuple[int, list[Cell], frozenset[int] | None]],
     header: list[str],
@@ -202,7 +223,7 @@ def _build(
     rows: list[SourceRow] = []
     first = True
     for number, cells, text_indexes in numbered_rows:
-        if all(c is None or c == "" for c in cells):
+        if all(_blank(c) for c in cells):
             continue
         if first:
             first = False
@@ -212,7 +233,7 @@ def _build(
         count = len(cells)
         if text_indexes is None:
             for index, name in mapped:
-                if index < count and (value := cells[index]) is not None and value != "":
+                if index < count and not _blank(value := cells[index]):
                     values[name] = value
             text_fields = all_text
         else:
@@ -223,10 +244,7 @@ def _build(
                     if index in text_indexes:
                         names.append(name)
             text_fields = frozenset(names)
-        original = [render(c) for c in cells]
-        if len(original) < width:
-            original.extend([""] * (width - len(original)))
-        rows.append(SourceRow(number, values, text_fields, original))
+        rows.append(SourceRow(number, values, text_fields, cells, width, len(rows)))
     return SourceTable(
         header=header,
         header_row=header_row,
@@ -277,6 +295,8 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
 
 def _read_csv(data: bytes) -> SourceTable:
     text = _decode(data)
+    if not is_normalized("NFC", text):
+        text = normalize("NFC", text)  # once for the whole file (Windows-1258 decodes to NFD)
     if "\x00" in text[:4000]:
         raise _unsupported()  # binary junk, not text
     head = _first_lines(text, HEADER_SEARCH_ROWS * 2)
@@ -306,7 +326,9 @@ def _read_csv(data: bytes) -> SourceTable:
             if number == header_index + 1:
                 header = [clean_str(c) for c in row]
                 continue
-            numbered.append((number, [clean_str(c) if c else None for c in row], None))
+            # Data cells stay as read: every cell function of the parser cleans the cells it
+            # uses (NFC, trimmed); cleaning all of them here too doubled that work.
+            numbered.append((number, cast("list[Cell]", row), None))
     except csv.Error as exc:
         raise _unsupported() from exc
     return _build(numbered, header, header_index + 1)

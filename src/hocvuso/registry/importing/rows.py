@@ -28,8 +28,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from functools import partial
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -37,9 +40,10 @@ from hocvuso.core.errors import DomainError
 from hocvuso.core.text import fold
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing import cells
-from hocvuso.registry.importing.reader import SourceTable
+from hocvuso.registry.importing.reader import SourceRow, SourceTable
 
 HEAD = "head"
+R = TypeVar("R")
 
 
 @dataclass
@@ -58,7 +62,11 @@ class ParsedPerson:
     occupation: str
     relationship: str
     special_needs: str
-    original: list[str]
+    source: SourceRow = dataclass_field(compare=False, repr=False)
+
+    @property
+    def original(self) -> list[str]:
+        return self.source.original
 
 
 @dataclass
@@ -67,7 +75,11 @@ class RowError:
     code: str
     field: str | None
     message: str
-    original: list[str]
+    source: SourceRow = dataclass_field(compare=False, repr=False)
+
+    @property
+    def original(self) -> list[str]:
+        return self.source.original
 
 
 def derived_household_code(full_name: str, birth_year: int | None, village: str, n: int = 1) -> str:
@@ -78,18 +90,59 @@ def derived_household_code(full_name: str, birth_year: int | None, village: str,
     return "HH-" + hashlib.sha256(basis.encode()).hexdigest()[:10]
 
 
+def _once_per_value(read: Callable[[Any], R]) -> Callable[[Any], R]:
+    """``read`` remembered for each distinct text cell during one parse (``read`` is a pure
+    function of the cell; a value it rejects is not remembered, so it raises again each time)."""
+    seen: dict[str, R] = {}
+
+    def once(value: Any) -> R:
+        if value.__class__ is not str:
+            return read(value)
+        try:
+            return seen[value]
+        except KeyError:
+            result = seen[value] = read(value)
+            return result
+
+    return once
+
+
+def _once_per_pair(read: Callable[[Any, Any], R]) -> Callable[[Any, Any], R]:
+    """As :func:`_once_per_value`, for a function of two cells (date and year of birth)."""
+    seen: dict[tuple[Any, Any], R] = {}
+
+    def once(value: Any, other: Any) -> R:
+        if value.__class__ not in _HASHABLE or other.__class__ not in _HASHABLE:
+            return read(value, other)
+        key = (value, other)
+        try:
+            return seen[key]
+        except KeyError:
+            result = seen[key] = read(value, other)
+            return result
+
+    return once
+
+
+_HASHABLE = (str, type(None))
+
+
 def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
     """Parse every row of ``table``, in order."""
     text = cells.text
     full_name = cells.full_name
-    relationship = cells.relationship
-    is_head = cells.is_head
-    birth = cells.birth
-    sex = cells.sex
-    ethnicity = cells.ethnicity
+    # Cells whose few values repeat down the whole list are read once per distinct value.
+    household_code_text = _once_per_value(partial(text, field="household_code"))
+    village_text = _once_per_value(partial(text, field="village"))
+    address_text = _once_per_value(partial(text, field="address"))
+    relationship = _once_per_value(cells.relationship)
+    is_head = _once_per_value(cells.is_head)
+    birth = _once_per_pair(cells.birth)
+    sex = _once_per_value(cells.sex)
+    ethnicity = _once_per_value(cells.ethnicity)
     cccd = cells.cccd
     phone = cells.phone
-    occupation = cells.occupation
+    occupation = _once_per_value(cells.occupation)
 
     current: str | None = None  # the household of the last head row (or coded row) above
     blocked_by: int | None = None  # the rejected head row whose members cannot be placed
@@ -105,9 +158,9 @@ def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
         birth_date: dt.date | None = None
         birth_year: int | None = None
         try:
-            code = text(get("household_code"), field="household_code")
-            village = text(get("village"), field="village")
-            address = text(get("address"), field="address")
+            code = household_code_text(get("household_code"))
+            village = village_text(get("village"))
+            address = address_text(get("address"))
         except DomainError as exc:
             error = exc
         try:
@@ -177,7 +230,7 @@ def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
         if household and first is None:
             firsts[household] = (village, address)
         if error is not None:
-            yield RowError(row.number, str(error.code), error.field, error.message, row.original)
+            yield RowError(row.number, str(error.code), error.field, error.message, row)
             continue
         if first is not None:
             village = village or first[0]
@@ -197,5 +250,5 @@ def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
             occupation=person_occupation,
             relationship=rel,
             special_needs=special_needs,
-            original=row.original,
+            source=row,
         )

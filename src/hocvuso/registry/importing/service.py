@@ -38,7 +38,7 @@ from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.errors import RegistryError
-from hocvuso.registry.importing import cells
+from hocvuso.registry.importing import cells, sealing
 from hocvuso.registry.importing.reader import SourceTable, read_table
 from hocvuso.registry.importing.rows import ParsedPerson, RowError, parse_rows
 from hocvuso.registry.models import Household, Person
@@ -228,6 +228,18 @@ def _run(
         stop_for_villages=stop_for_villages,
     ):
         return job.outcome
+    if not dry_run and table.total >= sealing.MIN_ROWS:
+        job.protector = sealing.Protector(
+            table, seal_ethnicity=_SEAL_ETHNICITY, seal_needs=_SEAL_NEEDS
+        )
+    try:
+        return _finish(job, table, dry_run=dry_run, filename=filename)
+    finally:
+        if job.protector is not None:
+            job.protector.close()
+
+
+def _finish(job: _Import, table: SourceTable, *, dry_run: bool, filename: str) -> ImportOutcome:
     job.load_existing()
     if dry_run:
         job.outcome.inserted = sum(1 for _ in job.decided_rows())
@@ -276,6 +288,8 @@ class _Import:
         self.updates: list[tuple[dict[str, Any], dict[str, Any], _Row]] = []
         self.created_ids: list[uuid.UUID] = []
         self.hash_of: dict[str, str] = {}  # CCCD → keyed hash, computed once
+        # A large file's CCCDs, ethnicities and needs are protected in a second process.
+        self.protector: sealing.Protector | None = None
         self.seen_hash: dict[str, int] = {}
         # Same household, name and year: the same person, unless both rows carry different CCCDs.
         self.seen_identity: dict[tuple[str, str, int | None], tuple[int, str | None]] = {}
@@ -321,17 +335,16 @@ class _Import:
                 self.existing_by_hash[values["cccd_hash"]] = values
         # Every CCCD of the file, hashed in a light pre-pass, looked up nationwide before any write
         # (the main connection is busy during the streamed COPY): one query per batch.
-        for row in self.table.rows:
-            raw = row.values.get("cccd")
-            if raw is None or raw == "":
-                continue
-            try:
-                number = cells.cccd(raw, is_text="cccd" in row.text_cells)
-            except DomainError:
-                continue  # rejected with its reason when the row is parsed
-            if number and number not in self.hash_of:
-                self.hash_of[number] = cccd_lib.lookup_hash(number)
-        elsewhere = [h for h in self.hash_of.values() if h not in self.existing_by_hash]
+        if self.protector is not None:
+            hashes = {h for h in self.protector.hashes() if h is not None}
+        else:
+            for row in self.table.rows:
+                # An unreadable CCCD is rejected with its reason when the row is parsed.
+                number = sealing.row_cccd(row.values, row.text_cells)
+                if number and number not in self.hash_of:
+                    self.hash_of[number] = cccd_lib.lookup_hash(number)
+            hashes = set(self.hash_of.values())
+        elsewhere = [h for h in hashes if h not in self.existing_by_hash]
         for chunk in _chunks(elsewhere):
             for values in _people_by_hash(chunk):
                 self.existing_by_hash[values["cccd_hash"]] = values
@@ -379,7 +392,7 @@ class _Import:
                 )
             if p.cccd:
                 cccd_lib.validate(p.cccd, sex=p.sex, birth_year=p.birth_year)
-                r.cccd_hash = self.hash_of.get(p.cccd) or cccd_lib.lookup_hash(p.cccd)
+                r.cccd_hash = self._hash(p)
                 if r.cccd_hash in self.seen_hash:
                     raise DomainError(
                         RegistryError.DUPLICATE_IN_FILE,
@@ -404,6 +417,27 @@ class _Import:
             self.seen_hash[r.cccd_hash] = p.number
         self.seen_identity.setdefault(identity, (p.number, r.cccd_hash))
         return r
+
+    def _hash(self, p: ParsedPerson) -> str:
+        if self.protector is not None:
+            hash_ = self.protector.hashes()[p.source.index]
+            if hash_ is None:
+                raise sealing.SealingFailed(f"row {p.number}: no hash for its CCCD")
+            return hash_
+        return self.hash_of.get(p.cccd) or cccd_lib.lookup_hash(p.cccd)
+
+    def _protected(self, p: ParsedPerson, hash_: str | None) -> tuple[str, str, str, str]:
+        """The row's (CCCD ciphertext, last 3 digits, sealed ethnicity, sealed needs)."""
+        if self.protector is not None:
+            sealed = self.protector.sealed(p.source.index)
+            if sealed is None or sealed[1] != p.cccd[-3:]:
+                raise sealing.SealingFailed(f"row {p.number}: protected cells do not match")
+            return sealed
+        ciphertext = last3 = ""
+        if p.cccd and not self.dry_run:
+            protected = cccd_lib.protect(p.cccd, hash_=hash_)
+            ciphertext, last3 = protected.ciphertext, protected.last3
+        return ciphertext, last3, _SEAL_ETHNICITY(p.ethnicity), _SEAL_NEEDS(p.special_needs)
 
     def _village_for(self, name: str) -> Any:
         if not name:
@@ -457,10 +491,7 @@ class _Import:
             self.created_ids.append(person_id)
             if is_head and self.head_for.get(household_id) is None:
                 self.head_for[household_id] = person_id
-            ciphertext = last3 = ""
-            if p.cccd and not self.dry_run:
-                protected = cccd_lib.protect(p.cccd, hash_=r.cccd_hash)
-                ciphertext, last3 = protected.ciphertext, protected.last3
+            ciphertext, last3, ethnicity, needs = self._protected(p, r.cccd_hash)
             return [
                 person_id,
                 self.now,
@@ -472,14 +503,14 @@ class _Import:
                 p.birth_date,
                 p.birth_year,
                 p.sex,
-                _SEAL_ETHNICITY(p.ethnicity),
+                ethnicity,
                 r.cccd_hash,
                 ciphertext,
                 last3,
                 p.phone,
                 p.occupation,
                 p.relationship,
-                _SEAL_NEEDS(p.special_needs),
+                needs,
             ]
         change: dict[str, Any] = {}
         for name in PERSON_DATA_FIELDS:
