@@ -4,7 +4,8 @@
         [--postgres-url postgres://postgres@127.0.0.1:5432/postgres]
 
 For each database it builds a fresh database (SQLite: a temporary file; PostgreSQL: a database
-``hocvuso_bench`` created and dropped by the script), loads the units, makes N synthetic persons
+named for this run, ``hocvuso_bench_<pid>_<random>``, created and dropped by the script — two runs
+at once never touch each other's), loads the units, makes N synthetic persons
 as a clean CSV, then times
 
 1. the full import: parse, validate, protect (hash + encrypt), dedupe, write — ``registry_import``;
@@ -18,7 +19,9 @@ as a clean CSV, then times
 The full import writes, besides the people and households, one audit row per person created or
 changed (their own audit trail), in the same transaction.
 
-It prints rows/s for each and the ratio full/raw, and ends with one line of JSON.
+It prints rows/s for each and the ratio full/raw, the load average at each timed phase, the
+peak memory (RSS) of the importing process and of its protecting child (a file of
+``--persons`` rows: the whole file is held in memory), and ends with one line of JSON.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import argparse
 import json
 import os
 import platform
+import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -81,6 +86,7 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
     everything = ["registry_person", "registry_household", "core_auditlog", "geo_village"]
     fulls: list[float] = []
     raws: list[float] = []
+    loads: list[float] = []
     written = 0
     rows: list[tuple] = []
     for _round in range(rounds):
@@ -90,6 +96,7 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
             actor=SYSTEM, commune=commune, data=data, filename="bench.csv", create_villages=True
         )
         fulls.append(time.perf_counter() - t0)
+        loads.append(os.getloadavg()[0])
         assert outcome.balanced, outcome.counts()
         written = outcome.inserted
 
@@ -122,6 +129,7 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
         with transaction.atomic():
             raw_written = write_person_rows(rows)
         raws.append(time.perf_counter() - t0)
+        loads.append(os.getloadavg()[0])
         assert raw_written == written
 
     t0 = time.perf_counter()
@@ -149,6 +157,10 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
         "reimport_s": round(again_s, 2),
         "reimport_rows_per_s": round(again.read / again_s),
         "load_average_1m": round(os.getloadavg()[0], 2),
+        "load_average_1m_range": [round(min(loads), 2), round(max(loads), 2)],
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_child_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "csv_mb": round(len(data) / 1e6, 1),
     }
 
 
@@ -182,10 +194,10 @@ def main() -> None:
             import psycopg
 
             admin = args.postgres_url
+            name = f"hocvuso_bench_{os.getpid()}_{secrets.token_hex(3)}"
             with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS hocvuso_bench")
-                conn.execute("CREATE DATABASE hocvuso_bench")
-            env["DATABASE_URL"] = urlunparse(urlparse(admin)._replace(path="/hocvuso_bench"))
+                conn.execute(f"CREATE DATABASE {name}")
+            env["DATABASE_URL"] = urlunparse(urlparse(admin)._replace(path=f"/{name}"))
         out = subprocess.run(
             [
                 sys.executable,
@@ -201,6 +213,11 @@ def main() -> None:
             text=True,
             check=False,
         )
+        if target == "postgres":
+            import psycopg
+
+            with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name}")
         if out.returncode != 0:
             sys.exit(f"{target} run failed:\n{out.stderr[-3000:]}")
         result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -211,14 +228,11 @@ def main() -> None:
             f"raw write {result['raw_write_s']} s = {result['raw_write_rows_per_s']:,} rows/s | "
             f"ratio {result['ratio_full_to_raw']:.1%} (range {result['ratio_range'][0]:.1%}–"
             f"{result['ratio_range'][1]:.1%}, {result['rounds']} paired rounds, load "
-            f"{result['load_average_1m']}) | re-import (all unchanged) "
-            f"{result['reimport_rows_per_s']:,} rows/s"
+            f"{result['load_average_1m_range'][0]}–{result['load_average_1m_range'][1]}) | "
+            f"re-import (all unchanged) {result['reimport_rows_per_s']:,} rows/s | peak RSS "
+            f"{result['peak_rss_mb']} MB (+ child {result['peak_rss_child_mb']} MB) for a "
+            f"{result['csv_mb']} MB file"
         )
-        if target == "postgres":
-            import psycopg
-
-            with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS hocvuso_bench")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(json.dumps({"bench": "import", "machine": machine, "results": results}))
 

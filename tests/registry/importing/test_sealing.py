@@ -109,3 +109,29 @@ def test_a_failing_second_process_writes_nothing(monkeypatch, commune, officer, 
     with pytest.raises(sealing.SealingFailed, match="disk on fire"):
         registry_import(actor=officer, commune=commune, data=_csv(ROWS), filename="l.csv")
     assert (Person.objects.count(), Household.objects.count()) == before
+
+
+def test_a_second_process_not_read_to_the_end_ends_by_itself(
+    monkeypatch, commune, officer, village
+):
+    """An import of a file already imported needs no protected cells: the child, blocked on a
+    full pipe, must end at once when the parent stops reading, not wait to be killed."""
+    monkeypatch.setattr(sealing, "MIN_ROWS", 0)
+    monkeypatch.setattr(sealing, "BATCH", 1)  # thousands of messages: more than a pipe holds
+    rows = [
+        _row(f"H{i}", f"Người Số {i}", "Chủ hộ", str(1950 + i % 50), "Nam", ethnicity="Kinh")
+        for i in range(3000)
+    ]
+    data = _csv(rows)
+    registry_import(actor=officer, commune=commune, data=data, filename="l.csv")
+    exits = []
+    close = sealing.Protector.close
+
+    def recording_close(self):
+        exits.append(close(self))
+        return exits[-1]
+
+    monkeypatch.setattr(sealing.Protector, "close", recording_close)
+    again = registry_import(actor=officer, commune=commune, data=data, filename="l.csv")
+    assert again.unchanged == 3000
+    assert exits == [0]

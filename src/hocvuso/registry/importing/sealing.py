@@ -77,9 +77,14 @@ def _protect_rows(
 def _child(
     table: SourceTable,
     out: Connection,
+    parent_end: Connection,
     seal_ethnicity: Callable[[str], str],
     seal_needs: Callable[[str], str],
 ) -> None:
+    # The reading end came along with the fork: closed here, so that once the parent stops
+    # reading (an import that needs no more, e.g. every row unchanged) a send fails at once
+    # instead of waiting for a reader that will never come.
+    parent_end.close()
     try:
         hashes = []
         for row in table.rows:
@@ -93,6 +98,8 @@ def _child(
                 out.send(batch)
                 batch = []
         out.send(batch)
+    except BrokenPipeError:
+        pass  # the parent needs no more
     except BaseException:  # reported to the parent, which fails the import
         out.send(("failed", traceback.format_exc(limit=5)))
     finally:
@@ -113,7 +120,7 @@ class Protector:
         self._in, child_end = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_child,
-            args=(table, child_end, seal_ethnicity, seal_needs),
+            args=(table, child_end, self._in, seal_ethnicity, seal_needs),
             name="hocvuso-import-sealing",
             daemon=True,
         )
@@ -147,9 +154,11 @@ class Protector:
                 raise SealingFailed("the protecting process sent fewer rows than the file has")
         return self._batches[index // BATCH][index % BATCH]
 
-    def close(self) -> None:
+    def close(self) -> int | None:
+        """Stop reading and wait for the child; its exit code (0: it ended by itself)."""
         self._in.close()
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
+        return self._process.exitcode
