@@ -75,19 +75,19 @@ def class_get(actor: Any, class_id: UUID) -> ClassEvent:
 def class_registrations(*, actor: Any, klass: ClassEvent) -> list[ClassRegistration]:
     """The class's registrations the actor may see (all of them for whoever works the class;
     for another reader, only the people they see elsewhere), each with ``gained`` (the skill
-    codes marked)."""
+    codes marked) and ``gained_names`` (their names, for the reader)."""
     regs = list(
         ClassRegistration.objects.filter(roster_q(actor, klass), klass=klass)
         .select_related("person__household__village")
         .order_by("person__full_name", "pk")
     )
-    gained: dict[Any, set[str]] = {}
-    for person_id, code in ClassGain.objects.filter(klass=klass).values_list(
-        "person_id", "skill__code"
-    ):
-        gained.setdefault(person_id, set()).add(code)
+    gained: dict[Any, dict[str, str]] = {}
+    for gain in ClassGain.objects.filter(klass=klass).select_related("skill"):
+        gained.setdefault(gain.person_id, {})[gain.skill.code] = gain.skill.name
     for r in regs:
-        r.gained = sorted(gained.get(r.person_id, set()))  # type: ignore[attr-defined]
+        mine = gained.get(r.person_id, {})
+        r.gained = sorted(mine)  # type: ignore[attr-defined]
+        r.gained_names = [mine[code] for code in r.gained]  # type: ignore[attr-defined]
     return regs
 
 

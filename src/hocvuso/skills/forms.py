@@ -16,7 +16,7 @@ from hocvuso.skills.models import Channel, CheckOutcome, SkillArea
 def skill_choices(areas: list[SkillArea]) -> list[tuple[str, Any]]:
     """Skills grouped by area (an <optgroup> each), for a pick in a few taps."""
     return [
-        (str(area), [(s.code, f"{s.code} · {s.name}") for s in area.skills.all()])
+        (str(area), [(s.code, s.name) for s in area.skills.all()])
         for area in areas
         if area.skills.all()
     ]

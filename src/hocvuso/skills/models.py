@@ -102,7 +102,7 @@ class Skill(models.Model):
         ordering = ["area__order", "order", "code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return self.name  # what a person reads: never the code
 
     @property
     def name(self) -> str:

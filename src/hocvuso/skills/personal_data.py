@@ -55,6 +55,7 @@ def export(person: Any) -> dict[str, Any]:
                 "id": str(c.pk),
                 "event": str(c.event_id),
                 "skill": c.event.skill.code,
+                "skill_name": c.event.skill.name,
                 "drawn_on": when(c.created_at),
                 "outcome": c.outcome,
                 "outcome_label": label(CheckOutcome, c.outcome),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from hocvuso.access.registry import can_see_household
 from hocvuso.access.units import can_access_commune
@@ -13,6 +15,7 @@ from hocvuso.core.export import label
 from hocvuso.core.numbers import grouped
 from hocvuso.core.phones import format_phone
 from hocvuso.registry import purposes
+from hocvuso.skills import selectors as skills_selectors
 
 register = template.Library()
 
@@ -48,6 +51,29 @@ def opens_household(user: Any, household: Any) -> bool:
 def year(value: Any) -> str:
     """A year as written, never grouped by thousands ("1977", not "1.977"); "" for none."""
     return "" if value in (None, "") else str(value)
+
+
+@register.filter
+def day(value: Any) -> str:
+    """A date or an ISO date/datetime string (as exports hold them) as dd/mm/yyyy, in local
+    time; "" for none."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return str(value.strftime("%d/%m/%Y"))
+
+
+@register.filter
+def skill_names(codes: Any) -> list[str]:
+    """Skill codes as the names a reader reads."""
+    names = skills_selectors.skill_names()
+    return [names.get(code, code) for code in codes or ()]
 
 
 @register.filter
