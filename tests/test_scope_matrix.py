@@ -1205,6 +1205,9 @@ ROUTES.update(
             {"national_admin"},
             scoped=False,
         ),
+        "kpi:national_report": Route(
+            lambda w, s: reverse("kpi:national_report"), {"national_admin"}, scoped=False
+        ),
         "kpi:province": Route(_province_url("kpi:province"), DASH_PROVINCE),
         "kpi:province_export": Route(_province_url("kpi:province_export", "csv"), DASH_PROVINCE),
         "kpi:province_report": Route(_province_url("kpi:province_report"), DASH_PROVINCE),

@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hocvuso.access.learning import can_edit_content
 from hocvuso.access.registry import can_reveal_cccd, can_see_sensitive
 from hocvuso.access.scope import is_mentor
 from hocvuso.access.skills import can_record_skills
@@ -57,6 +58,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "desks": registry_selectors.desk_commune_list(actor=request.user),
             "teams": teams_selectors.own_team_list(actor=request.user),
             "mentor": is_mentor(request.user),
+            "steering": kpi_selectors.steering_home(actor=request.user),
+            "content": can_edit_content(request.user),
         },
     )
 
