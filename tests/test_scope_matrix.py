@@ -28,6 +28,7 @@ from hocvuso.geo.models import Commune
 from hocvuso.privacy.services import consent_record, data_request_create
 from hocvuso.registry.models import ImportJob
 from hocvuso.registry.services import household_create, person_register, village_create
+from hocvuso.roles.services import role_grant
 from hocvuso.roles.services.invitations import invitation_create
 from hocvuso.skills.models import Skill
 from hocvuso.skills.services import skill_event_record
@@ -136,6 +137,7 @@ def _build_world() -> World:
     _mentoring_world(o, users)
     _learning_world(o, users)
     _sync_world(o, users)
+    _assistance_world(o, users)
     return World(ours, other, o, users)
 
 
@@ -633,6 +635,63 @@ ROUTES.update(
     }
 )
 
+# Requests for help: a citizen asks for their own record; the commune's desk staff and officers
+# and the team of the person's village read and answer; province officers read.
+HELP_WORKERS = {"national_admin", "commune_officer", "desk_staff", "team_member"}
+HELP_READERS = HELP_WORKERS | {"province_officer"}
+
+
+def _assistance_world(o: dict[str, Any], users: dict[str, Any]) -> None:
+    from hocvuso.assistance.services import help_request_ask
+
+    askers = {"ours": users["citizen"], "other": make_user("m_citizen_other")}
+    role_grant(actor=SYSTEM, user=askers["other"], role="citizen", person=o["other"]["p1"])
+    for side in ("ours", "other"):
+        o[side]["help"] = help_request_ask(
+            actor=askers[side], id=uuid7(), person=o[side]["p1"], contact="visit",
+            need=f"Cần cài VNeID {side}",
+        )  # fmt: skip
+
+
+ROUTES.update(
+    {
+        "assistance:ask": Route(
+            lambda w, s: reverse("assistance:ask", args=[_o(w, s, "p1").pk]),
+            set(),
+            "POST",
+            lambda w, s, role: {"id": str(uuid7()), "need": f"Nhờ {role}", "contact": "desk"},
+            expect=lambda role, side: role == "citizen" and side == "ours",
+        ),
+        "assistance:worklist": Route(
+            lambda w, s: reverse("assistance:worklist", args=[_code(w, s)]), HELP_READERS
+        ),
+        "assistance:request": Route(
+            lambda w, s: reverse("assistance:request", args=[_o(w, s, "help").pk]),
+            HELP_READERS | {"citizen"},
+        ),
+        "assistance:step": Route(
+            lambda w, s: reverse("assistance:step", args=[_o(w, s, "help").pk]),
+            HELP_WORKERS,
+            "POST",
+            lambda w, s, role: {"step": "answer", "answer": f"Trả lời của {role}"},
+        ),
+        "api:assistance_requests": Route(
+            lambda w, s: reverse("api:assistance_requests", args=[_code(w, s)]),
+            HELP_READERS,
+            anonymous=401,
+        ),
+        "api:assistance_step": Route(
+            lambda w, s: reverse("api:assistance_step", args=[_o(w, s, "help").pk]),
+            HELP_WORKERS,
+            "POST",
+            lambda w, s, role: {"step": "answer", "answer": f"API: {role}"},
+            ok=frozenset({200}),
+            anonymous=401,
+            json=True,
+        ),
+    }
+)
+
 # API paths of the OpenAPI schema → the route declaring them.
 API_PATHS = {
     "/api/v1/teams/communes/{code}/teams": "api:teams_list",
@@ -650,6 +709,8 @@ API_PATHS = {
     "/api/v1/skills/events/{event_id}/reverse": "api:skills_event_reverse",
     "/api/v1/desk/visits": "api:desk_visit_record",
     "/api/v1/desk/communes/{code}/visits": "api:desk_visits",
+    "/api/v1/assistance/communes/{code}/requests": "api:assistance_requests",
+    "/api/v1/assistance/requests/{request_id}/step": "api:assistance_step",
     "/api/v1/accounts/me": "api:me",
     "/api/v1/units/provinces": "api:provinces",
     "/api/v1/units/communes": "api:communes",
@@ -1204,6 +1265,9 @@ ROUTES.update(
             lambda w, s: reverse("kpi:national_export", args=["xlsx"]),
             {"national_admin"},
             scoped=False,
+        ),
+        "kpi:national_report": Route(
+            lambda w, s: reverse("kpi:national_report"), {"national_admin"}, scoped=False
         ),
         "kpi:province": Route(_province_url("kpi:province"), DASH_PROVINCE),
         "kpi:province_export": Route(_province_url("kpi:province_export", "csv"), DASH_PROVINCE),

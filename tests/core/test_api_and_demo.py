@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from hocvuso.core.models import AuditLog
@@ -47,6 +48,21 @@ def test_demo_is_idempotent(units, capsys):
     assert AuditLog.objects.count() == audit
     # Every generated person went through validation: CCCDs consistent, heads set.
     assert Household.objects.filter(head__isnull=True).count() == 0
+    # The demo citizen of Thèn Pả has asked for help once: it waits on the desk's worklist.
+    from hocvuso.assistance.models import HelpRequest
+    from tests.factories import client_for
+
+    [asked] = HelpRequest.objects.select_related("village", "asked_by")
+    assert (asked.asked_by.username, asked.village.name, asked.status) == (
+        "dan.thenpa",
+        "Thôn Thèn Pả",
+        "open",
+    )
+    desk = get_user_model().objects.get(username="motcua.lungcu")
+    page = client_for(desk).get("/xa/00715/nho-ho-tro/").content.decode()
+    assert asked.person.full_name in page
+    editor = get_user_model().objects.get(username="noidung")
+    assert "/noi-dung/" in client_for(editor).get("/").content.decode()
 
 
 def test_demo_officers_can_pass_two_factor_with_demo_code(units, capsys, client, settings):

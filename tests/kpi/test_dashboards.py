@@ -397,3 +397,44 @@ def test_monthly_report_shows_the_month(kpi_world, province_officer, client):
         + f"?thang={previous:%Y-%m}"
     )
     assert f"{previous:%m/%Y}" in r.content.decode()
+
+
+def test_national_monthly_report_equals_a_recount(kpi_world, national_admin, client):
+    """The nation's month: its figures are the recount of every commune's raw records, each
+    province's row the recount of its own communes, and the page shows them."""
+    from hocvuso.kpi import summaries
+
+    w = kpi_world
+    summaries.backfill([w.lungcu.code, w.neighbour.code, w.hanoi.code], months=2)
+    year = selectors.timezone.localdate().year
+    month = selectors.timezone.localdate().replace(day=1)
+    nation = selectors.unit_get(actor=national_admin, level="national")
+    total, below = selectors.month_figures(nation, month)
+    want = recount_by_hand([w.lungcu.code, w.neighbour.code, w.hanoi.code], year)
+    assert {k: total[k] for k in want} == want
+    assert total["communes"] == 3321
+    by_province = dict(below)
+    assert len(by_province) == 34
+    tq = recount_by_hand([w.lungcu.code, w.neighbour.code], year)
+    assert {k: by_province[w.lungcu.province_id][k] for k in tq} == tq
+    hn = recount_by_hand([w.hanoi.code], year)
+    assert {k: by_province[w.hanoi.province_id][k] for k in hn} == hn
+    client.force_login(national_admin)
+    page = client.get(reverse("kpi:national_report")).content.decode()
+    assert "Việt Nam" in page
+    assert "Tỉnh/thành phố" in page
+    assert w.lungcu.province.name in page
+    assert w.hanoi.province.name in page
+    share = 100 * want["vneid2_16"] / want["persons_16"]
+    assert f"{share:.1f}".replace(".", ",") + "%" in page
+    # Linked from the national dashboard.
+    dash = client.get(reverse("kpi:national")).content.decode()
+    assert f'href="{reverse("kpi:national_report")}"' in dash
+
+
+def test_national_monthly_report_is_for_national_admins_only(
+    kpi_world, province_officer, officer, client
+):
+    for user in (province_officer, officer):
+        client.force_login(user)
+        assert client.get(reverse("kpi:national_report")).status_code == 404

@@ -199,6 +199,7 @@ def test_erasure_reaches_every_app_and_every_note_that_names_the_person(
     person_erase(actor=officer, person=head, request=request)
 
     leaks = ["Giang Mi Po", "0912345678", "+84912345678", "Tự cài", *SECRETS]
+    leaks += ["Cài ứng dụng ngân hàng", "Mời ông ra quầy"]  # his request for help, its answer
     assert tables_containing(leaks) == []
     logged = caplog.text  # everything logged on the way, at every level
     assert [leak for leak in leaks if leak in logged] == []

@@ -147,6 +147,13 @@ def _every_app_about(head, member, officer, desk, village, commune, self_user): 
     class_register(actor=officer, id=uuid7(), klass=klass, person=head)
     class_attendance_set(actor=officer, klass=klass, present=[head.pk])
     class_gains_record(actor=officer, klass=klass, gains=[(head.pk, "vneid.install")])
+    # He asks for help from his home; the desk answers.
+    from hocvuso.assistance.services import help_request_answer, help_request_ask
+
+    asked = help_request_ask(
+        actor=self_user, id=uuid7(), person=head, contact="desk", need="Cài ứng dụng ngân hàng"
+    )
+    help_request_answer(actor=desk, request=asked, answer="Mời ông ra quầy sáng thứ Hai")
     # An offline edit of the head's occupation on an old copy: a conflict for the officer.
     from hocvuso.sync.services import device_register, push_apply
 
@@ -194,6 +201,9 @@ def test_the_export_holds_what_every_app_keeps_about_the_person(
         ("Lớp ngân hàng số", True)
     ]
     assert data["classes"]["gains"] == [{"class": "Lớp ngân hàng số", "skill": "vneid.install"}]
+    assert [(h["need"], h["answer"], h["status_label"]) for h in data["help_requests"]] == [
+        ("Cài ứng dụng ngân hàng", "Mời ông ra quầy sáng thứ Hai", "Đã trả lời")
+    ]
     assert [(a["username"], a["role"]) for a in data["accounts"]] == [("gmp", "citizen")]
     # Other people appear by their account only: not the mentor's or the mentee's own data.
     body = json.dumps(data, ensure_ascii=False)

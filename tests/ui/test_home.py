@@ -78,3 +78,50 @@ def test_team_desk_and_mentor_land_on_their_days_work(commune, village, officer,
         assert "Việc hôm nay" in page, user
         assert f'href="{url}"' in page, (user, url)
         assert client.get(url).status_code in (200, 302), url
+
+
+def _links_open(user, urls):  # type: ignore[no-untyped-def]
+    client = client_for(user)
+    page = client.get(reverse("ui:home")).content.decode()
+    for url in urls:
+        assert f'href="{url}"' in page, url
+        assert client.get(url.split("#")[0]).status_code == 200, url  # every link opens
+    assert NO_COMMUNE not in page
+    return page
+
+
+def test_a_national_admin_lands_on_the_nations_dashboard_and_report(national_admin):
+    page = _links_open(
+        national_admin,
+        [
+            reverse("kpi:national"),
+            reverse("kpi:national_report"),
+            reverse("kpi:targets_national"),
+            reverse("learning:content"),
+        ],
+    )
+    assert "Việc hôm nay" in page
+    assert "Báo cáo tháng toàn quốc" in page
+
+
+def test_a_province_officer_lands_on_their_province(province_officer, commune, other_commune):
+    code = commune.province_id
+    page = _links_open(
+        province_officer,
+        [
+            reverse("kpi:province", args=[code]),
+            reverse("kpi:province", args=[code]) + "#ranking",
+            reverse("kpi:province_report", args=[code]),
+        ],
+    )
+    assert "Xã/phường chưa đạt chỉ tiêu" in page
+    assert reverse("kpi:national") not in page  # not theirs
+    assert reverse("kpi:province", args=[other_commune.province_id]) not in page
+    assert reverse("learning:content") not in page
+
+
+def test_a_content_editor_lands_on_the_course_editing_pages(db):
+    editor = make_user("noidung.home", "content_editor")
+    page = _links_open(editor, [reverse("learning:content"), reverse("learning:courses")])
+    assert "Nội dung khóa học" in page
+    assert reverse("kpi:national") not in page

@@ -22,6 +22,11 @@ def can_see_province(actor: Any, province_code: str) -> bool:
     return s.national or province_code in s.provinces
 
 
+def steered_provinces(actor: Any) -> frozenset[str]:
+    """The provinces the actor oversees as a province officer (their home's dashboards)."""
+    return scope_of(actor).provinces
+
+
 def can_see_commune_dashboard(actor: Any, commune: Any) -> bool:
     """Dashboards of a commune: national, its province's officers, its commune officers."""
     s = scope_of(actor)

@@ -11,6 +11,7 @@ from ninja.errors import HttpError, ValidationError
 
 from hocvuso.accounts.api import router as accounts_router
 from hocvuso.accounts.auth import API_AUTH
+from hocvuso.assistance.api import router as assistance_router
 from hocvuso.classes.api import router as classes_router
 from hocvuso.core.errors import DomainError, Kind
 from hocvuso.desk.api import router as desk_router
@@ -31,6 +32,7 @@ api.add_router("/units", geo_router, auth=None)
 api.add_router("/accounts", accounts_router)
 api.add_router("/skills", skills_router)
 api.add_router("/desk", desk_router)
+api.add_router("/assistance", assistance_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/teams", teams_router)
 api.add_router("/classes", classes_router)

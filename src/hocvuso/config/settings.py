@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "hocvuso.teams",
     "hocvuso.classes",
     "hocvuso.learning",
+    "hocvuso.assistance",
     "hocvuso.kpi",
     "hocvuso.privacy",
     "hocvuso.sync",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("hocvuso.mentoring.urls")),
     path("", include("hocvuso.classes.urls")),
     path("", include("hocvuso.learning.urls")),
+    path("", include("hocvuso.assistance.urls")),
     path("", include("hocvuso.kpi.urls")),
     path("", include("hocvuso.sync.urls")),
     path("healthz", healthz, name="healthz"),

@@ -174,6 +174,9 @@ def demo_build(*, households: int = 150, seed: int = 2025) -> DemoResult:
     demo_networks(commune=commune, users=users, seed=seed)
     demo_family_guides(commune=commune, actor=users["commune_officer"])  # after every skill
     demo_contact_consents(commune=commune, actor=users["commune_officer"], seed=seed)
+    from hocvuso.demo.assistance import demo_citizen_and_editor
+
+    accounts += demo_citizen_and_editor(commune=commune, password=DEMO_PASSWORD)
     return DemoResult(
         commune, villages_created, households_created, persons_created, accounts, events
     )

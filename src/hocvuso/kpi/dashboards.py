@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from hocvuso.geo.models import Commune
+from hocvuso.geo.models import Commune, Province
 from hocvuso.kpi import selectors, summaries
 from hocvuso.kpi.models import Indicator
 from hocvuso.kpi.selectors import Cell, Child, Figures, UnitRef
@@ -123,8 +123,9 @@ def _as_unit(child: Child, parent: UnitRef) -> UnitRef:
 
 @dataclass(frozen=True)
 class Report:
-    """A month's report of a province or a commune: every indicator this month and last, with
-    its target; for a province, its communes on the first commune-level indicators."""
+    """A month's report of the nation, a province or a commune: every indicator this month and
+    last, with its target; for the nation, its provinces, for a province, its communes, on the
+    first indicators shown at that level (``child_level``: "province", "commune" or "")."""
 
     unit: UnitRef
     month: dt.date
@@ -134,6 +135,7 @@ class Report:
     rows: list[tuple[str, list[Cell]]]
     has_data: bool
     months: list[dt.date]  # the months one may choose, newest first
+    child_level: str = ""
 
 
 REPORT_COMMUNE_INDICATORS = 6
@@ -161,28 +163,27 @@ def monthly_report(*, actor: Any, level: str, code: str, month: str = "") -> Rep
     before, _b = selectors.month_figures(unit, previous)
     earlier = {c.indicator.code: c for c in selectors.cells(inds, before, book, unit)}
     lines = [(c, earlier[c.indicator.code]) for c in selectors.cells(inds, now, book, unit)]
-    commune_inds = [i for i in inds if "commune" in i.levels][:REPORT_COMMUNE_INDICATORS]
-    names = (
-        dict(Commune.objects.filter(province_id=unit.code).values_list("code", "name"))
-        if level == "province"
-        else {}
-    )
+    child_level = {"national": "province", "province": "commune"}.get(level, "")
+    child_inds = [i for i in inds if (child_level or "commune") in i.levels]
+    child_inds = child_inds[:REPORT_COMMUNE_INDICATORS]
+    names: dict[str, str] = {}
+    if level == "province":
+        names = dict(Commune.objects.filter(province_id=unit.code).values_list("code", "name"))
+    elif level == "national":
+        names = dict(Province.objects.values_list("code", "name"))
+
+    def child(c: str) -> UnitRef:
+        if level == "national":
+            return UnitRef("province", c, names.get(c, c))
+        return UnitRef("commune", c, names.get(c, c), province=unit.code)
+
     rows = sorted(
-        (
-            (
-                names.get(c, c),
-                selectors.cells(
-                    commune_inds,
-                    f,
-                    book,
-                    UnitRef("commune", c, names.get(c, c), province=unit.code),
-                ),
-            )
-            for c, f in below
-        ),
+        ((names.get(c, c), selectors.cells(child_inds, f, book, child(c))) for c, f in below),
         key=lambda row: row[0],
     )
     months = [today.replace(day=1)]
     for _i in range(11):
         months.append(summaries.previous_month(months[-1]))
-    return Report(unit, chosen, previous, lines, commune_inds, rows, any(now.values()), months)
+    return Report(
+        unit, chosen, previous, lines, child_inds, rows, any(now.values()), months, child_level
+    )

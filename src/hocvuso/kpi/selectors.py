@@ -27,6 +27,7 @@ from hocvuso.access.kpi import (
     can_see_nation,
     can_see_province,
     can_see_village_dashboard,
+    steered_provinces,
 )
 from hocvuso.core.errors import NotFound, ensure
 from hocvuso.geo.models import Commune, Province, Village
@@ -68,6 +69,24 @@ class UnitRef:
     province: str = ""  # the province code (for commune and village)
     commune: str = ""  # the commune code (for village)
     remote: bool = False  # a remote / ethnic-minority commune (or village)
+
+
+@dataclass(frozen=True)
+class SteeringHome:
+    """What a steering committee member's home leads to: the nation's dashboard and report (a
+    national admin), each province they oversee (a province officer)."""
+
+    national: bool
+    provinces: list[Province]
+
+
+def steering_home(*, actor: Any) -> SteeringHome:
+    """At most one query (the overseen provinces, by name)."""
+    codes = steered_provinces(actor)
+    return SteeringHome(
+        national=can_see_nation(actor),
+        provinces=list(Province.objects.filter(code__in=codes).order_by("name")) if codes else [],
+    )
 
 
 def unit_get(*, actor: Any, level: str, code: str = "") -> UnitRef:
@@ -155,7 +174,7 @@ def _sum(
     *,
     area: str,
     filter_on: str = "",
-    value: str = "",
+    value: Any = "",
     group: str = "",
     extra: Sequence[Any] = (),
 ) -> list[tuple[Any, Figures]]:
@@ -564,8 +583,9 @@ def all_communes(*, area: str = "all") -> list[tuple[Commune, Figures]]:
 
 
 def month_figures(unit: UnitRef, month: dt.date) -> tuple[Figures, list[tuple[str, Figures]]]:
-    """A unit's figures at the end of ``month`` and, for a province, each commune's (from the
-    month rows). The number of communes is today's, as on the dashboard."""
+    """A unit's figures at the end of ``month`` and, for a province, each commune's, for the
+    nation, each province's (from the month rows; one grouped query). The number of communes is
+    today's, as on the dashboard."""
     filter_on = {"province": "province_id", "commune": "commune_id"}.get(unit.level, "")
     rows = _sum(
         MonthSummary._meta.db_table,
@@ -584,6 +604,26 @@ def month_figures(unit: UnitRef, month: dt.date) -> tuple[Figures, list[tuple[st
             for r in MonthSummary.objects.filter(month=month, province_id=unit.code)
             .values("commune_id", *COMMUNE_COLUMNS)
             .order_by("commune_id")
+        ]
+    elif unit.level == "national":
+        by_province: dict[str, Figures] = dict(
+            _sum(
+                MonthSummary._meta.db_table,
+                area="all",
+                filter_on="month",
+                value=month,
+                group="province_id",
+            )
+        )
+        counts = dict(
+            Commune.objects.values("province_id")
+            .annotate(n=Count("code"))
+            .values_list("province_id", "n")
+            .order_by()
+        )
+        below = [
+            (code, {**by_province.get(code, {}), "communes": counts.get(code, 0)})
+            for code in Province.objects.order_by("code").values_list("code", flat=True)
         ]
     return total, below
 

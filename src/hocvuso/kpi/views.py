@@ -218,7 +218,9 @@ def _context(request: HttpRequest, d: Dashboard) -> dict[str, Any]:
         ],
         "export_xlsx": _export_url(d.unit, "xlsx", area),
         "export_csv": _export_url(d.unit, "csv", area),
-        "report_url": reverse(f"kpi:{d.unit.level}_report", args=[level_code])
+        "report_url": reverse("kpi:national_report")
+        if d.unit.level == "national"
+        else reverse(f"kpi:{d.unit.level}_report", args=[level_code])
         if d.unit.level in ("province", "commune")
         else "",
         "targets_url": _targets_url(request.user, d.unit),
@@ -295,7 +297,7 @@ def export(request: HttpRequest, level: str, fmt: str, code: str | UUID = "") ->
 @login_required
 @require_GET
 @not_found_as_404
-def report(request: HttpRequest, level: str, code: str) -> HttpResponse:
+def report(request: HttpRequest, level: str, code: str = "") -> HttpResponse:
     r = dashboards.monthly_report(
         actor=request.user, level=level, code=code, month=request.GET.get("thang", "")
     )

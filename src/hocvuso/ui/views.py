@@ -13,10 +13,12 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hocvuso.access.learning import can_edit_content
 from hocvuso.access.registry import can_reveal_cccd, can_see_sensitive
 from hocvuso.access.scope import is_mentor
 from hocvuso.access.skills import can_record_skills
 from hocvuso.access.units import access_commune, can_edit_commune, is_officer
+from hocvuso.assistance import selectors as assistance_selectors
 from hocvuso.core.errors import DomainError
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, search_term
 from hocvuso.desk import selectors as desk_selectors
@@ -39,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if redirect_to is not None:
         return redirect_to
     form = CommuneSearchForm(initial={"q": q})
+    mine = registry_selectors.own_people(actor=request.user)
     total = registry_selectors.commune_list(actor=request.user).count()
     page = None
     if total:
@@ -52,11 +55,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "q": q,
             "total": total,
             "page": page,
-            "mine": registry_selectors.own_people(actor=request.user),
+            "mine": mine,
+            "asked": assistance_selectors.own_help_requests(
+                actor=request.user, person_ids=[p.pk for p in mine]
+            ),
+            "help_worklists": assistance_selectors.worklist_communes(actor=request.user),
             "youth": registry_selectors.youth_commune_list(actor=request.user),
             "desks": registry_selectors.desk_commune_list(actor=request.user),
             "teams": teams_selectors.own_team_list(actor=request.user),
             "mentor": is_mentor(request.user),
+            "steering": kpi_selectors.steering_home(actor=request.user),
+            "content": can_edit_content(request.user),
         },
     )
 

@@ -1,0 +1,116 @@
+"""Reads of the requests for help, always through the actor's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from hocvuso.access.assistance import (
+    can_read_help_requests,
+    help_request_q,
+    help_worker_q,
+    help_worklist_communes,
+    may_work_help_request,
+)
+from hocvuso.assistance.models import ACTIVE, HelpRequest, Status
+from hocvuso.core.errors import ensure
+from hocvuso.core.fetch import one
+from hocvuso.geo.models import Commune, Village
+from hocvuso.registry.purposes import contact_phone, unrestricted_q
+from hocvuso.skills.models import Skill
+
+
+def help_request_get(actor: Any, request_id: Any) -> HelpRequest:
+    """The request if the actor may read it; not found otherwise."""
+    qs = HelpRequest.objects.filter(help_request_q(actor)).select_related(
+        "person__household__village", "commune", "village", "skill", "taken_by", "answered_by"
+    )
+    return one(qs, request_id)
+
+
+def help_request_list(
+    *,
+    actor: Any,
+    commune: Commune,
+    village: Village | None = None,
+    closed: bool = False,
+) -> QuerySet[HelpRequest]:
+    """The commune's requests the actor may read: those still in hand (open first, then
+    oldest first), or the closed ones (newest first). One query with the person and skill."""
+    ensure(can_read_help_requests(actor, commune.code))
+    qs = HelpRequest.objects.filter(help_request_q(actor), commune=commune).select_related(
+        "person__household", "village", "skill", "taken_by"
+    )
+    if village is not None:
+        qs = qs.filter(village=village)
+    if closed:
+        return qs.filter(status=Status.CLOSED).order_by("-closed_at", "-pk")
+    order = Case(
+        *(When(status=st, then=Value(i)) for i, st in enumerate(ACTIVE)),
+        output_field=IntegerField(),
+    )
+    return qs.filter(unrestricted_q("person__"), status__in=ACTIVE).order_by(
+        order, "created_at", "pk"
+    )
+
+
+def own_help_requests(*, actor: Any, person_ids: list[Any], limit: int = 5) -> list[HelpRequest]:
+    """The latest requests of the actor's own records (their home), newest first."""
+    if not person_ids:
+        return []
+    return list(
+        HelpRequest.objects.filter(help_request_q(actor), person_id__in=person_ids)
+        .select_related("skill", "answered_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def waiting_counts(*, actor: Any, communes: list[str]) -> dict[str, int]:
+    """Requests waiting for a helper (open) on the actor's worklist, per commune (one query)."""
+    if not communes:
+        return {}
+    rows = (
+        HelpRequest.objects.filter(help_worker_q(actor), commune_id__in=communes)
+        .values("commune_id")
+        .annotate(n=Count("pk", filter=Q(status=Status.OPEN)))
+        .order_by()
+    )
+    return {r["commune_id"]: r["n"] for r in rows}
+
+
+@dataclass(frozen=True)
+class HelpRequestView:
+    """A request as a helper reads it: the phone only when the person consented to calls."""
+
+    request: HelpRequest
+    phone: str
+    can_work: bool
+
+
+def help_request_view(*, actor: Any, request: HelpRequest) -> HelpRequestView:
+    return HelpRequestView(
+        request=request,
+        phone=contact_phone(request.person) if request.contact == "phone" else "",
+        can_work=may_work_help_request(actor, request),
+    )
+
+
+def skill_choices() -> list[Skill]:
+    """The catalogue's active skills a citizen may ask help with (reference data, one query)."""
+    return list(
+        Skill.objects.filter(is_active=True).select_related("area").order_by("area__order", "order")
+    )
+
+
+def worklist_communes(*, actor: Any) -> list[tuple[Commune, int]]:
+    """The communes whose requests the actor answers, each with the number waiting for a helper
+    (two queries; none without such a role)."""
+    codes = sorted(help_worklist_communes(actor))
+    if not codes:
+        return []
+    waiting = waiting_counts(actor=actor, communes=codes)
+    return [
+        (c, waiting.get(c.code, 0)) for c in Commune.objects.filter(code__in=codes).order_by("name")
+    ]
