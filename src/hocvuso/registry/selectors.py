@@ -234,3 +234,15 @@ def merge_pair_get(actor: Any, first_id: Any, second_id: Any) -> tuple[Person, P
     if first.commune_id != second.commune_id or not can_merge_people(actor, first.commune_id):
         raise NotFound()
     return first, second
+
+
+def walk_in_person_get(actor: Any, commune: Commune, person_id: Any) -> Person:
+    """A person of ``commune`` chosen among the matches offered for a walk-in (anyone who may
+    register people there, a youth volunteer at a class's door too); not-found otherwise."""
+    qs = Person.objects.select_related("household__village").filter(
+        walk_in_match_q(actor, commune.code), commune=commune, erased_at__isnull=True
+    )
+    try:
+        return qs.get(pk=_uuid(person_id))
+    except Person.DoesNotExist:
+        raise NotFound() from None

@@ -19,4 +19,8 @@ urlpatterns = [
     path("nhap/<uuid:job_id>/thon/", views_import.import_confirm, name="import_confirm"),
     path("nhap/<uuid:job_id>/loi.csv", views_import.import_rejects, name="import_rejects"),
     path("tinh/<str:code>/vung/", views.area_flags, name="area_flags"),
+    path("xa/<str:code>/trung-lap/", views.duplicates, name="duplicates"),
+    path("xa/<str:code>/trung-lap/gop/", views.duplicates_merge, name="duplicates_merge"),
+    path("xa/<str:code>/trung-lap/hai-nguoi/", views.duplicates_dismiss, name="duplicates_dismiss"),
+    path("gop/<uuid:merge_id>/tach/", views.merge_split, name="merge_split"),
 ]

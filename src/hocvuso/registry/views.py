@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hocvuso.access.registry import can_see_sensitive
 from hocvuso.access.units import access_commune, access_village, can_edit_commune, ensure_commune
-from hocvuso.core.errors import DomainError
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.phones import format_phone
 from hocvuso.core.web import add_domain_error, not_found_as_404, run_form
 from hocvuso.geo import selectors as geo_selectors
@@ -34,6 +34,7 @@ from hocvuso.registry.forms import (
 )
 from hocvuso.registry.models import Household
 from hocvuso.registry.parsing import parse_birth
+from hocvuso.registry.services import merges as merge_services
 
 
 @login_required
@@ -355,3 +356,81 @@ def area_flags(request: HttpRequest, code: str) -> HttpResponse:
         )
         return redirect("registry:area_flags", code=province.code)
     return render(request, "registry/area_flags.html", {"province": province, "form": form})
+
+
+# --- One record per person: the duplicates worklist, merge, split ------------------------------
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def duplicates(request: HttpRequest, code: str) -> HttpResponse:
+    """The commune's likely duplicates with their reasons, and its recent merges (to undo)."""
+    commune = access_commune(request.user, code, write=True)
+    pairs = registry_selectors.duplicate_pairs(actor=request.user, commune=commune)
+    merges = registry_selectors.merge_list(actor=request.user, commune=commune)
+    response = render(
+        request,
+        "registry/duplicates.html",
+        {"commune": commune, "pairs": pairs, "merges": merges},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def duplicates_merge(request: HttpRequest, code: str) -> HttpResponse:
+    """Merge the pair ``first``, ``second``: ``keep`` (one of them) survives, the other becomes
+    its tombstone."""
+    commune = access_commune(request.user, code, write=True)
+    first, second = registry_selectors.merge_pair_get(
+        request.user, request.POST.get("first"), request.POST.get("second")
+    )
+    keep = request.POST.get("keep")
+    if first.commune_id != commune.code or keep not in (str(first.pk), str(second.pk)):
+        raise NotFound()
+    survivor, duplicate = (first, second) if keep == str(first.pk) else (second, first)
+    reason = request.POST.get("reason") or "officer"
+    try:
+        merge_services.person_merge(
+            actor=request.user, survivor=survivor, duplicate=duplicate, reason=reason
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Merged: %(name)s has one record now.") % {"name": survivor.full_name},
+        )
+    return redirect("registry:duplicates", code=commune.code)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def duplicates_dismiss(request: HttpRequest, code: str) -> HttpResponse:
+    commune = access_commune(request.user, code, write=True)
+    first, second = registry_selectors.merge_pair_get(
+        request.user, request.POST.get("first"), request.POST.get("second")
+    )
+    if first.commune_id != commune.code:
+        raise NotFound()
+    merge_services.pair_not_duplicate(actor=request.user, first=first, second=second)
+    messages.success(request, _("Kept as two people."))
+    return redirect("registry:duplicates", code=commune.code)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def merge_split(request: HttpRequest, merge_id: UUID) -> HttpResponse:
+    merge = registry_selectors.merge_get(request.user, merge_id)
+    try:
+        merge_services.person_split(actor=request.user, merge=merge)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The merge was undone: two records again."))
+    return redirect("registry:duplicates", code=merge.commune_id)

@@ -178,8 +178,8 @@ class PossibleDuplicate(DomainError):
         super().__init__(
             RegistryError.POSSIBLE_DUPLICATE,
             _(
-                "This person may already be registered in the commune: choose them below, or "
-                "confirm it is someone else."
+                "This person may already be registered in the commune: choose one of the "
+                "matches, or confirm it is someone else."
             ),
             "full_name",
         )
