@@ -306,6 +306,9 @@ ROUTES: dict[str, Route] = {
         "POST",
         lambda w, s, role: {"first": _o(w, s, "p1").pk, "second": _o(w, s, "p2").pk},
     ),
+    "registry:unit_transfers": Route(
+        lambda w, s: reverse("registry:unit_transfers", args=[_code(w, s)]), KEEPERS
+    ),
     "registry:merge_split": Route(
         lambda w, s: reverse("registry:merge_split", args=[_o(w, s, "merge").pk]),
         KEEPERS,

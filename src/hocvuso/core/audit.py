@@ -70,6 +70,8 @@ class AuditAction(models.TextChoices):
     MENTORSHIP_START = "mentorship.start", _("Mentorship started")
     PERSON_ERASE = "person.erase", _("Personal data erased")
     PERSON_MERGE = "person.merge", _("Two records of one person merged")
+    UNIT_RETIRE = "unit.retire", _("Unit retired by a newer official list")
+    UNIT_TRANSFER = "unit.transfer", _("Registry of a retired unit moved to its successor")
     PERSON_SPLIT = "person.split", _("A merge of records undone")
     PERSON_NOT_DUPLICATE = "person.not_duplicate", _("Two records found to be two people")
     PERSON_MOVE = "person.move", _("Person moved to another commune")

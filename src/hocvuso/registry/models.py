@@ -332,3 +332,41 @@ class ImportJob(BaseModel):
             "unchanged": self.unchanged,
             "rejected": self.rejected,
         }
+
+
+class UnitTransferStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class UnitTransfer(BaseModel):
+    """A retired commune's villages, households and people moving to its successor, by a
+    background job, one village (or batch of households) per transaction. ``total`` / ``done``:
+    households; ``renamed``: names and codes that clashed in the successor and were suffixed
+    [{"kind", "id", "old", "new"}]."""
+
+    retired = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    successor = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=UnitTransferStatus.choices, default=UnitTransferStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    villages = models.PositiveIntegerField(default=0)
+    persons = models.PositiveIntegerField(default=0)
+    renamed = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("move of a retired unit's registry")
+        verbose_name_plural = _("moves of retired units' registries")
+        constraints = [
+            models.UniqueConstraint(fields=["retired", "successor"], name="unittransfer_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.retired_id} → {self.successor_id} ({self.status})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from hocvuso.access.registry import can_merge_people, household_q, person_q, walk_in_match_q
 from hocvuso.access.scope import desk_communes, own_persons, youth_communes
@@ -16,7 +16,7 @@ from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Province, Village
 from hocvuso.geo.selectors import commune_search
 from hocvuso.registry import matching
-from hocvuso.registry.models import Household, ImportJob, Person, PersonMerge
+from hocvuso.registry.models import Household, ImportJob, Person, PersonMerge, UnitTransfer
 
 
 def household_keys(
@@ -246,3 +246,13 @@ def walk_in_person_get(actor: Any, commune: Commune, person_id: Any) -> Person:
         return qs.get(pk=_uuid(person_id))
     except Person.DoesNotExist:
         raise NotFound() from None
+
+
+def unit_transfer_list(*, actor: Any, commune: Commune) -> list[UnitTransfer]:
+    """Moves of a retired unit's registry into or out of ``commune`` (its keepers)."""
+    ensure_commune(actor, commune.code, write=True)
+    return list(
+        UnitTransfer.objects.filter(Q(retired=commune) | Q(successor=commune))
+        .select_related("retired", "successor")
+        .order_by("-created_at")
+    )

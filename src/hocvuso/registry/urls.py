@@ -23,4 +23,5 @@ urlpatterns = [
     path("xa/<str:code>/trung-lap/gop/", views.duplicates_merge, name="duplicates_merge"),
     path("xa/<str:code>/trung-lap/hai-nguoi/", views.duplicates_dismiss, name="duplicates_dismiss"),
     path("gop/<uuid:merge_id>/tach/", views.merge_split, name="merge_split"),
+    path("xa/<str:code>/sap-nhap/", views.unit_transfers, name="unit_transfers"),
 ]

@@ -434,3 +434,17 @@ def merge_split(request: HttpRequest, merge_id: UUID) -> HttpResponse:
     else:
         messages.success(request, _("The merge was undone: two records again."))
     return redirect("registry:duplicates", code=merge.commune_id)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def unit_transfers(request: HttpRequest, code: str) -> HttpResponse:
+    """The moves of a retired unit's registry into or out of the commune, with their progress."""
+    commune = access_commune(request.user, code, write=True)
+    transfers = registry_selectors.unit_transfer_list(actor=request.user, commune=commune)
+    response = render(
+        request, "registry/unit_transfers.html", {"commune": commune, "transfers": transfers}
+    )
+    add_never_cache_headers(response)
+    return response
