@@ -336,3 +336,19 @@ def test_the_commands_find_no_difference_after_a_merge(officer, commune, village
     out = capsys.readouterr().out
     assert '"differences": {}' in out
     assert PersonMerge.objects.count() == 1
+
+
+def test_erasing_a_person_erases_the_records_merged_into_them(officer, commune, village, head):
+    from hocvuso.privacy.services import data_request_create, person_erase
+    from tests.factories import tables_containing
+
+    dup = _walk_in(officer, commune, village, name="Giang Mi Po", year=1970, phone="0987111222")
+    record(officer, dup, "vneid.install", note="Giang Mi Po tự cài được")
+    person_merge(actor=officer, survivor=head, duplicate=dup)
+    leaks = ["Giang Mi Po", "+84987111222", "Giàng Mí Pó"]
+    assert tables_containing(leaks)
+    request = data_request_create(actor=officer, person=head, kind="erasure", channel="office")
+    person_erase(actor=officer, person=head, request=request)
+    assert tables_containing(leaks) == []
+    assert Person.all_objects.get(pk=dup.pk).erased_at is not None
+    assert summaries.check() == []
