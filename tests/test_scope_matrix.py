@@ -306,6 +306,21 @@ ROUTES: dict[str, Route] = {
         "POST",
         lambda w, s, role: {"first": _o(w, s, "p1").pk, "second": _o(w, s, "p2").pk},
     ),
+    # Past the scope check the move is refused (a code no commune has): nothing changes.
+    "registry:person_move": Route(
+        lambda w, s: reverse("registry:person_move", args=[_o(w, s, "p1").pk]),
+        KEEPERS,
+        "POST",
+        lambda w, s, role: {"commune": "99999", "code": "X-1"},
+        ok=frozenset({400}),
+    ),
+    "registry:household_move": Route(
+        lambda w, s: reverse("registry:household_move", args=[_o(w, s, "h1").pk]),
+        KEEPERS,
+        "POST",
+        lambda w, s, role: {"commune": "99999"},
+        ok=frozenset({400}),
+    ),
     "registry:unit_transfers": Route(
         lambda w, s: reverse("registry:unit_transfers", args=[_code(w, s)]), KEEPERS
     ),

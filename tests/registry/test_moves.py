@@ -104,3 +104,36 @@ def test_moves_refused_write_nothing(
     assert exc.value.code == "duplicate_household_code"
     assert db_fingerprint() == taken
     assert before != taken  # (the household added above)
+
+
+def test_the_move_page_moves_a_household_and_the_old_officer_loses_it(
+    officer, other_officer, commune, other_commune, household, head
+):
+    from django.urls import reverse
+
+    from tests.factories import login
+
+    client = login(officer)
+    url = reverse("registry:household_move", args=[household.pk])
+    page = client.get(url).content.decode()
+    assert "Chuyển sang xã khác" in page
+    bad = client.post(url, {"commune": "9999"})
+    assert bad.status_code == 400
+    assert "5 chữ số" in bad.content.decode()
+    response = client.post(url, {"commune": other_commune.code})
+    assert response.status_code == 302
+    assert Household.objects.get(pk=household.pk).commune_id == other_commune.code
+    assert client.get(reverse("registry:household", args=[household.pk])).status_code == 404
+    assert login(other_officer).get(reverse("ui:person", args=[head.pk])).status_code == 200
+
+
+def test_nobody_moves_into_a_retired_commune(officer, commune, other_commune, household):
+    from hocvuso.geo.models import Commune
+
+    Commune.objects.filter(code=other_commune.code).update(
+        retired_at=timezone.now(), successor_id=commune.code
+    )
+    other_commune.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        household_move(actor=officer, household=household, to=other_commune)
+    assert exc.value.code == "move_retired"

@@ -32,6 +32,7 @@ class RegistryError(Code):
     SPLIT_DONE = "split_done", Kind.CONFLICT
     PERSON_MERGED = "person_merged", Kind.CONFLICT  # a tombstone is never processed
     MOVE_SAME_COMMUNE = "move_same_commune"
+    MOVE_RETIRED = "move_retired"
     # Bulk import
     UNSUPPORTED_FILE = "unsupported_file"
     HEADER_NOT_FOUND = "header_not_found"

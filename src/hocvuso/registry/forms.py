@@ -233,3 +233,16 @@ class AreaFlagsForm(forms.Form):
             c.code: (bool(data[f"remote_{c.code}"]), bool(data[f"minority_{c.code}"]))
             for c in self.communes
         }
+
+
+class MoveForm(forms.Form):
+    """Move a person or a household to another commune: its official code, and the code of
+    the household there (a person's new household; a household keeps its own when empty)."""
+
+    commune = forms.RegexField(
+        label=_("Official code of the commune they move to"),
+        regex=r"^\d{5}$",
+        max_length=5,
+        error_messages={"invalid": _("Five digits, e.g. 00715.")},
+    )
+    code = forms.CharField(label=_("Household code there"), max_length=32, required=False)

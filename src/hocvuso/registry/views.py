@@ -28,6 +28,7 @@ from hocvuso.registry.forms import (
     AreaFlagsForm,
     HeadForm,
     HouseholdForm,
+    MoveForm,
     PersonForm,
     VillageForm,
     VillageImportForm,
@@ -35,6 +36,7 @@ from hocvuso.registry.forms import (
 from hocvuso.registry.models import Household
 from hocvuso.registry.parsing import parse_birth
 from hocvuso.registry.services import merges as merge_services
+from hocvuso.registry.services import moves as move_services
 
 
 @login_required
@@ -448,3 +450,68 @@ def unit_transfers(request: HttpRequest, code: str) -> HttpResponse:
     )
     add_never_cache_headers(response)
     return response
+
+
+# --- Moves to another commune ------------------------------------------------------------------
+
+
+def _move_page(
+    request: HttpRequest, *, obj: Any, kind: str, move: Any, code_required: bool
+) -> HttpResponse:
+    ensure_commune(request.user, obj.commune_id, write=True)
+    form = MoveForm(request.POST or None)
+    if code_required:
+        form.fields["code"].required = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            to = geo_selectors.commune_get(code=form.cleaned_data["commune"])
+        except NotFound:
+            form.add_error("commune", _("No commune has this code."))
+        else:
+            try:
+                move(to=to, code=form.cleaned_data["code"])
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Moved to %(commune)s.") % {"commune": to.name})
+                return redirect("ui:commune", code=obj.commune_id)
+    response = render(
+        request,
+        "registry/move.html",
+        {"commune": obj.commune, "obj": obj, "kind": kind, "form": form},
+        status=400 if form.errors else 200,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def person_move(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person = registry_selectors.person_get(request.user, person_id)
+    return _move_page(
+        request,
+        obj=person,
+        kind="person",
+        code_required=True,
+        move=lambda to, code: move_services.person_move(
+            actor=request.user, person=person, to=to, code=code
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def household_move(request: HttpRequest, household_id: UUID) -> HttpResponse:
+    household = registry_selectors.household_get(request.user, household_id)
+    return _move_page(
+        request,
+        obj=household,
+        kind="household",
+        code_required=False,
+        move=lambda to, code: move_services.household_move(
+            actor=request.user, household=household, to=to, code=code
+        ),
+    )

@@ -38,6 +38,12 @@ def _check(actor: Any, from_commune: str, to: Commune, village: Village | None) 
         )
     if not can_move_out(actor, from_commune, to.code):
         raise NotFound()
+    if to.retired_at is not None:
+        raise DomainError(
+            RegistryError.MOVE_RETIRED,
+            _("That commune was merged into another one: move them to its successor."),
+            "commune",
+        )
     if village is not None and village.commune_id != to.code:
         raise DomainError(
             GeoError.VILLAGE_OTHER_COMMUNE, _("The village belongs to another commune."), "village"
