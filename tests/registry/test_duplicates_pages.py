@@ -122,3 +122,56 @@ def test_a_class_door_offers_the_matches_to_a_volunteer(officer, commune, head):
     response = client.post(url, {"id": reg_id, "person": str(head.pk)})
     assert response.status_code == 302
     assert ClassRegistration.objects.get().person_id == head.pk
+
+
+def test_the_household_page_offers_the_matches_before_adding_a_member(
+    officer, commune, head, member, twin
+):
+    client = login(officer)
+    url = reverse("registry:person_add", args=[twin.household_id])
+    data = {"full_name": "Giàng Thị Mỷ", "birth": "1995", "sex": "F"}
+    count = Person.objects.count()
+    response = client.post(url, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert reverse("ui:person", args=[member.pk]) in page
+    assert "Trùng tên và năm sinh" in page
+    assert Person.objects.count() == count
+    response = client.post(url, {**data, "confirmed_new": "on"})
+    assert response.status_code == 302
+    assert Person.objects.count() == count + 1
+
+
+def test_the_worklist_costs_the_same_queries_whatever_the_pairs(
+    officer, commune, village, head, twin, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hocvuso.registry import selectors
+
+    client = login(officer)
+    url = reverse("registry:duplicates", args=[commune.code])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    one_pair = count()
+    for i in range(6):
+        household = household_create(actor=officer, commune=commune, code=f"T-{i}")
+        for _ in range(2):
+            person_register(
+                actor=officer, household=household, full_name=f"Lò Văn {i}", sex="M",
+                birth_year=1980 + i,
+            )  # fmt: skip
+    assert len(selectors.duplicate_pairs(actor=officer, commune=commune)) == 7
+    assert count() == one_pair
+    # Session, user, scope, the commune, the 4 queries of the pairs, the merges: pinned.
+    assert one_pair == 9
+    # A walk-in's matches: one query.
+    with django_assert_num_queries(1):
+        selectors.walk_in_matches(
+            actor=officer, commune=commune, full_name="Giàng Mí Pó", birth_year=1970
+        )

@@ -352,3 +352,18 @@ def test_erasing_a_person_erases_the_records_merged_into_them(officer, commune, 
     assert tables_containing(leaks) == []
     assert Person.all_objects.get(pk=dup.pk).erased_at is not None
     assert summaries.check() == []
+
+
+def test_a_merged_head_leaves_the_household_headless_until_the_split(
+    officer, commune, village, household, head, member
+):
+    bare = _walk_in(officer, commune, village, name="Giàng Mí Pó", year=1970)
+    merge = person_merge(actor=officer, survivor=bare, duplicate=head)
+    household.refresh_from_db()
+    assert household.head_id is None  # the head must be a (live) member
+    assert household.merged_into_id is None  # the daughter still lives there
+    assert not merge.household_retired
+    person_split(actor=officer, merge=merge)
+    household.refresh_from_db()
+    assert household.head_id == head.pk
+    assert summaries.check() == []

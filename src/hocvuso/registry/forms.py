@@ -110,12 +110,26 @@ class PersonForm(forms.Form):
         help_text=_("For example: disability, poor eyesight, cannot read."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Adding only, once the matches were offered (registry.walk_in_check).
+    confirmed_new = forms.BooleanField(
+        label=_("None of them: it is someone else, add them"), required=False
+    )
 
     def __init__(
-        self, *args: Any, sensitive: bool, editing: bool = False, has_cccd: bool = False, **kw: Any
+        self,
+        *args: Any,
+        sensitive: bool,
+        editing: bool = False,
+        has_cccd: bool = False,
+        offered: bool = False,
+        **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
         self.sensitive = sensitive
+        if editing:
+            del self.fields["confirmed_new"]
+        elif not offered:
+            self.fields["confirmed_new"].widget = forms.HiddenInput()
         if not sensitive:
             del self.fields["ethnicity"]
             del self.fields["special_needs"]

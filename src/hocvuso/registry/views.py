@@ -154,6 +154,7 @@ def _household_page(
     edit_form: HouseholdForm | None = None,
     head_form: HeadForm | None = None,
     person_form: PersonForm | None = None,
+    matches: list[Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     commune = household.commune
@@ -181,6 +182,7 @@ def _household_page(
             "edit_form": edit_form,
             "head_form": head_form,
             "person_form": person_form,
+            "matches": matches or [],
             "open_form": next(
                 (
                     name
@@ -257,17 +259,22 @@ def person_add(request: HttpRequest, household_id: UUID) -> HttpResponse:
     ensure_commune(request.user, household.commune_id, write=True)
     sensitive = can_see_sensitive(request.user, household.commune_id)
     form = PersonForm(request.POST, sensitive=sensitive)
+    matches: list[Any] = []
     if form.is_valid():
         try:
-            person = registry_services.person_register(
+            person = registry_services.person_add(
                 actor=request.user, household=household, **_person_form_values(form)
             )
         except DomainError as exc:
+            if isinstance(exc, registry_services.PossibleDuplicate):
+                matches = exc.matches
+                form = PersonForm(request.POST, sensitive=sensitive, offered=True)
+                form.is_valid()
             add_domain_error(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": person.full_name})
             return redirect("registry:household", household_id=household.pk)
-    return _household_page(request, household, person_form=form, status=400)
+    return _household_page(request, household, person_form=form, matches=matches, status=400)
 
 
 # --- Person -----------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ from hocvuso.registry.models import Household, MergeReason, NotDuplicate, Person
 # The survivor's fields filled from the duplicate when empty (the CCCD moves as three columns).
 FILLABLE = ("birth_date", "birth_year", "phone", "occupation", "ethnicity", "special_needs")
 CCCD_COLUMNS = ("cccd_hash", "cccd_ciphertext", "cccd_last3")
+# In ``PersonMerge.moved["registry"]``: the household the duplicate headed (its head cleared).
+HEAD_OF = "registry.household.head"
 
 
 def _locked(*ids: Any) -> dict[Any, Person]:
@@ -121,6 +123,12 @@ def _merge(actor: Any, survivor: Person, duplicate: Person, reason: str) -> Pers
     if retired:
         household.merged_into_id = survivor.household_id
         household.save(update_fields=["merged_into", "updated_at"])
+    elif household.head_id == duplicate.pk:
+        # The head must be a member: the household the tombstone headed has none until its
+        # keepers name one (a split gives it back).
+        household.head = None
+        household.save(update_fields=["head", "updated_at"])
+        moved.setdefault("registry", {})[HEAD_OF] = [str(household.pk)]
     record = PersonMerge.objects.create(
         commune_id=survivor.commune_id,
         survivor=survivor,
@@ -240,6 +248,11 @@ def person_split(*, actor: Any, merge: PersonMerge) -> Person:
     if merge.household_retired:
         Household.all_objects.filter(pk=duplicate.household_id).update(
             merged_into=None, updated_at=timezone.now()
+        )
+    headed = merge.moved.get("registry", {}).get(HEAD_OF, [])
+    if headed:
+        Household.objects.filter(pk__in=headed, head__isnull=True).update(
+            head=duplicate, updated_at=timezone.now()
         )
     moved_back: dict[str, int] = {}
     for provider in providers():

@@ -175,14 +175,22 @@ class PossibleDuplicate(DomainError):
     (``confirmed_new``)."""
 
     def __init__(self, matches: list[Any]) -> None:
-        super().__init__(
-            RegistryError.POSSIBLE_DUPLICATE,
-            _(
-                "This person may already be registered in the commune: choose one of the "
-                "matches, or confirm it is someone else."
-            ),
-            "full_name",
-        )
+        if any("same_cccd" in m.reasons for m in matches):
+            # The same CCCD is the same person: no confirming otherwise, choose them.
+            super().__init__(
+                RegistryError.DUPLICATE_CCCD,
+                _("A person with this CCCD is already registered."),
+                "cccd",
+            )
+        else:
+            super().__init__(
+                RegistryError.POSSIBLE_DUPLICATE,
+                _(
+                    "This person may already be registered in the commune: choose one of the "
+                    "matches, or confirm it is someone else."
+                ),
+                "full_name",
+            )
         self.matches = matches
         # For the API: what a picker shows of a namesake (no phone, no CCCD).
         self.details = [
@@ -230,6 +238,28 @@ def walk_in_check(
     )
     if matches:
         raise PossibleDuplicate(matches)
+
+
+@sensitive_variables("values")
+def person_add(
+    *, actor: Any, household: Household, confirmed_new: bool = False, **values: Any
+) -> Person:
+    """A keeper adds a person to a household: the commune's matches are offered first
+    (:func:`walk_in_check`), then :func:`person_register`."""
+    if not can_register_people(actor, household.commune_id):
+        raise NotFound()
+    born = values.get("birth_date")
+    walk_in_check(
+        actor=actor,
+        commune=household.commune,
+        full_name=values.get("full_name", ""),
+        birth_year=born.year if born else values.get("birth_year"),
+        household=household,
+        phone=values.get("phone", ""),
+        cccd=values.get("cccd", ""),
+        confirmed_new=confirmed_new,
+    )
+    return person_register(actor=actor, household=household, **values)
 
 
 def _validate_person(values: dict[str, Any]) -> None:
