@@ -82,7 +82,7 @@ def test_the_worklist_pairs_the_commune_duplicates_with_their_reasons(
     twin = _walk_in(officer, commune, name="GIANG MI PO", year=1970)
     phone_twin = _walk_in(officer, commune, name="Lò Văn Sáng", year=1995, phone="0987654321")
     other = _walk_in(officer, commune, name="Giàng Thị Mỷ", year=1995, phone="0987 654 321")
-    pairs = matching.pairs(Person.objects.filter(commune=commune))
+    pairs = matching.pairs(commune.code)
     got = sorted((frozenset((p.first.pk, p.second.pk)), tuple(p.reasons)) for p in pairs)
     assert got == sorted(
         [
@@ -91,9 +91,12 @@ def test_the_worklist_pairs_the_commune_duplicates_with_their_reasons(
             (frozenset((phone_twin.pk, other.pk)), ("phone_year",)),
         ]
     )
+    # The page shows the first pairs by name, and how many there are.
+    assert len(matching.pairs(commune.code, limit=1)) == 1
+    assert matching.pair_count(commune.code) == 2  # the two pairs by name
     # A pair found to be two people leaves the list (audited).
     pair_not_duplicate(actor=officer, first=other, second=phone_twin)
-    pairs = matching.pairs(Person.objects.filter(commune=commune))
+    pairs = matching.pairs(commune.code)
     assert len(pairs) == 2
     assert AuditLog.objects.filter(action="person.not_duplicate").count() == 1
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _pairs(commune) -> list[matching.Pair]:  # type: ignore[no-untyped-def]
-    return matching.pairs(Person.objects.filter(commune=commune))
+    return matching.pairs(commune.code)
 
 
 def test_a_class_a_desk_day_and_a_sync_that_meet_registered_people_add_no_duplicate(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -148,20 +149,44 @@ class Pair:
         return [str(REASON_LABELS[r]) for r in self.reasons]
 
 
-def pairs(people: QuerySet[Person]) -> list[Pair]:
-    """Likely duplicates among ``people`` (a commune's): pairs sharing a name or a phone number
-    and a reason, minus the pairs an officer found to be two people. Two grouped queries find
-    the shared names and phones; one more reads those people."""
-    live = people.filter(erased_at__isnull=True)
-    names = (
-        live.exclude(search_key="")
-        .values("search_key")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .values_list("search_key", flat=True)
-        .order_by()
+def _name_pairs_sql() -> str:
+    """Pairs of live people of one commune with the same folded name and a year of birth that
+    does not tell them apart (the same, or one unknown), or the same phone: one self-join on the
+    (commune, name) index."""
+    q = connection.ops.quote_name
+    t = q(Person._meta.db_table)
+    live = "{x}.merged_into_id IS NULL AND {x}.erased_at IS NULL"
+    return (
+        f"SELECT a.id, b.id FROM {t} a JOIN {t} b"  # noqa: S608 — names, not values
+        " ON b.commune_id = a.commune_id AND b.search_key = a.search_key AND b.id > a.id"
+        " WHERE a.commune_id = %s AND a.search_key <> ''"
+        f" AND {live.format(x='a')} AND {live.format(x='b')}"
+        " AND (a.birth_year = b.birth_year OR a.birth_year IS NULL OR b.birth_year IS NULL"
+        " OR (a.phone <> '' AND a.phone = b.phone))"
     )
-    phones = (
+
+
+def pair_count(commune_code: str) -> int:
+    """How many pairs by name the commune holds (before dismissals: one COUNT of the join)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({_name_pairs_sql()}) x", [commune_code])  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+def pairs(commune_code: str, *, limit: int | None = None) -> list[Pair]:
+    """Likely duplicates among a commune's people: pairs with a reason, minus the pairs an
+    officer found to be two people. One self-join finds the pairs by name (the first ``limit``
+    by name, when given), one grouped query the shared phone numbers; one query reads those
+    people, one the pairs dismissed."""
+    sql, params = _name_pairs_sql(), [commune_code]
+    if limit is not None:
+        sql += " ORDER BY a.search_key, a.id, b.id LIMIT %s"
+        params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        candidates_ = {(UUID(str(a)), UUID(str(b))) for a, b in cursor.fetchall()}
+    live = Person.objects.filter(commune_id=commune_code, erased_at__isnull=True)
+    phones = list(
         live.exclude(phone="")
         .values("phone")
         .annotate(n=Count("pk"))
@@ -169,35 +194,32 @@ def pairs(people: QuerySet[Person]) -> list[Pair]:
         .values_list("phone", flat=True)
         .order_by()
     )
-    shared_names, shared_phones = list(names), list(phones)
-    if not shared_names and not shared_phones:
+    ids = {i for pair in candidates_ for i in pair}
+    rows = {
+        p.pk: p
+        for p in live.filter(Q(pk__in=ids) | Q(phone__in=phones)).select_related(
+            "household__village"
+        )
+    }
+    by_phone: dict[str, list[Any]] = defaultdict(list)
+    for p in rows.values():
+        if p.phone and p.phone in phones:
+            by_phone[p.phone].append(p.pk)
+    for group in by_phone.values():
+        group.sort()
+        candidates_.update((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+    if not candidates_:
         return []
-    rows = list(
-        live.filter(Q(search_key__in=shared_names) | Q(phone__in=shared_phones))
-        .select_related("household__village")
-        .order_by("pk")
-    )
-    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for p in rows:
-        if p.search_key in shared_names:
-            groups[("name", p.search_key)].append(p)
-        if p.phone and p.phone in shared_phones:
-            groups[("phone", p.phone)].append(p)
     dismissed = set(
-        NotDuplicate.objects.filter(first__in=[p.pk for p in rows]).values_list("first", "second")
+        NotDuplicate.objects.filter(commune_id=commune_code).values_list("first", "second")
     )
-    seen: set[tuple[UUID, UUID]] = set()
     out: list[Pair] = []
-    for group in groups.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                ids = (a.pk, b.pk) if a.pk < b.pk else (b.pk, a.pk)
-                if ids in seen or ids in dismissed:
-                    continue
-                seen.add(ids)
-                found = reasons(a, b)
-                if found:
-                    first, second = (a, b) if a.pk == ids[0] else (b, a)
-                    out.append(Pair(first, second, found))
+    for a, b in candidates_ - dismissed:
+        first, second = rows.get(a), rows.get(b)
+        if first is None or second is None:
+            continue
+        found = reasons(first, second)
+        if found:
+            out.append(Pair(first, second, found))
     out.sort(key=lambda p: (REASON_ORDER.index(p.reasons[0]), p.first.search_key, p.first.pk))
-    return out
+    return out if limit is None else out[:limit]

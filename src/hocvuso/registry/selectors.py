@@ -203,11 +203,23 @@ def walk_in_matches(
     return matching.candidates(people, probe)
 
 
-def duplicate_pairs(*, actor: Any, commune: Commune) -> list[matching.Pair]:
-    """The commune's duplicates worklist: likely pairs with their reasons (its keepers)."""
+DUPLICATES_SHOWN = 100
+
+
+def duplicate_pairs(
+    *, actor: Any, commune: Commune, limit: int | None = None
+) -> list[matching.Pair]:
+    """The commune's duplicates worklist: likely pairs with their reasons (its keepers); the
+    first ``limit`` by name when given."""
     if not can_merge_people(actor, commune.code):
         raise NotFound()
-    return matching.pairs(Person.objects.filter(commune=commune))
+    return matching.pairs(commune.code, limit=limit)
+
+
+def duplicate_pair_count(*, actor: Any, commune: Commune) -> int:
+    if not can_merge_people(actor, commune.code):
+        raise NotFound()
+    return matching.pair_count(commune.code)
 
 
 def merge_list(*, actor: Any, commune: Commune, limit: int = 50) -> list[PersonMerge]:

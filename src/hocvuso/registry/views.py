@@ -376,12 +376,18 @@ def area_flags(request: HttpRequest, code: str) -> HttpResponse:
 def duplicates(request: HttpRequest, code: str) -> HttpResponse:
     """The commune's likely duplicates with their reasons, and its recent merges (to undo)."""
     commune = access_commune(request.user, code, write=True)
-    pairs = registry_selectors.duplicate_pairs(actor=request.user, commune=commune)
+    shown = registry_selectors.DUPLICATES_SHOWN
+    pairs = registry_selectors.duplicate_pairs(actor=request.user, commune=commune, limit=shown)
+    total = (
+        registry_selectors.duplicate_pair_count(actor=request.user, commune=commune)
+        if len(pairs) >= shown
+        else len(pairs)
+    )
     merges = registry_selectors.merge_list(actor=request.user, commune=commune)
     response = render(
         request,
         "registry/duplicates.html",
-        {"commune": commune, "pairs": pairs, "merges": merges},
+        {"commune": commune, "pairs": pairs, "total": total, "merges": merges},
     )
     add_never_cache_headers(response)
     return response
