@@ -118,7 +118,7 @@ def child(persons: int, rounds: int) -> None:
     Household.objects.bulk_create(households, batch_size=2000)
     Person.objects.bulk_create(people, batch_size=2000)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        cursor.execute("ANALYZE")
     qs = Person.objects.filter(commune=commune)
     p_med, p_lo, p_hi, found = _timed(lambda: matching.pairs(commune.code), rounds)
     g_med, g_lo, g_hi, _page = _timed(

@@ -178,7 +178,7 @@ def pairs(commune_code: str, *, limit: int | None = None) -> list[Pair]:
     officer found to be two people. One self-join finds the pairs by name (the first ``limit``
     by name, when given), one grouped query the shared phone numbers; one query reads those
     people, one the pairs dismissed."""
-    sql, params = _name_pairs_sql(), [commune_code]
+    sql, params = _name_pairs_sql(), list[Any]([commune_code])
     if limit is not None:
         sql += " ORDER BY a.search_key, a.id, b.id LIMIT %s"
         params.append(limit)
