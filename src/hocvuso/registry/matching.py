@@ -150,26 +150,34 @@ class Pair:
 
 
 def _name_pairs_sql() -> str:
-    """Pairs of live people of one commune with the same folded name and a year of birth that
-    does not tell them apart (the same, or one unknown), or the same phone: one self-join on the
-    (commune, name) index."""
+    """Pairs (each once) of live people of one commune with the same folded name whose years of
+    birth do not tell them apart: the same year (a join on the (commune, name, year) index), or
+    one of them unknown (the unknown one joined to its namesakes). Pairs with the same phone come
+    from the shared phone numbers."""
     q = connection.ops.quote_name
     t = q(Person._meta.db_table)
-    live = "{x}.merged_into_id IS NULL AND {x}.erased_at IS NULL"
-    return (
-        f"SELECT a.id, b.id FROM {t} a JOIN {t} b"  # noqa: S608 — names, not values
-        " ON b.commune_id = a.commune_id AND b.search_key = a.search_key AND b.id > a.id"
-        " WHERE a.commune_id = %s AND a.search_key <> ''"
-        f" AND {live.format(x='a')} AND {live.format(x='b')}"
-        " AND (a.birth_year = b.birth_year OR a.birth_year IS NULL OR b.birth_year IS NULL"
-        " OR (a.phone <> '' AND a.phone = b.phone))"
+    live = "a.merged_into_id IS NULL AND a.erased_at IS NULL"
+    live += " AND b.merged_into_id IS NULL AND b.erased_at IS NULL"
+    same_year = (
+        f"SELECT a.id AS x, b.id AS y, a.search_key AS k FROM {t} a JOIN {t} b"  # noqa: S608
+        " ON b.commune_id = a.commune_id AND b.search_key = a.search_key"
+        " AND b.birth_year = a.birth_year AND b.id > a.id"
+        f" WHERE a.commune_id = %s AND a.search_key <> '' AND {live}"
     )
+    unknown = (
+        f"SELECT a.id AS x, b.id AS y, a.search_key AS k FROM {t} a JOIN {t} b"  # noqa: S608
+        " ON b.commune_id = a.commune_id AND b.search_key = a.search_key AND b.id <> a.id"
+        f" WHERE a.commune_id = %s AND a.search_key <> '' AND a.birth_year IS NULL AND {live}"
+        " AND (b.birth_year IS NOT NULL OR b.id > a.id)"
+    )
+    return f"{same_year} UNION ALL {unknown}"
 
 
 def pair_count(commune_code: str) -> int:
     """How many pairs by name the commune holds (before dismissals: one COUNT of the join)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({_name_pairs_sql()}) x", [commune_code])  # noqa: S608
+        sql = f"SELECT COUNT(*) FROM ({_name_pairs_sql()}) p"  # noqa: S608
+        cursor.execute(sql, [commune_code, commune_code])
         return int(cursor.fetchone()[0])
 
 
@@ -178,13 +186,14 @@ def pairs(commune_code: str, *, limit: int | None = None) -> list[Pair]:
     officer found to be two people. One self-join finds the pairs by name (the first ``limit``
     by name, when given), one grouped query the shared phone numbers; one query reads those
     people, one the pairs dismissed."""
-    sql, params = _name_pairs_sql(), list[Any]([commune_code])
+    sql = f"SELECT x, y FROM ({_name_pairs_sql()}) p"  # noqa: S608
+    params: list[Any] = [commune_code, commune_code]
     if limit is not None:
-        sql += " ORDER BY a.search_key, a.id, b.id LIMIT %s"
+        sql += " ORDER BY k, x, y LIMIT %s"
         params.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        candidates_ = {(UUID(str(a)), UUID(str(b))) for a, b in cursor.fetchall()}
+        candidates_ = {tuple(sorted((UUID(str(a)), UUID(str(b))))) for a, b in cursor.fetchall()}
     live = Person.objects.filter(commune_id=commune_code, erased_at__isnull=True)
     phones = list(
         live.exclude(phone="")

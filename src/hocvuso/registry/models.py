@@ -144,7 +144,10 @@ class Person(BaseModel):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         indexes = [
-            models.Index(fields=["commune", "search_key"], name="person_commune_name"),
+            # Name search within a commune, and the duplicates worklist's join on name and year.
+            models.Index(
+                fields=["commune", "search_key", "birth_year"], name="person_commune_name_year"
+            ),
             models.Index(fields=["household"], name="person_household"),
         ]
         constraints = [
