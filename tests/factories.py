@@ -200,8 +200,11 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
 def recount_by_hand(communes: list[str], year: int) -> dict[str, int]:
     """The figures the dashboards show, recounted in plain Python from the raw rows,
     independently of kpi/summaries.py."""
+    # Counted: every record not merged into another (a merge's tombstone counts nowhere).
     people = list(
-        Person.objects.filter(commune_id__in=communes).select_related("skill_status", "household")
+        Person.all_objects.filter(commune_id__in=communes, merged_into__isnull=True).select_related(
+            "skill_status", "household"
+        )
     )
 
     def by(p: Person) -> int:
@@ -220,7 +223,9 @@ def recount_by_hand(communes: list[str], year: int) -> dict[str, int]:
         "bank_16": sum(1 for p in sixteen if st(p, "has_bank_account", False)),
         "adults": len(adults),
         "basic_adults": sum(1 for p in adults if st(p, "basic_complete", False)),
-        "households": Household.objects.filter(commune_id__in=communes).count(),
+        "households": Household.all_objects.filter(
+            commune_id__in=communes, merged_into__isnull=True
+        ).count(),
         "households_trained": len(
             {p.household_id for p in people if st(p, "basic_complete", False)}
         ),

@@ -116,6 +116,13 @@ def _build_world() -> World:
             "event": event,
         }  # fmt: skip
         o[side]["visit"] = _desk_visit(commune, p1)
+        # A walk-in's second record of p2, merged into it: a merge to undo.
+        from hocvuso.registry.services.merges import person_merge
+
+        p3 = person_register(
+            actor=SYSTEM, household=h2, full_name=f"Người Hai {side}", sex="F", birth_year=1990
+        )
+        o[side]["merge"] = person_merge(actor=SYSTEM, survivor=p2, duplicate=p3)
     o["ours"]["breach"] = _breach()
     users = {
         "national_admin": make_user("m_national", "national_admin"),
@@ -280,6 +287,49 @@ ROUTES: dict[str, Route] = {
     ),
     "registry:import_rejects": Route(
         lambda w, s: reverse("registry:import_rejects", args=[_o(w, s, "job").pk]), KEEPERS
+    ),
+    "registry:duplicates": Route(
+        lambda w, s: reverse("registry:duplicates", args=[_code(w, s)]), KEEPERS
+    ),
+    # Past the scope check the merge is refused (the same record twice): nothing changes.
+    "registry:duplicates_merge": Route(
+        lambda w, s: reverse("registry:duplicates_merge", args=[_code(w, s)]),
+        KEEPERS,
+        "POST",
+        lambda w, s, role: {
+            "first": _o(w, s, "p1").pk,
+            "second": _o(w, s, "p1").pk,
+            "keep": _o(w, s, "p1").pk,
+        },
+    ),
+    "registry:duplicates_dismiss": Route(
+        lambda w, s: reverse("registry:duplicates_dismiss", args=[_code(w, s)]),
+        KEEPERS,
+        "POST",
+        lambda w, s, role: {"first": _o(w, s, "p1").pk, "second": _o(w, s, "p2").pk},
+    ),
+    # Past the scope check the move is refused (a code no commune has): nothing changes.
+    "registry:person_move": Route(
+        lambda w, s: reverse("registry:person_move", args=[_o(w, s, "p1").pk]),
+        KEEPERS,
+        "POST",
+        lambda w, s, role: {"commune": "99999", "code": "X-1"},
+        ok=frozenset({400}),
+    ),
+    "registry:household_move": Route(
+        lambda w, s: reverse("registry:household_move", args=[_o(w, s, "h1").pk]),
+        KEEPERS,
+        "POST",
+        lambda w, s, role: {"commune": "99999"},
+        ok=frozenset({400}),
+    ),
+    "registry:unit_transfers": Route(
+        lambda w, s: reverse("registry:unit_transfers", args=[_code(w, s)]), KEEPERS
+    ),
+    "registry:merge_split": Route(
+        lambda w, s: reverse("registry:merge_split", args=[_o(w, s, "merge").pk]),
+        KEEPERS,
+        "POST",
     ),
     # Public: sign-in, language, the API's own description and the official unit list.
     "login": Route(lambda w, s: reverse("login"), set(ROLES), public=True),

@@ -59,7 +59,7 @@ def _class(commune, volunteer, topic, capacity=30):  # type: ignore[no-untyped-d
 def _walk_in(klass, actor, name):  # type: ignore[no-untyped-def]
     return class_register(
         actor=actor, id=uuid7(), klass=klass,
-        new_person=NewPerson(full_name=name, sex="F", birth_year=1990),
+        new_person=NewPerson(full_name=name, sex="F", birth_year=1990, confirmed_new=True),
     )  # fmt: skip
 
 

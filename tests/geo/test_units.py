@@ -37,6 +37,8 @@ def test_reload_changes_nothing(units):
         "communes_created": 0,
         "communes_updated": 0,
         "unchanged": 34 + 3321,
+        "missing": [],
+        "retired": [],
     }
 
 

@@ -108,3 +108,24 @@ def can_rotate_id_keys(actor: Any) -> bool:
     """Re-protect every stored ID number with the current key: the operators' command (the
     system), or a national administrator — never anyone narrower."""
     return scope_of(actor).national
+
+
+def can_merge_people(actor: Any, commune_code: str) -> bool:
+    """Merge two records of one person of the commune, or split a merge again, and read the
+    commune's duplicates worklist: the commune's keepers (officers)."""
+    return can_edit_commune(actor, commune_code)
+
+
+def can_move_out(actor: Any, from_commune: str, to_commune: str) -> bool:
+    """Move a person or a household of ``from_commune`` to another commune (or province): whoever
+    keeps the commune they leave. Once moved, they belong to the new commune's keepers alone."""
+    return from_commune != to_commune and can_edit_commune(actor, from_commune)
+
+
+def walk_in_match_q(actor: Any, commune_code: str) -> Q:
+    """The people a walk-in is looked for among before anyone is created: the commune's, for
+    whoever may register people there (a youth volunteer at a class's door too). What they are
+    shown of each match is what a class's attendee list shows: name, year of birth, village."""
+    if not can_register_people(actor, commune_code):
+        return nothing_q()
+    return Q(commune_id=commune_code)

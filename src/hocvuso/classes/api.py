@@ -84,6 +84,11 @@ class WalkInPersonIn(Schema):
     sex: str = Field(description="M or F")
     birth_year: int | None = None
     phone: str = ""
+    confirmed_new: bool = Field(
+        False,
+        description="The matches offered (409 possible_duplicate, in details) were seen: "
+        "this is someone else",
+    )
 
 
 class RegisterIn(Schema):
@@ -206,7 +211,11 @@ def class_register(
     if payload.new_person is not None:
         n = payload.new_person
         new_person = services.NewPerson(
-            full_name=n.full_name, sex=n.sex, birth_year=n.birth_year, phone=n.phone
+            full_name=n.full_name,
+            sex=n.sex,
+            birth_year=n.birth_year,
+            phone=n.phone,
+            confirmed_new=n.confirmed_new,
         )
     reg = services.class_register(
         actor=request.user, id=payload.id, klass=klass, person=person, new_person=new_person

@@ -61,8 +61,14 @@ class RegisterForm(forms.Form):
         label=_("Year of birth"), required=False, min_value=1880, max_value=2100
     )
     phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
+    # Shown once the matches were offered (registry.walk_in_check): none of them is the person.
+    confirmed_new = forms.BooleanField(
+        label=_("None of them: it is someone else, add them"), required=False
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, offered: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("id", uuid7())
         super().__init__(*args, **kwargs)
+        if not offered:
+            self.fields["confirmed_new"].widget = forms.HiddenInput()

@@ -6,7 +6,7 @@ from typing import Any
 
 from hocvuso.classes.models import ClassGain, ClassRegistration
 from hocvuso.core.export import when
-from hocvuso.core.personal_data import FreeText, Provider, register
+from hocvuso.core.personal_data import FreeText, Provider, move_rows, register
 
 
 def export(person: Any) -> dict[str, Any]:
@@ -30,11 +30,32 @@ def export(person: Any) -> dict[str, Any]:
     }
 
 
+def reassign(
+    source: Any, target: Any, rows: dict[str, list[str]] | None, actor: Any
+) -> dict[str, list[str]]:
+    """Registrations and gains move, except where the survivor has the same one (registered
+    for the same class twice): that one stays on the duplicate's record."""
+    return {
+        **move_rows(
+            "classes.classregistration", "person", source, target, rows, unique_with=("klass_id",)
+        ),
+        **move_rows(
+            "classes.classgain",
+            "person",
+            source,
+            target,
+            rows,
+            unique_with=("klass_id", "skill_id"),
+        ),
+    }
+
+
 register(
     Provider(
         app="classes",
         models=("classes.classregistration", "classes.classgain"),
         export=export,
+        reassign=reassign,
         free_text=(
             FreeText("classes.classevent", "title", "commune"),
             FreeText("classes.classevent", "address", "commune"),

@@ -35,7 +35,7 @@ from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.purposes import Purpose, processing_check
-from hocvuso.registry.services import household_create, person_register
+from hocvuso.registry.services import household_create, person_register, walk_in_check
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import EventInput, skill_events_record_batch
 
@@ -125,11 +125,23 @@ class NewPerson:
     birth_year: int | None = None
     phone: str = ""
     household: Household | None = None
+    # The helper saw the matches offered (registry.walk_in_check) and says it is someone new.
+    confirmed_new: bool = False
 
 
 def _add_at_door(actor: Any, reg_id: UUID, klass: ClassEvent, new: NewPerson) -> Person:
     registrar = actor
     household = new.household
+    walk_in_check(
+        actor=actor,
+        commune=klass.commune,
+        full_name=new.full_name,
+        birth_year=new.birth_year,
+        village=klass.village if household is None else None,
+        household=household,
+        phone=new.phone,
+        confirmed_new=new.confirmed_new,
+    )
     relationship = ""
     if household is None:
         relationship = "head"  # alone in a new household: its head

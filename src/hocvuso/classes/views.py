@@ -27,6 +27,7 @@ from hocvuso.core.ids import uuid7
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.registry import selectors as registry_selectors
+from hocvuso.registry.services import PossibleDuplicate
 from hocvuso.skills import selectors as skills_selectors
 from hocvuso.skills.checks import check_round_draw
 from hocvuso.skills.forms import SampleForm
@@ -148,7 +149,13 @@ def class_register(request: HttpRequest, class_id: UUID) -> HttpResponse:
     data = form.cleaned_data
     person = None
     if data["person"]:
-        person = registry_selectors.person_get(request.user, data["person"])
+        try:
+            person = registry_selectors.person_get(request.user, data["person"])
+        except NotFound:
+            # One of the matches offered at the door (a youth volunteer sees no registry).
+            person = registry_selectors.walk_in_person_get(
+                request.user, klass.commune, data["person"]
+            )
     new_person = None
     if person is None and data["full_name"]:
         new_person = services.NewPerson(
@@ -156,11 +163,23 @@ def class_register(request: HttpRequest, class_id: UUID) -> HttpResponse:
             sex=data["sex"],
             birth_year=data["birth_year"],
             phone=data["phone"],
+            confirmed_new=data["confirmed_new"],
         )
     try:
         services.class_register(
             actor=request.user, id=data["id"], klass=klass, person=person, new_person=new_person
         )
+    except PossibleDuplicate as exc:
+        # Offer the matches: register one of them, or confirm it is someone new.
+        context = _class_context(request, klass)
+        context["register_form"] = RegisterForm(request.POST, offered=True)
+        context["matches"] = exc.matches
+        context["walk_in_id"] = data["id"]
+        context["register_form"].is_valid()
+        context["register_form"].add_error("full_name", exc.message)
+        response = render(request, "classes/detail.html", context, status=409)
+        add_never_cache_headers(response)
+        return response
     except DomainError as exc:
         return _done(request, klass, exc, "")
     return _done(request, klass, None, _("Registered."))

@@ -48,9 +48,11 @@ STATUS_OF_KIND = {Kind.INVALID: 422, Kind.CONFLICT: 409, Kind.NOT_FOUND: 404, Ki
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     status = STATUS_OF_KIND[exc.kind]
-    return api.create_response(
-        request, {"code": exc.code, "message": exc.message, "field": exc.field}, status=status
-    )
+    body = {"code": exc.code, "message": exc.message, "field": exc.field}
+    details = getattr(exc, "details", None)
+    if details is not None:
+        body["details"] = details
+    return api.create_response(request, body, status=status)
 
 
 # --- Every other error: JSON with a stable code and a message, never a traceback ----------------

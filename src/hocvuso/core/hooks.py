@@ -21,6 +21,9 @@ a transaction behind its records.
   flag, a merger) that receivers should recount them whole.
 - :data:`areas_changed` — communes of these ``provinces`` were (un)marked remote / difficult or
   ethnic-minority: figures broken down by area are added up again.
+- :data:`units_retired` — a newer official unit list retired communes: ``pairs`` of
+  ``(retired code, successor code)``; the registry queues the job that moves their villages,
+  households and people to the successor.
 - :data:`left_village` — households or people left a village (a household moved to another
   village, a person to a household of another village): ``rows`` of ``(kind, id, commune,
   village left)``; field devices that held the village drop them.
@@ -125,6 +128,7 @@ network_changed = Hook("network_changed")
 communes_rewritten = Hook("communes_rewritten")
 areas_changed = Hook("areas_changed")
 left_village = Hook("left_village")
+units_retired = Hook("units_retired")
 role_revoked = Hook("role_revoked")
 invitation_accepted = Hook("invitation_accepted")
 skill_event_reversed = Hook("skill_event_reversed")

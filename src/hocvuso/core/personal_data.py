@@ -13,6 +13,13 @@ fields of the rows about the person (a skill event's note, a mentor's languages 
 were written in the free-text columns providers declare in :attr:`Provider.free_text` — on
 other people's rows as well ("helped with Mai Thanh Vũ, +84…"). Neither deletes a row nor
 changes a column a figure is counted from.
+
+A merge of two records of one person (``registry.services.merges``) goes through the same
+providers: :attr:`Provider.reassign` moves the app's rows about the duplicate to the survivor and
+says which (so a split moves exactly those back), or refuses the merge with a domain error. It
+is one hook for both directions: ``reassign(source, target, rows, actor)`` moves every movable row
+of ``source`` when ``rows`` is ``None`` (a merge), and only the rows named when it is a mapping
+``{"app.model": [ids]}`` (a split, from the survivor back to the duplicate).
 """
 
 from __future__ import annotations
@@ -49,6 +56,11 @@ class Provider:
     - ``erase(person, actor) -> dict[str, int]``: clears identifying values of the person's own
       rows, keeping every row and every counted column; returns what it changed, by name.
     - ``free_text``: columns where a helper may have written a person's name or number.
+    - ``reassign(source, target, rows, actor) -> {"app.model": [ids]}``: moves the rows about
+      ``source`` to ``target`` (all of them when ``rows`` is ``None``, else those named) and
+      returns the ids moved; ids under ``"kept:app.model"`` stayed on ``source`` (the target
+      already had the same row: a registration for the same class). May raise a domain error to
+      refuse the merge (nothing is written: the merge is one transaction).
     """
 
     app: str
@@ -56,6 +68,9 @@ class Provider:
     export: Callable[[Any], dict[str, Any]]
     erase: Callable[[Any, Any], dict[str, int]] | None = None
     free_text: tuple[FreeText, ...] = field(default_factory=tuple)
+    reassign: (
+        Callable[[Any, Any, dict[str, list[str]] | None, Any], dict[str, list[str]]] | None
+    ) = None
 
 
 _providers: dict[str, Provider] = {}
@@ -114,3 +129,42 @@ def scrub_text(values: Iterable[str], *, commune: str | None) -> dict[str, int]:
             if total:
                 changed[f"{column.model}.{column.field}"] = total
     return changed
+
+
+def move_rows(
+    label: str,
+    field_name: str,
+    source: Any,
+    target: Any,
+    rows: dict[str, list[str]] | None,
+    *,
+    unique_with: tuple[str, ...] = (),
+    value: Callable[[Any], Any] = lambda p: p,
+    extra: Q | None = None,
+) -> dict[str, list[str]]:
+    """The common case of :attr:`Provider.reassign`: the rows of ``label`` whose ``field_name``
+    is ``source`` (those named in ``rows`` when given) now point to ``target``, in one UPDATE.
+    ``unique_with``: the other columns of a unique constraint with ``field_name`` — a row whose
+    twin the target already has stays on the source (returned under ``"kept:<label>"``).
+    ``value``: what the column holds for a person (the person itself for a foreign key)."""
+    model = apps.get_model(label)
+    manager = model._base_manager
+    qs = manager.filter(**{field_name: value(source)})
+    if extra is not None:
+        qs = qs.filter(extra)
+    if rows is not None:
+        qs = qs.filter(pk__in=rows.get(label, []))
+    kept: list[str] = []
+    if unique_with:
+        taken = set(manager.filter(**{field_name: value(target)}).values_list(*unique_with))
+        ids: list[Any] = []
+        for pk, *twin in qs.values_list("pk", *unique_with):
+            (kept if tuple(twin) in taken else ids).append(pk)
+    else:
+        ids = list(qs.values_list("pk", flat=True))
+    if ids:
+        manager.filter(pk__in=ids).update(**{field_name: value(target)})
+    out = {label: [str(i) for i in ids]} if ids else {}
+    if kept:
+        out[f"kept:{label}"] = [str(i) for i in kept]
+    return out

@@ -14,6 +14,8 @@ class ErrorOut(Schema):
     code: str
     message: str
     field: str | None = None
+    # What the error offers to choose from (``possible_duplicate``: the people it may be).
+    details: list[dict[str, Any]] | None = None
 
 
 class Page(Schema):

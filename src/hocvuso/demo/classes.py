@@ -71,7 +71,10 @@ def demo_classes(*, commune: Commune, organiser: Any, officer: Any, seed: int) -
                 actor=officer,
                 id=demo_uuid("class-door", str(klass.pk), str(j)),
                 klass=klass,
-                new_person=NewPerson(full_name=name, sex="MF"[j % 2], birth_year=1960 + 7 * j),
+                # Newcomers on purpose (the matches a real door would offer are skipped).
+                new_person=NewPerson(
+                    full_name=name, sex="MF"[j % 2], birth_year=1960 + 7 * j, confirmed_new=True
+                ),
             )
         regs = list(ClassRegistration.objects.filter(klass=klass).order_by("pk"))
         present = [r.person_id for k, r in enumerate(regs) if k % 5 != 4]

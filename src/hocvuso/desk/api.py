@@ -30,6 +30,11 @@ class DeskNewPersonIn(Schema):
     sex: str = Field(description="M or F")
     birth_year: int | None = None
     phone: str = ""
+    confirmed_new: bool = Field(
+        False,
+        description="The matches offered (409 possible_duplicate, in details) were seen: "
+        "this is someone else",
+    )
     cccd: str = Field("", description="Optional; stored protected, never sent back")
     household_id: UUID | None = Field(
         None, description="One of the commune's households; empty: a new household QUAY-…"
@@ -105,6 +110,7 @@ def visit_record(request: HttpRequest, payload: DeskVisitIn) -> Status[DeskVisit
             phone=n.phone,
             cccd=n.cccd,
             household=household,
+            confirmed_new=n.confirmed_new,
         )
     visit = services.desk_visit_record(
         actor=request.user,

@@ -34,6 +34,10 @@ class VisitForm(forms.Form):
         label=_("Year of birth"), required=False, min_value=1880, max_value=2100
     )
     new_phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
+    # Shown once the matches were offered (registry.walk_in_check): none of them is the person.
+    confirmed_new = forms.BooleanField(
+        label=_("None of them: it is someone else, add them"), required=False
+    )
     # "new" or one of the households of the people found (radio buttons in the template).
     household = forms.CharField(required=False, max_length=40)
     procedure = forms.ChoiceField(label=_("Procedure"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from hocvuso.core.export import label, user_name, when
-from hocvuso.core.personal_data import FreeText, Provider, register
+from hocvuso.core.personal_data import FreeText, Provider, move_rows, register
 from hocvuso.desk.models import DeskVisit, Outcome
 
 
@@ -35,12 +35,19 @@ def erase(person: Any, actor: Any) -> dict[str, int]:
     }
 
 
+def reassign(
+    source: Any, target: Any, rows: dict[str, list[str]] | None, actor: Any
+) -> dict[str, list[str]]:
+    return move_rows("desk.deskvisit", "person", source, target, rows)
+
+
 register(
     Provider(
         app="desk",
         models=("desk.deskvisit",),
         export=export,
         erase=erase,
+        reassign=reassign,
         free_text=(FreeText("desk.deskvisit", "note", "commune"),),
     )
 )

@@ -38,7 +38,7 @@ from hocvuso.desk.procedures import BY_CODE
 from hocvuso.geo.models import Commune
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.purposes import Purpose, processing_check
-from hocvuso.registry.services import household_create, person_register
+from hocvuso.registry.services import household_create, person_register, walk_in_check
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import skill_event_record
 
@@ -56,6 +56,8 @@ class NewPerson:
     phone: str = ""
     cccd: str = ""
     household: Household | None = None
+    # The helper saw the matches offered (registry.walk_in_check) and says it is someone new.
+    confirmed_new: bool = False
 
 
 def household_code_for(visit_id: UUID) -> str:
@@ -173,6 +175,18 @@ def desk_visit_record(
 @sensitive_variables("new_person")
 def _register(actor: Any, visit_id: UUID, commune: Commune, new_person: NewPerson) -> Person:
     household = new_person.household
+    if household is not None and household.commune_id != commune.code:
+        raise NotFound()
+    walk_in_check(
+        actor=actor,
+        commune=commune,
+        full_name=new_person.full_name,
+        birth_year=new_person.birth_date.year if new_person.birth_date else new_person.birth_year,
+        household=household,
+        phone=new_person.phone,
+        cccd=new_person.cccd,
+        confirmed_new=new_person.confirmed_new,
+    )
     relationship = ""
     if household is None:
         relationship = "head"  # alone in a new household: its head

@@ -26,6 +26,7 @@ from hocvuso.desk.forms import NEW_HOUSEHOLD, VisitForm
 from hocvuso.geo.models import Commune
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry.models import Person
+from hocvuso.registry.services import PossibleDuplicate
 
 
 @login_required
@@ -79,6 +80,7 @@ def _new_person(data: dict[str, Any], commune: Commune, request: HttpRequest) ->
         birth_year=data["new_birth_year"],
         phone=data["new_phone"],
         household=household,
+        confirmed_new=data["confirmed_new"],
     )
 
 
@@ -100,6 +102,7 @@ def log(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_log_visits)
     form = VisitForm(request.POST or None)
     found: list[Person] = []
+    offered = False
     if request.method == "POST" and "find" in request.POST:
         found = selectors.person_search(
             actor=request.user, commune=commune, q=request.POST.get("q", "")[:100]
@@ -127,6 +130,9 @@ def log(request: HttpRequest, code: str) -> HttpResponse:
                 happened_at=data["happened_at"],
             )
         except DomainError as exc:
+            if isinstance(exc, PossibleDuplicate):
+                # The people the walk-in may be: chosen with the radio buttons, or confirmed new.
+                found, offered = [m.person for m in exc.matches], True
             if exc.field and exc.field not in form.fields and f"new_{exc.field}" in form.fields:
                 exc.field = f"new_{exc.field}"
             add_domain_error(form, exc)
@@ -137,7 +143,13 @@ def log(request: HttpRequest, code: str) -> HttpResponse:
     response = render(
         request,
         "desk/log.html",
-        {"commune": commune, "form": form, "found": found, "households": households},
+        {
+            "commune": commune,
+            "form": form,
+            "found": found,
+            "offered": offered,
+            "households": households,
+        },
         status=400 if form.errors else 200,
     )
     add_never_cache_headers(response)

@@ -69,6 +69,19 @@ class Commune(models.Model):
     is_remote = models.BooleanField(_("remote / difficult area"), default=False)
     is_ethnic_minority = models.BooleanField(_("ethnic-minority area"), default=False)
     search_key = models.CharField(max_length=100, db_index=True, editable=False)
+    # Missing from a newer official list (merged into another unit): never deleted, retired with
+    # its successor; its villages, households and people move there by a background job, and
+    # dashboards count what stays on it (desk visits, classes …) under the successor.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True, editable=False)
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        editable=False,
+        verbose_name=_("successor"),
+    )
 
     class Meta:
         verbose_name = _("commune")

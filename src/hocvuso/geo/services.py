@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,12 @@ class LoadResult:
     communes_created: int = 0
     communes_updated: int = 0
     unchanged: int = 0
+    # Communes of ours missing from the list (kept: nothing is deleted).
+    missing: list[str] = field(default_factory=list)
+    # (retired code, successor code) — retired by this load.
+    retired: list[tuple[str, str]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -39,12 +43,22 @@ def _commune_kind(type_name: str) -> str:
 
 
 @transaction.atomic
-def units_load(*, source: Path | None = None, rows: list[UnitRow] | None = None) -> LoadResult:
+def units_load(
+    *,
+    source: Path | None = None,
+    rows: list[UnitRow] | None = None,
+    successors: dict[str, str] | None = None,
+    actor: Any = None,
+) -> LoadResult:
     """Insert or update provinces and communes by official code. Loading twice changes nothing.
 
     Names, kinds and coordinates follow the list; the remote/ethnic-minority flags are ours (set by
-    officers) and are never overwritten by a reload. Units missing from a newer list are kept (they
-    may be referenced) and reported by the caller comparing counts.
+    officers) and are never overwritten by a reload. Units missing from the list are never
+    deleted: without ``successors`` they are reported (``missing``); with it (retired code →
+    successor code, the official list's "merged into" mapping) each missing unit is retired with
+    its successor (audited) and ``units_retired`` queues the move of its registry there. A
+    missing unit with no successor, or a successor not in the list, refuses the whole load
+    (nothing written) naming the codes.
     """
     if rows is None:
         rows = read_units(source or default_source())
@@ -116,7 +130,49 @@ def units_load(*, source: Path | None = None, rows: list[UnitRow] | None = None)
     if changed_c:
         Commune.objects.bulk_update(changed_c, [f.replace("_id", "") for f in fields], 1000)
     result.communes_created, result.communes_updated = len(new_c), len(changed_c)
+    listed = {r.commune_code for r in rows}
+    # A unit listed again is active again.
+    Commune.objects.filter(code__in=listed, retired_at__isnull=False).update(
+        retired_at=None, successor=None
+    )
+    result.missing = sorted(
+        code for code, c in existing_c.items() if code not in listed and c.retired_at is None
+    )
+    if successors is not None and result.missing:
+        _retire(result, successors, listed, actor)
     return result
+
+
+def _retire(result: LoadResult, successors: dict[str, str], listed: set[str], actor: Any) -> None:
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from hocvuso.core import hooks
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.core.audit import AuditAction, audit_record
+    from hocvuso.core.errors import CoreError, DomainError
+
+    unmapped = [c for c in result.missing if successors.get(c) not in listed]
+    if unmapped:
+        raise DomainError(
+            CoreError.INVALID,
+            _("These units are missing from the new list without a successor in it: %(codes)s.")
+            % {"codes": ", ".join(unmapped)},
+            "successors",
+        )
+    now = timezone.now()
+    for code in result.missing:
+        commune = Commune.objects.get(code=code)
+        commune.retired_at, commune.successor_id = now, successors[code]
+        commune.save(update_fields=["retired_at", "successor"])
+        audit_record(
+            actor=actor or SYSTEM,
+            action=AuditAction.UNIT_RETIRE,
+            obj=commune,
+            changes={"retired": [None, now.isoformat()], "successor": [None, successors[code]]},
+        )
+        result.retired.append((code, successors[code]))
+    hooks.units_retired.send(pairs=list(result.retired), actor=actor or SYSTEM)
 
 
 # --- Villages -------------------------------------------------------------------------------

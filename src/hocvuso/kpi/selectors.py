@@ -275,8 +275,9 @@ def figures(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) -
 
 
 def _commune_count(unit: UnitRef, area: str = "all") -> int:
-    """Every commune of the unit counts, including those with no summary row yet."""
-    communes = _area(Commune.objects.all(), area, prefix="")
+    """Every commune of the unit counts, including those with no summary row yet; a retired one
+    (merged into another by a newer official list) does not."""
+    communes = _area(Commune.objects.filter(retired_at__isnull=True), area, prefix="")
     if unit.level == "province":
         communes = communes.filter(province_id=unit.code)
     elif unit.level == "commune":
@@ -312,7 +313,7 @@ def children(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) 
     if unit.level == "national":
         rows = dict(_sum(CommuneSummary._meta.db_table, area=area, group="province_id"))
         counts = dict(
-            _area(Commune.objects.all(), area, prefix="")
+            _area(Commune.objects.filter(retired_at__isnull=True), area, prefix="")
             .values("province_id")
             .annotate(n=Count("code"))
             .values_list("province_id", "n")
@@ -333,7 +334,10 @@ def children(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) 
             r["commune_id"]: _row_figures(r)
             for r in _commune_rows(unit, area).values("commune_id", *COMMUNE_COLUMNS)
         }
-        communes = _area(Commune.objects.filter(province_id=unit.code), area, prefix="")
+        communes = list(
+            _area(Commune.objects.filter(province_id=unit.code), area, prefix="").order_by("code")
+        )
+        rows = fold_retired(rows, communes)
         return [
             Child(
                 "commune",
@@ -344,7 +348,8 @@ def children(unit: UnitRef, *, area: str = "all", today: dt.date | None = None) 
                 c.latitude,
                 c.longitude,
             )
-            for c in communes.order_by("code")
+            for c in communes
+            if c.retired_at is None
         ]
     if unit.level == "commune":
         per = _villages(unit.code, None, day.year)
@@ -576,10 +581,44 @@ def all_communes(*, area: str = "all") -> list[tuple[Commune, Figures]]:
         r["commune_id"]: _row_figures(r)
         for r in _area(CommuneSummary.objects.all(), area).values("commune_id", *COMMUNE_COLUMNS)
     }
-    communes = _area(Commune.objects.all(), area, prefix="").only(
-        "code", "name", "latitude", "longitude", "province_id", "is_remote", "is_ethnic_minority"
+    communes = list(
+        _area(Commune.objects.all(), area, prefix="")
+        .only(
+            "code",
+            "name",
+            "latitude",
+            "longitude",
+            "province_id",
+            "is_remote",
+            "is_ethnic_minority",
+            "retired_at",
+            "successor_id",
+        )
+        .order_by("code")
     )
-    return [(c, rows.get(c.code, _NO_ROW)) for c in communes.order_by("code")]
+    rows = fold_retired(rows, communes)
+    return [(c, rows.get(c.code, _NO_ROW)) for c in communes if c.retired_at is None]
+
+
+def fold_retired(rows: dict[str, Figures], communes: Iterable[Commune]) -> dict[str, Figures]:
+    """A retired commune's figures (what stays on it: desk visits, classes …, and its people
+    until the job has moved them) counted under its successor; the successor is still one
+    commune. ``communes``: the rows already fetched (no query)."""
+    out = dict(rows)
+    for c in communes:
+        if c.retired_at is None or c.successor_id is None or c.code not in out:
+            continue
+        mine = out.pop(c.code)
+        into = dict(out.get(c.successor_id, _NO_ROW))
+        for name, value in mine.items():
+            if name in ("communes", "communes_with_desk"):
+                continue
+            into[name] = into.get(name, 0) + value
+        into["communes_with_desk"] = int(
+            into.get("desk_staff", 0) > 0 or bool(into.get("communes_with_desk", 0))
+        )
+        out[c.successor_id] = into
+    return out
 
 
 def month_figures(unit: UnitRef, month: dt.date) -> tuple[Figures, list[tuple[str, Figures]]]:

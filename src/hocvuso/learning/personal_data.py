@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hocvuso.core.export import when
-from hocvuso.core.personal_data import ERASED_TEXT, Provider, register
+from hocvuso.core.personal_data import ERASED_TEXT, Provider, move_rows, register
 from hocvuso.learning.certificates import certificates_revoke, verify_url
 from hocvuso.learning.models import (
     Certificate,
@@ -82,11 +82,23 @@ def erase(person: Any, actor: Any) -> dict[str, int]:
     return {"certificates_revoked": revoked, "certificates_cleared": cleared}
 
 
+def reassign(
+    source: Any, target: Any, rows: dict[str, list[str]] | None, actor: Any
+) -> dict[str, list[str]]:
+    """Enrolments, certificates (the name they were issued under stays) and self-assessments."""
+    return {
+        **move_rows("learning.enrollment", "person", source, target, rows),
+        **move_rows("learning.certificate", "person", source, target, rows),
+        **move_rows("learning.diagnostic", "person", source, target, rows),
+    }
+
+
 register(
     Provider(
         app="learning",
         models=("learning.enrollment", "learning.certificate", "learning.diagnostic"),
         export=export,
         erase=erase,
+        reassign=reassign,
     )
 )

@@ -12,3 +12,4 @@ class MentoringError(Code):
     NOT_MENTEE = "not_mentee"  # sessions are recorded for one's own active mentees only
     SESSION_CONFLICT = "session_conflict", Kind.CONFLICT  # the same session id, other content
     INVALID_LANGUAGE = "invalid_language"  # languages are ethnicity codes
+    IN_NETWORK = "in_network", Kind.CONFLICT  # a mentor or mentee is not merged away

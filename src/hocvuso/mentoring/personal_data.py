@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from hocvuso.core.errors import DomainError
 from hocvuso.core.export import user_name, when
 from hocvuso.core.personal_data import FreeText, Provider, register
+from hocvuso.mentoring.errors import MentoringError
 from hocvuso.mentoring.models import Mentor, MentoringSession, Mentorship
 
 
@@ -61,12 +66,32 @@ def erase(person: Any, actor: Any) -> dict[str, int]:
     }
 
 
+def reassign(
+    source: Any, target: Any, rows: dict[str, list[str]] | None, actor: Any
+) -> dict[str, list[str]]:
+    """A mentor's profile and mentorships carry a role's scope (its mentees): a record that is
+    in the network is not merged away — end the mentorship (or the profile) first."""
+    if rows is None and (
+        Mentor.objects.filter(person=source).exists()
+        or Mentorship.objects.filter(Q(mentee=source)).exists()
+    ):
+        raise DomainError(
+            MentoringError.IN_NETWORK,
+            _(
+                "This record is a digital ambassador or has a mentor: end that first, or keep "
+                "this record and merge the other one into it."
+            ),
+        )
+    return {}
+
+
 register(
     Provider(
         app="mentoring",
         models=("mentoring.mentor", "mentoring.mentorship", "mentoring.mentoringsession"),
         export=export,
         erase=erase,
+        reassign=reassign,
         free_text=(FreeText("mentoring.mentoringsession", "note", "mentee__commune"),),
     )
 )

@@ -394,13 +394,22 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.erased_at is not None:
         return person
+    # The records merged into the person (tombstones of the same human) go with them.
+    tombs = list(
+        Person.all_objects.select_for_update().filter(merged_into=person, erased_at__isnull=True)
+    )
     values = _identifying_values(person)
+    for tomb in tombs:
+        values = identifiers(*values, *_identifying_values(tomb))
     changed: dict[str, int] = {}
     for provider in providers():
         if provider.erase is not None:
             changed.update(provider.erase(person, actor))
+            for tomb in tombs:
+                for name, n in provider.erase(tomb, actor).items():
+                    changed[name] = changed.get(name, 0) + n
     scrubbed = scrub_text(values, commune=person.commune_id)
-    redacted = _redact_audit_rows(person)
+    redacted = _redact_audit_rows(person) + sum(_redact_audit_rows(t) for t in tombs)
     request = DataRequest.objects.select_for_update().get(pk=request.pk)
     if request.completed_at is None:
         _complete(actor, request)
@@ -412,6 +421,7 @@ def person_erase(*, actor: Any, person: Person, request: DataRequest) -> Person:
             "erased": list(ERASED_FIELDS),
             "request": str(request.pk),
             "audit_rows_redacted": redacted,
+            "merged_records_erased": len(tombs),
             **changed,
             "free_text_scrubbed": sum(scrubbed.values()),
         },

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RegistryConfig(AppConfig):
     name = "hocvuso.registry"
     label = "registry"
+
+    def ready(self) -> None:
+        from hocvuso.core import hooks
+        from hocvuso.registry.services.unit_changes import unit_transfers_queue
+
+        hooks.units_retired.connect(unit_transfers_queue)

@@ -23,6 +23,16 @@ class RegistryError(Code):
     PERSON_RESTRICTED = "person_restricted", Kind.CONFLICT
     PURPOSE_WITHHELD = "purpose_withheld", Kind.CONFLICT
     CONSENT_REQUIRED = "consent_required", Kind.CONFLICT
+    # One record per person: matches, merges, splits, moves
+    POSSIBLE_DUPLICATE = "possible_duplicate", Kind.CONFLICT  # matches offered before creating
+    MERGE_SAME = "merge_same"
+    MERGE_OTHER_COMMUNE = "merge_other_commune"
+    MERGE_MERGED = "merge_merged", Kind.CONFLICT  # one of the two is already a tombstone
+    MERGE_DIFFERENT_CCCD = "merge_different_cccd", Kind.CONFLICT
+    SPLIT_DONE = "split_done", Kind.CONFLICT
+    PERSON_MERGED = "person_merged", Kind.CONFLICT  # a tombstone is never processed
+    MOVE_SAME_COMMUNE = "move_same_commune"
+    MOVE_RETIRED = "move_retired"
     # Bulk import
     UNSUPPORTED_FILE = "unsupported_file"
     HEADER_NOT_FOUND = "header_not_found"

@@ -110,12 +110,26 @@ class PersonForm(forms.Form):
         help_text=_("For example: disability, poor eyesight, cannot read."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Adding only, once the matches were offered (registry.walk_in_check).
+    confirmed_new = forms.BooleanField(
+        label=_("None of them: it is someone else, add them"), required=False
+    )
 
     def __init__(
-        self, *args: Any, sensitive: bool, editing: bool = False, has_cccd: bool = False, **kw: Any
+        self,
+        *args: Any,
+        sensitive: bool,
+        editing: bool = False,
+        has_cccd: bool = False,
+        offered: bool = False,
+        **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
         self.sensitive = sensitive
+        if editing:
+            del self.fields["confirmed_new"]
+        elif not offered:
+            self.fields["confirmed_new"].widget = forms.HiddenInput()
         if not sensitive:
             del self.fields["ethnicity"]
             del self.fields["special_needs"]
@@ -233,3 +247,16 @@ class AreaFlagsForm(forms.Form):
             c.code: (bool(data[f"remote_{c.code}"]), bool(data[f"minority_{c.code}"]))
             for c in self.communes
         }
+
+
+class MoveForm(forms.Form):
+    """Move a person or a household to another commune: its official code, and the code of
+    the household there (a person's new household; a household keeps its own when empty)."""
+
+    commune = forms.RegexField(
+        label=_("Official code of the commune they move to"),
+        regex=r"^\d{5}$",
+        max_length=5,
+        error_messages={"invalid": _("Five digits, e.g. 00715.")},
+    )
+    code = forms.CharField(label=_("Household code there"), max_length=32, required=False)

@@ -39,6 +39,14 @@ class Relationship(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class LiveManager(models.Manager):
+    """The rows that count: not merged into another (a merged row stays as a tombstone pointing
+    to its survivor, read through ``all_objects`` or a foreign key)."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(merged_into__isnull=True)
+
+
 class Household(BaseModel):
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, related_name="households", verbose_name=_("commune")
@@ -63,8 +71,17 @@ class Household(BaseModel):
     )
     # Folded code + address + head's name, for diacritics-insensitive search.
     search_key = models.CharField(max_length=400, editable=False, default="")
+    # Set when a merge of people left the household without a member (a walk-in's one-person
+    # household): the row stays, pointing to the survivor's household, and is not counted.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = LiveManager()
+    all_objects = models.Manager()
 
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("household")
         verbose_name_plural = _("households")
         constraints = [
@@ -113,12 +130,24 @@ class Person(BaseModel):
     restricted_at = models.DateTimeField(_("restricted at"), null=True, blank=True, editable=False)
     purposes_withheld = models.JSONField(null=True, blank=True, editable=False)
     purposes_consented = models.JSONField(null=True, blank=True, editable=False)
+    # A duplicate merged into another record (registry.services.merges): the row stays as a
+    # tombstone pointing to the survivor, is counted nowhere and is undone by a split.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = LiveManager()
+    all_objects = models.Manager()
 
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         indexes = [
-            models.Index(fields=["commune", "search_key"], name="person_commune_name"),
+            # Name search within a commune, and the duplicates worklist's join on name and year.
+            models.Index(
+                fields=["commune", "search_key", "birth_year"], name="person_commune_name_year"
+            ),
             models.Index(fields=["household"], name="person_household"),
         ]
         constraints = [
@@ -138,6 +167,111 @@ class Person(BaseModel):
     @property
     def has_cccd(self) -> bool:
         return bool(self.cccd_hash)
+
+
+class MergeReason(models.TextChoices):
+    """Why two records were taken for one person (also the duplicates worklist's reasons)."""
+
+    NAME_YEAR = "name_year", _("Same name and year of birth")
+    NAME_PHONE = "name_phone", _("Same name and phone")
+    NAME_VILLAGE = "name_village", _("Same name in the same village, one year of birth unknown")
+    PHONE_YEAR = "phone_year", _("Same phone and year of birth")
+    WALK_IN = "walk_in", _("Met again at registration")
+    OFFICER = "officer", _("Found by an officer")
+
+
+class PersonMerge(BaseModel):
+    """Two records of one person made one: ``duplicate`` became a tombstone pointing to
+    ``survivor``. ``moved`` holds, by provider and table, the ids of the rows moved to the
+    survivor, and ``filled`` the survivor's empty fields filled from the duplicate, so that a
+    split moves exactly them back. ``household_retired``: the duplicate's household was left
+    without a member and was merged into the survivor's."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    duplicate = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=16, choices=MergeReason.choices)
+    merged_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    moved = models.JSONField(default=dict)
+    kept = models.JSONField(default=dict)
+    filled = models.JSONField(default=list)
+    household_retired = models.BooleanField(default=False)
+    split_at = models.DateTimeField(null=True, blank=True)
+    split_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("merge of two records")
+        verbose_name_plural = _("merges of records")
+        constraints = [
+            # A duplicate is merged once at a time (a split reopens it).
+            models.UniqueConstraint(
+                fields=["duplicate"],
+                condition=models.Q(split_at__isnull=True),
+                name="personmerge_one_open_per_duplicate",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} → {self.survivor_id}"
+
+
+class NotDuplicate(BaseModel):
+    """A pair of the duplicates worklist an officer found to be two people (kept off the list).
+    ``first`` is the smaller id."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    first = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pair found to be two people")
+        verbose_name_plural = _("pairs found to be two people")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="notduplicate_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
+
+
+class Transfer(BaseModel):
+    """A person or a household moved to another commune (or province). The audit row has the
+    details; this row is what the two communes' pages list."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        HOUSEHOLD = "household", _("Household")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    to_commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    to_household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    moved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("move to another commune")
+        verbose_name_plural = _("moves to another commune")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.from_commune_id} → {self.to_commune_id}"
 
 
 class ImportStatus(models.TextChoices):
@@ -201,3 +335,41 @@ class ImportJob(BaseModel):
             "unchanged": self.unchanged,
             "rejected": self.rejected,
         }
+
+
+class UnitTransferStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class UnitTransfer(BaseModel):
+    """A retired commune's villages, households and people moving to its successor, by a
+    background job, one village (or batch of households) per transaction. ``total`` / ``done``:
+    households; ``renamed``: names and codes that clashed in the successor and were suffixed
+    [{"kind", "id", "old", "new"}]."""
+
+    retired = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    successor = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=UnitTransferStatus.choices, default=UnitTransferStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    villages = models.PositiveIntegerField(default=0)
+    persons = models.PositiveIntegerField(default=0)
+    renamed = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("move of a retired unit's registry")
+        verbose_name_plural = _("moves of retired units' registries")
+        constraints = [
+            models.UniqueConstraint(fields=["retired", "successor"], name="unittransfer_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.retired_id} → {self.successor_id} ({self.status})"

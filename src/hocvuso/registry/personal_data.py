@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 
 from hocvuso.core import hooks
@@ -16,14 +17,14 @@ from hocvuso.core.export import when
 from hocvuso.core.personal_data import FreeText, Provider, register
 from hocvuso.registry.cccd import masked
 from hocvuso.registry.ethnicity import ETHNICITY_NAMES
-from hocvuso.registry.models import Person
+from hocvuso.registry.models import NotDuplicate, Person, PersonMerge, Transfer
 
 # What erasure clears (also redacted in the earlier audit rows about the person).
 ERASED_FIELDS = ("full_name", "birth_date", "cccd", "phone", "ethnicity", "special_needs")
 
 
 def export(person: Any) -> dict[str, Any]:
-    person = Person.objects.select_related("household__village", "commune__province").get(
+    person = Person.all_objects.select_related("household__village", "commune__province").get(
         pk=person.pk
     )
     household = person.household
@@ -52,6 +53,36 @@ def export(person: Any) -> dict[str, Any]:
             "created_at": when(person.created_at),
             "updated_at": when(person.updated_at),
             "erased_at": when(person.erased_at),
+            "merged_into": str(person.merged_into_id) if person.merged_into_id else None,
+            "record_merges": [
+                {
+                    "survivor": str(m.survivor_id),
+                    "merged": str(m.duplicate_id),
+                    "reason": m.reason,
+                    "at": when(m.created_at),
+                    "split_at": when(m.split_at),
+                }
+                for m in PersonMerge.objects.filter(
+                    models.Q(survivor=person) | models.Q(duplicate=person)
+                ).order_by("created_at")
+            ],
+            "not_the_same_as": [
+                str(n.second_id if n.first_id == person.pk else n.first_id)
+                for n in NotDuplicate.objects.filter(
+                    models.Q(first=person) | models.Q(second=person)
+                ).order_by("created_at")
+            ],
+            "moves": [
+                {
+                    "kind": t.kind,
+                    "from_commune": t.from_commune_id,
+                    "to_commune": t.to_commune_id,
+                    "at": when(t.created_at),
+                }
+                for t in Transfer.objects.filter(
+                    models.Q(person=person) | models.Q(household_id=person.household_id)
+                ).order_by("created_at")
+            ],
         },
         "household": {
             "id": str(household.pk),
@@ -97,7 +128,13 @@ def erase(person: Any, actor: Any) -> dict[str, int]:
 register(
     Provider(
         app="registry",
-        models=("registry.person", "registry.household"),
+        models=(
+            "registry.person",
+            "registry.household",
+            "registry.personmerge",
+            "registry.notduplicate",
+            "registry.transfer",
+        ),
         export=export,
         erase=erase,
         free_text=(

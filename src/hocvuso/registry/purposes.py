@@ -72,6 +72,11 @@ def processing_check(person: Any, purpose: str) -> None:
     request is right, the person's state forbids it)."""
     if person.erased_at is not None:
         raise DomainError(RegistryError.PERSON_ERASED, _("This person's data has been erased."))
+    if getattr(person, "merged_into_id", None) is not None:
+        raise DomainError(
+            RegistryError.PERSON_MERGED,
+            _("This record was merged into another record of the same person: use that one."),
+        )
     if person.restricted_at is not None:
         raise DomainError(
             RegistryError.PERSON_RESTRICTED,
@@ -93,7 +98,13 @@ def processing_check(person: Any, purpose: str) -> None:
 
 def unrestricted_q(prefix: str = "") -> Q:
     """Rows whose person may appear on worklists and contact lists."""
-    return Q(**{f"{prefix}erased_at__isnull": True, f"{prefix}restricted_at__isnull": True})
+    return Q(
+        **{
+            f"{prefix}erased_at__isnull": True,
+            f"{prefix}restricted_at__isnull": True,
+            f"{prefix}merged_into__isnull": True,
+        }
+    )
 
 
 def contact_phone(person: Any) -> str:

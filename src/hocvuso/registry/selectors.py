@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from hocvuso.access.registry import household_q, person_q
+from hocvuso.access.registry import can_merge_people, household_q, person_q, walk_in_match_q
 from hocvuso.access.scope import desk_communes, own_persons, youth_communes
 from hocvuso.access.units import commune_q, ensure_commune, is_province_officer
 from hocvuso.core.errors import NotFound
@@ -15,7 +15,8 @@ from hocvuso.core.fetch import one
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Province, Village
 from hocvuso.geo.selectors import commune_search
-from hocvuso.registry.models import Household, ImportJob, Person
+from hocvuso.registry import matching
+from hocvuso.registry.models import Household, ImportJob, Person, PersonMerge, UnitTransfer
 
 
 def household_keys(
@@ -175,3 +176,95 @@ def villages_of(*, commune: Commune) -> QuerySet[Village]:
     """The commune's villages by name (their household counts come from the summaries:
     ``kpi.selectors.village_households``)."""
     return Village.objects.filter(commune=commune).order_by("name")
+
+
+def walk_in_matches(
+    *,
+    actor: Any,
+    commune: Commune,
+    full_name: str,
+    birth_year: int | None = None,
+    village_id: Any = None,
+    household_id: Any = None,
+    phone: str = "",
+    cccd: str = "",
+) -> list[matching.Match]:
+    """The commune's people a walk-in may be (``registry.matching``), most telling first: what
+    a class's door, the desk, a home visit and the field app offer before creating anyone."""
+    probe = matching.Probe.of(
+        full_name=full_name,
+        birth_year=birth_year,
+        village_id=village_id,
+        household_id=household_id,
+        phone=phone,
+        cccd=cccd,
+    )
+    people = Person.objects.filter(walk_in_match_q(actor, commune.code), commune=commune)
+    return matching.candidates(people, probe)
+
+
+DUPLICATES_SHOWN = 100
+
+
+def duplicate_pairs(
+    *, actor: Any, commune: Commune, limit: int | None = None
+) -> list[matching.Pair]:
+    """The commune's duplicates worklist: likely pairs with their reasons (its keepers); the
+    first ``limit`` by name when given."""
+    if not can_merge_people(actor, commune.code):
+        raise NotFound()
+    return matching.pairs(commune.code, limit=limit)
+
+
+def duplicate_pair_count(*, actor: Any, commune: Commune) -> int:
+    if not can_merge_people(actor, commune.code):
+        raise NotFound()
+    return matching.pair_count(commune.code)
+
+
+def merge_list(*, actor: Any, commune: Commune, limit: int = 50) -> list[PersonMerge]:
+    """The commune's merges, newest first (its keepers), to undo one found wrong."""
+    if not can_merge_people(actor, commune.code):
+        raise NotFound()
+    return list(
+        PersonMerge.objects.filter(commune=commune)
+        .select_related("survivor", "duplicate", "merged_by", "split_by")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def merge_get(actor: Any, merge_id: Any) -> PersonMerge:
+    merge = one(PersonMerge.objects.select_related("survivor", "duplicate"), merge_id)
+    if not can_merge_people(actor, merge.commune_id):
+        raise NotFound()
+    return merge
+
+
+def merge_pair_get(actor: Any, first_id: Any, second_id: Any) -> tuple[Person, Person]:
+    """Two live people of one commune the actor may merge; not-found otherwise."""
+    first, second = person_get(actor, first_id), person_get(actor, second_id)
+    if first.commune_id != second.commune_id or not can_merge_people(actor, first.commune_id):
+        raise NotFound()
+    return first, second
+
+
+def walk_in_person_get(actor: Any, commune: Commune, person_id: Any) -> Person:
+    """A person of ``commune`` chosen among the matches offered for a walk-in (anyone who may
+    register people there, a youth volunteer at a class's door too); not-found otherwise."""
+    qs = Person.objects.select_related("household__village").filter(
+        walk_in_match_q(actor, commune.code), commune=commune, erased_at__isnull=True
+    )
+    try:
+        return qs.get(pk=_uuid(person_id))
+    except Person.DoesNotExist:
+        raise NotFound() from None
+
+
+def unit_transfer_list(*, actor: Any, commune: Commune) -> list[UnitTransfer]:
+    """Moves of a retired unit's registry into or out of ``commune`` (its keepers)."""
+    ensure_commune(actor, commune.code, write=True)
+    return list(
+        UnitTransfer.objects.filter(Q(retired=commune) | Q(successor=commune))
+        .select_related("retired", "successor")
+        .order_by("-created_at")
+    )

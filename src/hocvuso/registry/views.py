@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hocvuso.access.registry import can_see_sensitive
 from hocvuso.access.units import access_commune, access_village, can_edit_commune, ensure_commune
-from hocvuso.core.errors import DomainError
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.phones import format_phone
 from hocvuso.core.web import add_domain_error, not_found_as_404, run_form
 from hocvuso.geo import selectors as geo_selectors
@@ -28,12 +28,15 @@ from hocvuso.registry.forms import (
     AreaFlagsForm,
     HeadForm,
     HouseholdForm,
+    MoveForm,
     PersonForm,
     VillageForm,
     VillageImportForm,
 )
 from hocvuso.registry.models import Household
 from hocvuso.registry.parsing import parse_birth
+from hocvuso.registry.services import merges as merge_services
+from hocvuso.registry.services import moves as move_services
 
 
 @login_required
@@ -151,6 +154,7 @@ def _household_page(
     edit_form: HouseholdForm | None = None,
     head_form: HeadForm | None = None,
     person_form: PersonForm | None = None,
+    matches: list[Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     commune = household.commune
@@ -178,6 +182,7 @@ def _household_page(
             "edit_form": edit_form,
             "head_form": head_form,
             "person_form": person_form,
+            "matches": matches or [],
             "open_form": next(
                 (
                     name
@@ -254,17 +259,22 @@ def person_add(request: HttpRequest, household_id: UUID) -> HttpResponse:
     ensure_commune(request.user, household.commune_id, write=True)
     sensitive = can_see_sensitive(request.user, household.commune_id)
     form = PersonForm(request.POST, sensitive=sensitive)
+    matches: list[Any] = []
     if form.is_valid():
         try:
-            person = registry_services.person_register(
+            person = registry_services.person_add(
                 actor=request.user, household=household, **_person_form_values(form)
             )
         except DomainError as exc:
+            if isinstance(exc, registry_services.PossibleDuplicate):
+                matches = exc.matches
+                form = PersonForm(request.POST, sensitive=sensitive, offered=True)
+                form.is_valid()
             add_domain_error(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": person.full_name})
             return redirect("registry:household", household_id=household.pk)
-    return _household_page(request, household, person_form=form, status=400)
+    return _household_page(request, household, person_form=form, matches=matches, status=400)
 
 
 # --- Person -----------------------------------------------------------------------------------
@@ -355,3 +365,166 @@ def area_flags(request: HttpRequest, code: str) -> HttpResponse:
         )
         return redirect("registry:area_flags", code=province.code)
     return render(request, "registry/area_flags.html", {"province": province, "form": form})
+
+
+# --- One record per person: the duplicates worklist, merge, split ------------------------------
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def duplicates(request: HttpRequest, code: str) -> HttpResponse:
+    """The commune's likely duplicates with their reasons, and its recent merges (to undo)."""
+    commune = access_commune(request.user, code, write=True)
+    shown = registry_selectors.DUPLICATES_SHOWN
+    pairs = registry_selectors.duplicate_pairs(actor=request.user, commune=commune, limit=shown)
+    total = (
+        registry_selectors.duplicate_pair_count(actor=request.user, commune=commune)
+        if len(pairs) >= shown
+        else len(pairs)
+    )
+    merges = registry_selectors.merge_list(actor=request.user, commune=commune)
+    response = render(
+        request,
+        "registry/duplicates.html",
+        {"commune": commune, "pairs": pairs, "total": total, "merges": merges},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def duplicates_merge(request: HttpRequest, code: str) -> HttpResponse:
+    """Merge the pair ``first``, ``second``: ``keep`` (one of them) survives, the other becomes
+    its tombstone."""
+    commune = access_commune(request.user, code, write=True)
+    first, second = registry_selectors.merge_pair_get(
+        request.user, request.POST.get("first"), request.POST.get("second")
+    )
+    keep = request.POST.get("keep")
+    if first.commune_id != commune.code or keep not in (str(first.pk), str(second.pk)):
+        raise NotFound()
+    survivor, duplicate = (first, second) if keep == str(first.pk) else (second, first)
+    reason = request.POST.get("reason") or "officer"
+    try:
+        merge_services.person_merge(
+            actor=request.user, survivor=survivor, duplicate=duplicate, reason=reason
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Merged: %(name)s has one record now.") % {"name": survivor.full_name},
+        )
+    return redirect("registry:duplicates", code=commune.code)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def duplicates_dismiss(request: HttpRequest, code: str) -> HttpResponse:
+    commune = access_commune(request.user, code, write=True)
+    first, second = registry_selectors.merge_pair_get(
+        request.user, request.POST.get("first"), request.POST.get("second")
+    )
+    if first.commune_id != commune.code:
+        raise NotFound()
+    merge_services.pair_not_duplicate(actor=request.user, first=first, second=second)
+    messages.success(request, _("Kept as two people."))
+    return redirect("registry:duplicates", code=commune.code)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def merge_split(request: HttpRequest, merge_id: UUID) -> HttpResponse:
+    merge = registry_selectors.merge_get(request.user, merge_id)
+    try:
+        merge_services.person_split(actor=request.user, merge=merge)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The merge was undone: two records again."))
+    return redirect("registry:duplicates", code=merge.commune_id)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def unit_transfers(request: HttpRequest, code: str) -> HttpResponse:
+    """The moves of a retired unit's registry into or out of the commune, with their progress."""
+    commune = access_commune(request.user, code, write=True)
+    transfers = registry_selectors.unit_transfer_list(actor=request.user, commune=commune)
+    response = render(
+        request, "registry/unit_transfers.html", {"commune": commune, "transfers": transfers}
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+# --- Moves to another commune ------------------------------------------------------------------
+
+
+def _move_page(
+    request: HttpRequest, *, obj: Any, kind: str, move: Any, code_required: bool
+) -> HttpResponse:
+    ensure_commune(request.user, obj.commune_id, write=True)
+    form = MoveForm(request.POST or None)
+    if code_required:
+        form.fields["code"].required = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            to = geo_selectors.commune_get(code=form.cleaned_data["commune"])
+        except NotFound:
+            form.add_error("commune", _("No commune has this code."))
+        else:
+            try:
+                move(to=to, code=form.cleaned_data["code"])
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Moved to %(commune)s.") % {"commune": to.name})
+                return redirect("ui:commune", code=obj.commune_id)
+    response = render(
+        request,
+        "registry/move.html",
+        {"commune": obj.commune, "obj": obj, "kind": kind, "form": form},
+        status=400 if form.errors else 200,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def person_move(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person = registry_selectors.person_get(request.user, person_id)
+    return _move_page(
+        request,
+        obj=person,
+        kind="person",
+        code_required=True,
+        move=lambda to, code: move_services.person_move(
+            actor=request.user, person=person, to=to, code=code
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_as_404
+def household_move(request: HttpRequest, household_id: UUID) -> HttpResponse:
+    household = registry_selectors.household_get(request.user, household_id)
+    return _move_page(
+        request,
+        obj=household,
+        kind="household",
+        code_required=False,
+        move=lambda to, code: move_services.household_move(
+            actor=request.user, household=household, to=to, code=code
+        ),
+    )

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from hocvuso.accounts.models import Role, RoleAssignment, User
 from hocvuso.core.export import when
-from hocvuso.core.personal_data import Provider, register
+from hocvuso.core.personal_data import Provider, move_rows, register
 from hocvuso.roles.services import role_revoke
 
 
@@ -56,4 +58,21 @@ def erase(person: Any, actor: Any) -> dict[str, int]:
     return {"accounts_unlinked": len(links), "accounts_closed": closed}
 
 
-register(Provider(app="roles", models=("accounts.roleassignment",), export=export, erase=erase))
+def reassign(
+    source: Any, target: Any, rows: dict[str, list[str]] | None, actor: Any
+) -> dict[str, list[str]]:
+    """A citizen's account linked to the duplicate is linked to the survivor."""
+    return move_rows(
+        "accounts.roleassignment", "person", source, target, rows, extra=Q(role=Role.CITIZEN)
+    )
+
+
+register(
+    Provider(
+        app="roles",
+        models=("accounts.roleassignment",),
+        export=export,
+        erase=erase,
+        reassign=reassign,
+    )
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from hocvuso.core.export import label, user_name, when
-from hocvuso.core.personal_data import FreeText, Provider, register
+from hocvuso.core.personal_data import FreeText, Provider, move_rows, register
 from hocvuso.skills.models import BackCheck, Channel, CheckOutcome, PersonSkillStatus, SkillEvent
 
 
@@ -79,12 +79,27 @@ def erase(person: Any, actor: Any) -> dict[str, int]:
     }
 
 
+def reassign(
+    source: Any, target: Any, rows: dict[str, list[str]] | None, actor: Any
+) -> dict[str, list[str]]:
+    """A merge: the events move (with them their back-checks); both statuses are derived
+    again from the events each now holds."""
+    from hocvuso.skills.facts import skill_sets
+    from hocvuso.skills.status import status_refresh
+
+    moved = move_rows("skills.skillevent", "person", source, target, rows)
+    if moved:
+        status_refresh([source.pk, target.pk], sets=skill_sets())
+    return moved
+
+
 register(
     Provider(
         app="skills",
         models=("skills.skillevent", "skills.personskillstatus", "skills.backcheck"),
         export=export,
         erase=erase,
+        reassign=reassign,
         free_text=(
             FreeText("skills.skillevent", "note", "person__commune"),
             FreeText("skills.backcheck", "note", "event__person__commune"),

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.export import user_name, when
-from hocvuso.core.personal_data import ERASED_TEXT, Provider, register
+from hocvuso.core.personal_data import ERASED_TEXT, Provider, move_rows, register
 from hocvuso.sync.models import Conflict, ConflictStatus
 
 
@@ -56,4 +57,21 @@ def erase(person: Any, actor: Any) -> dict[str, int]:
     return {"field_app_conflicts": changed}
 
 
-register(Provider(app="sync", models=("sync.conflict",), export=export, erase=erase))
+def reassign(
+    source: Any, target: Any, rows: dict[str, list[str]] | None, actor: Any
+) -> dict[str, list[str]]:
+    """Conflicts about the duplicate's details are the survivor's to decide."""
+    return move_rows(
+        "sync.conflict",
+        "object_id",
+        source,
+        target,
+        rows,
+        value=lambda p: p.pk,
+        extra=Q(object_type="person"),
+    )
+
+
+register(
+    Provider(app="sync", models=("sync.conflict",), export=export, erase=erase, reassign=reassign)
+)

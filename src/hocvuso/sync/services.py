@@ -30,6 +30,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -60,9 +61,9 @@ from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import (
     household_create,
     household_update,
-    person_register,
     person_update,
 )
+from hocvuso.registry.services import merges as registry_merges
 from hocvuso.skills.models import Channel, Skill
 from hocvuso.skills.services import EventInput, skill_events_record_each
 from hocvuso.sync.errors import SyncError
@@ -350,6 +351,8 @@ def _push_apply(*, device: Device, records: Sequence[Any], pending: int | None) 
     for kind in SCHEMAS:
         if kind in by_kind:
             APPLY[kind](actor, by_kind[kind])
+            if kind == "person":
+                _follow_merges(by_kind)
     log: list[SyncRecord] = []
     for item in to_apply:
         outcome = item.outcome or Outcome.refused(_unanswered())
@@ -485,7 +488,7 @@ def _apply_persons(actor: Any, items: list[Item]) -> None:
         if household is None:
             raise NotFound(field="data.household_id")
         d = item.data
-        return person_register(
+        return registry_merges.person_register_matched(
             actor=actor,
             household=household,
             full_name=d.full_name,
@@ -499,6 +502,38 @@ def _apply_persons(actor: Any, items: list[Item]) -> None:
         )
 
     _one_by_one(items, write)
+
+
+def _follow_merges(by_kind: dict[str, list[Item]]) -> None:
+    """A newcomer the registry took for someone already registered (or any record merged since
+    the device's copy) is a tombstone: the batch's records about it go to the survivor. One
+    query for the whole batch."""
+    refs: list[tuple[Any, Any]] = []  # (object or list holding a person id, attribute or index)
+    for kind, items in by_kind.items():
+        if kind == "person":
+            continue
+        for data in (i.data for i in items if i.data is not None):
+            if hasattr(data, "person_id"):
+                refs.append((data, "person_id"))
+            for rows in (getattr(data, "present", None), getattr(data, "gains", None)):
+                for n, row in enumerate(rows or ()):
+                    refs.append((rows, n) if isinstance(row, UUID) else (row, "person_id"))
+
+    def get(obj: Any, key: Any) -> Any:
+        return obj[key] if isinstance(key, int) else getattr(obj, key, None)
+
+    ids = {get(obj, key) for obj, key in refs} - {None}
+    if not ids:
+        return
+    survivors = registry_merges.survivors_of(ids)
+    for obj, key in refs:
+        new = survivors.get(get(obj, key))
+        if new is None:
+            continue
+        if isinstance(key, int):
+            obj[key] = new
+        else:
+            setattr(obj, key, new)
 
 
 def _apply_claims(actor: Any, items: list[Item]) -> None:

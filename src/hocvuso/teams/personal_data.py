@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from hocvuso.core.export import user_name, when
-from hocvuso.core.personal_data import FreeText, Provider, register
+from hocvuso.core.personal_data import FreeText, Provider, move_rows, register
 from hocvuso.teams.models import VisitPerson
 
 
@@ -31,11 +31,19 @@ def export(person: Any) -> dict[str, Any]:
     }
 
 
+def reassign(
+    source: Any, target: Any, rows: dict[str, list[str]] | None, actor: Any
+) -> dict[str, list[str]]:
+    """Home visits the duplicate was present at (unless the survivor was at the same one)."""
+    return move_rows("teams.visitperson", "person", source, target, rows, unique_with=("visit_id",))
+
+
 register(
     Provider(
         app="teams",
         models=("teams.visitperson",),
         export=export,
+        reassign=reassign,
         free_text=(
             FreeText("teams.visit", "note", "household__commune"),
             FreeText("teams.visit", "issues_note", "household__commune"),

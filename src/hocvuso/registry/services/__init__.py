@@ -9,13 +9,16 @@ from hocvuso.registry.services.people import (
     HOUSEHOLD_FIELDS,
     PERSON_FIELDS,
     PERSON_MASKED,
+    PossibleDuplicate,
     household_create,
     household_search_key,
     household_update,
     id_keys_rotate,
+    person_add,
     person_register,
     person_reveal_cccd,
     person_update,
+    walk_in_check,
 )
 from hocvuso.registry.services.units import commune_flags_set
 from hocvuso.registry.services.villages import (
@@ -32,6 +35,7 @@ __all__ = [
     "PERSON_FIELDS",
     "PERSON_MASKED",
     "VILLAGE_FIELDS",
+    "PossibleDuplicate",
     "VillageImportResult",
     "commune_flags_set",
     "guess_village_kind",
@@ -39,10 +43,12 @@ __all__ = [
     "household_search_key",
     "household_update",
     "id_keys_rotate",
+    "person_add",
     "person_register",
     "person_reveal_cccd",
     "person_update",
     "village_create",
     "village_update",
     "villages_import_csv",
+    "walk_in_check",
 ]

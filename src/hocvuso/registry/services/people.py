@@ -85,7 +85,7 @@ def household_create(
         raise DomainError(CoreError.REQUIRED, _("A household needs a code."), field="code")
     _check_village(commune, village)
     if id is not None:
-        existing = Household.objects.filter(pk=id).first()
+        existing = Household.all_objects.filter(pk=id).first()
         if existing is not None:
             if existing.commune_id != commune.code or existing.code != code:
                 raise _id_conflict()
@@ -169,6 +169,99 @@ def household_update(
     return household
 
 
+class PossibleDuplicate(DomainError):
+    """A walk-in looks like people already registered in the commune (``matches``, most telling
+    first): nobody was created. Register one of them, or say it is someone else
+    (``confirmed_new``)."""
+
+    def __init__(self, matches: list[Any]) -> None:
+        if any("same_cccd" in m.reasons for m in matches):
+            # The same CCCD is the same person: no confirming otherwise, choose them.
+            super().__init__(
+                RegistryError.DUPLICATE_CCCD,
+                _("A person with this CCCD is already registered."),
+                "cccd",
+            )
+        else:
+            super().__init__(
+                RegistryError.POSSIBLE_DUPLICATE,
+                _(
+                    "This person may already be registered in the commune: choose one of the "
+                    "matches, or confirm it is someone else."
+                ),
+                "full_name",
+            )
+        self.matches = matches
+        # For the API: what a picker shows of a namesake (no phone, no CCCD).
+        self.details = [
+            {
+                "person_id": str(m.person.pk),
+                "full_name": m.person.full_name,
+                "birth_year": m.person.birth_year,
+                "village": m.person.household.village.name if m.person.household.village else None,
+                "reasons": m.reasons,
+            }
+            for m in matches
+        ]
+
+
+@sensitive_variables("cccd")
+def walk_in_check(
+    *,
+    actor: Any,
+    commune: Commune,
+    full_name: str,
+    birth_year: int | None = None,
+    village: Village | None = None,
+    household: Household | None = None,
+    phone: str = "",
+    cccd: str = "",
+    confirmed_new: bool = False,
+) -> None:
+    """Before a walk-in is created (a class's door, the desk): raise :class:`PossibleDuplicate`
+    when the commune holds people they may be, unless the helper confirmed it is someone new."""
+    if confirmed_new:
+        return
+    from hocvuso.registry.selectors import walk_in_matches
+
+    phone = normalise_phone(phone)  # a wrong number is reported first, on its field
+
+    matches = walk_in_matches(
+        actor=actor,
+        commune=commune,
+        full_name=full_name,
+        birth_year=birth_year,
+        village_id=village.pk if village else (household.village_id if household else None),
+        household_id=household.pk if household else None,
+        phone=phone,
+        cccd=cccd,
+    )
+    if matches:
+        raise PossibleDuplicate(matches)
+
+
+@sensitive_variables("values")
+def person_add(
+    *, actor: Any, household: Household, confirmed_new: bool = False, **values: Any
+) -> Person:
+    """A keeper adds a person to a household: the commune's matches are offered first
+    (:func:`walk_in_check`), then :func:`person_register`."""
+    if not can_register_people(actor, household.commune_id):
+        raise NotFound()
+    born = values.get("birth_date")
+    walk_in_check(
+        actor=actor,
+        commune=household.commune,
+        full_name=values.get("full_name", ""),
+        birth_year=born.year if born else values.get("birth_year"),
+        household=household,
+        phone=values.get("phone", ""),
+        cccd=values.get("cccd", ""),
+        confirmed_new=confirmed_new,
+    )
+    return person_register(actor=actor, household=household, **values)
+
+
 def _validate_person(values: dict[str, Any]) -> None:
     if not values["full_name"]:
         raise DomainError(CoreError.REQUIRED, _("A person needs a full name."), field="full_name")
@@ -220,7 +313,7 @@ def person_register(
     if not can_register_people(actor, household.commune_id):
         raise NotFound()
     if id is not None:
-        existing = Person.objects.filter(pk=id).first()
+        existing = Person.all_objects.filter(pk=id).first()
         if existing is not None:
             if existing.household_id != household.pk or existing.full_name != clean(full_name):
                 raise _id_conflict()
