@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db import connection, transaction
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from hocvuso.core.dates import month_of
 from hocvuso.geo.models import Commune
-from hocvuso.kpi.measures import COMMUNE_COLUMNS, HOUSEHOLD_COLUMNS, PERSON_COLUMNS
+from hocvuso.kpi.measures import (
+    COMMUNE_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    PERSON_COLUMNS,
+    commune_counts,
+)
 from hocvuso.kpi.models import (
     CohortSummary,
     CommuneSummary,
@@ -21,27 +29,147 @@ from hocvuso.kpi.models import (
     VillageSummary,
 )
 from hocvuso.kpi.summaries.periods import close_months
-from hocvuso.kpi.summaries.recount import BATCH_COMMUNES, recount
-from hocvuso.kpi.summaries.write import refresh
+from hocvuso.kpi.summaries.recount import households_counts, people_counts, recount_network
+from hocvuso.kpi.summaries.write import CHUNK, snapshot_months
 
 
 def _all_communes() -> list[str]:
     return list(Commune.objects.order_by("code").values_list("code", flat=True))
 
 
-def rebuild(*, today: dt.date | None = None, progress: Any = None) -> int:
-    """Recount every commune; returns how many."""
+# Communes per statement of the set-based rebuild and check: large enough that a batch is one
+# scan of its people, small enough that a batch's transaction stays short (a few seconds at
+# national scale) and that a background job checkpoints often.
+SET_BATCH = 400
+
+Progress = Callable[[int, int, str], None]
+
+
+def rebuild(
+    *,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+    after: str | None = None,
+    batch: int = SET_BATCH,
+) -> int:
+    """Recount every commune from the raw records, set-based: per batch of communes, one
+    ``INSERT … SELECT`` of the cohort rows and one of the village rows (the grouped recount of
+    :mod:`.recount` run inside the database, no row through Python), then the commune rows from
+    the cohorts just written and this month's rows. Each batch is its own transaction (a commune
+    is never seen half rebuilt). ``after``: resume after that commune code (a checkpoint);
+    ``progress(done, total, last_code)`` is called after each batch. Returns the communes
+    rebuilt."""
+    day = today or timezone.localdate()
     codes = _all_communes()
-    for start in range(0, len(codes), BATCH_COMMUNES):
-        refresh(codes[start : start + BATCH_COMMUNES], today=today)
+    total = len(codes)
+    todo = [c for c in codes if after is None or c > after]
+    done = total - len(todo)
+    for start in range(0, len(todo), batch):
+        part = todo[start : start + batch]
+        rebuild_communes(part, day)
+        done += len(part)
         if progress:
-            progress(min(start + BATCH_COMMUNES, len(codes)), len(codes))
+            progress(done, total, part[-1])
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner guesses a few hundred rows and sorts on disk.
         with connection.cursor() as cursor:
             for model in (CohortSummary, VillageSummary, CommuneSummary, MonthSummary):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(str(model._meta.db_table))}")
-    return len(codes)
+    return len(todo)
+
+
+def _insert_select(model: Any, columns: Sequence[str], qs: QuerySet[Any]) -> None:
+    """``INSERT INTO model (columns) SELECT …`` from the grouped query ``qs`` (its values in
+    the same order)."""
+    q = connection.ops.quote_name
+    inner, params = qs.query.sql_with_params()
+    names = [*qs.query.values_select, *qs.query.annotation_select]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
+            f"SELECT {', '.join('r.' + q(n) for n in names)} FROM ({inner}) r",
+            params,
+        )
+
+
+def rebuild_communes(codes: Sequence[str], day: dt.date) -> None:
+    """Replace the summary rows of ``codes`` by a recount, in one transaction."""
+    with transaction.atomic():
+        CohortSummary.objects.filter(commune_id__in=codes).delete()
+        VillageSummary.objects.filter(commune_id__in=codes).delete()
+        _insert_select(
+            CohortSummary, ["commune_id", "village_id", "birth_year", *PERSON_COLUMNS],
+            people_counts(codes),
+        )  # fmt: skip
+        _insert_select(
+            VillageSummary, ["commune_id", "village_id", *HOUSEHOLD_COLUMNS],
+            households_counts(codes),
+        )  # fmt: skip
+        rows = _commune_rows(codes, day.year, _stored_cohorts(codes), _stored_villages(codes))
+        provinces = dict(Commune.objects.filter(code__in=codes).values_list("code", "province_id"))
+        CommuneSummary.objects.bulk_create(
+            [
+                CommuneSummary(
+                    commune_id=c,
+                    province_id=provinces[c],
+                    year=day.year,
+                    **dict(zip(COMMUNE_COLUMNS, n, strict=True)),
+                )
+                for c, n in rows.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["commune"],
+            update_fields=["province", "year", *COMMUNE_COLUMNS, "updated_at"],
+            batch_size=CHUNK,
+        )
+        snapshot_months(codes, day)
+
+
+def _stored_cohorts(codes: Sequence[str]) -> dict[str, dict[int, list[int]]]:
+    """The stored cohort rows of ``codes`` added up per commune and year of birth (a hundred
+    rows a commune, whatever its size)."""
+    out: dict[str, dict[int, list[int]]] = defaultdict(dict)
+    for commune, by, *n in (
+        CohortSummary.objects.filter(commune_id__in=codes)
+        .values("commune_id", "birth_year")
+        .annotate(**{f"s_{c}": Sum(c) for c in PERSON_COLUMNS})
+        .values_list("commune_id", "birth_year", *(f"s_{c}" for c in PERSON_COLUMNS))
+        .order_by()
+    ):
+        out[commune][int(by)] = [int(v) for v in n]
+    return out
+
+
+def _stored_villages(codes: Sequence[str]) -> dict[str, list[int]]:
+    """The stored village rows of ``codes`` added up per commune."""
+    return {
+        commune: [int(v) for v in n]
+        for commune, *n in VillageSummary.objects.filter(commune_id__in=codes)
+        .values("commune_id")
+        .annotate(**{f"s_{c}": Sum(c) for c in HOUSEHOLD_COLUMNS})
+        .values_list("commune_id", *(f"s_{c}" for c in HOUSEHOLD_COLUMNS))
+        .order_by()
+    }
+
+
+def _commune_rows(
+    codes: Sequence[str],
+    year: int,
+    cohorts: Mapping[str, Mapping[int, Sequence[int]]],
+    villages: Mapping[str, Sequence[int]],
+) -> dict[str, tuple[int, ...]]:
+    """Every commune's row (COMMUNE_COLUMNS order) from its cohorts per year of birth, its
+    households and its network counts now (the one :func:`~hocvuso.kpi.measures.commune_counts`)."""
+    network = recount_network(codes)
+    return {
+        c: commune_counts(
+            list(cohorts.get(c, {}).items()),
+            [villages[c]] if c in villages else [],
+            network[c],
+            year,
+        )
+        for c in codes
+    }
 
 
 @dataclass(frozen=True)
@@ -103,29 +231,90 @@ def check_closed_months() -> list[Difference]:
     return list(_diff("province_month", stored, counted, names))
 
 
-def check(*, today: dt.date | None = None) -> list[Difference]:
-    """Recount every commune from the raw records and compare with the stored rows."""
+def _differing(
+    model: Any,
+    keys: Sequence[str],
+    columns: Sequence[str],
+    counted: QuerySet[Any],
+    codes: Sequence[str],
+) -> list[tuple[tuple[Any, ...], list[int], list[int]]]:
+    """The keys of ``codes`` whose stored row differs from the recount, found in the database:
+    the stored rows and the grouped recount ``counted`` (its keys first, then ``columns``) as
+    one ``UNION ALL``, added up per key, kept where a column differs. Returns (key, stored,
+    counted) — nothing at all when everything agrees."""
+    q = connection.ops.quote_name
+    k = [f"k{i}" for i in range(len(keys))]
+    s_cols = [f"s_{c}" for c in columns]
+    n_cols = [f"n_{c}" for c in columns]
+    stored = model.objects.filter(commune_id__in=codes).values(*keys, *columns).order_by()
+    stored_sql, stored_params = stored.query.sql_with_params()
+    counted_sql, counted_params = counted.query.sql_with_params()
+    names = [*counted.query.values_select, *counted.query.annotation_select]
+    zeros = ", ".join("0" for _ in columns)
+    stored_cols = [*keys, *columns]
+    sql = (
+        f"SELECT {', '.join(k)}, "  # noqa: S608
+        f"{', '.join(f'SUM({c})' for c in s_cols)}, {', '.join(f'SUM({c})' for c in n_cols)} "
+        f"FROM (SELECT {', '.join(f'a.{q(c)} AS {x}' for c, x in zip(keys, k, strict=True))}, "
+        f"{', '.join(f'a.{q(c)} AS {x}' for c, x in zip(columns, s_cols, strict=True))}, "
+        f"{', '.join(f'0 AS {x}' for x in n_cols)} FROM ({stored_sql}) a "
+        f"UNION ALL SELECT "
+        f"{', '.join(f'b.{q(n)}' for n in names[: len(keys)])}, {zeros}, "
+        f"{', '.join(f'b.{q(n)}' for n in names[len(keys) :])} FROM ({counted_sql}) b) u "
+        f"GROUP BY {', '.join(k)} HAVING "
+        + " OR ".join(f"SUM({a}) <> SUM({b})" for a, b in zip(s_cols, n_cols, strict=True))
+    )
+    assert len(stored_cols) == len(names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*stored_params, *counted_params])
+        rows = cursor.fetchall()
+    n = len(keys)
+    m = len(columns)
+    return [
+        (tuple(r[:n]), [int(v) for v in r[n : n + m]], [int(v) for v in r[n + m :]]) for r in rows
+    ]
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def check(*, today: dt.date | None = None, batch: int = SET_BATCH) -> list[Difference]:
+    """Recount every commune from the raw records and compare with the stored rows, set-based:
+    per batch of communes the cohort and village rows are compared inside the database (only
+    the differing keys come back); the commune rows are the stored cohorts and villages added
+    up, corrected by those differences — the recount's own commune rows — and compared with the
+    stored commune rows and this month's rows."""
     day = today or timezone.localdate()
     out: list[Difference] = check_closed_months()
     codes = _all_communes()
-    for start in range(0, len(codes), BATCH_COMMUNES):
-        batch = codes[start : start + BATCH_COMMUNES]
-        counted = recount(batch)
-        cohorts = {
-            (c, v, by): tuple(n)
-            for c, v, by, *n in CohortSummary.objects.filter(commune_id__in=batch).values_list(
-                "commune_id", "village_id", "birth_year", *PERSON_COLUMNS
-            )
-        }
-        villages = {
-            (c, v): tuple(n)
-            for c, v, *n in VillageSummary.objects.filter(commune_id__in=batch).values_list(
-                "commune_id", "village_id", *HOUSEHOLD_COLUMNS
-            )
-        }
+    for start in range(0, len(codes), batch):
+        part = codes[start : start + batch]
+        cohort_diffs = _differing(
+            CohortSummary, ["commune_id", "village_id", "birth_year"], PERSON_COLUMNS,
+            people_counts(part), part,
+        )  # fmt: skip
+        village_diffs = _differing(
+            VillageSummary, ["commune_id", "village_id"], HOUSEHOLD_COLUMNS,
+            households_counts(part), part,
+        )  # fmt: skip
+        cohorts = _stored_cohorts(part)
+        villages = _stored_villages(part)
+        for (c, v, by), stored, counted in cohort_diffs:
+            key = (c, _uuid(v), int(by))
+            out.extend(_diff("cohort", {key: stored}, {key: counted}, PERSON_COLUMNS))
+            row = cohorts[c].setdefault(int(by), [0] * len(PERSON_COLUMNS))
+            for i, (a, b) in enumerate(zip(stored, counted, strict=True)):
+                row[i] += b - a
+        for (c, v), stored, counted in village_diffs:
+            key2 = (c, _uuid(v))
+            out.extend(_diff("village", {key2: stored}, {key2: counted}, HOUSEHOLD_COLUMNS))
+            house = villages.setdefault(c, [0] * len(HOUSEHOLD_COLUMNS))
+            for i, (a, b) in enumerate(zip(stored, counted, strict=True)):
+                house[i] += b - a
         communes: dict[str, tuple[int, ...]] = {}
         years: dict[str, int] = {}
-        for c, year, *n in CommuneSummary.objects.filter(commune_id__in=batch).values_list(
+        for c, year, *n in CommuneSummary.objects.filter(commune_id__in=part).values_list(
             "commune_id", "year", *COMMUNE_COLUMNS
         ):
             communes[c] = tuple(n)
@@ -133,14 +322,12 @@ def check(*, today: dt.date | None = None) -> list[Difference]:
         month = {
             c: tuple(n)
             for c, *n in MonthSummary.objects.filter(
-                commune_id__in=batch, month=month_of(day)
+                commune_id__in=part, month=month_of(day)
             ).values_list("commune_id", *COMMUNE_COLUMNS)
         }
-        want = counted.commune_rows(batch, day.year)
+        want = _commune_rows(part, day.year, cohorts, villages)
         # A commune with nothing at all may have no row; one with anything must have one.
         want = {c: n for c, n in want.items() if any(n) or c in communes}
-        out.extend(_diff("cohort", cohorts, counted.cohorts, PERSON_COLUMNS))
-        out.extend(_diff("village", villages, counted.villages, HOUSEHOLD_COLUMNS))
         out.extend(_diff("commune", communes, want, COMMUNE_COLUMNS))
         out.extend(
             _diff(
