@@ -279,17 +279,27 @@ def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def check(*, today: dt.date | None = None, batch: int = SET_BATCH) -> list[Difference]:
+def check(
+    *,
+    today: dt.date | None = None,
+    batch: int = SET_BATCH,
+    after: str | None = None,
+    progress: Callable[[int, int, str, list[Difference]], None] | None = None,
+) -> list[Difference]:
     """Recount every commune from the raw records and compare with the stored rows, set-based:
     per batch of communes the cohort and village rows are compared inside the database (only
     the differing keys come back); the commune rows are the stored cohorts and villages added
     up, corrected by those differences — the recount's own commune rows — and compared with the
-    stored commune rows and this month's rows."""
+    stored commune rows and this month's rows. ``after``: only the communes after that code
+    (resuming; the closed months are then not checked again); ``progress(done, total, last,
+    found)`` after each batch, with the differences found in it."""
     day = today or timezone.localdate()
-    out: list[Difference] = check_closed_months()
+    out: list[Difference] = check_closed_months() if after is None else []
     codes = _all_communes()
-    for start in range(0, len(codes), batch):
+    first = 0 if after is None else sum(1 for c in codes if c <= after)
+    for start in range(first, len(codes), batch):
         part = codes[start : start + batch]
+        found_before = len(out)
         cohort_diffs = _differing(
             CohortSummary, ["commune_id", "village_id", "birth_year"], PERSON_COLUMNS,
             people_counts(part), part,
@@ -340,4 +350,6 @@ def check(*, today: dt.date | None = None, batch: int = SET_BATCH) -> list[Diffe
         for c, year in years.items():
             if year != day.year:
                 out.append(Difference("commune", c, "year", year, day.year))
+        if progress:
+            progress(start + len(part), len(codes), part[-1], out[found_before:])
     return out
