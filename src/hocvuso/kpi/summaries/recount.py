@@ -22,7 +22,7 @@ from hocvuso.kpi.summaries.network import network_counts
 from hocvuso.registry.ages import birth_year_expr
 from hocvuso.registry.models import Household, Person
 from hocvuso.skills.facts import T4_ALL, T4_CODES, T4_OCCUPATIONS
-from hocvuso.teams.figures import guided_q, visited_q
+from hocvuso.teams.figures import guided_people, visited_households
 
 BATCH_COMMUNES = 100
 CohortKey = tuple[str, UUID, int]  # commune, village (NO_VILLAGE), birth year (0: unknown)
@@ -63,6 +63,14 @@ def trained_q() -> Exists:
     )
 
 
+def trained_households(communes: Sequence[str]) -> QuerySet[Any]:
+    """The households of ``communes`` with a member holding the basic set (ids): :func:`trained_q`
+    set-wise, for a recount."""
+    return Person.objects.filter(
+        household__commune_id__in=communes, skill_status__basic_complete=True
+    ).values("household_id")
+
+
 def people_counts(communes: Sequence[str]) -> QuerySet[Any]:
     """The cohort counts of ``communes`` as one grouped query, one row per key: ``k_commune``,
     ``k_village`` (:data:`NO_VILLAGE` when the household has none), ``k_by`` (year of birth, 0
@@ -85,7 +93,6 @@ def people_counts(communes: Sequence[str]) -> QuerySet[Any]:
             ),
             k_by=birth_year_expr(),
             mask=Coalesce(F("skill_status__t4_mask"), Value(0)),
-            was_guided=guided_q(),
         )
         .annotate(**bits)
         .values("k_commune", "k_village", "k_by")
@@ -94,7 +101,7 @@ def people_counts(communes: Sequence[str]) -> QuerySet[Any]:
             vneid2=Count("pk", filter=Q(skill_status__vneid_level__gte=2)),
             bank=Count("pk", filter=Q(skill_status__has_bank_account=True)),
             basic=Count("pk", filter=Q(skill_status__basic_complete=True)),
-            guided=Count("pk", filter=Q(was_guided=True)),
+            guided=Count("pk", filter=Q(pk__in=guided_people(communes))),
             traders=Count("pk", filter=trader),
             **ts,
             t_all=Count("pk", filter=trader & Q(mask=T4_ALL)),
@@ -115,14 +122,12 @@ def households_counts(communes: Sequence[str]) -> QuerySet[Any]:
                 Value(NO_VILLAGE, output_field=UUIDField()),
                 output_field=UUIDField(),
             ),
-            trained=trained_q(),
-            visited=visited_q(),
         )
         .values("k_commune", "k_village")
         .annotate(
             households=Count("pk"),
-            households_trained=Count("pk", filter=Q(trained=True)),
-            households_visited=Count("pk", filter=Q(visited=True)),
+            households_trained=Count("pk", filter=Q(pk__in=trained_households(communes))),
+            households_visited=Count("pk", filter=Q(pk__in=visited_households(communes))),
         )
         .order_by()
     )
