@@ -11,9 +11,10 @@ created and dropped here; SQLite a temporary file), ``migrate``, ``load_units``,
 national population of ``bench/dashboard_bench.py`` (its ``build_population``: villages,
 households of ~3.6 people over all 3,321 communes, status rows, teams, visits), then
 ``--rounds`` paired rounds of (old rebuild, new rebuild) — the old only up to ``--old-max``
-persons — and of ``check()`` after each new rebuild (must be empty). Prints median and range
-of each, the load average before and after, and one line of JSON. Timing never fails it; a
-difference found by the check does (exit 1).
+persons — and of ``check()`` after each new rebuild (must be empty); then ``--empty-rounds``
+rebuilds from emptied cohort and village tables (a first installation: every row inserted).
+Prints median and range of each, the load average before and after, and one line of JSON.
+Timing never fails it; a difference found by the check does (exit 1).
 """
 
 from __future__ import annotations
@@ -111,6 +112,20 @@ def run_child(args: argparse.Namespace) -> dict[str, Any]:
         differences += len(found)
         log(f"round {r + 1}: check {checks[-1]:.1f} s, {len(found)} differences (load {load()})")
         loads.append(load())
+    # From empty tables (a first installation): every row inserted, none merged.
+    empty: list[float] = []
+    for _ in range(args.empty_rounds):
+        CohortSummary.objects.all().delete()
+        VillageSummary.objects.all().delete()
+        t0 = time.perf_counter()
+        summaries.rebuild()
+        empty.append(time.perf_counter() - t0)
+        log(f"set-based rebuild from empty tables {empty[-1]:.1f} s (load {load()})")
+        loads.append(load())
+    if empty:
+        found = summaries.check()
+        differences += len(found)
+        result["rebuild_from_empty"] = spread(empty)
     result["rows"] = {
         "cohort": CohortSummary.objects.count(),
         "village": VillageSummary.objects.count(),
@@ -136,6 +151,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--old-max", type=int, default=2_000_000)
+    parser.add_argument("--empty-rounds", type=int, default=1)
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get(
@@ -165,6 +181,7 @@ def main() -> None:
         cmd = [
             sys.executable, __file__, "--child", "--persons", str(args.persons),
             "--rounds", str(args.rounds), "--old-max", str(args.old_max),
+            "--empty-rounds", str(args.empty_rounds),
         ]  # fmt: skip
         started = time.perf_counter()
         out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=False)
@@ -190,6 +207,9 @@ def main() -> None:
         q = result["new_over_old"]
         print(f"  new / old                 {q['median']} [{q['min']}–{q['max']}]")
     print(f"  set-based check           median {c['median_s']} s [{c['min_s']}–{c['max_s']}]")
+    if result.get("rebuild_from_empty"):
+        e = result["rebuild_from_empty"]
+        print(f"  rebuild from empty tables median {e['median_s']} s [{e['min_s']}–{e['max_s']}]")
     print(f"  differences found         {result['differences']}")
     print(f"  load average (1 min)      {result['load']}")
     print(json.dumps({"bench": "rebuild", **result}))
