@@ -67,6 +67,7 @@ class Kind:
     # allowed(actor, level, code) -> bool: who may start it (and see it), from ``access``.
     allowed: Callable[[Any, str, str], bool]
     keep: dt.timedelta = dt.timedelta(days=7)  # how long a result is kept
+    notes: dict[str, Any] = field(default_factory=dict)  # summary name → its label
 
 
 KINDS: dict[str, Kind] = {}
@@ -79,11 +80,13 @@ def kind(
     counting: Any,
     allowed: Callable[[Any, str, str], bool],
     keep: dt.timedelta = dt.timedelta(days=7),
+    notes: dict[str, Any] | None = None,
 ) -> Callable[[Callable[[Run], None]], Callable[[Run], None]]:
-    """Declare a kind of job (a decorator of its function)."""
+    """Declare a kind of job (a decorator of its function); ``notes``: the label of each small
+    figure its runs note (:meth:`Run.note`), shown on its page."""
 
     def register(function: Callable[[Run], None]) -> Callable[[Run], None]:
-        KINDS[code] = Kind(code, function, label, counting, allowed, keep)
+        KINDS[code] = Kind(code, function, label, counting, allowed, keep, dict(notes or {}))
         return function
 
     return register

@@ -18,7 +18,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HISTORY_BATCH = 20  # communes per history batch (the history reads their dated records whole)
 
 
-@jobs.kind("kpi.export", label=_("Dashboard export"), counting=_("units"), allowed=can_export_unit)
+@jobs.kind(
+    "kpi.export",
+    label=_("Dashboard export"),
+    counting=_("units"),
+    allowed=can_export_unit,
+    notes={"units": _("Units in the file")},
+)
 def export(run: jobs.Run) -> None:
     """The nation's or a province's dashboard as a spreadsheet or CSV, built as the one who
     asked (their scope, their language): the figures only, no personal data. Short: a run that
@@ -45,6 +51,7 @@ def export(run: jobs.Run) -> None:
     label=_("Rebuilding the dashboards' figures"),
     counting=_("communes"),
     allowed=can_run_national_job,
+    notes={"communes": _("Communes recounted"), "month_rows": _("Month rows rebuilt")},
 )
 def rebuild(run: jobs.Run) -> None:
     """``rebuild_summaries`` (and ``--history MONTHS``): the set-based rebuild batch by batch,
@@ -89,6 +96,7 @@ def rebuild(run: jobs.Run) -> None:
     label=_("Checking the dashboards' figures against a recount"),
     counting=_("communes"),
     allowed=can_run_national_job,
+    notes={"differences": _("Differences found")},
 )
 def check(run: jobs.Run) -> None:
     """``check_summaries`` as a job: batch by batch, the differences found so far kept in the

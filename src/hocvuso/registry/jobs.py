@@ -17,6 +17,7 @@ from hocvuso.registry.services import id_keys_rotate
     label=_("Re-protecting the ID numbers with the current key"),
     counting=_("people"),
     allowed=can_run_national_job,
+    notes={"rewritten": _("ID numbers re-protected")},
 )
 def rotate(run: jobs.Run) -> None:
     """``rotate_id_key`` as a job: people in id order, each batch committed then reported with

@@ -18,6 +18,7 @@ from hocvuso.skills.status import status_rebuild
     label=_("Recounting every person's digital status"),
     counting=_("people"),
     allowed=can_run_national_job,
+    notes={"persons": _("People compared"), "differences": _("Statuses corrected")},
 )
 def rebuild(run: jobs.Run) -> None:
     """People in id order, each batch committed then reported with the last person as the

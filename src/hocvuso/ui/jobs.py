@@ -63,6 +63,10 @@ def _view(job: Job) -> dict[str, Any]:
         "progress": progress,
         "rate": round(progress.rate, 1) if progress.rate is not None else None,
         "left": _duration(progress.left.total_seconds()) if progress.left is not None else "",
+        "notes": [
+            (kind.notes.get(name, name) if kind else name, value)
+            for name, value in job.summary.items()
+        ],
     }
 
 

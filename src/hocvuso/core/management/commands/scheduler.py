@@ -13,9 +13,9 @@ from hocvuso.core.schedule import tick
 class Command(BaseCommand):
     help = (
         "Every minute, record each scheduled job that fell due and put it on the task queue "
-        "(roll_summaries and purge_import_rejects daily, check_summaries weekly). Any number "
-        "of schedulers may run: each due run is recorded once. Background jobs whose worker died "
-        "are put back on the queue. --once: one tick and exit."
+        "(roll_summaries, purge_import_rejects and partitions daily, check_summaries weekly). "
+        "Any number of schedulers may run: each due run is recorded once. Background jobs whose "
+        "worker died are put back on the queue. --once: one tick and exit."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
