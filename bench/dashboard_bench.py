@@ -820,7 +820,7 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
     result["counts"] = counts
     log(f"population built in {result['build_s']} s: {counts}")
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, total: int, _last: str = "") -> None:
         if done % 500 == 0 or done == total:
             log(f"rebuild: {done}/{total} communes")
 

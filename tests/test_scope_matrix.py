@@ -145,7 +145,24 @@ def _build_world() -> World:
     _learning_world(o, users)
     _sync_world(o, users)
     _assistance_world(o, users)
+    _jobs_world(o, users, ours, other)
     return World(ours, other, o, users)
+
+
+def _jobs_world(o: dict[str, Any], users: dict[str, Any], ours: Commune, other: Commune) -> None:
+    """A finished background export of each side's province: ours by our province officer,
+    the other by that province's officer."""
+    from hocvuso.core import jobs
+
+    stranger = make_user("m_province_other", "province_officer", province=other.province)
+    sides = (("ours", ours, users["province_officer"]), ("other", other, stranger))
+    for side, commune, who in sides:
+        job = jobs.start(
+            actor=who, kind="kpi.export", level="province", code=commune.province_id,
+            params={"fmt": "csv", "area": "all", "lang": "vi"},
+        )  # fmt: skip
+        jobs.execute(str(job.pk))
+        o[side]["bg_job"] = job
 
 
 def _breach() -> Any:
@@ -1320,6 +1337,39 @@ ROUTES.update(
             lambda w, s: reverse("kpi:national_report"), {"national_admin"}, scoped=False
         ),
         "kpi:province": Route(_province_url("kpi:province"), DASH_PROVINCE),
+        # Exports prepared in the background: a job, then its page (ui:job).
+        "kpi:national_export_job": Route(
+            lambda w, s: reverse("kpi:national_export_job"),
+            {"national_admin"},
+            "POST",
+            lambda w, s, r: {"fmt": "csv"},
+            scoped=False,
+        ),
+        "kpi:province_export_job": Route(
+            _province_url("kpi:province_export_job"),
+            DASH_PROVINCE,
+            "POST",
+            lambda w, s, r: {"fmt": "xlsx"},
+        ),
+        # Background jobs: one's own (and every job for a national admin).
+        "ui:jobs": Route(
+            lambda w, s: reverse("ui:jobs"), {"national_admin", "province_officer"}, scoped=False
+        ),
+        "ui:job_start": Route(
+            lambda w, s: reverse("ui:job_start"),
+            {"national_admin"},
+            "POST",
+            lambda w, s, r: {"kind": "kpi.check"},
+            scoped=False,
+        ),
+        "ui:job": Route(
+            lambda w, s: reverse("ui:job", args=[_o(w, s, "bg_job").pk]),
+            {"national_admin", "province_officer"},
+        ),
+        "ui:job_result": Route(
+            lambda w, s: reverse("ui:job_result", args=[_o(w, s, "bg_job").pk]),
+            {"national_admin", "province_officer"},
+        ),
         "kpi:province_export": Route(_province_url("kpi:province_export", "csv"), DASH_PROVINCE),
         "kpi:province_report": Route(_province_url("kpi:province_report"), DASH_PROVINCE),
         "kpi:commune": Route(_dash_code_url("kpi:commune"), OFFICERS),

@@ -21,7 +21,7 @@ def _local(*args: int) -> dt.datetime:
 
 
 def test_latest_due_times_follow_the_local_clock():
-    daily, _purge, weekly = schedule.SCHEDULE
+    daily, _purge, weekly, _partitions = schedule.SCHEDULE
     # Tuesday 1 December 2026, 00:04 local: yesterday's 00:05 is the latest daily due time.
     assert schedule.latest_due(daily, _local(2026, 12, 1, 0, 4)) == _local(2026, 11, 30, 0, 5)
     assert schedule.latest_due(daily, _local(2026, 12, 1, 0, 5)) == _local(2026, 12, 1, 0, 5)
@@ -35,13 +35,15 @@ def test_a_due_run_is_recorded_and_enqueued_once(settings, django_capture_on_com
     now = _local(2026, 12, 1, 2, 0)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         first = schedule.tick(now)
-    assert sorted(first) == ["check_summaries", "purge_import_rejects", "roll_summaries"]
-    assert len(callbacks) == 3
+    assert sorted(first) == [
+        "check_summaries", "partitions", "purge_import_rejects", "roll_summaries",
+    ]  # fmt: skip
+    assert len(callbacks) == 4
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert schedule.tick(now) == []  # a second scheduler, or the next minute: nothing
         assert schedule.tick(now + dt.timedelta(minutes=1)) == []
     assert callbacks == []
-    assert ScheduledRun.objects.count() == 3
+    assert ScheduledRun.objects.count() == 4
 
 
 def test_a_run_records_its_end_and_runs_once(units):
@@ -85,12 +87,18 @@ def test_missed_runs(units):
     ScheduledRun.objects.create(
         job="purge_import_rejects", due_at=_local(2026, 12, 1, 0, 20), finished_at=now, ok=False
     )
-    # roll ok; purge failed; the weekly check (due Monday 01:00) was recorded yesterday and ok.
+    ScheduledRun.objects.create(
+        job="partitions", due_at=_local(2026, 12, 1, 0, 30), finished_at=now, ok=True
+    )
+    # roll ok; purge failed; partitions ok; the weekly check (due Monday 01:00) was recorded
+    # yesterday and ok.
     assert schedule.missed(now) == ["purge_import_rejects"]
     # Within its grace a failed run is not yet reported missed.
     assert schedule.missed(_local(2026, 12, 1, 1, 0)) == []
     # A day the scheduler did not run: tomorrow's daily runs are missed once past their grace.
-    assert schedule.missed(_local(2026, 12, 2, 9, 0)) == ["roll_summaries", "purge_import_rejects"]
+    assert schedule.missed(_local(2026, 12, 2, 9, 0)) == [
+        "roll_summaries", "purge_import_rejects", "partitions",
+    ]  # fmt: skip
 
 
 def test_the_health_check_reports_missed_runs(client, units, monkeypatch):

@@ -353,6 +353,8 @@ TASKS = {
 
 # --- Project ------------------------------------------------------------------------------
 HOCVUSO_PAGE_SIZE = 25
+# A background job's run silent for this long is taken for dead and resumed by another worker.
+HOCVUSO_JOB_LEASE_SECONDS = int(os.environ.get("HOCVUSO_JOB_LEASE_SECONDS", 120))
 HOCVUSO_IMPORT_MAX_BYTES = int(os.environ.get("HOCVUSO_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 # Request bodies by route (core.security.RequestSizeMiddleware): large only where files or
 # batches arrive, small for anonymous forms, a middle size for the rest.

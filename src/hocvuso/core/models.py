@@ -71,3 +71,62 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(BaseModel):
+    """One piece of long work run on the task queue (``core.jobs``): what it is (``kind`` and
+    ``params``, never personal data), which unit it is about (``level``/``code``, read by the
+    access policy), how far it is (``done`` of ``total``, ``checkpoint``: where a new run
+    resumes), who holds it (``claimed_at``: the current run's mark; ``heartbeat_at``: renewed
+    at every report of progress), and its result (sealed at rest, kept until ``expires_at``)."""
+
+    kind = models.CharField(max_length=64)
+    params = models.JSONField(default=dict, blank=True)
+    # kind|level|code|params: at most one queued or running job per key (starting it again
+    # returns the one under way).
+    key = models.CharField(max_length=255)
+    level = models.CharField(max_length=16, blank=True)  # national | province | commune
+    code = models.CharField(max_length=16, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    checkpoint = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The done count when the current run claimed the job (its rate counts from there).
+    resumed_from = models.BigIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The result file, sealed (core.crypto, purpose "job-result"); emptied when it expires.
+    result = models.TextField(blank=True, editable=False)
+    result_name = models.CharField(max_length=120, blank=True)
+    result_type = models.CharField(max_length=120, blank=True)
+    summary = models.JSONField(default=dict, blank=True)  # small figures shown on the page
+    expires_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_one_under_way_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.level}:{self.code} ({self.status})"

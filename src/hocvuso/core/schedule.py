@@ -34,6 +34,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("roll_summaries", dt.time(0, 5)),  # 1 January ages; the month's trend rows
     Job("purge_import_rejects", dt.time(0, 20)),  # rejected rows 30 days after their import
     Job("check_summaries", dt.time(1, 0), weekday=0),  # the weekly recount, exits 1 on a difference
+    Job("partitions", dt.time(0, 30)),  # PostgreSQL: the next months' partitions, made ahead
 )
 
 

@@ -10,6 +10,7 @@ class KpiConfig(AppConfig):
     def ready(self) -> None:
         """Listen to the domain apps' hooks: every write that changes a figure brings the summary
         tables up to date in its own transaction."""
-        from hocvuso.kpi import listeners
+        from hocvuso.kpi import jobs, listeners  # jobs: registers its kinds of background job
 
         listeners.connect()
+        del jobs

@@ -12,7 +12,16 @@ urlpatterns = [
     path("bang-dieu-khien/ca-nuoc/", views.dashboard, NATIONAL, name="national"),
     path("bang-dieu-khien/ca-nuoc/xuat.<str:fmt>", views.export, NATIONAL, name="national_export"),
     path("bang-dieu-khien/ca-nuoc/bao-cao/", views.report, NATIONAL, name="national_report"),
+    path(
+        "bang-dieu-khien/ca-nuoc/xuat-nen/", views.export_job, NATIONAL, name="national_export_job"
+    ),
     path("bang-dieu-khien/tinh/<str:code>/", views.dashboard, PROVINCE, name="province"),
+    path(
+        "bang-dieu-khien/tinh/<str:code>/xuat-nen/",
+        views.export_job,
+        PROVINCE,
+        name="province_export_job",
+    ),
     path(
         "bang-dieu-khien/tinh/<str:code>/xuat.<str:fmt>",
         views.export,

@@ -16,16 +16,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hocvuso.access.kpi import can_open_targets, home_unit
 from hocvuso.access.units import is_province_officer
 from hocvuso.core.errors import NotFound
 from hocvuso.core.web import not_found_as_404, run_form
 from hocvuso.kpi import dashboards, exports, maps, present, selectors, services
+from hocvuso.kpi import jobs as kpi_jobs
 from hocvuso.kpi.dashboards import Dashboard
 from hocvuso.kpi.forms import TargetForm
-from hocvuso.kpi.selectors import UnitRef
+from hocvuso.kpi.selectors import AREAS, UnitRef
 
 URL_NAMES = {
     "national": "kpi:national",
@@ -218,6 +219,14 @@ def _context(request: HttpRequest, d: Dashboard) -> dict[str, Any]:
         ],
         "export_xlsx": _export_url(d.unit, "xlsx", area),
         "export_csv": _export_url(d.unit, "csv", area),
+        "export_job_url": (
+            reverse("kpi:national_export_job")
+            if d.unit.level == "national"
+            else reverse("kpi:province_export_job", args=[d.unit.code])
+            if d.unit.level == "province"
+            else ""
+        ),
+        "area": area,
         "report_url": reverse("kpi:national_report")
         if d.unit.level == "national"
         else reverse(f"kpi:{d.unit.level}_report", args=[level_code])
@@ -289,6 +298,22 @@ def _export(request: HttpRequest, level: str, code: str, fmt: str) -> HttpRespon
 @not_found_as_404
 def export(request: HttpRequest, level: str, fmt: str, code: str | UUID = "") -> HttpResponse:
     return _export(request, level, str(code), fmt)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def export_job(request: HttpRequest, level: str, code: str = "") -> HttpResponse:
+    """The nation's or a province's export prepared in the background: the job's page follows
+    it and offers the file when it is done."""
+    fmt = request.POST.get("fmt", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise NotFound()
+    area = request.POST.get("vung", "all")
+    job = kpi_jobs.start_export(
+        actor=request.user, level=level, code=code, fmt=fmt, area=area if area in AREAS else "all"
+    )
+    return redirect("ui:job", job_id=job.pk)
 
 
 # --- The monthly report -----------------------------------------------------------------------

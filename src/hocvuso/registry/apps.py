@@ -7,6 +7,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from hocvuso.core import hooks
+        from hocvuso.registry import jobs  # noqa: F401 - registers its kinds of background job
         from hocvuso.registry.services.unit_changes import unit_transfers_queue
 
         hooks.units_retired.connect(unit_transfers_queue)

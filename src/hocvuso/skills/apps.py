@@ -6,3 +6,6 @@ class SkillsConfig(AppConfig):
     name = "hocvuso.skills"
     label = "skills"
     verbose_name = _("Digital skills")
+
+    def ready(self) -> None:
+        from hocvuso.skills import jobs  # noqa: F401 - registers its kinds of background job

@@ -3,9 +3,10 @@ to the dashboards (``core.hooks.statuses_changed``) in the same transaction."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -113,11 +114,18 @@ class RebuildResult:
 
 
 def status_rebuild(
-    *, check: bool = False, batch_size: int = 2000, province: str | None = None
+    *,
+    check: bool = False,
+    batch_size: int = 2000,
+    province: str | None = None,
+    after: UUID | None = None,
+    progress: Callable[[int, int, UUID, Counter[str]], None] | None = None,
 ) -> RebuildResult:
     """Recompute every person's status (of ``province``, when given) from the events, in batches
     of ``batch_size`` people (three queries per batch, one transaction each, the summaries
-    brought along by the status hook); ``check``: write nothing."""
+    brought along by the status hook); ``check``: write nothing. ``after``: resume after that
+    person (a checkpoint; people are taken in id order); ``progress(done, total, last,
+    differences)`` after each batch."""
     sets = skill_sets()
     total: Counter[str] = Counter()
     statuses = PersonSkillStatus.objects.all()
@@ -129,9 +137,11 @@ def status_rebuild(
         set(statuses.values_list("person_id", flat=True))
         | set(events.values_list("person_id", flat=True).distinct())
     )
-    for start in range(0, len(ids), batch_size):
+    first = 0 if after is None else bisect.bisect_right(ids, after)
+    for start in range(first, len(ids), batch_size):
+        part = ids[start : start + batch_size]
         with transaction.atomic():
-            total.update(
-                status_refresh(ids[start : start + batch_size], sets=sets, write=not check)
-            )
+            total.update(status_refresh(part, sets=sets, write=not check))
+        if progress:
+            progress(start + len(part), len(ids), part[-1], total)
     return RebuildResult(persons=len(ids), differences=total)

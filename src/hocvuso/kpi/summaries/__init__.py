@@ -23,7 +23,13 @@ network figure once, in its app's ``figures`` module (:mod:`.network` lists them
 """
 
 from hocvuso.core.dates import month_end, month_of, previous_month
-from hocvuso.kpi.summaries.check import Difference, check, check_closed_months, rebuild
+from hocvuso.kpi.summaries.check import (
+    SET_BATCH,
+    Difference,
+    check,
+    check_closed_months,
+    rebuild,
+)
 from hocvuso.kpi.summaries.deltas import (
     Tracker,
     households_facts,
@@ -43,6 +49,7 @@ from hocvuso.kpi.summaries.recount import (
 from hocvuso.kpi.summaries.write import refresh, snapshot_months, touch_network
 
 __all__ = [
+    "SET_BATCH",
     "Difference",
     "Recount",
     "Tracker",

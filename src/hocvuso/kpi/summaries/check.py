@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db import connection, transaction
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from hocvuso.core.dates import month_of
 from hocvuso.geo.models import Commune
-from hocvuso.kpi.measures import COMMUNE_COLUMNS, HOUSEHOLD_COLUMNS, PERSON_COLUMNS
+from hocvuso.kpi.measures import (
+    COMMUNE_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    PERSON_COLUMNS,
+    commune_counts,
+)
 from hocvuso.kpi.models import (
     CohortSummary,
     CommuneSummary,
@@ -21,27 +29,206 @@ from hocvuso.kpi.models import (
     VillageSummary,
 )
 from hocvuso.kpi.summaries.periods import close_months
-from hocvuso.kpi.summaries.recount import BATCH_COMMUNES, recount
-from hocvuso.kpi.summaries.write import refresh
+from hocvuso.kpi.summaries.recount import households_counts, people_counts, recount_network
+from hocvuso.kpi.summaries.write import CHUNK, snapshot_months
 
 
 def _all_communes() -> list[str]:
     return list(Commune.objects.order_by("code").values_list("code", flat=True))
 
 
-def rebuild(*, today: dt.date | None = None, progress: Any = None) -> int:
-    """Recount every commune; returns how many."""
+# Communes per statement of the set-based rebuild and check: large enough that a batch is one
+# scan of its people, small enough that a batch's transaction stays short (a few seconds at
+# national scale) and that a background job checkpoints often.
+SET_BATCH = 1000
+
+Progress = Callable[[int, int, str], None]
+
+
+def rebuild(
+    *,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+    after: str | None = None,
+    batch: int = SET_BATCH,
+) -> int:
+    """Recount every commune from the raw records, set-based: per batch of communes, the
+    grouped recount of :mod:`.recount` run inside the database into a temporary table (one pass
+    over the batch's people, one over its households; no row through Python), merged into the
+    cohort and village tables (``INSERT … SELECT`` of the new and differing rows only, ``DELETE``
+    of the keys gone), then the commune rows from the cohorts and this month's rows. Each batch
+    is its own transaction (a commune is never seen half rebuilt). ``after``: resume after that
+    commune code (a checkpoint); ``progress(done, total, last_code)`` is called after each
+    batch. Returns the communes rebuilt."""
+    day = today or timezone.localdate()
     codes = _all_communes()
-    for start in range(0, len(codes), BATCH_COMMUNES):
-        refresh(codes[start : start + BATCH_COMMUNES], today=today)
+    total = len(codes)
+    todo = [c for c in codes if after is None or c > after]
+    done = total - len(todo)
+    for start in range(0, len(todo), batch):
+        part = todo[start : start + batch]
+        rebuild_communes(part, day)
+        done += len(part)
         if progress:
-            progress(min(start + BATCH_COMMUNES, len(codes)), len(codes))
+            progress(done, total, part[-1])
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner guesses a few hundred rows and sorts on disk.
         with connection.cursor() as cursor:
             for model in (CohortSummary, VillageSummary, CommuneSummary, MonthSummary):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(str(model._meta.db_table))}")
-    return len(codes)
+    return len(todo)
+
+
+# The recount of a batch, kept for the length of its transaction: written once (one grouped
+# pass over the batch's people or households), then merged into the summary table or compared
+# with it.
+COHORT = ("kpi_recount_cohort", ("commune_id", "village_id", "birth_year"), PERSON_COLUMNS)
+VILLAGE = ("kpi_recount_village", ("commune_id", "village_id"), HOUSEHOLD_COLUMNS)
+Recounted = tuple[str, tuple[str, ...], tuple[str, ...]]
+
+
+def _recount_into(table: Recounted, qs: QuerySet[Any]) -> None:
+    """``CREATE TEMP TABLE … AS`` the grouped recount ``qs`` (its keys then its columns, named
+    as the summary table's); dropped at commit on PostgreSQL, by the next batch on SQLite."""
+    q = connection.ops.quote_name
+    name, keys, columns = table
+    inner, params = qs.query.sql_with_params()
+    names = [*qs.query.values_select, *qs.query.annotation_select]
+    assert len(names) == len(keys) + len(columns)
+    select = ", ".join(
+        (f"CAST(r.{q(n)} AS integer)" if c == "birth_year" else f"r.{q(n)}") + f" AS {q(c)}"
+        for n, c in zip(names, [*keys, *columns], strict=True)
+    )
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {q(name)}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {q(name)}{on_commit} AS SELECT {select} FROM ({inner}) r",  # noqa: S608
+            params,
+        )
+        # Statistics, so that the comparisons below hash-join it rather than loop over it.
+        cursor.execute(f"ANALYZE {q(name)}")
+
+
+def _in(column: str, codes: Sequence[str]) -> tuple[str, list[Any]]:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(codes)]
+    return f"{column} IN ({', '.join(['%s'] * len(codes))})", list(codes)
+
+
+def _merge(model: Any, table: Recounted, codes: Sequence[str]) -> None:
+    """Make the summary rows of ``codes`` those of the recount: insert the new keys, update
+    the rows that differ (an unchanged row is not written: no new row version, no index entry),
+    delete the keys the recount no longer has."""
+    q = connection.ops.quote_name
+    name, keys, columns = table
+    target = q(model._meta.db_table)
+    cols = ", ".join(q(c) for c in (*keys, *columns))
+    sets = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in columns)
+    same_key = " AND ".join(f"t.{q(k)} = {target}.{q(k)}" for k in keys)
+    on = " AND ".join(f"s.{q(k)} = t.{q(k)}" for k in keys)
+    differs = " OR ".join(f"s.{q(c)} <> t.{q(c)}" for c in columns)
+    where, params = _in(f"{target}.{q('commune_id')}", codes)
+    with connection.cursor() as cursor:
+        # Only the new and the differing rows reach the upsert: an unchanged row is neither
+        # written nor locked (writers of the live deltas never wait for a repair that has
+        # nothing to repair there).
+        cursor.execute(
+            f"INSERT INTO {target} ({cols}) SELECT {', '.join(f't.{q(c)}' for c in (*keys, *columns))} "  # noqa: E501, S608
+            f"FROM {q(name)} t LEFT JOIN {target} s ON {on} "
+            f"WHERE s.{q(keys[0])} IS NULL OR {differs} "
+            f"ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET {sets}"
+        )
+        cursor.execute(
+            f"DELETE FROM {target} WHERE {where} "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM {q(name)} t WHERE {same_key})",
+            params,
+        )
+
+
+def _bulk_session() -> None:
+    """PostgreSQL, for the grouped statements of this transaction: no JIT (compiling their
+    expressions cost more than running them: 1.2 s of a 1.1 s statement at 1M persons) and room
+    to sort and hash in memory instead of on disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+def rebuild_communes(codes: Sequence[str], day: dt.date) -> None:
+    """Replace the summary rows of ``codes`` by a recount, in one transaction."""
+    with transaction.atomic():
+        _bulk_session()
+        _recount_into(COHORT, people_counts(codes))
+        _merge(CohortSummary, COHORT, codes)
+        _recount_into(VILLAGE, households_counts(codes))
+        _merge(VillageSummary, VILLAGE, codes)
+        rows = _commune_rows(codes, day.year, _stored_cohorts(codes), _stored_villages(codes))
+        provinces = dict(Commune.objects.filter(code__in=codes).values_list("code", "province_id"))
+        CommuneSummary.objects.bulk_create(
+            [
+                CommuneSummary(
+                    commune_id=c,
+                    province_id=provinces[c],
+                    year=day.year,
+                    **dict(zip(COMMUNE_COLUMNS, n, strict=True)),
+                )
+                for c, n in rows.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["commune"],
+            update_fields=["province", "year", *COMMUNE_COLUMNS, "updated_at"],
+            batch_size=CHUNK,
+        )
+        snapshot_months(codes, day)
+
+
+def _stored_cohorts(codes: Sequence[str]) -> dict[str, dict[int, list[int]]]:
+    """The stored cohort rows of ``codes`` added up per commune and year of birth (a hundred
+    rows a commune, whatever its size)."""
+    out: dict[str, dict[int, list[int]]] = defaultdict(dict)
+    for commune, by, *n in (
+        CohortSummary.objects.filter(commune_id__in=codes)
+        .values("commune_id", "birth_year")
+        .annotate(**{f"s_{c}": Sum(c) for c in PERSON_COLUMNS})
+        .values_list("commune_id", "birth_year", *(f"s_{c}" for c in PERSON_COLUMNS))
+        .order_by()
+    ):
+        out[commune][int(by)] = [int(v) for v in n]
+    return out
+
+
+def _stored_villages(codes: Sequence[str]) -> dict[str, list[int]]:
+    """The stored village rows of ``codes`` added up per commune."""
+    return {
+        commune: [int(v) for v in n]
+        for commune, *n in VillageSummary.objects.filter(commune_id__in=codes)
+        .values("commune_id")
+        .annotate(**{f"s_{c}": Sum(c) for c in HOUSEHOLD_COLUMNS})
+        .values_list("commune_id", *(f"s_{c}" for c in HOUSEHOLD_COLUMNS))
+        .order_by()
+    }
+
+
+def _commune_rows(
+    codes: Sequence[str],
+    year: int,
+    cohorts: Mapping[str, Mapping[int, Sequence[int]]],
+    villages: Mapping[str, Sequence[int]],
+) -> dict[str, tuple[int, ...]]:
+    """Every commune's row (COMMUNE_COLUMNS order) from its cohorts per year of birth, its
+    households and its network counts now (the one :func:`~hocvuso.kpi.measures.commune_counts`)."""
+    network = recount_network(codes)
+    return {
+        c: commune_counts(
+            list(cohorts.get(c, {}).items()),
+            [villages[c]] if c in villages else [],
+            network[c],
+            year,
+        )
+        for c in codes
+    }
 
 
 @dataclass(frozen=True)
@@ -103,29 +290,100 @@ def check_closed_months() -> list[Difference]:
     return list(_diff("province_month", stored, counted, names))
 
 
-def check(*, today: dt.date | None = None) -> list[Difference]:
-    """Recount every commune from the raw records and compare with the stored rows."""
+def _differing(
+    model: Any, table: Recounted, codes: Sequence[str]
+) -> list[tuple[tuple[Any, ...], list[int], list[int]]]:
+    """The keys of ``codes`` whose stored row differs from the recount in ``table`` (written by
+    :func:`_recount_into`), found in the database: stored rows the recount lacks or disagrees
+    with, and recounted keys with no stored row. Returns (key, stored, counted) — nothing at all
+    when everything agrees."""
+    q = connection.ops.quote_name
+    name, keys, columns = table
+    target = q(model._meta.db_table)
+    on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in keys)
+    differs = " OR ".join(f"s.{q(c)} <> t.{q(c)}" for c in columns)
+    where, params = _in(f"s.{q('commune_id')}", codes)
+    zeros = ", ".join("0" for _ in columns)
+    if connection.vendor == "postgresql":
+        # One hash full join: both sides read once.
+        where, params = _in(f"s.{q('commune_id')}", codes)
+        sql = (
+            f"SELECT {', '.join(f'COALESCE(s.{q(k)}, t.{q(k)})' for k in keys)}, "  # noqa: S608
+            f"{', '.join(f'COALESCE(s.{q(c)}, 0)' for c in columns)}, "
+            f"{', '.join(f'COALESCE(t.{q(c)}, 0)' for c in columns)} "
+            f"FROM (SELECT * FROM {target} s WHERE {where}) s FULL JOIN {q(name)} t ON {on} "
+            f"WHERE s.{q(keys[0])} IS NULL OR t.{q(keys[0])} IS NULL OR {differs}"
+        )
+    else:
+        sql = (
+            f"SELECT {', '.join(f's.{q(k)}' for k in keys)}, "  # noqa: S608
+            f"{', '.join(f's.{q(c)}' for c in columns)}, "
+            f"{', '.join(f'COALESCE(t.{q(c)}, 0)' for c in columns)} "
+            f"FROM {target} s LEFT JOIN {q(name)} t ON {on} "
+            f"WHERE {where} AND (t.{q(keys[0])} IS NULL OR {differs}) "
+            f"UNION ALL SELECT {', '.join(f't.{q(k)}' for k in keys)}, {zeros}, "
+            f"{', '.join(f't.{q(c)}' for c in columns)} FROM {q(name)} t "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {target} s WHERE {on})"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(keys)
+    m = len(columns)
+    return [
+        (tuple(r[:n]), [int(v) for v in r[n : n + m]], [int(v) for v in r[n + m :]]) for r in rows
+    ]
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def check(
+    *,
+    today: dt.date | None = None,
+    batch: int = SET_BATCH,
+    after: str | None = None,
+    progress: Callable[[int, int, str, list[Difference]], None] | None = None,
+) -> list[Difference]:
+    """Recount every commune from the raw records and compare with the stored rows, set-based:
+    per batch of communes the recount goes to a temporary table and is joined with the stored
+    cohort and village rows inside the database (only the differing keys come back); the
+    commune rows are the stored cohorts and villages added
+    up, corrected by those differences — the recount's own commune rows — and compared with the
+    stored commune rows and this month's rows. ``after``: only the communes after that code
+    (resuming; the closed months are then not checked again); ``progress(done, total, last,
+    found)`` after each batch, with the differences found in it."""
     day = today or timezone.localdate()
-    out: list[Difference] = check_closed_months()
+    out: list[Difference] = check_closed_months() if after is None else []
     codes = _all_communes()
-    for start in range(0, len(codes), BATCH_COMMUNES):
-        batch = codes[start : start + BATCH_COMMUNES]
-        counted = recount(batch)
-        cohorts = {
-            (c, v, by): tuple(n)
-            for c, v, by, *n in CohortSummary.objects.filter(commune_id__in=batch).values_list(
-                "commune_id", "village_id", "birth_year", *PERSON_COLUMNS
-            )
-        }
-        villages = {
-            (c, v): tuple(n)
-            for c, v, *n in VillageSummary.objects.filter(commune_id__in=batch).values_list(
-                "commune_id", "village_id", *HOUSEHOLD_COLUMNS
-            )
-        }
+    first = 0 if after is None else sum(1 for c in codes if c <= after)
+    for start in range(first, len(codes), batch):
+        part = codes[start : start + batch]
+        found_before = len(out)
+        with transaction.atomic():
+            _bulk_session()
+            _recount_into(COHORT, people_counts(part))
+            cohort_diffs = _differing(CohortSummary, COHORT, part)
+            _recount_into(VILLAGE, households_counts(part))
+            village_diffs = _differing(VillageSummary, VILLAGE, part)
+        cohorts = _stored_cohorts(part)
+        villages = _stored_villages(part)
+        for (c, v, by), stored, counted in cohort_diffs:
+            key = (c, _uuid(v), int(by))
+            out.extend(_diff("cohort", {key: stored}, {key: counted}, PERSON_COLUMNS))
+            row = cohorts[c].setdefault(int(by), [0] * len(PERSON_COLUMNS))
+            for i, (a, b) in enumerate(zip(stored, counted, strict=True)):
+                row[i] += b - a
+        for (c, v), stored, counted in village_diffs:
+            key2 = (c, _uuid(v))
+            out.extend(_diff("village", {key2: stored}, {key2: counted}, HOUSEHOLD_COLUMNS))
+            house = villages.setdefault(c, [0] * len(HOUSEHOLD_COLUMNS))
+            for i, (a, b) in enumerate(zip(stored, counted, strict=True)):
+                house[i] += b - a
         communes: dict[str, tuple[int, ...]] = {}
         years: dict[str, int] = {}
-        for c, year, *n in CommuneSummary.objects.filter(commune_id__in=batch).values_list(
+        for c, year, *n in CommuneSummary.objects.filter(commune_id__in=part).values_list(
             "commune_id", "year", *COMMUNE_COLUMNS
         ):
             communes[c] = tuple(n)
@@ -133,14 +391,12 @@ def check(*, today: dt.date | None = None) -> list[Difference]:
         month = {
             c: tuple(n)
             for c, *n in MonthSummary.objects.filter(
-                commune_id__in=batch, month=month_of(day)
+                commune_id__in=part, month=month_of(day)
             ).values_list("commune_id", *COMMUNE_COLUMNS)
         }
-        want = counted.commune_rows(batch, day.year)
+        want = _commune_rows(part, day.year, cohorts, villages)
         # A commune with nothing at all may have no row; one with anything must have one.
         want = {c: n for c, n in want.items() if any(n) or c in communes}
-        out.extend(_diff("cohort", cohorts, counted.cohorts, PERSON_COLUMNS))
-        out.extend(_diff("village", villages, counted.villages, HOUSEHOLD_COLUMNS))
         out.extend(_diff("commune", communes, want, COMMUNE_COLUMNS))
         out.extend(
             _diff(
@@ -153,4 +409,6 @@ def check(*, today: dt.date | None = None) -> list[Difference]:
         for c, year in years.items():
             if year != day.year:
                 out.append(Difference("commune", c, "year", year, day.year))
+        if progress:
+            progress(start + len(part), len(codes), part[-1], out[found_before:])
     return out

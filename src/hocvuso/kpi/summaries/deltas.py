@@ -15,17 +15,12 @@ from django.utils import timezone
 
 from hocvuso.kpi.measures import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
 from hocvuso.kpi.models import NO_VILLAGE
-from hocvuso.kpi.summaries.recount import (
-    CohortKey,
-    VillageKey,
-    guided_q,
-    trained_q,
-    visited_q,
-)
+from hocvuso.kpi.summaries.recount import CohortKey, VillageKey, trained_q
 from hocvuso.kpi.summaries.write import apply_deltas
 from hocvuso.registry.ages import birth_year_expr
 from hocvuso.registry.models import Household, Person
 from hocvuso.skills.facts import Flags, HouseholdFacts, PersonFacts, is_trader
+from hocvuso.teams.figures import guided_q, visited_q
 
 
 def status_changed(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, UUIDField, Value
 from django.db.models.functions import Coalesce
 
 from hocvuso.kpi.measures import (
@@ -21,7 +22,7 @@ from hocvuso.kpi.summaries.network import network_counts
 from hocvuso.registry.ages import birth_year_expr
 from hocvuso.registry.models import Household, Person
 from hocvuso.skills.facts import T4_ALL, T4_CODES, T4_OCCUPATIONS
-from hocvuso.teams.figures import guided_q, visited_q
+from hocvuso.teams.figures import guided_people, visited_households
 
 BATCH_COMMUNES = 100
 CohortKey = tuple[str, UUID, int]  # commune, village (NO_VILLAGE), birth year (0: unknown)
@@ -62,58 +63,89 @@ def trained_q() -> Exists:
     )
 
 
-def recount_people(communes: Sequence[str]) -> dict[CohortKey, tuple[int, ...]]:
-    """Cohort counts of ``communes`` (PERSON_COLUMNS order): one grouped query."""
+def trained_households(communes: Sequence[str]) -> QuerySet[Any]:
+    """The households of ``communes`` with a member holding the basic set (ids): :func:`trained_q`
+    set-wise, for a recount."""
+    return Person.objects.filter(
+        household__commune_id__in=communes, skill_status__basic_complete=True
+    ).values("household_id")
+
+
+def people_counts(communes: Sequence[str]) -> QuerySet[Any]:
+    """The cohort counts of ``communes`` as one grouped query, one row per key: ``k_commune``,
+    ``k_village`` (:data:`NO_VILLAGE` when the household has none), ``k_by`` (year of birth, 0
+    when unknown), then PERSON_COLUMNS. Read as rows by :func:`recount_people`, and inserted
+    as they are by the set-based rebuild (``INSERT … SELECT``) and compared by the check."""
     trader = Q(occupation__in=T4_OCCUPATIONS)
     bits = {f"b{i}": F("mask").bitand(1 << i) for i in range(len(T4_CODES))}
     ts = {
         f"t{i + 1}": Count("pk", filter=trader & Q(**{f"b{i}__gt": 0}))
         for i in range(len(T4_CODES))
     }
-    qs = (
+    return (
         Person.objects.filter(commune_id__in=communes)
         .annotate(
-            by=birth_year_expr(),
+            k_commune=F("commune_id"),
+            k_village=Coalesce(
+                F("household__village_id"),
+                Value(NO_VILLAGE, output_field=UUIDField()),
+                output_field=UUIDField(),
+            ),
+            k_by=birth_year_expr(),
             mask=Coalesce(F("skill_status__t4_mask"), Value(0)),
-            was_guided=guided_q(),
         )
         .annotate(**bits)
-        .values("commune_id", "household__village_id", "by")
+        .values("k_commune", "k_village", "k_by")
         .annotate(
             persons=Count("pk"),
             vneid2=Count("pk", filter=Q(skill_status__vneid_level__gte=2)),
             bank=Count("pk", filter=Q(skill_status__has_bank_account=True)),
             basic=Count("pk", filter=Q(skill_status__basic_complete=True)),
-            guided=Count("pk", filter=Q(was_guided=True)),
+            guided=Count("pk", filter=Q(pk__in=guided_people(communes))),
             traders=Count("pk", filter=trader),
             **ts,
             t_all=Count("pk", filter=trader & Q(mask=T4_ALL)),
         )
         .order_by()
     )
-    out: dict[CohortKey, tuple[int, ...]] = {}
-    for row in qs:
-        key = (row["commune_id"], row["household__village_id"] or NO_VILLAGE, int(row["by"]))
-        out[key] = tuple(row[c] for c in PERSON_COLUMNS)
-    return out
+
+
+def households_counts(communes: Sequence[str]) -> QuerySet[Any]:
+    """The village counts of ``communes`` as one grouped query: ``k_commune``, ``k_village``,
+    then HOUSEHOLD_COLUMNS (read by :func:`recount_households`, inserted by the rebuild)."""
+    return (
+        Household.objects.filter(commune_id__in=communes)
+        .annotate(
+            k_commune=F("commune_id"),
+            k_village=Coalesce(
+                F("village_id"),
+                Value(NO_VILLAGE, output_field=UUIDField()),
+                output_field=UUIDField(),
+            ),
+        )
+        .values("k_commune", "k_village")
+        .annotate(
+            households=Count("pk"),
+            households_trained=Count("pk", filter=Q(pk__in=trained_households(communes))),
+            households_visited=Count("pk", filter=Q(pk__in=visited_households(communes))),
+        )
+        .order_by()
+    )
+
+
+def recount_people(communes: Sequence[str]) -> dict[CohortKey, tuple[int, ...]]:
+    """Cohort counts of ``communes`` (PERSON_COLUMNS order): one grouped query."""
+    return {
+        (r["k_commune"], r["k_village"], int(r["k_by"])): tuple(r[c] for c in PERSON_COLUMNS)
+        for r in people_counts(communes)
+    }
 
 
 def recount_households(communes: Sequence[str]) -> dict[VillageKey, tuple[int, ...]]:
     """Village counts of ``communes`` (HOUSEHOLD_COLUMNS order): one grouped query."""
-    qs = (
-        Household.objects.filter(commune_id__in=communes)
-        .annotate(trained=trained_q(), visited=visited_q())
-        .values("commune_id", "village_id")
-        .annotate(
-            households=Count("pk"),
-            households_trained=Count("pk", filter=Q(trained=True)),
-            households_visited=Count("pk", filter=Q(visited=True)),
-        )
-        .order_by()
-    )
     return {
-        (r["commune_id"], r["village_id"] or NO_VILLAGE): tuple(r[c] for c in HOUSEHOLD_COLUMNS)
-        for r in qs
+        (r["k_commune"], r["k_village"]): tuple(r[c] for c in HOUSEHOLD_COLUMNS)
+        for r in households_counts(communes)
     }
 
 

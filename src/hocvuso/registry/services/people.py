@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -484,20 +485,31 @@ def person_reveal_cccd(*, actor: Any, person: Person, reason: str) -> str:
     return cccd_lib.reveal(person.cccd_ciphertext)
 
 
-def id_keys_rotate(*, actor: Any, batch_size: int = 1000) -> int:
+def id_keys_rotate(
+    *,
+    actor: Any,
+    batch_size: int = 1000,
+    after: Any = None,
+    progress: Callable[[int, int, Any], None] | None = None,
+) -> int:
     """Re-protect every stored CCCD, and every other value sealed at rest (ethnicity, special
     needs, authenticator secrets), with the current key. Returns the CCCD rows rewritten.
 
     Safe to interrupt and run again: each batch is its own transaction, and rows already under the
     current key are rewritten to the same hash. One audit row says who rotated, how many rows
     were rewritten under how many configured keys, and whether the run finished (an interrupted
-    run is recorded too, then re-raised).
+    run is recorded too, then re-raised). ``after``: resume after that person (a checkpoint:
+    people are taken in id order); ``progress(done, total, last)`` after each batch, ``done``
+    counting from the start of the whole rotation.
     """
     ensure(can_rotate_id_keys(actor))
     rewritten = 0
     resealed: dict[str, int] = {}
-    last_pk = None
+    last_pk = after
     finished = False
+    protected_rows = Person.objects.exclude(cccd_ciphertext="")
+    total = protected_rows.count() if progress else 0
+    before = protected_rows.filter(pk__lte=after).count() if progress and after else 0
     try:
         while True:
             qs = Person.objects.exclude(cccd_ciphertext="").order_by("pk")
@@ -514,6 +526,8 @@ def id_keys_rotate(*, actor: Any, batch_size: int = 1000) -> int:
                 Person.objects.bulk_update(batch, ["cccd_hash", "cccd_ciphertext"])
             rewritten += len(batch)
             last_pk = batch[-1].pk
+            if progress:
+                progress(before + rewritten, total, last_pk)
         # The other values sealed at rest: ethnicity, special needs, authenticator secrets.
         for model, name in crypto.sealed_fields():
             resealed[f"{model._meta.label_lower}.{name}"] = crypto.reseal_column(

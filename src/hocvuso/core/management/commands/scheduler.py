@@ -6,14 +6,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from hocvuso.core import jobs
 from hocvuso.core.schedule import tick
 
 
 class Command(BaseCommand):
     help = (
         "Every minute, record each scheduled job that fell due and put it on the task queue "
-        "(roll_summaries and purge_import_rejects daily, check_summaries weekly). Any number "
-        "of schedulers may run: each due run is recorded once. --once: one tick and exit."
+        "(roll_summaries, purge_import_rejects and partitions daily, check_summaries weekly). "
+        "Any number of schedulers may run: each due run is recorded once. Background jobs whose "
+        "worker died are put back on the queue. --once: one tick and exit."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,6 +25,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             started = tick()
+            # Long jobs whose worker died go back on the queue (they resume from their
+            # checkpoint); results past their time are emptied.
+            revived = jobs.revive()
+            jobs.expire()
+            if revived:
+                self.stdout.write(json.dumps({"revived": revived}))
             if started or options["once"]:
                 self.stdout.write(json.dumps({"enqueued": started}))
             if options["once"]:

@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, _last: str) -> None:
             if not options["quiet"]:
                 self.stderr.write(f"{done}/{total} communes")
 

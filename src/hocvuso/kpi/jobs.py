@@ -1,0 +1,123 @@
+"""The dashboards' long work as background jobs (``core.jobs``): exports of the nation or a
+province, rebuilding the summary tables (and their history), checking them against a recount.
+Registered by ``kpi.apps``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from hocvuso.access.jobs import can_export_unit, can_run_national_job
+from hocvuso.core import jobs
+from hocvuso.kpi import dashboards, exports, summaries
+from hocvuso.kpi.models import CommuneSummary
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HISTORY_BATCH = 20  # communes per history batch (the history reads their dated records whole)
+
+
+@jobs.kind(
+    "kpi.export",
+    label=_("Dashboard export"),
+    counting=_("units"),
+    allowed=can_export_unit,
+    notes={"units": _("Units in the file")},
+)
+def export(run: jobs.Run) -> None:
+    """The nation's or a province's dashboard as a spreadsheet or CSV, built as the one who
+    asked (their scope, their language): the figures only, no personal data. Short: a run that
+    is resumed builds it again (the same file for the same figures)."""
+    params, job = run.params, run.job
+    fmt = params.get("fmt", "xlsx")
+    with translation.override(params.get("lang") or "vi"):
+        run.progress(0, 1)
+        d = dashboards.build(
+            actor=run.actor, level=job.level, code=job.code, area=params.get("area", "all")
+        )
+        stem = f"hocvuso-{job.level}-{job.code or 'vn'}-{d.as_of:%Y-%m-%d}"
+        if fmt == "csv":
+            data, kind = exports.csv_text(d).encode(), "text/csv; charset=utf-8"
+        else:
+            data, kind = exports.xlsx(d), XLSX
+        run.keep_result(data, name=f"{stem}.{'csv' if fmt == 'csv' else 'xlsx'}", content_type=kind)
+        run.note(units=1 + len(d.rows))
+        run.progress(1, 1)
+
+
+@jobs.kind(
+    "kpi.rebuild",
+    label=_("Rebuilding the dashboards' figures"),
+    counting=_("communes"),
+    allowed=can_run_national_job,
+    notes={"communes": _("Communes recounted"), "month_rows": _("Month rows rebuilt")},
+)
+def rebuild(run: jobs.Run) -> None:
+    """``rebuild_summaries`` (and ``--history MONTHS``): the set-based rebuild batch by batch,
+    each batch committed and then reported with the last commune as the checkpoint; then the
+    history, twenty communes a batch. Each batch replaces its rows: done again, the same rows."""
+    months = int(run.params.get("history", 0))
+    point = run.checkpoint
+    if point.get("stage", "rebuild") == "rebuild":
+        steps = {"n": 0}
+
+        def reported(done: int, total: int, last: str) -> None:
+            steps["n"] = total
+            run.progress(done, total, checkpoint={"stage": "rebuild", "after": last})
+
+        batch = int(run.params.get("batch") or summaries.SET_BATCH)
+        summaries.rebuild(progress=reported, after=point.get("after"), batch=batch)
+        run.note(communes=steps["n"] or run.job.total)
+        point = {"stage": "history", "after": None}
+        run.progress(run.job.total, run.job.total, checkpoint=point)
+    if months:
+        codes = list(
+            CommuneSummary.objects.filter(persons__gt=0)
+            .order_by("commune_id")
+            .values_list("commune_id", flat=True)
+        )
+        after = point.get("after")
+        todo = [c for c in codes if after is None or c > after]
+        rows = int(point.get("rows", 0))
+        for start in range(0, len(todo), HISTORY_BATCH):
+            part = todo[start : start + HISTORY_BATCH]
+            rows += summaries.backfill(part, months=months)
+            run.progress(
+                len(codes) - len(todo) + start + len(part),
+                len(codes),
+                checkpoint={"stage": "history", "after": part[-1], "rows": rows},
+            )
+        run.note(month_rows=rows)
+
+
+@jobs.kind(
+    "kpi.check",
+    label=_("Checking the dashboards' figures against a recount"),
+    counting=_("communes"),
+    allowed=can_run_national_job,
+    notes={"differences": _("Differences found")},
+)
+def check(run: jobs.Run) -> None:
+    """``check_summaries`` as a job: batch by batch, the differences found so far kept in the
+    checkpoint (codes and counts only, no personal data), then written as a text file."""
+    found: list[str] = list(run.checkpoint.get("found", []))
+
+    def reported(done: int, total: int, last: str, new: list[summaries.Difference]) -> None:
+        found.extend(str(d) for d in new)
+        run.progress(done, total, checkpoint={"after": last, "found": found[:1000]})
+
+    summaries.check(progress=reported, after=run.checkpoint.get("after"))
+    run.note(differences=len(found))
+    text = "\n".join(found) if found else str(_("No difference."))
+    run.keep_result(text.encode(), name="check-summaries.txt", content_type="text/plain")
+
+
+def start_export(*, actor: Any, level: str, code: str, fmt: str, area: str) -> Any:
+    return jobs.start(
+        actor=actor,
+        kind="kpi.export",
+        level=level,
+        code=code,
+        params={"fmt": fmt, "area": area, "lang": translation.get_language() or "vi"},
+    )
