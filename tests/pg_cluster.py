@@ -189,6 +189,84 @@ def replica_of(primary: Server, folder: Path) -> Server:
     return server
 
 
+def pgbouncer_bin() -> str | None:
+    found = shutil.which("pgbouncer")
+    if found:
+        return found
+    return "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None
+
+
+@contextlib.contextmanager
+def pgbouncer(folder: Path, host: str, port: int, pool_size: int = 2) -> Iterator[int]:
+    """Debian's pgbouncer in transaction mode on a free port, in front of ``host:port``
+    (trusting the user ``postgres``, as the test server does); its port while it runs."""
+    binary = pgbouncer_bin()
+    if binary is None:
+        pytest.skip(
+            "pgbouncer is not installed (Debian's pgbouncer: make installs it when run as root)"
+        )
+    listen = free_port()
+    (folder / "users.txt").write_text('"postgres" ""\n')
+    ini = folder / "pgbouncer.ini"
+    ini.write_text(
+        "[databases]\n"
+        f"* = host={host} port={port}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {listen}\nunix_socket_dir = {folder}\n"
+        f"auth_type = trust\nauth_file = {folder / 'users.txt'}\nadmin_users = postgres\n"
+        f"pool_mode = transaction\ndefault_pool_size = {pool_size}\nmax_client_conn = 200\n"
+        f"logfile = {folder / 'pgbouncer.log'}\npidfile = {folder / 'pgbouncer.pid'}\n"
+        "ignore_startup_parameters = extra_float_digits\n"
+    )
+    if os.geteuid() == 0:
+        for f in (ini, folder / "users.txt"):
+            shutil.chown(f, "postgres", "postgres")
+    process = subprocess.Popen(
+        _as_user([binary, str(ini)]), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", listen), 1):
+                break
+            assert process.poll() is None, (folder / "pgbouncer.log").read_text()[-2000:]
+            time.sleep(0.1)
+        yield listen
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def pgbouncer_show(port: int, what: str, bin: Path | None) -> list[dict[str, str]]:
+    """``SHOW <what>`` on pgbouncer's admin console (simple protocol: through psql)."""
+    psql = str(bin / "psql") if bin else "psql"
+    done = run_as_postgres(
+        [
+            psql,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            "-d",
+            "pgbouncer",
+            "-A",
+            "-F",
+            "\t",
+            "-P",
+            "footer=off",
+            "-c",
+            f"SHOW {what}",
+        ]
+    )
+    header, *rows = done.stdout.strip().splitlines()
+    names = header.split("\t")
+    return [dict(zip(names, row.split("\t"), strict=False)) for row in rows]
+
+
 # --- The platform's own processes ---------------------------------------------------------------
 
 
@@ -222,10 +300,10 @@ def hocvuso(args: list[str], env: dict[str, str]) -> str:
 
 
 @contextlib.contextmanager
-def web_server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """gunicorn with the project's configuration (one worker), its base URL while it runs."""
+def web_server(env: dict[str, str], log: Path, workers: int = 1) -> Iterator[str]:
+    """gunicorn with the project's configuration, its base URL while it runs."""
     port = free_port()
-    env = {**env, "HOCVUSO_BIND": f"127.0.0.1:{port}", "HOCVUSO_WEB_WORKERS": "1"}
+    env = {**env, "HOCVUSO_BIND": f"127.0.0.1:{port}", "HOCVUSO_WEB_WORKERS": str(workers)}
     config = ROOT / "src" / "hocvuso" / "config" / "gunicorn.conf.py"
     with log.open("w") as out:
         process = subprocess.Popen(

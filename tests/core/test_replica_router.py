@@ -198,7 +198,7 @@ def test_an_unreachable_replica_is_skipped(settings, monkeypatch):
     replicas.forget_health()
 
 
-def test_the_pin_must_outlast_the_lag_accepted(monkeypatch):
+def test_the_settings_refuse_a_short_pin_and_never_outlive_a_transaction(monkeypatch):
     import importlib
     import sys
 
@@ -216,5 +216,14 @@ def test_the_pin_must_outlast_the_lag_accepted(monkeypatch):
         assert fresh.HOCVUSO_REPLICAS == ["replica1"]
         assert fresh.DATABASES["replica1"]["PORT"] == 5999
         assert fresh.DATABASES["replica1"]["TEST"] == {"MIRROR": "default"}
+        # Transaction pooling (pgbouncer): nothing may outlive a transaction.
+        monkeypatch.setenv("DATABASE_URL", "postgres://u@127.0.0.1:5998/y")
+        sys.modules.pop("hocvuso.config.settings")
+        fresh = importlib.import_module("hocvuso.config.settings")
+        for alias in ("default", "replica1"):
+            assert fresh.DATABASES[alias]["DISABLE_SERVER_SIDE_CURSORS"] is True
+            options = fresh.DATABASES[alias].get("OPTIONS", {})
+            assert "prepare_threshold" not in options  # Django: None, no prepared statements
+            assert options.get("server_side_binding") is not True
     finally:
         sys.modules["hocvuso.config.settings"] = saved

@@ -226,6 +226,14 @@ for _n, _url in enumerate(
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
     HOCVUSO_REPLICAS.append(_alias)
 DATABASE_ROUTERS = ["hocvuso.core.replicas.ReplicaRouter"]
+# Transaction pooling (pgbouncer, pool_mode = transaction) hands each transaction any server
+# connection: nothing may outlive a transaction. Django's server-side cursors (.iterator()
+# outside a transaction, WITH HOLD) would, so they are off; prepared statements are off by
+# Django's default (prepare_threshold None); the app sets no session state (set_config is
+# always transaction-local). The same settings serve a direct connection.
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
 # A browser that wrote reads from the primary for this long (cookie hocvuso_pin); a replica
 # further behind than the lag limit is skipped; each is checked this often per process.
 HOCVUSO_REPLICA_PIN_SECONDS = int(os.environ.get("HOCVUSO_REPLICA_PIN_SECONDS", 15))
