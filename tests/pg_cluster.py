@@ -88,6 +88,10 @@ def private_folder() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# Small and quick for tests (a bench passes its own: the default configuration).
+TEST_OPTIONS = "-c shared_buffers=32MB -c fsync=off -c max_connections=40"
+
+
 @dataclass
 class Server:
     data: Path
@@ -98,7 +102,7 @@ class Server:
     def url_base(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def start(self, options: str = TEST_OPTIONS) -> None:
         run_as_postgres(
             [
                 str(self.bin / "pg_ctl"),
@@ -110,8 +114,7 @@ class Server:
                 "-t",
                 "60",
                 "-o",
-                f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data.parent} "
-                "-c shared_buffers=32MB -c fsync=off -c max_connections=40",
+                f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data.parent} {options}",
                 "start",
             ]
         )
@@ -163,7 +166,7 @@ def primary_server(folder: Path, bin: Path) -> Server:
     return server
 
 
-def replica_of(primary: Server, folder: Path) -> Server:
+def replica_of(primary: Server, folder: Path, options: str = TEST_OPTIONS) -> Server:
     """A streaming replica of ``primary`` (pg_basebackup -R: standby.signal and the
     connection to the primary written for it)."""
     server = Server(folder / "replica", free_port(), primary.bin)
@@ -185,7 +188,7 @@ def replica_of(primary: Server, folder: Path) -> Server:
             "fast",
         ]
     )
-    server.start()
+    server.start(options)
     return server
 
 
@@ -279,6 +282,7 @@ def platform_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, s
             "HOCVUSO_REQUIRE_2FA": "0",
             "PYTHONUNBUFFERED": "1",
             "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "hocvuso.config.settings",
             **extra,
         }
     )
