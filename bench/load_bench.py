@@ -20,7 +20,9 @@ over a national population, with a streaming read replica, at 50 and 200 concurr
    skills gained, one device per user: 60 skill events a push) and lesson 1 of the smartphone
    course — that many users in a loop for ``--seconds``, a new connection per request (what a
    phone on a mobile network does more often than not). Requests/s, p50, p95, errors; the
-   replica's lag sampled every 0.5 s meanwhile (max and p95).
+   replica's lag sampled every 0.5 s meanwhile (max and p95); the CPU time per request of the
+   web server, the primary and the replica (their process trees, from /proc): what a request
+   costs whatever else shares the machine.
 4. The dashboards one request at a time (``--sequential`` each, after warm-ups), through the
    router: the p95 a single user sees.
 5. Rows and bytes with indexes (``pg_total_relation_size``) of the big tables after the load,
@@ -345,6 +347,31 @@ class LagSampler:
         return int(row[0]) if row else 0
 
 
+def cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of a process and all its descendants, the exited ones
+    included (their time is in their parent's cumulative fields once reaped)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        # After the name: state, ppid, …; utime, stime, cutime, cstime are fields 14-17.
+        stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _cpu) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += stats.get(pid, (0, 0.0))[1]
+        todo.extend(children.get(pid, []))
+    return total
+
+
 # --- The parent --------------------------------------------------------------------------------
 
 
@@ -446,9 +473,13 @@ def main() -> None:
         workers = int(env.get("HOCVUSO_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1))
         threads = int(env.get("HOCVUSO_WEB_THREADS", 1))
         result["gunicorn"] = {"workers": workers, "threads": threads}
+        web_pids: list[int] = []
         base = stack.enter_context(
-            pg_cluster.web_server(env, data_dir / "web.log", workers=workers)
+            pg_cluster.web_server(env, data_dir / "web.log", workers=workers, pids=web_pids)
         )
+        roots = {"web": web_pids[0], "primary": primary.pid}
+        if not args.no_replica:
+            roots["replica"] = replica.pid
         port = int(base.rsplit(":", 1)[1])
         for endpoint in args.endpoints:  # warm every worker
             asyncio.run(_level(port, endpoint, workers * 2, 2, ctx))
@@ -456,8 +487,14 @@ def main() -> None:
         for users in args.levels:
             for endpoint in args.endpoints:
                 commits = sampler.commits() if sampler else 0
+                cpu = {k: cpu_seconds(pid) for k, pid in roots.items()}
                 with sampler or contextlib.nullcontext():
                     out, elapsed = asyncio.run(_level(port, endpoint, users, args.seconds, ctx))
+                n = max(len(out["ms"]), 1)
+                cpu_ms = {
+                    f"{k}_cpu_ms": round((cpu_seconds(pid) - cpu[k]) * 1000 / n, 1)
+                    for k, pid in roots.items()
+                }
                 lag = [s for s in (sampler.samples if sampler else []) if s == s]
                 row = {
                     "requests": len(out["ms"]),
@@ -467,6 +504,7 @@ def main() -> None:
                     "errors": len(out["errors"]),
                     "error_codes": sorted(set(out["errors"]))[:5],
                     "load": load(),
+                    **cpu_ms,
                 }
                 if sampler:
                     row["replica_commits"] = sampler.commits() - commits
@@ -501,7 +539,8 @@ def report(r: dict[str, Any]) -> None:
         f"{r['load_start']} → {r['load_end']}"
     )
     print(f"{'users':>5} {'endpoint':<11} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} "
-          f"{'replica tx':>10} {'lag max/p95 s':>14}")  # fmt: skip
+          f"{'replica tx':>10} {'lag max/p95 s':>14} "
+          f"{'CPU ms/req web/primary/replica':>31}")  # fmt: skip
     for users, rows in r["levels"].items():
         for endpoint, row in rows.items():
             lag = (
@@ -512,7 +551,8 @@ def report(r: dict[str, Any]) -> None:
             print(
                 f"{users:>5} {endpoint:<11} {row['per_s']:>7} {row['p50_ms']:>8} "
                 f"{row['p95_ms']:>8} {row['errors']:>6} {row.get('replica_commits', ''):>10} "
-                f"{lag:>14}"
+                f"{lag:>14} {row['web_cpu_ms']:>9} / {row['primary_cpu_ms']} / "
+                f"{row.get('replica_cpu_ms', '')}"
             )
     print("one user at a time (through the router):", r["sequential"])
     print(f"{'table':<28} {'rows':>12} {'MB with indexes':>16} {'bytes/row':>10}")

@@ -119,6 +119,11 @@ class Server:
             ]
         )
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def stop(self, mode: str = "fast") -> None:
         with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
             run_as_postgres(
@@ -304,8 +309,11 @@ def hocvuso(args: list[str], env: dict[str, str]) -> str:
 
 
 @contextlib.contextmanager
-def web_server(env: dict[str, str], log: Path, workers: int = 1) -> Iterator[str]:
-    """gunicorn with the project's configuration, its base URL while it runs."""
+def web_server(
+    env: dict[str, str], log: Path, workers: int = 1, pids: list[int] | None = None
+) -> Iterator[str]:
+    """gunicorn with the project's configuration, its base URL while it runs (its master's
+    process id appended to ``pids``)."""
     port = free_port()
     env = {**env, "HOCVUSO_BIND": f"127.0.0.1:{port}", "HOCVUSO_WEB_WORKERS": str(workers)}
     config = ROOT / "src" / "hocvuso" / "config" / "gunicorn.conf.py"
@@ -318,6 +326,8 @@ def web_server(env: dict[str, str], log: Path, workers: int = 1) -> Iterator[str
             stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
+        if pids is not None:
+            pids.append(process.pid)
         try:
             for _ in range(300):
                 try:
