@@ -207,7 +207,10 @@ def pgbouncer_bin() -> str | None:
 @contextlib.contextmanager
 def pgbouncer(folder: Path, host: str, port: int, pool_size: int = 2) -> Iterator[int]:
     """Debian's pgbouncer in transaction mode on a free port, in front of ``host:port``
-    (trusting the user ``postgres``, as the test server does); its port while it runs."""
+    (trusting the user ``postgres``, as the test server does); its port while it runs. Its
+    server connections are opened ahead and handed out in turn (round robin), so two
+    transactions in a row of one client land on different server connections: whatever a
+    transaction leaves on its connection is missing from the next."""
     binary = pgbouncer_bin()
     if binary is None:
         pytest.skip(
@@ -223,6 +226,7 @@ def pgbouncer(folder: Path, host: str, port: int, pool_size: int = 2) -> Iterato
         f"listen_addr = 127.0.0.1\nlisten_port = {listen}\nunix_socket_dir = {folder}\n"
         f"auth_type = trust\nauth_file = {folder / 'users.txt'}\nadmin_users = postgres\n"
         f"pool_mode = transaction\ndefault_pool_size = {pool_size}\nmax_client_conn = 200\n"
+        f"min_pool_size = {pool_size}\nserver_round_robin = 1\n"
         f"logfile = {folder / 'pgbouncer.log'}\npidfile = {folder / 'pgbouncer.pid'}\n"
         "ignore_startup_parameters = extra_float_digits\n"
     )

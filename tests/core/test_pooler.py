@@ -1,6 +1,7 @@
-"""The platform behind pgbouncer in transaction mode: migrations, the official units, real
-requests (log-in, dashboards, an export, a household list, writes and reading them back) by
-two web workers sharing two server connections — every one through the pooler."""
+"""The platform behind pgbouncer in transaction mode: migrations, the official units, an import
+(twice: the second reads the first's people back), real requests (log-in, dashboards, an
+export, a household list, writes and reading them back) by two web workers sharing two server
+connections handed out in turn — every one through the pooler."""
 
 from __future__ import annotations
 
@@ -56,6 +57,24 @@ def test_requests_through_pgbouncer_in_transaction_mode(tmp_path: Path):
             pg_cluster.hocvuso(["migrate", "--noinput", "-v", "0"], env)
             pg_cluster.hocvuso(["load_units"], env)
             pg_cluster.hocvuso(["shell", "-c", SETUP], env)
+            # An import twice: the second reads the commune's people back with .iterator()
+            # outside a transaction (a server-side cursor would be lost between transactions).
+            spreadsheet = tmp_path / "ho.csv"
+            pg_cluster.hocvuso(
+                ["synth", "--commune", "00715", "--households", "30", "--out", str(spreadsheet)],
+                env,
+            )
+            for _ in range(2):
+                pg_cluster.hocvuso(
+                    [
+                        "import_registry",
+                        str(spreadsheet),
+                        "--commune",
+                        "00715",
+                        "--create-villages",
+                    ],
+                    env,
+                )
             with pg_cluster.web_server(env, tmp_path / "web.log", workers=2) as base:
                 national = _login(base, "quantri")
                 officer = _login(base, "canbo")
@@ -127,6 +146,10 @@ def test_requests_through_pgbouncer_in_transaction_mode(tmp_path: Path):
                 "SELECT count(*) FROM registry_household WHERE code LIKE 'LC-90%%'"
             ).fetchone()
             assert households == 3
+            (imported,) = conn.execute(
+                "SELECT count(*) FROM registry_household WHERE code NOT LIKE 'LC-90%%'"
+            ).fetchone()
+            assert imported == 30  # imported once, found again the second time
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
