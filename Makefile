@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run setup test lint types pytest pytest-sqlite pytest-postgres browser speech bench clean
+.PHONY: run setup test lint types pytest pytest-sqlite pytest-postgres browser speech pooler bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ run: setup
 
 ## make test: lint, types and the whole test suite on SQLite (and PostgreSQL when
 ## HOCVUSO_TEST_DATABASE_URL is set).
-test: $(VENV)/.installed-dev browser speech lint types pytest
+test: $(VENV)/.installed-dev browser speech pooler lint types pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --output-format concise src tests bench tools
@@ -75,6 +75,17 @@ speech:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng opus-tools >/dev/null; \
 	else \
 		echo "== espeak-ng / opusenc are not installed and we are not root: lessons will have no read-aloud"; \
+	fi
+
+## The PostgreSQL run tests the platform behind Debian's pgbouncer (transaction pooling);
+## installed here when missing and we are root, as chromium is (the service is not enabled by us).
+pooler:
+	@if command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "== installing pgbouncer for the pooler test (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; \
+	else \
+		echo "== pgbouncer is not installed and we are not root: the pooler test will be skipped"; \
 	fi
 
 bench: $(VENV)/.installed-dev

@@ -2,7 +2,8 @@
 
 200 when the database answers, 503 when it does not. The body says how long the database took,
 how many background tasks wait and how old the oldest is (a stuck worker shows as a growing
-age), each scheduled job's last run and the runs missed (``degraded``). Nothing personal, no
+age), each scheduled job's last run and the runs missed (``degraded``), and each read
+replica's lag (``degraded`` when one is skipped). Nothing personal, no
 login, never cached.
 """
 
@@ -48,10 +49,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "down", "database": {"ok": False}}, status=503)
     scheduled = _scheduled()
-    status = "degraded" if queue["stale"] or scheduled["missed"] else "ok"
-    return JsonResponse(
-        {"status": status, "database": database, "queue": queue, "scheduled": scheduled}
-    )
+    replicas = _replicas()
+    unusable = any(not r["usable"] for r in replicas.values())
+    status = "degraded" if queue["stale"] or scheduled["missed"] or unusable else "ok"
+    body = {"status": status, "database": database, "queue": queue, "scheduled": scheduled}
+    if replicas:
+        body["replicas"] = replicas
+    return JsonResponse(body)
+
+
+def _replicas() -> dict[str, Any]:
+    """Each read replica: in use or skipped, its lag in seconds and why (core/replicas.py)."""
+    from hocvuso.core.replicas import replica_aliases, replica_health
+
+    out = {}
+    for alias in replica_aliases():
+        h = replica_health(alias)
+        lag = None if h.lag_s is None or h.lag_s == float("inf") else round(h.lag_s, 2)
+        out[alias] = {"usable": h.usable, "lag_s": lag, "reason": h.reason}
+    return out
 
 
 def _scheduled() -> dict[str, Any]:

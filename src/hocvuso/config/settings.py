@@ -12,6 +12,10 @@ Environment variables (all optional in development):
   Comma-separated: the first signs, the older ones stay published so their certificates verify.
 - ``HOCVUSO_PUBLIC_URL``: the address the public reaches the site at (default
   ``http://localhost:8000``): the issuer's did:web and the links inside certificates.
+- ``DATABASE_REPLICA_URLS``: comma-separated URLs of PostgreSQL streaming replicas (reads of
+  dashboards, reports, exports, verification); ``HOCVUSO_REPLICA_PIN_SECONDS`` (15),
+  ``HOCVUSO_REPLICA_MAX_LAG_SECONDS`` (10), ``HOCVUSO_REPLICA_CHECK_SECONDS`` (2): see
+  ``core/replicas.py``.
 - ``HOCVUSO_ALLOWED_HOSTS``: comma-separated host names.
 - ``HOCVUSO_DEBUG``: ``1`` to turn on Django's debug mode in development.
 - ``HOCVUSO_LOGIN_FAILURE_LIMIT`` (5) / ``HOCVUSO_LOCKOUT_MINUTES`` (15): log-in lockout.
@@ -155,6 +159,7 @@ MIDDLEWARE = [
     "hocvuso.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hocvuso.core.middleware.RequestIdMiddleware",
+    "hocvuso.core.replicas.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hocvuso.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,6 +214,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+# Read replicas (core/replicas.py): PostgreSQL streaming replicas of the primary serve the reads
+# of dashboards, reports, exports and public verification; everything else uses the primary.
+HOCVUSO_REPLICAS = []
+for _n, _url in enumerate(
+    [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()], 1
+):
+    _alias = f"replica{_n}"
+    DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=60)
+    DATABASES[_alias]["OPTIONS"] = {"connect_timeout": 3}
+    # Tests: a replica alias reads the test database itself (Django's test mirrors).
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    HOCVUSO_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["hocvuso.core.replicas.ReplicaRouter"]
+# Transaction pooling (pgbouncer, pool_mode = transaction) hands each transaction any server
+# connection: nothing may outlive a transaction. Django's server-side cursors (.iterator()
+# outside a transaction, WITH HOLD) would, so they are off; prepared statements are off by
+# Django's default (prepare_threshold None); the app sets no session state (set_config is
+# always transaction-local). The same settings serve a direct connection.
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A browser that wrote reads from the primary for this long (cookie hocvuso_pin); a replica
+# further behind than the lag limit is skipped; each is checked this often per process.
+HOCVUSO_REPLICA_PIN_SECONDS = int(os.environ.get("HOCVUSO_REPLICA_PIN_SECONDS", 15))
+HOCVUSO_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("HOCVUSO_REPLICA_MAX_LAG_SECONDS", 10))
+HOCVUSO_REPLICA_CHECK_SECONDS = float(os.environ.get("HOCVUSO_REPLICA_CHECK_SECONDS", 2))
+if HOCVUSO_REPLICAS and (
+    HOCVUSO_REPLICA_PIN_SECONDS < HOCVUSO_REPLICA_MAX_LAG_SECONDS + HOCVUSO_REPLICA_CHECK_SECONDS
+):
+    raise ImproperlyConfigured(
+        "HOCVUSO_REPLICA_PIN_SECONDS must be at least HOCVUSO_REPLICA_MAX_LAG_SECONDS + "
+        "HOCVUSO_REPLICA_CHECK_SECONDS: a person who wrote would otherwise read an older copy"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------------------

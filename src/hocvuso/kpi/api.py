@@ -12,6 +12,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from hocvuso.core.replicas import replica_reads
 from hocvuso.core.schemas import ErrorOut
 from hocvuso.kpi import dashboards, selectors, services
 from hocvuso.kpi.dashboards import Dashboard
@@ -136,6 +137,7 @@ def _out(d: Dashboard) -> dict[str, Any]:
     }
 
 
+@replica_reads
 def _build(request: HttpRequest, level: str, code: str, f: Filters) -> Any:
     return _out(
         dashboards.build(

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,7 +183,8 @@ def _sum(
     if filter_on:
         params.append(value)
     params.extend(extra)
-    with connection.cursor() as cursor:
+    # Raw SQL goes where the router sends the model's reads (a replica for a dashboard).
+    with connections[router.db_for_read(CommuneSummary)].cursor() as cursor:
         cursor.execute(_sum_sql(table, filter_on, area, group), params)
         rows = cursor.fetchall()
     out = []

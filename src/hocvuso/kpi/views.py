@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hocvuso.access.kpi import can_open_targets, home_unit
 from hocvuso.access.units import is_province_officer
 from hocvuso.core.errors import NotFound
+from hocvuso.core.replicas import replica_reads
 from hocvuso.core.web import not_found_as_404, run_form
 from hocvuso.kpi import dashboards, exports, maps, present, selectors, services
 from hocvuso.kpi import jobs as kpi_jobs
@@ -272,6 +273,7 @@ def _render(request: HttpRequest, level: str, code: str) -> HttpResponse:
 @login_required
 @require_GET
 @not_found_as_404
+@replica_reads
 def dashboard(request: HttpRequest, level: str, code: str | UUID = "") -> HttpResponse:
     """Any level's page; ``level`` comes from the URL pattern."""
     return _render(request, level, str(code))
@@ -296,6 +298,7 @@ def _export(request: HttpRequest, level: str, code: str, fmt: str) -> HttpRespon
 @login_required
 @require_GET
 @not_found_as_404
+@replica_reads
 def export(request: HttpRequest, level: str, fmt: str, code: str | UUID = "") -> HttpResponse:
     return _export(request, level, str(code), fmt)
 
@@ -322,6 +325,7 @@ def export_job(request: HttpRequest, level: str, code: str = "") -> HttpResponse
 @login_required
 @require_GET
 @not_found_as_404
+@replica_reads
 def report(request: HttpRequest, level: str, code: str = "") -> HttpResponse:
     r = dashboards.monthly_report(
         actor=request.user, level=level, code=code, month=request.GET.get("thang", "")

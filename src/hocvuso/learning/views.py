@@ -33,6 +33,7 @@ from hocvuso.accounts.qr import qr_svg
 from hocvuso.core.errors import DomainError, Kind, NotFound
 from hocvuso.core.fetch import as_uuid
 from hocvuso.core.ids import uuid7
+from hocvuso.core.replicas import replica_reads
 from hocvuso.core.web import not_found_as_404, paginate
 from hocvuso.learning import certificates, selectors, services, speech
 from hocvuso.learning.content import ContentInvalid
@@ -343,6 +344,7 @@ def certificate_print(request: HttpRequest, certificate_id: UUID) -> HttpRespons
 
 
 @require_GET
+@replica_reads
 def verify(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
     """Public: genuine / revoked / unknown, the issuer, the course, the date, the holder's name
     and birth year — checked from the signed credential, not only from our rows."""
@@ -359,6 +361,7 @@ def verify(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def credential(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
     """Public: the signed credential (VC-JWT) to download."""
     cert = selectors.certificate_public(certificate_id)
@@ -370,6 +373,7 @@ def credential(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def status_list(request: HttpRequest, list_id: int) -> HttpResponse:
     if list_id != certificates.STATUS_LIST_ID:
         return HttpResponse(status=404)
