@@ -166,7 +166,7 @@ def run(households: int, batches: int, devices: int, rounds: int) -> dict[str, A
                 import cProfile
                 import pstats
 
-                prof = cProfile.Profile()
+                prof = cProfile.Profile(time.process_time)
                 prof.enable()
             if os.environ.get("SYNC_BENCH_SQL") == "1" and last:
                 timings: list[tuple[float, str]] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -38,6 +38,38 @@ def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Fiel
         assert isinstance(field, models.Field)
         out.append(field)
     return out
+
+
+def _json_default(value: Any) -> Any:
+    """UUIDs, dates and times in a JSON document of rows (PostgreSQL casts them back)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def json_rows(types: Sequence[str], names: Sequence[str]) -> str:
+    """PostgreSQL: a ``SELECT`` of rows sent as one JSON document (a ``%s`` parameter holding
+    ``json_document(rows)``), each column cast to its type (``jsonb`` columns taken as they
+    are). psycopg builds an array parameter element by element in Python; ``json.dumps`` runs
+    in C and PostgreSQL unpacks the document in one pass."""
+    picks = [
+        f"(e->{i}) AS {name}" if t == "jsonb" else f"(e->>{i})::{t} AS {name}"
+        for i, (t, name) in enumerate(zip(types, names, strict=True))
+    ]
+    return f"SELECT {', '.join(picks)} FROM jsonb_array_elements(%s::jsonb) AS e"  # noqa: S608
+
+
+def json_document(rows: Iterable[Sequence[Any]]) -> str:
+    """The rows (tuples of plain values, UUIDs, dates and times) as the document
+    :func:`json_rows` reads."""
+    return json.dumps([list(r) for r in rows], default=_json_default, separators=(",", ":"))
+
+
+class RawJson(str):
+    """A JSON column's value already encoded (by a caller that writes thousands of the same
+    shape): :func:`insert_rows` stores it as it is instead of encoding it again."""
+
+    __slots__ = ()
 
 
 def bulk_update(
@@ -191,7 +223,7 @@ def insert_rows(
                 for row in rows:
                     out = list(row)
                     for i in json_given:
-                        if out[i] is not None:
+                        if out[i] is not None and not isinstance(out[i], RawJson):
                             out[i] = json.dumps(out[i], cls=fields[i].encoder)  # type: ignore[attr-defined]
                     write([*out, *tail])
             elif tail:
@@ -204,7 +236,12 @@ def insert_rows(
             elapsed = f"{time.monotonic() - started:.3f}"
             connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": elapsed})
         return
-    prep = [f.get_db_prep_save for f in given]
+    prep: list[Any] = [
+        (lambda v, c, f=f: v if isinstance(v, RawJson) else f.get_db_prep_save(v, c))
+        if isinstance(f, models.JSONField)
+        else f.get_db_prep_save
+        for f in given
+    ]
     tail = [f.get_db_prep_save(v, connection) for f, v in extra]
     marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
@@ -229,30 +266,18 @@ def update_rows(
     table = q(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Each column as an array of its own type (psycopg sends UUIDs, numbers, booleans
-            # and dates as they are); JSON as text, and a column of nulls only, cast back.
+            # The rows as one JSON document, cast back per column (see json_rows).
+            sets = ", ".join(f"{q(f.column)} = v.c{i}" for i, f in enumerate(columns))
+            types = [str(pk.db_type(connection))] + [
+                "jsonb" if isinstance(f, models.JSONField) else str(f.db_type(connection))
+                for f in columns
+            ]
             names_v = ["pk", *[f"c{i}" for i in range(len(columns))]]
-            sets = ", ".join(
-                f"{q(f.column)} = v.c{i}::{f.db_type(connection)}" for i, f in enumerate(columns)
-            )
-            arrays: list[list[Any]] = [[r[0] for r in rows]]
-            marks = [f"%s::{pk.db_type(connection)}[]"]
-            for i, f in enumerate(columns, start=1):
-                values = [r[i] for r in rows]
-                if isinstance(f, models.JSONField):
-                    values = [_text(f, v) for v in values]
-                    marks.append("%s::text[]")
-                elif all(v is None for v in values):
-                    marks.append("%s::text[]")
-                else:
-                    marks.append(f"%s::{f.db_type(connection)}[]")
-                arrays.append(values)
             sql = (
                 f"UPDATE {table} SET {sets} "  # noqa: S608
-                f"FROM unnest({', '.join(marks)}) AS v({', '.join(names_v)}) "
-                f"WHERE {table}.{q(pk.column)} = v.pk"
+                f"FROM ({json_rows(types, names_v)}) AS v WHERE {table}.{q(pk.column)} = v.pk"
             )
-            cursor.execute(sql, arrays)
+            cursor.execute(sql, [json_document(rows)])
             return
         aliases = ", ".join(f"column{i + 2} AS c{i}" for i in range(len(columns)))
         sets = ", ".join(f"{q(f.column)} = v.c{i}" for i, f in enumerate(columns))
