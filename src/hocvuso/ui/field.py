@@ -33,6 +33,8 @@ SHELL_STATIC = (
 )
 # The pages usable offline (URL names): each draws itself from the device's copy.
 FIELD_PAGES = ("teams:field",)
+# The learning app's lessons (``/hoc/<course>/bai/<n>/``), kept by the service worker once read.
+LESSON_PATH = r"^/hoc/[a-z0-9-]+/bai/[0-9]+/$"
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +60,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "version": shell_version(),
             "pages": json.dumps(pages),
             "assets": json.dumps(assets),
+            "static": json.dumps(static("")),
+            "lesson": json.dumps(LESSON_PATH),
         },
     )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
