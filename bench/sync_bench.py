@@ -1,29 +1,36 @@
-"""Sync benchmark: pushing batches of field records, replaying them, eight devices of one commune
-at once, and the first and an idle pull of a team's work set.
+"""Sync benchmark: eight devices of one commune pushing at once, the first and an idle pull of
+a team's work set, then pushing batches of field records and replaying them, in rounds.
 
-    python bench/sync_bench.py [--households 500] [--batches 4] [--devices 8]
-        [--postgres-url postgres://postgres@127.0.0.1:5432/postgres]
+    python bench/sync_bench.py [--households 500] [--batches 2] [--rounds 5] [--devices 8]
+        [--postgres-url postgres://postgres@127.0.0.1:5432/postgres] [--db-prefix hocvuso]
 
-In a child process, on a fresh PostgreSQL database (``<prefix>_sync_bench_<pid>_<random>``, created
-and dropped by the script):
+In a child process, on a fresh PostgreSQL database (``<prefix>_sync_bench_<pid>_<random>``,
+created and dropped by the script):
 
 1. ``migrate``, ``load_units``; ``--households`` synthetic households (about 3.6 people each)
    imported into one commune over three villages; a team over them, ``--devices`` members, each
    with a registered field device;
-2. **push**: ``--batches`` batches of 500 visit records (3 people at home, 2 skills gained each:
-   1,500 people at home and 3,000 skill events a batch) sent by one device through the real
-   endpoint (``POST /api/v1/sync/push``, test client, the device's bearer token); records/s;
-3. **replay**: the same batches again (every answer ``duplicate``, nothing written: the
-   database's row counts are compared), and the ratio of its time to the first pass's;
-4. **eight devices at once**: each device, in its own thread and connection, pushes batches
-   of visits to households of its own; errors (deadlocks), throughput, and the commune's
+2. **eight devices at once**: each device, in its own thread and connection, pushes visits to
+   households of its own (one visit each); errors (deadlocks), throughput, and the commune's
    summary row against a recount of the visits (no lost update);
-5. **pull**: a device's first sync of the team's work set, page after page, gzip — bytes on the
-   wire and server time — then an incremental pull with nothing new (bytes).
+3. **pull**: a device's first sync of the team's work set (every household visited once),
+   page after page, gzip — bytes on the wire and server time — then an incremental pull with
+   nothing new (bytes);
+4. **push**, ``--rounds`` rounds of ``--batches`` batches of 500 visit records each (3 people at
+   home, 2 skills gained each: ~1,370 people at home and ~2,740 skill events a batch) sent by one
+   device through the real endpoint (``POST /api/v1/sync/push``, test client, bearer token):
+   records per second of wall time, per CPU second of the application, and per CPU second of
+   the application and its PostgreSQL backend together (read from ``/proc``: the same machine);
+   the machine's load at each round; fresh statistics (``ANALYZE``) before each round, as
+   autovacuum keeps them on a live database;
+5. **replay**, alternated with the push in each round: the same batches again (every answer
+   ``duplicate``, nothing written: the row counts are compared), and the ratio of its time to
+   the push's. Medians and ranges over the rounds.
 
 It prints the figures with the issue's targets beside them (never failing on them) and ends
-with one line of JSON. ``SYNC_BENCH_PROFILE=1`` profiles the last push batch (cProfile, sorted by
-``SYNC_BENCH_SORT``, default ``cumulative``) to stderr.
+with one line of JSON. ``SYNC_BENCH_PROFILE=1`` profiles the last push batch (cProfile on CPU
+time, sorted by ``SYNC_BENCH_SORT``, default ``cumulative``; ``SYNC_BENCH_FILTER`` narrows it)
+to stderr; ``SYNC_BENCH_SQL=1`` prints that batch's slowest statements.
 """
 
 from __future__ import annotations
@@ -116,10 +123,6 @@ def run(households: int, batches: int, devices: int, rounds: int) -> dict[str, A
     def counts() -> tuple[int, int, int]:
         return Visit.objects.count(), VisitPerson.objects.count(), SkillEvent.objects.count()
 
-    # --- 2./3. push and replay, in rounds ----------------------------------------------------
-    first = phones[0]
-    client = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {first['secret']}"}
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
@@ -129,6 +132,81 @@ def run(households: int, batches: int, devices: int, rounds: int) -> dict[str, A
         with open(f"/proc/{backend}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    # --- 2. eight devices at once -------------------------------------------------------------
+    per_device = len(hh_ids) // devices
+    jobs = []
+    for i, phone in enumerate(phones):
+        own = hh_ids[i * per_device : (i + 1) * per_device]
+        records_i = [visit(phone, hh, 10) for hh in own]
+        jobs.append((phone, [records_i[j : j + BATCH] for j in range(0, len(records_i), BATCH)]))
+    errors: list[str] = []
+
+    def worker(phone: dict[str, Any], chunks: list[list[dict[str, Any]]]) -> None:
+        try:
+            for chunk in chunks:
+                result = push_apply(device=phone["device"], records=chunk)
+                bad = [a for a in result.answers if a.status != "accepted"]
+                if bad:
+                    errors.append(f"{bad[0].status} {bad[0].code}")
+        except Exception as exc:  # a deadlock or a lost update would surface here
+            errors.append(repr(exc)[:200])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=job) for job in jobs]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    parallel_s = time.perf_counter() - t
+    parallel_records = sum(len(c) for _p, chunks in jobs for c in chunks)
+    summary = CommuneSummary.objects.get(commune=commune)
+    visited = (
+        Visit.objects.filter(household__commune=commune).values("household").distinct().count()
+    )
+    guided = (
+        VisitPerson.objects.filter(visit__household__commune=commune, was_guided=True)
+        .values("person")
+        .distinct()
+        .count()
+    )
+    log(f"{devices} devices: {parallel_records} visits in {parallel_s:.2f} s, errors {errors[:3]}")
+    # --- 3. pull (the team's first sync, after one visit to each household) ---------------
+    puller = Client()
+    pull_load = os.getloadavg()[0]
+    pull_auth = {
+        "HTTP_AUTHORIZATION": f"Bearer {phones[1]['secret']}",
+        "HTTP_ACCEPT_ENCODING": "gzip",
+    }
+    wire = 0
+    pages = 0
+    changes = 0
+    cursor = None
+    t, pull_cpu = time.perf_counter(), time.process_time() + db_cpu()
+    while True:
+        r = puller.get("/api/v1/sync/pull", {"cursor": cursor} if cursor else {}, **pull_auth)
+        assert r.status_code == 200
+        wire += len(r.content)
+        import gzip
+
+        body = json.loads(gzip.decompress(r.content))
+        pages += 1
+        changes += len(body["changes"])
+        cursor = body["cursor"]
+        if not body["more"]:
+            break
+    pull_s = time.perf_counter() - t
+    # The test client runs the server in this process; the puller's queries go through this
+    # process's connection, whose backend is the one measured.
+    pull_cpu = time.process_time() + db_cpu() - pull_cpu
+    r = puller.get("/api/v1/sync/pull", {"cursor": cursor}, **pull_auth)
+    idle = len(r.content)
+    # --- 4./5. push and replay, in rounds ----------------------------------------------------
+    first = phones[0]
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {first['secret']}"}
 
     def send(batch: list[dict[str, Any]], want: str) -> tuple[float, float, float]:
         body = json.dumps({"records": batch})
@@ -236,70 +314,6 @@ def run(households: int, batches: int, devices: int, rounds: int) -> dict[str, A
         values = [r[key] for r in rounds_out]
         return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
-    # --- 4. eight devices at once -------------------------------------------------------------
-    per_device = len(hh_ids) // devices
-    jobs = []
-    for i, phone in enumerate(phones):
-        own = hh_ids[i * per_device : (i + 1) * per_device]
-        records_i = [visit(phone, hh, 10) for hh in own]
-        jobs.append((phone, [records_i[j : j + BATCH] for j in range(0, len(records_i), BATCH)]))
-    errors: list[str] = []
-
-    def worker(phone: dict[str, Any], chunks: list[list[dict[str, Any]]]) -> None:
-        try:
-            for chunk in chunks:
-                result = push_apply(device=phone["device"], records=chunk)
-                bad = [a for a in result.answers if a.status != "accepted"]
-                if bad:
-                    errors.append(f"{bad[0].status} {bad[0].code}")
-        except Exception as exc:  # a deadlock or a lost update would surface here
-            errors.append(repr(exc)[:200])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=job) for job in jobs]
-    t = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    parallel_s = time.perf_counter() - t
-    parallel_records = sum(len(c) for _p, chunks in jobs for c in chunks)
-    summary = CommuneSummary.objects.get(commune=commune)
-    visited = Visit.objects.filter(household__commune=commune).values("household").distinct()
-    guided = (
-        VisitPerson.objects.filter(visit__household__commune=commune, was_guided=True)
-        .values("person")
-        .distinct()
-        .count()
-    )
-    log(f"{devices} devices: {parallel_records} visits in {parallel_s:.2f} s, errors {errors[:3]}")
-    # --- 5. pull ------------------------------------------------------------------------------
-    puller = Client()
-    pull_auth = {
-        "HTTP_AUTHORIZATION": f"Bearer {phones[1]['secret']}",
-        "HTTP_ACCEPT_ENCODING": "gzip",
-    }
-    wire = 0
-    pages = 0
-    changes = 0
-    cursor = None
-    t = time.perf_counter()
-    while True:
-        r = puller.get("/api/v1/sync/pull", {"cursor": cursor} if cursor else {}, **pull_auth)
-        assert r.status_code == 200
-        wire += len(r.content)
-        import gzip
-
-        body = json.loads(gzip.decompress(r.content))
-        pages += 1
-        changes += len(body["changes"])
-        cursor = body["cursor"]
-        if not body["more"]:
-            break
-    pull_s = time.perf_counter() - t
-    r = puller.get("/api/v1/sync/pull", {"cursor": cursor}, **pull_auth)
-    idle = len(r.content)
     persons = Person.objects.filter(commune=commune).count()
     return {
         "database": connection.vendor,
@@ -320,13 +334,15 @@ def run(households: int, batches: int, devices: int, rounds: int) -> dict[str, A
         "parallel_records_per_s": round(parallel_records / parallel_s),
         "parallel_errors": len(errors),
         "summary_visited": summary.households_visited,
-        "recount_visited": visited.count(),
+        "recount_visited": visited,
         "summary_guided": summary.guided,
         "recount_guided": guided,
         "pull_pages": pages,
         "pull_changes": changes,
         "pull_bytes_gzip": wire,
         "pull_s": round(pull_s, 2),
+        "pull_cpu_s": round(pull_cpu, 2),
+        "pull_load": round(pull_load, 2),
         "idle_pull_bytes_gzip": idle,
     }
 
@@ -334,9 +350,9 @@ def run(households: int, batches: int, devices: int, rounds: int) -> dict[str, A
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=500)
-    parser.add_argument("--batches", type=int, default=4)
+    parser.add_argument("--batches", type=int, default=2)
     parser.add_argument("--devices", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get(
@@ -408,7 +424,8 @@ def main() -> None:
     print(
         f"first pull: {r['pull_changes']:,} changes in {r['pull_pages']} pages, "
         f"{r['pull_bytes_gzip'] / 1024:.0f} KB gzip (target ≤ 300 KB), {r['pull_s']} s "
-        f"(target ≤ 2 s); idle pull {r['idle_pull_bytes_gzip']} bytes (target ≤ 1 KB)"
+        f"(target ≤ 2 s; {r['pull_cpu_s']} s of CPU, load {r['pull_load']}); "
+        f"idle pull {r['idle_pull_bytes_gzip']} bytes (target ≤ 1 KB)"
     )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(json.dumps({"bench": "sync", "machine": machine, **r}))
