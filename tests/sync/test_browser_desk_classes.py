@@ -135,3 +135,42 @@ def test_a_class_attendance_and_gains_work_offline_through_the_outbox(
     assert not SkillEvent.objects.filter(person=people[1], skill=skill).exists()
     assert Person.objects.filter(commune=commune).count() == 2
     assert errors == []
+
+
+def test_logging_out_with_records_waiting_asks_first_then_wipes(
+    live_server, commune, people, chromium_path
+):
+    """A record that could not be sent (the push fails) keeps the copy: logging out asks; no
+    keeps everything, yes wipes the phone's copy and signs out."""
+    make_user("quay.xa2", "desk_staff", commune=commune)
+    url = live_server.url + reverse("desk:field")
+    with phone(chromium_path) as context:
+        page = context.new_page()
+        _sign_in(page, url, "quay.xa2")
+        page.locator("#desk-q").wait_for()
+        context.route("**/api/v1/sync/push", lambda route: route.abort())
+        page.fill("#desk-q", "Quầy")
+        page.locator("#desk-results button.pick").first.click()
+        page.locator("#desk-save").click()
+        page.locator("#desk-form").wait_for(state="detached")
+        page.locator("#field-send").click()
+        _pending_is(page, 1)
+        asked: list[str] = []
+
+        def answer(dialog, accept: bool) -> None:  # type: ignore[no-untyped-def]
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        page.once("dialog", lambda d: answer(d, False))
+        page.locator("form[action$='/logout/'] button").first.click()
+        page.wait_for_timeout(500)
+        assert len(asked) == 1
+        assert "1" in asked[0]
+        assert page.url == url  # still signed in, the record still waiting
+        _pending_is(page, 1)
+        page.once("dialog", lambda d: answer(d, True))
+        page.locator("form[action$='/logout/'] button").first.click()
+        page.wait_for_url("**/login/**")
+        _until(page, "indexedDB.databases().then(d => !d.some(x => x.name === 'hocvuso-field'))")
+        assert len(asked) == 2
+    assert DeskVisit.objects.count() == 0  # never sent, as the user chose
