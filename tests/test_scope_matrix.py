@@ -1716,6 +1716,8 @@ ROUTES.update(
         # The field app's shell (no data of its own: the phone draws it from its copy), its
         # service worker and its manifest (public, nothing personal).
         "teams:field": Route(lambda w, s: reverse("teams:field"), SIGNED_IN, scoped=False),
+        "desk:field": Route(lambda w, s: reverse("desk:field"), SIGNED_IN, scoped=False),
+        "classes:field": Route(lambda w, s: reverse("classes:field"), SIGNED_IN, scoped=False),
         "ui:service_worker": Route(
             lambda w, s: reverse("ui:service_worker"), set(ROLES), public=True
         ),

@@ -40,3 +40,67 @@ def test_bulk_update_round_trips_json_dates_and_flags(head, household, officer):
         False,
     )
     assert second.last_event_on is None
+
+
+def test_update_rows_and_insert_rows_round_trip_from_tuples(head, household, officer):
+    """The tuple writers of a sync batch: every kind of column as the ORM reads it back, a
+    column of nulls only, and the fields not given filled (``updated_at``: the time of the
+    call)."""
+    from hocvuso.core.bulk import insert_rows, update_rows
+    from hocvuso.registry.services import person_register
+
+    other = person_register(actor=officer, household=household, full_name="Con", sex="M",
+                            birth_year=2001)  # fmt: skip
+    before = timezone.now()
+    insert_rows(
+        PersonSkillStatus,
+        ("person_id", "skills", "vneid_level", "last_event_on"),
+        [(head.pk, ["0.1"], 1, dt.date(2026, 2, 1)), (other.pk, [], 0, None)],
+    )
+    created = {s.person_id: s for s in PersonSkillStatus.objects.all()}
+    assert (created[head.pk].skills, created[head.pk].vneid_level) == (["0.1"], 1)
+    assert created[head.pk].last_event_on == dt.date(2026, 2, 1)
+    assert created[other.pk].t4 == []
+    assert created[other.pk].has_bank_account is False
+    assert created[other.pk].updated_at >= before.replace(microsecond=0)
+    now = timezone.now().replace(microsecond=0)
+    update_rows(
+        PersonSkillStatus,
+        ("skills", "basic_complete", "vneid_level", "t4_mask", "last_event_on", "updated_at"),
+        [
+            (head.pk, ["0.1", "vneid.level2"], True, 2, 5, dt.date(2026, 3, 1), now),
+            (other.pk, ["bank.account"], False, 0, 0, None, now),
+        ],
+    )
+    update_rows(PersonSkillStatus, ("last_event_on",), [(other.pk, None)])  # nulls only
+    got = {s.person_id: s for s in PersonSkillStatus.objects.all()}
+    first, second = got[head.pk], got[other.pk]
+    assert (first.skills, first.basic_complete, first.vneid_level, first.t4_mask) == (
+        ["0.1", "vneid.level2"],
+        True,
+        2,
+        5,
+    )
+    assert (first.last_event_on, first.updated_at) == (dt.date(2026, 3, 1), now)
+    assert (second.skills, second.basic_complete, second.last_event_on) == (
+        ["bank.account"],
+        False,
+        None,
+    )
+
+
+def test_a_visits_skill_event_id_is_the_derived_uuid5():
+    """The batch writes the visit's event ids itself: they must stay the ids derived_id makes
+    (the ids of the events stored before, which a replay must find)."""
+    import uuid
+
+    from hocvuso.core.ids import IdScheme, derived_id
+    from hocvuso.teams.services import visit_event_id
+
+    visit, person = uuid.UUID("0193a0b4-0000-7000-8000-000000000001"), uuid.uuid4()
+    assert visit_event_id(visit, person, "vneid.level2") == derived_id(
+        IdScheme.UUID5, person, "vneid.level2", namespace=visit
+    )
+    assert visit_event_id(visit, person, "vneid.level2") == uuid.uuid5(
+        visit, f"{person}/vneid.level2"
+    )

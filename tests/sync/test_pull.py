@@ -167,3 +167,39 @@ def test_queries_of_a_pull_do_not_grow_with_the_work_set(sync_world, officer):
 
 
 PULL_QUERIES = 13
+
+
+def test_a_class_carries_its_roster_only_to_who_works_it(sync_world, officer):
+    """The youth volunteer of a class gets its registered people (by name only) and its topic
+    skills, to take attendance offline; a team member of the commune who does not work the
+    class gets the class and nothing of its people."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hocvuso.classes.services import class_create, class_register
+    from hocvuso.core.ids import uuid7
+    from hocvuso.skills.models import Skill
+    from hocvuso.sync.services import device_register
+    from tests.factories import make_user
+
+    w = sync_world
+    volunteer = make_user("doan.lop", "youth_volunteer", commune=w.commune)
+    klass = class_create(
+        actor=officer, commune=w.commune, title="Lớp VNeID", capacity=10,
+        starts_at=timezone.now() + dt.timedelta(hours=2),
+        skills=[Skill.objects.get(code="vneid.install")], volunteers=[volunteer],
+    )  # fmt: skip
+    person = w.members(w.households()[0])[0]
+    class_register(actor=officer, id=uuid7(), klass=klass, person=person)
+    theirs, _cursor = _pull_all(Phone(*device_register(actor=volunteer, name="Máy đoàn")))
+    [sent] = [c for c in theirs if c["kind"] == "class" and c["id"] == str(klass.pk)]
+    assert sent["data"]["works"] is True
+    assert sent["data"]["skills"] == ["vneid.install"]
+    assert sent["data"]["registrations"] == [
+        {"person_id": str(person.pk), "name": person.full_name, "attended": False}
+    ]
+    ours, _cursor = _pull_all(w.phone)
+    [seen] = [c for c in ours if c["kind"] == "class" and c["id"] == str(klass.pk)]
+    assert "registrations" not in seen["data"]
+    assert "works" not in seen["data"]

@@ -73,3 +73,67 @@ def test_the_same_batch_sent_twice_at_once_is_stored_once(sync_world):
     assert statuses == [("accepted",) * 5, ("duplicate",) * 5]
     assert Visit.objects.filter(pk__in=[r["id"] for r in records]).count() == 5
     assert SyncRecord.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_devices_of_one_commune_pushing_at_once_lose_no_update(sync_world, officer):
+    """Eight members' phones push visits with gains at the same moment, each in its own
+    connection: no deadlock, every record accepted, and the commune's summary row — which all
+    eight move in their own transactions — equals a recount by hand."""
+    if connection.vendor != "postgresql":
+        pytest.skip("writers at once need PostgreSQL (SQLite serialises the whole database)")
+    from django.utils import timezone
+
+    from hocvuso.kpi.models import CommuneSummary
+    from hocvuso.skills.models import SkillEvent
+    from hocvuso.teams.services import team_member_add
+    from tests.factories import make_user, recount_by_hand
+    from tests.sync.conftest import Phone
+
+    w = sync_world
+    phones = [w.phone, w.other_phone]
+    for i in range(6):
+        user = make_user(f"to.them.{i}")
+        team_member_add(actor=officer, team=w.team, user=user)
+        phones.append(Phone(*services.device_register(actor=user, name=f"Máy {i}")))
+    households = [h for h in w.households() if w.members(h)]
+    assert len(households) >= 16
+    batches = [
+        [
+            phone.record("visit", visit_data(h, w.members(h)[:3], ["bank.account", "3.1"]))
+            for h in households[i::8]
+        ]
+        for i, phone in enumerate(phones)
+    ]
+    events_before = SkillEvent.objects.count()
+    barrier = threading.Barrier(len(phones))
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def send(phone: Any, records: list[Any]) -> None:
+        try:
+            barrier.wait()
+            results.append(push_apply(device=phone.device, records=records))
+        except BaseException as exc:  # a deadlock surfaces here
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=send, args=pair) for pair in zip(phones, batches, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(len(r.answers) for r in results) == sorted(len(b) for b in batches)
+    assert {a.status for r in results for a in r.answers} == {"accepted"}
+    sent = sum(len(b) for b in batches)
+    assert Visit.objects.count() == sent
+    gained = sum(len(rec["data"]["present"]) * 2 for b in batches for rec in b)
+    assert SkillEvent.objects.count() - events_before == gained
+    want = recount_by_hand([w.commune.code], timezone.localdate().year)
+    row = CommuneSummary.objects.get(commune_id=w.commune.code)
+    assert {k: getattr(row, k) for k in want} == want
+    assert row.households_visited == len(households)

@@ -6,6 +6,7 @@ app_name = "classes"
 urlpatterns = [
     path("xa/<str:code>/lop/", views.class_list, name="list"),
     path("lop-hoc/", views.open_classes, name="open"),
+    path("thuc-dia/lop/", views.field, name="field"),
     path("lop/<uuid:class_id>/tham-gia/", views.sign_up, name="sign_up"),
     path("xa/<str:code>/lop/moi/", views.class_create, name="create"),
     path("lop/<uuid:class_id>/", views.class_detail, name="detail"),

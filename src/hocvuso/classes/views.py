@@ -278,3 +278,44 @@ def sign_up(request: HttpRequest, class_id: UUID) -> HttpResponse:
     else:
         messages.success(request, _("You are registered for this class."))
     return redirect("classes:open")
+
+
+# --- Attendance and gains offline (the field app) -----------------------------------------------
+
+
+@login_required
+@require_GET
+def field(request: HttpRequest) -> HttpResponse:
+    """A class's attendance and gains without signal: a shell with no data of its own (the
+    classes the user works and their registered people come from the phone's copy,
+    ui/field/field.js and classes/field.js), so the service worker may keep it offline."""
+    return render(request, "classes/field.html", {"strings": field_strings()})
+
+
+def field_strings() -> dict[str, str]:
+    """The words of the offline attendance page, translated here (the phone has none)."""
+    return {
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "pending": _("%(n)s waiting to be sent"),
+        "pulled": _("last synchronised"),
+        "sent": _("Sent: %(n)s stored on the server."),
+        "failed": _("Not sent: no connection. Everything stays on the phone and goes later."),
+        "rejected": _("Refused"),
+        "conflict": _("Conflict"),
+        "loading": _("Downloading your work…"),
+        "no_device": _(
+            "This phone is not registered for field work: sign in with signal, with an account "
+            "that works in the field."
+        ),
+        "no_class": _("No upcoming class that you work."),
+        "attended": _("%(n)s present"),
+        "registered": _("%(n)s registered"),
+        "take_attendance": _("Take attendance"),
+        "attendance_of": _("Attendance:"),
+        "gained": _("Can now do alone"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "waiting": _("Waiting to be sent"),
+        "device_name": _("Field app"),
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -38,6 +38,38 @@ def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Fiel
         assert isinstance(field, models.Field)
         out.append(field)
     return out
+
+
+def _json_default(value: Any) -> Any:
+    """UUIDs, dates and times in a JSON document of rows (PostgreSQL casts them back)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def json_rows(types: Sequence[str], names: Sequence[str]) -> str:
+    """PostgreSQL: a ``SELECT`` of rows sent as one JSON document (a ``%s`` parameter holding
+    ``json_document(rows)``), each column cast to its type (``jsonb`` columns taken as they
+    are). psycopg builds an array parameter element by element in Python; ``json.dumps`` runs
+    in C and PostgreSQL unpacks the document in one pass."""
+    picks = [
+        f"(e->{i}) AS {name}" if t == "jsonb" else f"(e->>{i})::{t} AS {name}"
+        for i, (t, name) in enumerate(zip(types, names, strict=True))
+    ]
+    return f"SELECT {', '.join(picks)} FROM jsonb_array_elements(%s::jsonb) AS e"  # noqa: S608
+
+
+def json_document(rows: Iterable[Sequence[Any]]) -> str:
+    """The rows (tuples of plain values, UUIDs, dates and times) as the document
+    :func:`json_rows` reads."""
+    return json.dumps([list(r) for r in rows], default=_json_default, separators=(",", ":"))
+
+
+class RawJson(str):
+    """A JSON column's value already encoded (by a caller that writes thousands of the same
+    shape): :func:`insert_rows` stores it as it is instead of encoding it again."""
+
+    __slots__ = ()
 
 
 def bulk_update(
@@ -140,3 +172,123 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     if connection.queries_logged:  # counted like any statement (query pins, debug toolbar)
         elapsed = f"{time.monotonic() - started:.3f}"
         connection.queries_log.append({"sql": f"{sql} -- {len(objs)} rows", "time": elapsed})
+
+
+def insert_rows(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` — plain tuples of the values of the fields ``names`` (attribute names:
+    ``person_id``, not ``person``), in that order — without building a model instance per row.
+    The model's other concrete fields (but an auto-increment key) take one value for the whole
+    batch: ``auto_now`` / ``auto_now_add`` the time of the call, the others their default; so a
+    field added to the model later is filled. Values are what the field holds in Python (a UUID,
+    an aware datetime, a date, a dict for JSON): on PostgreSQL one ``COPY … FROM STDIN`` (into a
+    partitioned table's parent as into a plain one), elsewhere ``executemany`` of one
+    ``INSERT``, the values prepared by the fields. A duplicate key raises ``IntegrityError``.
+    Counted as one statement in the query log (query pins, debug toolbar)."""
+    if not rows:
+        return
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    given = [by_attname[n] for n in names]
+    now = dt.datetime.now(dt.UTC)
+    extra: list[tuple[models.Field[Any, Any], Any]] = []
+    for f in model._meta.concrete_fields:
+        if f.attname in names or (f.primary_key and isinstance(f, models.AutoField)):
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = now if isinstance(f, models.DateTimeField) else now.date()
+        else:
+            value = f.get_default()
+        extra.append((f, value))
+    fields = [*given, *(f for f, _v in extra)]
+    tail = [v for _f, v in extra]
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    columns = ", ".join(q(f.column) for f in fields)
+    started = time.monotonic()
+    if connection.vendor == "postgresql":
+        json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+        tail = [
+            json.dumps(v, cls=f.encoder) if isinstance(f, models.JSONField) else v for f, v in extra
+        ]
+        json_given = [i for i in json_at if i < len(given)]
+        sql = f"COPY {table} ({columns}) FROM STDIN"
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(sql) as copy,
+        ):
+            write = copy.write_row
+            if json_given:
+                for row in rows:
+                    out = list(row)
+                    for i in json_given:
+                        if out[i] is not None and not isinstance(out[i], RawJson):
+                            out[i] = json.dumps(out[i], cls=fields[i].encoder)  # type: ignore[attr-defined]
+                    write([*out, *tail])
+            elif tail:
+                for row in rows:
+                    write([*row, *tail])
+            else:
+                for row in rows:
+                    write(row)
+        if connection.queries_logged:
+            elapsed = f"{time.monotonic() - started:.3f}"
+            connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": elapsed})
+        return
+    prep: list[Any] = [
+        (lambda v, c, f=f: v if isinstance(v, RawJson) else f.get_db_prep_save(v, c))
+        if isinstance(f, models.JSONField)
+        else f.get_db_prep_save
+        for f in given
+    ]
+    tail = [f.get_db_prep_save(v, connection) for f, v in extra]
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+            [[*(p(v, connection) for p, v in zip(prep, row, strict=True)), *tail] for row in rows],
+        )
+
+
+def update_rows(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Like :func:`bulk_update` from plain tuples ``(pk, value of names[0], …)`` instead of
+    model instances: on PostgreSQL one ``UPDATE … FROM unnest(arrays)``, on SQLite one
+    ``UPDATE … FROM (VALUES …)`` per 500 rows."""
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    pk = model._meta.pk
+    assert pk is not None
+    columns = _fields(model, names)
+    table = q(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The rows as one JSON document, cast back per column (see json_rows).
+            sets = ", ".join(f"{q(f.column)} = v.c{i}" for i, f in enumerate(columns))
+            types = [str(pk.db_type(connection))] + [
+                "jsonb" if isinstance(f, models.JSONField) else str(f.db_type(connection))
+                for f in columns
+            ]
+            names_v = ["pk", *[f"c{i}" for i in range(len(columns))]]
+            sql = (
+                f"UPDATE {table} SET {sets} "  # noqa: S608
+                f"FROM ({json_rows(types, names_v)}) AS v WHERE {table}.{q(pk.column)} = v.pk"
+            )
+            cursor.execute(sql, [json_document(rows)])
+            return
+        aliases = ", ".join(f"column{i + 2} AS c{i}" for i in range(len(columns)))
+        sets = ", ".join(f"{q(f.column)} = v.c{i}" for i, f in enumerate(columns))
+        one = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+        preps: list[Any] = [pk.get_db_prep_value, *(f.get_db_prep_save for f in columns)]
+        for start in range(0, len(rows), 500):
+            part = rows[start : start + 500]
+            params = [p(v, connection) for r in part for p, v in zip(preps, r, strict=True)]
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM (SELECT column1 AS pk, {aliases} "  # noqa: S608
+                f"FROM (VALUES {', '.join([one] * len(part))})) AS v "
+                f"WHERE {table}.{q(pk.column)} = v.pk",
+                params,
+            )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Field, ForeignObject, Lookup
+from django.db.models import Field, ForeignObject, Lookup, UUIDField
 from django.db.models.lookups import In
 
 
@@ -24,6 +24,12 @@ class AnyOf(Lookup[Any]):
             return sql, list(params)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
+        target = getattr(field, "target_field", field)
+        if isinstance(target, UUIDField) and None not in values:
+            # One text literal of the array, cast: psycopg would dump a list of 10,000 UUIDs
+            # element by element in Python (a fifth of a 10,000-event batch).
+            literal = "{" + ",".join(str(target.to_python(v)) for v in values) + "}"
+            return f"{lhs} = ANY(%s::uuid[])", [*lhs_params, literal]
         prepped = [field.get_db_prep_value(v, connection, prepared=False) for v in values]
         return f"{lhs} = ANY(%s)", [*lhs_params, prepped]
 

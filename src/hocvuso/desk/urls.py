@@ -8,4 +8,5 @@ urlpatterns = [
     path("xa/<str:code>/quay/ghi/", views.log, name="log"),
     path("xa/<str:code>/quay/luot/", views.visits, name="visits"),
     path("quay/luot/<uuid:visit_id>/", views.visit, name="visit"),
+    path("thuc-dia/quay/", views.field, name="field"),
 ]

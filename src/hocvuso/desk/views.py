@@ -154,3 +154,50 @@ def log(request: HttpRequest, code: str) -> HttpResponse:
     )
     add_never_cache_headers(response)
     return response
+
+
+# --- The desk log offline (the field app) -------------------------------------------------------
+
+
+@login_required
+@require_GET
+def field(request: HttpRequest) -> HttpResponse:
+    """The desk log when the commune's line is down: a shell with no data of its own (the
+    citizen is found in the phone's copy of the commune's registry, ui/field/field.js and
+    desk/field.js), so the service worker may keep it for use offline."""
+    return render(request, "desk/field.html", {"strings": field_strings()})
+
+
+def field_strings() -> dict[str, Any]:
+    """The words of the offline desk log, translated here (the phone has no catalogue)."""
+    from hocvuso.desk.models import Outcome
+    from hocvuso.desk.procedures import PROCEDURES
+
+    return {
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "pending": _("%(n)s waiting to be sent"),
+        "pulled": _("last synchronised"),
+        "sent": _("Sent: %(n)s stored on the server."),
+        "failed": _("Not sent: no connection. Everything stays on the phone and goes later."),
+        "rejected": _("Refused"),
+        "conflict": _("Conflict"),
+        "loading": _("Downloading your work…"),
+        "no_device": _(
+            "This phone is not registered for field work: sign in with signal, with an account "
+            "that works in the field."
+        ),
+        "no_registry": _("This phone holds no registry of a commune's desk."),
+        "search": _("Find the citizen by name"),
+        "procedure": _("Procedure"),
+        "procedures": [[p.code, p.name] for p in PROCEDURES],
+        "outcome": _("Outcome"),
+        "outcomes": [[str(value), str(label)] for value, label in Outcome.choices],
+        "can_do_alone": _("Can do it alone next time"),
+        "note": _("Note"),
+        "save": _("Save the visit"),
+        "cancel": _("Cancel"),
+        "logged": _("Logged on this phone"),
+        "waiting": _("Waiting to be sent"),
+        "device_name": _("Field app"),
+    }

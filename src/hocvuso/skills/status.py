@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from hocvuso.core import hooks
-from hocvuso.core.bulk import bulk_update
+from hocvuso.core.bulk import insert_rows, update_rows
+from hocvuso.registry.models import Person
 from hocvuso.skills.facts import (
     EMPTY_STATUS,
     STATUS_FIELDS,
@@ -26,61 +27,133 @@ from hocvuso.skills.facts import (
 )
 from hocvuso.skills.models import PersonSkillStatus, SkillEvent
 
+_NO_FLAGS = Flags()
+
+
+def _held(person_ids: Sequence[UUID]) -> dict[UUID, list[tuple[str, dt.date]]]:
+    """The events each person holds (not withdrawn, not a withdrawal): (skill code, date)."""
+    held: dict[UUID, list[tuple[str, dt.date]]] = defaultdict(list)
+    for person_id, code, on in SkillEvent.objects.filter(
+        person_id__any=person_ids, reverses__isnull=True, reversed_by__isnull=True
+    ).values_list("person_id", "skill__code", "happened_on"):
+        held[person_id].append((code, on))
+    return held
+
+
+def _people(person_ids: Sequence[UUID]) -> tuple[dict[UUID, str], dict[UUID, dict[str, Any]]]:
+    """Each person's province (a province's own skill sets apply) and counted facts (the
+    dashboards' summaries need them for the people whose status changes, and would otherwise
+    fetch them again), in one query."""
+    provinces: dict[UUID, str] = {}
+    people: dict[UUID, dict[str, Any]] = {}
+    for pk, province, commune, household, village, year, born, job in Person.objects.filter(
+        pk__any=person_ids
+    ).values_list(
+        "pk",
+        "commune__province_id",
+        "commune_id",
+        "household_id",
+        "household__village_id",
+        "birth_year",
+        "birth_date",
+        "occupation",
+    ):
+        provinces[pk] = province
+        people[pk] = {
+            "pk": pk,
+            "commune_id": commune,
+            "household_id": household,
+            "household__village_id": village,
+            "by": year or (born.year if born else 0),
+            "occupation": job,
+        }
+    return provinces, people
+
+
+def _stored(person_ids: Sequence[UUID]) -> dict[UUID, tuple[Any, ...]]:
+    """The stored rows as tuples (no model instance per row): person, then STATUS_FIELDS."""
+    return {
+        row[0]: row
+        for row in PersonSkillStatus.objects.filter(person_id__any=person_ids).values_list(
+            "person_id", *STATUS_FIELDS
+        )
+    }
+
 
 def status_refresh(
     person_ids: Sequence[UUID], *, sets: SetIndex, write: bool = True, create_empty: bool = False
 ) -> Counter[str]:
     """Recompute the status of ``person_ids`` from their events, set-based (one query for the
-    events, one for the stored rows, one bulk write each for changed and missing rows).
+    events, one for the people, one for the stored rows, one bulk write each for changed and
+    missing rows).
 
     Returns the number of rows whose field differed, per field (``missing`` counts absent rows).
     """
-    held: dict[UUID, list[tuple[str, dt.date]]] = defaultdict(list)
-    provinces: dict[UUID, str] = {}
-    # The person's counted facts come along (the dashboards' summaries need them for the
-    # people whose status changes, and would otherwise fetch them again).
-    people: dict[UUID, dict[str, Any]] = {}
-    rows = SkillEvent.objects.filter(
-        person_id__any=person_ids, reverses__isnull=True, reversed_by__isnull=True
-    ).values_list(
-        "person_id",
-        "skill__code",
-        "happened_on",
-        "person__commune__province_id",
-        "person__commune_id",
-        "person__household_id",
-        "person__household__village_id",
-        "person__birth_year",
-        "person__birth_date",
-        "person__occupation",
+    provinces, people = _people(person_ids)
+    return _settle(
+        person_ids,
+        _held(person_ids),
+        provinces,
+        people,
+        _stored(person_ids),
+        sets=sets,
+        write=write,
+        create_empty=create_empty,
     )
-    for person_id, code, on, province, commune, household, village, year, born, job in rows:
-        held[person_id].append((code, on))
-        provinces[person_id] = province
-        if person_id not in people:
-            people[person_id] = {
-                "pk": person_id,
-                "commune_id": commune,
-                "household_id": household,
-                "household__village_id": village,
-                "by": year or (born.year if born else 0),
-                "occupation": job,
-            }
-    stored = {s.person_id: s for s in PersonSkillStatus.objects.filter(person_id__any=person_ids)}
+
+
+_SKILLS = STATUS_FIELDS.index("skills") + 1
+_LAST = STATUS_FIELDS.index("last_event_on") + 1
+
+
+def status_extend(gained: Sequence[tuple[UUID, str, dt.date]], *, sets: SetIndex) -> Counter[str]:
+    """Bring the status of the people of ``gained`` — new events just written, (person, skill
+    code, date), none a withdrawal — up to date without reading their older events: a stored
+    status row already holds what they held (the skill codes, the last date), kept so by every
+    write in its transaction (and checked by ``rebuild_status --check``), so the new status is
+    :func:`status_compute` of those codes and the new events — the same result as
+    :func:`status_refresh`. A person without a row is recomputed from their events. The
+    caller holds the people's rows locked (their events are written one batch at a time)."""
+    person_ids = sorted({pid for pid, _c, _d in gained})
+    stored = _stored(person_ids)
+    provinces, people = _people(person_ids)
+    missing = [pid for pid in person_ids if pid not in stored]
+    held = _held(missing) if missing else defaultdict(list)
+    for pid, code, on in gained:
+        if pid in stored:
+            held[pid].append((code, on))
+    for pid, row in stored.items():
+        if row[_SKILLS]:
+            held[pid].extend((code, row[_LAST]) for code in row[_SKILLS])
+    return _settle(person_ids, held, provinces, people, stored, sets=sets, create_empty=True)
+
+
+def _settle(
+    person_ids: Sequence[UUID],
+    held: dict[UUID, list[tuple[str, dt.date]]],
+    provinces: dict[UUID, str],
+    people: dict[UUID, dict[str, Any]],
+    stored: dict[UUID, tuple[Any, ...]],
+    *,
+    sets: SetIndex,
+    write: bool = True,
+    create_empty: bool = False,
+) -> Counter[str]:
+    """Each person's status from what they hold, against the stored row: the rows written,
+    the differences counted, the changed flags announced to the dashboards."""
     now = timezone.now()
     differences: Counter[str] = Counter()
-    to_create: list[PersonSkillStatus] = []
-    to_update: list[PersonSkillStatus] = []
+    to_create: list[tuple[Any, ...]] = []
+    to_update: list[tuple[Any, ...]] = []
     changes: list[tuple[UUID, Flags, Flags]] = []
     for person_id in person_ids:
         events = held.get(person_id)
         want = status_compute(events, provinces[person_id], sets) if events else dict(EMPTY_STATUS)
         row = stored.get(person_id)
-        before = Flags.of(row)
         after = Flags.of(want)
-        if before != after:
-            changes.append((person_id, before, after))
         if row is None:
+            if after != _NO_FLAGS:
+                changes.append((person_id, _NO_FLAGS, after))
             if want == EMPTY_STATUS and not create_empty:
                 continue  # no events, no row: nothing to hold
             if want != EMPTY_STATUS:
@@ -88,20 +161,19 @@ def status_refresh(
                 for name, value in want.items():
                     if value != EMPTY_STATUS[name]:
                         differences[name] += 1
-            to_create.append(PersonSkillStatus(person_id=person_id, updated_at=now, **want))
+            to_create.append((person_id, *(want[n] for n in STATUS_FIELDS), now))
             continue
-        changed = [name for name in STATUS_FIELDS if getattr(row, name) != want[name]]
+        values = dict(zip(STATUS_FIELDS, row[1:], strict=True))
+        before = Flags.of(values)
+        if before != after:
+            changes.append((person_id, before, after))
+        changed = [name for name in STATUS_FIELDS if values[name] != want[name]]
         if changed:
             differences.update(changed)
-            for name in changed:
-                setattr(row, name, want[name])
-            row.updated_at = now
-            to_update.append(row)
+            to_update.append((person_id, *(want[n] for n in STATUS_FIELDS), now))
     if write:
-        if to_create:
-            PersonSkillStatus.objects.bulk_create(to_create, batch_size=500)
-        if to_update:
-            bulk_update(PersonSkillStatus, to_update, [*STATUS_FIELDS, "updated_at"])
+        insert_rows(PersonSkillStatus, ("person_id", *STATUS_FIELDS, "updated_at"), to_create)
+        update_rows(PersonSkillStatus, (*STATUS_FIELDS, "updated_at"), to_update)
         if changes:
             hooks.statuses_changed.send(changes=changes, known=people)
     return differences

@@ -35,11 +35,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from hocvuso.access.classes import can_work_class
 from hocvuso.access.sync import field_communes, work_households_q, work_set_key
-from hocvuso.classes.models import ClassEvent
+from hocvuso.classes.models import ClassEvent, ClassRegistration
 from hocvuso.registry.models import Household, Person
 from hocvuso.skills.models import PersonSkillStatus, Skill
 from hocvuso.sync.models import Removal
@@ -125,12 +126,13 @@ class Phase:
 
 def _households(actor: Any, cursor: Cursor) -> QuerySet[Any]:
     return Household.objects.filter(work_households_q(actor)).only(
-        "pk", "village_id", "code", "address", "head_id", "updated_at"
+        "pk", "commune_id", "village_id", "code", "address", "head_id", "updated_at"
     )
 
 
 def _household(actor: Any, h: Household) -> dict[str, Any]:
     return {
+        "commune": h.commune_id,
         "village_id": h.village_id,
         "code": h.code,
         "address": h.address,
@@ -234,12 +236,35 @@ def _classes(actor: Any, cursor: Cursor) -> QuerySet[Any]:
     return ClassEvent.objects.filter(
         commune_id__in=field_communes(actor),
         starts_at__gte=timezone.now() - dt.timedelta(days=1),
+    ).prefetch_related(
+        "volunteers",
+        "skills",
+        Prefetch(
+            "registrations",
+            queryset=ClassRegistration.objects.select_related("person").only(
+                "pk", "klass_id", "attended", "person__full_name", "person__erased_at"
+            ),
+        ),
     )
 
 
 def _class(actor: Any, c: ClassEvent) -> dict[str, Any]:
-    return {"title": c.title, "starts_at": c.starts_at, "address": c.address,
+    data = {"title": c.title, "starts_at": c.starts_at, "address": c.address,
             "village_id": c.village_id, "capacity": c.capacity}  # fmt: skip
+    if can_work_class(actor, c):
+        # Who works the class takes its attendance and marks its gains offline: the registered
+        # people by name (nothing else of them) and the class's topic skills.
+        data["works"] = True
+        data["skills"] = sorted(s.code for s in c.skills.all())
+        data["registrations"] = sorted(
+            (
+                {"person_id": r.person_id, "name": r.person.full_name, "attended": r.attended}
+                for r in c.registrations.all()
+                if r.person.erased_at is None
+            ),
+            key=lambda r: str(r["name"]),
+        )
+    return data
 
 
 def _removals(actor: Any, cursor: Cursor) -> QuerySet[Any]:

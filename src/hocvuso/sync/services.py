@@ -184,17 +184,20 @@ def _refusal(
     )
 
 
-def _check_time(at: dt.datetime, now: dt.datetime, name: str) -> None:
+def _check_time(
+    at: dt.datetime, now: dt.datetime, name: str, oldest: dt.timedelta | None = None
+) -> None:
+    oldest = oldest or max_age()
     if at > now + FUTURE_SLACK:
         raise DomainError(
             SyncError.TIME_IN_FUTURE,
             _("The time is in the future: check the phone's clock."),
             name,
         )
-    if at < now - max_age():
+    if at < now - oldest:
         raise DomainError(
             SyncError.TIME_TOO_OLD,
-            _("The record is more than %(days)s days old.") % {"days": max_age().days},
+            _("The record is more than %(days)s days old.") % {"days": oldest.days},
             name,
         )
 
@@ -326,6 +329,7 @@ def _push_apply(*, device: Device, records: Sequence[Any], pending: int | None) 
         to_apply.append(item)
     # Each record's data in its kind's shape, and its times.
     by_kind: dict[str, list[Item]] = {}
+    oldest = max_age()
     for item in to_apply:
         schema = SCHEMAS.get(item.env.kind)
         try:
@@ -335,7 +339,7 @@ def _push_apply(*, device: Device, records: Sequence[Any], pending: int | None) 
                     _("Unknown kind of record: %(kind)s.") % {"kind": item.env.kind[:32]},
                     "kind",
                 )
-            _check_time(item.env.at, now, "at")
+            _check_time(item.env.at, now, "at", oldest)
             try:
                 item.data = schema.model_validate(item.env.data)
             except ValidationError as exc:
@@ -343,7 +347,7 @@ def _push_apply(*, device: Device, records: Sequence[Any], pending: int | None) 
             for name in ("visited_at", "happened_at"):
                 value = getattr(item.data, name, None)
                 if isinstance(value, dt.datetime):
-                    _check_time(value, now, f"data.{name}")
+                    _check_time(value, now, f"data.{name}", oldest)
         except DomainError as exc:
             item.outcome = Outcome.refused(exc)
             continue

@@ -31,20 +31,20 @@ from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.batch import Outcome
-from hocvuso.core.bulk import bulk_insert
+from hocvuso.core.bulk import insert_rows
 from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import CoreError, DomainError, NotFound
-from hocvuso.core.ids import IdScheme, derived_id
 from hocvuso.core.models import AuditLog
 from hocvuso.core.text import clean
 from hocvuso.geo.errors import GeoError
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry.models import Household, Person
+from hocvuso.registry.purposes import Purpose, processing_check
 from hocvuso.roles.services import invitation_create, role_grant, role_revoke
 from hocvuso.roles.services.grants import role_villages_set
 from hocvuso.skills.errors import SkillsError
 from hocvuso.skills.models import Channel, Skill
-from hocvuso.skills.services import EventInput, skill_events_record_batch
+from hocvuso.skills.services import EventInput, person_refs, skill_events_record_batch
 from hocvuso.teams.errors import TeamsError
 from hocvuso.teams.models import (
     Claim,
@@ -342,8 +342,10 @@ class Present:
 
 
 def visit_event_id(visit_id: uuid.UUID, person_id: Any, code: str) -> uuid.UUID:
-    """The skill event of a visit: derived from the visit id, so a replay records nothing new."""
-    return derived_id(IdScheme.UUID5, person_id, code, namespace=visit_id)
+    """The skill event of a visit: derived from the visit id, so a replay records nothing new
+    (:func:`hocvuso.core.ids.derived_id`'s ``UUID5`` scheme: ``uuid5(visit id, "person/code")``,
+    written out here for a batch's thousands)."""
+    return uuid.uuid5(visit_id, f"{person_id}/{code}")
 
 
 def _content(
@@ -546,14 +548,25 @@ def _teams_by_village(village_ids: Iterable[Any]) -> dict[Any, list[Team]]:
 
 
 def _team_for(
-    actor: Any, household: Household | None, teams: dict[Any, list[Team]], team_id: Any
+    actor: Any,
+    household: Household | None,
+    teams: dict[Any, list[Team]],
+    team_id: Any,
+    works: dict[Any, bool] | None = None,
 ) -> Team:
     """The team the record is for: the one named, else the first team over the household's
-    village the actor works for; not-found when there is none (out of the actor's scope)."""
+    village the actor works for; not-found when there is none (out of the actor's scope).
+    ``works``: the answers of :func:`may_work_team` already given in this batch, by team."""
     if household is None or household.village_id is None:
         raise NotFound(field="household")
+    works = {} if works is None else works
     for team in teams.get(household.village_id, ()):
-        if (team_id is None or team.pk == team_id) and may_work_team(actor, team):
+        if team_id is not None and team.pk != team_id:
+            continue
+        may = works.get(team.pk)
+        if may is None:
+            may = works[team.pk] = may_work_team(actor, team)
+        if may:
             return team
     raise NotFound(field="household")
 
@@ -686,13 +699,14 @@ def _visit_checked(
     *,
     households: dict[Any, Household],
     teams: dict[Any, list[Team]],
-    persons: dict[Any, Person],
+    persons: dict[Any, Any],
     skills: dict[str, Skill],
     now: dt.datetime,
+    works: dict[Any, bool] | None = None,
 ) -> tuple[Team, dict[str, Any]]:
     """The rules of :func:`visit_record` for one visit of a batch: its team and its content."""
     household = households.get(v.household_id)
-    team = _team_for(actor, household, teams, v.team_id)
+    team = _team_for(actor, household, teams, v.team_id, works)
     assert household is not None
     if timezone.is_naive(v.visited_at):
         raise DomainError(CoreError.INVALID, _("Give the time with its time zone."), "visited_at")
@@ -729,14 +743,30 @@ def _visit_checked(
     return team, content
 
 
+VISIT_COLUMNS = (
+    "id",
+    "team_id",
+    "household_id",
+    "visited_at",
+    "visited_by_id",
+    "issues",
+    "issues_note",
+    "follow_up_on",
+    "note",
+)
+PRESENT_COLUMNS = ("visit_id", "person_id", "guided", "gained", "was_guided")
+AUDIT_COLUMNS = ("actor_id", "action", "object_type", "object_id", "changes", "request_id")
+
+
 @transaction.atomic
 def visits_record_batch(*, actor: Any, visits: Sequence[VisitIn]) -> list[Outcome]:
     """Record many door-to-door visits at once, set-based, with the rules and idempotency of
     :func:`visit_record`: the households, people, skills, teams and stored visits read with one
-    query each; the visits, the people at home, their skill events (through
+    query each (the people as plain tuples, :func:`~hocvuso.skills.services.person_refs`); the
+    visits, the people at home, their skill events (through
     :func:`hocvuso.skills.services.skill_events_record_batch`), the released claims and the
-    audit rows written with one statement each (per 500 rows); the dashboards' facts tracked
-    once for the whole batch."""
+    audit rows written with one ``COPY`` each on PostgreSQL, from tuples — no model instance per
+    row; the dashboards' facts tracked once for the whole batch."""
     now = timezone.now()
     out: list[Outcome] = [Outcome() for _ in visits]
     if not getattr(actor, "pk", None):
@@ -748,22 +778,20 @@ def visits_record_batch(*, actor: Any, visits: Sequence[VisitIn]) -> list[Outcom
         )
     }
     teams = _teams_by_village(h.village_id for h in households.values() if h.village_id)
-    person_ids = list({p for v in visits for p, _g, _c in v.present})
-    persons = {
-        p.pk: p for p in Person.objects.filter(pk__any=person_ids).select_related("household")
-    }
+    persons = person_refs({p for v in visits for p, _g, _c in v.present})
     codes = {code for v in visits for _p, g, gn in v.present for code in (*g, *gn)}
     skills = {s.code: s for s in Skill.objects.filter(code__in=codes, is_active=True)}
     stored = {
         x.pk: x
         for x in Visit.objects.filter(pk__any=[v.id for v in visits]).prefetch_related("present")
     }
-    new: list[tuple[int, VisitIn, Visit, dict[str, Any]]] = []
+    new: list[tuple[int, VisitIn, Visit]] = []
+    works: dict[Any, bool] = {}
     for i, v in enumerate(visits):
         try:
             team, wanted = _visit_checked(
                 actor, v, households=households, teams=teams, persons=persons, skills=skills,
-                now=now,
+                now=now, works=works,
             )  # fmt: skip
             existing = stored.get(v.id)
             if existing is not None:
@@ -771,92 +799,104 @@ def visits_record_batch(*, actor: Any, visits: Sequence[VisitIn]) -> list[Outcom
                     raise _conflict()
                 out[i] = Outcome(obj=existing, replayed=True)
                 continue
+            for p, _g, gained in v.present:
+                if gained:  # the events' own rules, checked before anything is written
+                    processing_check(persons[p], Purpose.SKILLS)
         except DomainError as exc:
             out[i] = Outcome.refused(exc)
             continue
         visit = Visit(
             id=v.id,
-            team=team,
+            team_id=team.pk,
             household_id=v.household_id,
             visited_at=v.visited_at.replace(microsecond=0),
-            visited_by=actor,
+            visited_by_id=actor.pk,
             issues=wanted["issues"],
             issues_note=wanted["issues_note"],
             follow_up_on=v.follow_up_on,
             note=wanted["note"],
         )
         stored[v.id] = visit  # the same id twice in one batch: the second is a replay
-        new.append((i, v, visit, wanted))
+        new.append((i, v, visit))
     if not new:
         return out
-    present = [(visit, p, set(g), set(c)) for _i, v, visit, _w in new for p, g, c in v.present]
+    present = [
+        (visit, p, sorted(set(g)), sorted(set(c))) for _i, v, visit in new for p, g, c in v.present
+    ]
     try:
         with (
             transaction.atomic(),
             hooks.facts_change(
                 persons=[p for _visit, p, _g, _c in present],
-                households=[visit.household_id for _i, _v, visit, _w in new],
+                households=[visit.household_id for _i, _v, visit in new],
             ),
         ):
-            bulk_insert(Visit, [visit for _i, _v, visit, _w in new])
-            bulk_insert(
+            insert_rows(
+                Visit,
+                VISIT_COLUMNS,
+                [tuple(getattr(visit, name) for name in VISIT_COLUMNS) for _i, _v, visit in new],
+            )
+            insert_rows(
                 VisitPerson,
-                [
-                    VisitPerson(
-                        visit=visit,
-                        person_id=p,
-                        guided=sorted(g),
-                        gained=sorted(c),
-                        was_guided=bool(g or c),
-                    )
-                    for visit, p, g, c in present
-                ],
+                PRESENT_COLUMNS,
+                [(visit.pk, p, g, c, bool(g or c)) for visit, p, g, c in present],
             )
     except IntegrityError:
-        return _visits_one_by_one(actor, visits, new, out)
-    events = [
-        EventInput(
-            id=visit_event_id(visit.pk, p, code),
-            person=persons[p],
-            skill=skills[code],
-            happened_on=timezone.localdate(visit.visited_at),
-            channel=Channel.HOME_VISIT,
-            helped_by=actor,
+        return _visits_one_by_one(actor, visits, [(i, v, visit, {}) for i, v, visit in new], out)
+    days: dict[Any, dt.date] = {}
+    events: list[EventInput] = []
+    for visit, p, _g, gained in present:
+        if not gained:
+            continue
+        day = days.get(visit.pk)
+        if day is None:
+            day = days[visit.pk] = timezone.localdate(visit.visited_at)
+        events.extend(
+            EventInput(
+                id=visit_event_id(visit.pk, p, code),
+                person=persons[p],
+                skill=skills[code],
+                happened_on=day,
+                channel=Channel.HOME_VISIT,
+                helped_by=actor,
+            )
+            for code in gained
         )
-        for visit, p, _g, gained in present
-        for code in sorted(gained)
-    ]
     if events:
-        skill_events_record_batch(actor=actor, events=events)
+        skill_events_record_batch(actor=actor, events=events, returning=False)
     Claim.objects.filter(
-        household_id__any=list({visit.household_id for _i, _v, visit, _w in new}),
+        household_id__any=list({visit.household_id for _i, _v, visit in new}),
         released_at__isnull=True,
     ).update(released_at=now, release_reason=ReleaseReason.VISITED, updated_at=now)
     gains: dict[Any, int] = defaultdict(int)
     for visit, _p, _g, gained in present:
         gains[visit.pk] += len(gained)
     request_id = current_request_id() or ""
-    bulk_insert(
+    label = Visit._meta.label_lower
+    action = str(AuditAction.TEAM_VISIT_RECORD)
+    insert_rows(
         AuditLog,
+        AUDIT_COLUMNS,
         [
-            AuditLog(
-                actor=actor,
-                action=AuditAction.TEAM_VISIT_RECORD,
-                object_type=Visit._meta.label_lower,
-                object_id=str(visit.pk),
-                changes={
+            (
+                actor.pk,
+                action,
+                label,
+                str(visit.pk),
+                {
                     "team": str(visit.team_id),
                     "household": str(visit.household_id),
                     "present": len(v.present),
                     "skills": gains[visit.pk],
                     "issues": visit.issues,
                 },
-                request_id=request_id,
+                request_id,
             )
-            for _i, v, visit, _w in new
+            for _i, v, visit in new
         ],
     )
-    for i, _v, visit, _w in new:
+    for i, _v, visit in new:
+        visit._state.adding = False
         out[i] = Outcome(obj=visit)
     return out
 

@@ -27,12 +27,17 @@ SHELL_STATIC = (
     "accounts/accounts.css",
     "ui/favicon.svg",
     "ui/field/field.js",
+    "ui/field/pages.js",
     "ui/field/icon-192.png",
     "ui/field/icon-512.png",
     "teams/field.js",
+    "desk/field.js",
+    "classes/field.js",
 )
 # The pages usable offline (URL names): each draws itself from the device's copy.
-FIELD_PAGES = ("teams:field",)
+FIELD_PAGES = ("teams:field", "desk:field", "classes:field")
+# The learning app's lessons (``/hoc/<course>/bai/<n>/``), kept by the service worker once read.
+LESSON_PATH = r"^/hoc/[a-z0-9-]+/bai/[0-9]+/$"
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +63,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "version": shell_version(),
             "pages": json.dumps(pages),
             "assets": json.dumps(assets),
+            "static": json.dumps(static("")),
+            "lesson": json.dumps(LESSON_PATH),
         },
     )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

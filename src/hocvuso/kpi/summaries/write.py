@@ -12,6 +12,7 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.utils import timezone
 
+from hocvuso.core.bulk import json_document, json_rows
 from hocvuso.core.dates import month_of
 from hocvuso.geo.models import Commune
 from hocvuso.kpi.measures import (
@@ -55,13 +56,13 @@ def _upsert_add(model: Any, keys: Sequence[str], columns: Sequence[str], rows: l
     sets = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in columns)
     conflict = f"ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET {sets}"
     if connection.vendor == "postgresql":
-        # One statement whatever the batch: one typed array per column, unnested.
-        arrays = ", ".join(f"%s::{t}[]" for t in _pg_types(model, names))
+        # One statement whatever the batch: the rows as one JSON document (core.bulk.json_rows:
+        # psycopg would build typed arrays element by element in Python).
+        select = json_rows(_pg_types(model, names), [q(n) for n in names])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(q(n) for n in names)}) "  # noqa: S608
-                f"SELECT * FROM unnest({arrays}) {conflict}",
-                [list(column) for column in zip(*rows, strict=True)],
+                f"INSERT INTO {table} ({', '.join(q(n) for n in names)}) {select} {conflict}",
+                [json_document(rows)],
             )
         return
     one = "(" + ", ".join(["%s"] * len(names)) + ")"
@@ -260,13 +261,15 @@ def _update_add(communes: Sequence[str], rows: Sequence[Sequence[int]]) -> None:
     cols = ["commune_id", *COMMUNE_COLUMNS]
     sets = ", ".join(f"{q(c)} = {table}.{q(c)} + v.{q(c)}" for c in COMMUNE_COLUMNS)
     if connection.vendor == "postgresql":
-        arrays = ", ".join(["%s::varchar[]"] + ["%s::integer[]"] * len(COMMUNE_COLUMNS))
+        select = json_rows(["varchar"] + ["integer"] * len(COMMUNE_COLUMNS), [q(c) for c in cols])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET {sets}, updated_at = %s "  # noqa: S608
-                f"FROM unnest({arrays}) AS v({', '.join(q(c) for c in cols)}) "
-                f"WHERE {table}.commune_id = v.commune_id",
-                [timezone.now(), list(communes), *[list(c) for c in zip(*rows, strict=True)]],
+                f"FROM ({select}) AS v WHERE {table}.commune_id = v.commune_id",
+                [
+                    timezone.now(),
+                    json_document((c, *r) for c, r in zip(communes, rows, strict=True)),
+                ],
             )
         return
     with connection.cursor() as cursor:

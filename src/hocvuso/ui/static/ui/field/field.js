@@ -363,8 +363,12 @@
     guardLogout: guardLogout,
     onChange: function (fn) { listeners.push(fn); }
   };
-  // On every page: logging out wipes the field app's copy (when this browser holds one).
+  // On every page: logging out wipes the field app's copy (when this browser holds one). A page
+  // marked data-offline (a lesson) registers the service worker, which keeps it for offline.
   document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector("[data-offline]") && "serviceWorker" in navigator) {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return null; });
+    }
     if (!window.indexedDB || !indexedDB.databases) { return; }
     indexedDB.databases().then(function (dbs) {
       if (dbs.some(function (d) { return d.name === DB_NAME; })) { guardLogout(); }
