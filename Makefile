@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run setup test lint types pytest pytest-sqlite pytest-postgres browser speech pooler bench clean
+.PHONY: run setup test lint types pytest pytest-sqlite pytest-postgres browser speech pooler js bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ run: setup
 
 ## make test: lint, types and the whole test suite on SQLite (and PostgreSQL when
 ## HOCVUSO_TEST_DATABASE_URL is set).
-test: $(VENV)/.installed-dev browser speech pooler lint types pytest
+test: $(VENV)/.installed-dev browser speech pooler js lint types pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --output-format concise src tests bench tools
@@ -64,6 +64,17 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "== chromium is not installed and we are not root: browser tests will be skipped"; \
+	fi
+
+## The tests' front-end packages (axe-core, the accessibility checker injected in the browser
+## sweep) from the npm registry, pinned by package-lock.json; skipped, saying so, without npm.
+js: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "== npm is not installed: the accessibility sweep will be skipped"; \
 	fi
 
 ## Read-aloud needs Debian's espeak-ng (Vietnamese voice) and opusenc; installed here when

@@ -208,18 +208,28 @@ def map_svg(
     archipelagos: Sequence[Any],
     radius: float,
 ) -> SafeString:
-    """The map as inline SVG: shapes (linked when they have a URL), islands, points."""
-    parts = [f'<svg viewBox="{viewbox}" role="img" aria-label="{escape(label)}">']
+    """The map as inline SVG: shapes (linked when they have a URL), islands, points.
+
+    A map with links is a group of links (an image may not hold anything interactive: screen
+    readers would not reach them), each link named by its unit; without links it is an image."""
+    linked = any(s.url for s in shapes) or any(p.url for p in points)
+    role = "group" if linked else "img"
+    parts = [f'<svg viewBox="{viewbox}" role="{role}" aria-label="{escape(label)}">']
     for s in shapes:
         path = f'<path class="{s.css}" d="{s.d}"><title>{escape(s.title)}</title></path>'
-        parts.append(f'<a href="{escape(s.url)}">{path}</a>' if s.url else path)
+        parts.append(
+            f'<a href="{escape(s.url)}" aria-label="{escape(s.title)}">{path}</a>'
+            if s.url
+            else path
+        )
     for a in archipelagos:
         parts.append(
             f'<g class="isles"><circle cx="{a.x}" cy="{a.y}" r="2"/>'
             f'<text x="{a.x}" y="{a.y}" dy="-4">{escape(a.name)}</text></g>'
         )
     parts.extend(
-        f'<a href="{escape(p.url)}"><circle class="pt {p.css}" cx="{p.x}" cy="{p.y}" '
+        f'<a href="{escape(p.url)}" aria-label="{escape(p.title)}">'
+        f'<circle class="pt {p.css}" cx="{p.x}" cy="{p.y}" '
         f'r="{radius}"><title>{escape(p.title)}</title></circle></a>'
         for p in points
     )
