@@ -232,7 +232,20 @@ def learning_attempt(w: Any) -> None:
     _conflict(_json(_learner(w), f"{LEARNING}/attempts", body), "locked")
 
 
+def assistance_step(w: Any) -> None:
+    """Two helpers take the same request for help: the second is told it is taken."""
+    from hocvuso.assistance.services import help_request_ask
+
+    citizen = make_user("dan_conflict", "citizen", person=w.head)
+    asked = help_request_ask(actor=citizen, id=uuid7(), person=w.head, contact="desk", need="VNeID")
+    url = f"/api/v1/assistance/requests/{asked.pk}/step"
+    assert _json(login(w.officer), url, {"step": "take"}).status_code == 200
+    other = make_user("motcua_conflict", "desk_staff", commune=w.commune)
+    _conflict(_json(login(other), url, {"step": "take"}), "wrong_state")
+
+
 TRIGGERS: dict[str, Callable[[Any], None]] = {
+    "/api/v1/assistance/requests/{request_id}/step": assistance_step,
     "/api/v1/learning/courses/{code}/lessons/{number}": learning_lesson,
     "/api/v1/learning/courses/{code}/steps": learning_step,
     "/api/v1/learning/courses/{code}/quiz": learning_quiz,

@@ -32,7 +32,7 @@ def test_officer_finds_a_household_on_a_phone(
     page.fill("#id_q", "lung cu")
     page.press("#id_q", "Enter")
     page.wait_for_load_state()
-    link = page.get_by_role("link", name="Xã Lũng Cú")
+    link = page.locator("a.row-link", has_text="Xã Lũng Cú")
     shot(page, "02-communes")
     link.click()
     page.wait_for_url(live_server.url + reverse("ui:commune", args=["00715"]))

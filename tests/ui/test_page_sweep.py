@@ -79,11 +79,11 @@ def _around(text: str, match: re.Match[str]) -> str:
 
 def problems(text: str, allowed: set[str]) -> list[str]:
     found = []
-    for word in _WORD.findall(text):
-        if word in ENGLISH:
-            found.append(f"English word “{word}”")
-        elif word in RAW_VALUES:
-            found.append(f"raw value “{word}”")
+    for match in _WORD.finditer(text):
+        if match[0] in ENGLISH:
+            found.append(f"English word “{match[0]}”")
+        elif match[0] in RAW_VALUES:
+            found.append(f"raw value “{match[0]}”{_around(text, match)}")
     for match in _CODE.finditer(text):
         if match[0] not in allowed:
             found.append(f"raw code “{match[0]}”{_around(text, match)}")
@@ -108,7 +108,7 @@ def test_the_sweep_finds_what_it_looks_for():
     assert problems("Năm sinh 1.977", set()) == ["grouped year “Năm sinh 1.977”"]
     assert problems("Ngày 26/11/2.026", set()) == ["grouped year “/2.026”"]
     assert problems("Created at 2026", set()) == ["English word “Created”"]
-    assert problems("Hình thức: class", set()) == ["raw value “class”"]
+    assert problems("Hình thức: class", set()) == ["raw value “class” in “…Hình thức: class…”"]
     assert problems("Kiểm tra 2026-12-02", set()) == [
         "date not in the Vietnamese format “2026-12-02” in “…Kiểm tra 2026-12-02…”"
     ]

@@ -42,7 +42,7 @@ class HelpRequestPage(Page):
     results: list[HelpRequestOut]
 
 
-class StepIn(Schema):
+class HelpStepIn(Schema):
     step: Literal["take", "answer", "close"]
     answer: str = ""
 
@@ -85,7 +85,7 @@ def request_list(
     response={200: HelpRequestOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="assistance_step",
 )
-def request_step(request: HttpRequest, request_id: UUID, payload: StepIn) -> HelpRequestOut:
+def request_step(request: HttpRequest, request_id: UUID, payload: HelpStepIn) -> HelpRequestOut:
     r = selectors.help_request_get(request.user, request_id)
     if payload.step == "take":
         services.help_request_take(actor=request.user, request=r)

@@ -1,5 +1,6 @@
 """What the requests for help hold about a person: their requests. Erasure keeps each request
-(its state and times) and clears the words of the need and of the answer."""
+(its state and times) and clears the words of the need and of the answer; a merge moves them to
+the surviving record."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from hocvuso.assistance.models import Contact, HelpRequest, Status
 from hocvuso.core.export import label, user_name, when
-from hocvuso.core.personal_data import FreeText, Provider, register
+from hocvuso.core.personal_data import FreeText, Provider, move_rows, register
 
 
 def export(person: Any) -> dict[str, Any]:
@@ -45,12 +46,20 @@ def erase(person: Any, actor: Any) -> dict[str, int]:
     }
 
 
+def reassign(
+    source: Any, target: Any, rows: dict[str, list[str]] | None, actor: Any
+) -> dict[str, list[str]]:
+    """A merge moves the duplicate's requests to the survivor (a split moves them back)."""
+    return move_rows("assistance.helprequest", "person", source, target, rows)
+
+
 register(
     Provider(
         app="assistance",
         models=("assistance.helprequest",),
         export=export,
         erase=erase,
+        reassign=reassign,
         free_text=(
             FreeText("assistance.helprequest", "need", "commune"),
             FreeText("assistance.helprequest", "answer", "commune"),
