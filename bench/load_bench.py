@@ -373,8 +373,11 @@ def sizes(url: str) -> dict[str, dict[str, float]]:
     with psycopg.connect(url, autocommit=True) as conn:
         for table in TABLES:
             rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            # A partitioned table (core/partitions.py) keeps its rows in its partitions.
             total, heap = conn.execute(
-                "SELECT pg_total_relation_size(%s::regclass), pg_relation_size(%s::regclass)",
+                "SELECT sum(pg_total_relation_size(r)), sum(pg_relation_size(r)) FROM ("
+                " SELECT %s::regclass AS r UNION ALL"
+                " SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = %s::regclass) t",
                 [table, table],
             ).fetchone()
             out[table] = {
