@@ -375,7 +375,8 @@ def sizes(url: str) -> dict[str, dict[str, float]]:
             rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             # A partitioned table (core/partitions.py) keeps its rows in its partitions.
             total, heap = conn.execute(
-                "SELECT sum(pg_total_relation_size(r)), sum(pg_relation_size(r)) FROM ("
+                "SELECT sum(pg_total_relation_size(r))::bigint,"
+                " sum(pg_relation_size(r))::bigint FROM ("
                 " SELECT %s::regclass AS r UNION ALL"
                 " SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = %s::regclass) t",
                 [table, table],
