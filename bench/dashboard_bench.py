@@ -64,8 +64,8 @@ TARGET_REFRESH_S = 1.0
 K_VILLAGE, K_HOUSEHOLD, K_PERSON, K_VISIT, K_TEAM = 1, 2, 3, 4, 5
 # A realistic width for the sealed CCCD of adults (the scan comparison reads whole rows).
 CIPHER_FILLER = "gAAAAA" + "x" * 114
-# Ethnicity is sealed at rest: a sealed value's length, never opened by the dashboards.
-SEALED_FILLER = "g1." + "x" * 40
+# Ethnicity is sealed at rest: one value sealed with the run's key (build_population), so that
+# the paths that open it (the skill-event refresh reads whole persons) can.
 VILLAGES_MAX = 27  # per commune, as at national scale (~90,000 villages / 3,321 communes)
 PEOPLE_PER_VILLAGE = 300
 PEOPLE_PER_HOUSEHOLD = 3.6
@@ -196,6 +196,10 @@ def build_population(persons: int, timings: dict[str, float]) -> dict[str, Any]:
     from hocvuso.geo.models import Commune
 
     d = Dialect(connection.vendor)
+    from hocvuso.core.crypto import seal
+    from hocvuso.registry.ethnicity import ETHNIC_GROUPS
+
+    sealed_ethnicity = seal("ethnicity", ETHNIC_GROUPS[0][0])
     communes = list(Commune.objects.order_by("code").values_list("code", "province_id"))
     plan = commune_plan(persons, communes)
     remote = [p["code"] for p in plan if p["remote"]]
@@ -307,7 +311,7 @@ def build_population(persons: int, timings: dict[str, float]) -> dict[str, Any]:
                       CASE WHEN t.byear IS NOT NULL AND {h("t.k", 3)} %% 10 < 3
                            THEN {birth_date} END,
                       t.byear, CASE WHEN {h("t.k", 7)} %% 2 = 0 THEN 'M' ELSE 'F' END,
-                      '{SEALED_FILLER}', NULL,
+                      '{sealed_ethnicity}', NULL,
                       CASE WHEN t.byear <= 2011 THEN '{CIPHER_FILLER}' ELSE '' END,
                       CASE WHEN t.byear <= 2011 THEN '123' ELSE '' END,
                       '', t.occ, '', '', t.code, {d.uid(K_HOUSEHOLD, "t.hk")}, NULL

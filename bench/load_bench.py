@@ -139,15 +139,6 @@ def setup(out: Path, persons: int) -> None:
     officer = make_user("bench.canbo", "commune_officer", commune=_commune(commune))
     officer_client, _how = db_bench.logged_in_client(officer)
 
-    # The synthetic rows carry a sealed-width filler for ethnicity, which the visits' service
-    # opens: give the people of the pushing communes a value sealed with this run's key.
-    from hocvuso.core.crypto import seal
-    from hocvuso.registry.ethnicity import ETHNIC_GROUPS
-
-    db_bench.execute(
-        "UPDATE registry_person SET ethnicity = %s WHERE commune_id = ANY(%s)",
-        [seal("ethnicity", ETHNIC_GROUPS[0][0]), [p["code"] for p in largest[:PUSH_USERS]]],
-    )
     pushers = []
     for i, p in enumerate(largest[:PUSH_USERS]):
         villages = list(Village.objects.filter(commune_id=p["code"]).order_by("pk")[:5])
@@ -382,8 +373,12 @@ def sizes(url: str) -> dict[str, dict[str, float]]:
     with psycopg.connect(url, autocommit=True) as conn:
         for table in TABLES:
             rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            # A partitioned table (core/partitions.py) keeps its rows in its partitions.
             total, heap = conn.execute(
-                "SELECT pg_total_relation_size(%s::regclass), pg_relation_size(%s::regclass)",
+                "SELECT sum(pg_total_relation_size(r))::bigint,"
+                " sum(pg_relation_size(r))::bigint FROM ("
+                " SELECT %s::regclass AS r UNION ALL"
+                " SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = %s::regclass) t",
                 [table, table],
             ).fetchone()
             out[table] = {
