@@ -148,3 +148,55 @@ def test_the_rebuild_job_repairs_the_figures_and_shows_its_progress(commune, nat
     page = national_client.get(reverse("ui:job", args=[job.pk])).content.decode()
     assert 'http-equiv="refresh"' not in page  # done: no more refreshing
     assert f"{job.total:,}".replace(",", ".") in page
+
+
+def test_each_country_wide_kind_does_its_work(other_commune, head, settings):
+    """The kinds national administrators start: each run does what its command does, notes its
+    figures, and resumes after its checkpoint."""
+    from hocvuso.kpi.models import MonthSummary
+    from hocvuso.registry import cccd as cccd_lib
+    from hocvuso.registry.models import Person
+    from hocvuso.skills.models import PersonSkillStatus
+
+    commune = other_commune
+    build_commune(commune, households=6, seed=33)
+
+    def run(kind: str, **params: object) -> Job:
+        job = jobs.start(actor=SYSTEM, kind=kind, params=params)
+        jobs.execute(str(job.pk))
+        job.refresh_from_db()
+        assert job.status == JobStatus.DONE, (kind, job.error)
+        return job
+
+    # Rebuild with two months of history: the month rows of the two months before this one.
+    CohortSummary.objects.filter(commune=commune).update(bank=0)
+    job = run("kpi.rebuild", history=2)
+    assert summaries.check() == []
+    assert job.summary["month_rows"] == 2 * CommuneSummary.objects.filter(persons__gt=0).count()
+    last = summaries.previous_month(summaries.month_of(timezone.localdate()))
+    assert MonthSummary.objects.filter(commune=commune, month=last).exists()
+    # The check: a planted difference is its result file, by its key and column.
+    CommuneSummary.objects.filter(commune=commune).update(households=999)
+    job = run("kpi.check")
+    assert job.summary == {"differences": 1}  # the commune row (its month row is right)
+    text = jobs.result_of(job)
+    assert text is not None
+    assert f"commune {commune.code} households: stored 999" in text.decode()
+    # The statuses recounted from the events: a wrong one put right.
+    status = PersonSkillStatus.objects.filter(person__commune=commune, vneid_level=2).first()
+    assert status is not None
+    PersonSkillStatus.objects.filter(pk=status.pk).update(vneid_level=0)
+    job = run("skills.status_rebuild")
+    assert job.summary["differences"] >= 1
+    assert PersonSkillStatus.objects.get(pk=status.pk).vneid_level == 2
+    # The key rotation: with the old key dropped afterwards, the CCCD is still found and shown.
+    old_key = settings.HOCVUSO_ID_KEYS[0]
+    settings.HOCVUSO_ID_KEYS = ["a-brand-new-key-for-2027", old_key]
+    job = run("registry.rotate_id_key")
+    protected = Person.objects.exclude(cccd_ciphertext="")
+    assert job.summary == {"rewritten": protected.count()}
+    assert job.done == job.total == protected.count() > 0
+    settings.HOCVUSO_ID_KEYS = ["a-brand-new-key-for-2027"]
+    rotated = Person.objects.get(pk=head.pk)
+    assert rotated.cccd_hash == cccd_lib.lookup_hash("002070123456")
+    assert cccd_lib.reveal(rotated.cccd_ciphertext) == "002070123456"

@@ -45,7 +45,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hocvuso.core import crypto
-from hocvuso.core.actors import user_or_none
+from hocvuso.core.actors import SYSTEM, user_or_none
 from hocvuso.core.errors import NotFound
 from hocvuso.core.models import Job, JobStatus
 
@@ -177,7 +177,9 @@ class Run:
 
     @property
     def actor(self) -> Any:
-        return self.job.created_by
+        """Who the work is done as: the one who started it, or the system (a job started from
+        the command line has no user; only the system may start one without)."""
+        return self.job.created_by if self.job.created_by_id is not None else SYSTEM
 
     def _ours(self) -> Any:
         return Job.objects.filter(
