@@ -104,3 +104,14 @@ def test_a_visits_skill_event_id_is_the_derived_uuid5():
     assert visit_event_id(visit, person, "vneid.level2") == uuid.uuid5(
         visit, f"{person}/vneid.level2"
     )
+
+
+def test_insert_rows_refuses_rows_without_their_key():
+    """A key left to its default would be one value for the whole batch: refused, not
+    written."""
+    from hocvuso.core.bulk import insert_rows
+    from hocvuso.skills.models import SkillEvent
+
+    with pytest.raises(ValueError, match="key"):
+        insert_rows(SkillEvent, ("person_id", "skill_id"), [(None, None)])
+    assert SkillEvent.objects.count() == 0

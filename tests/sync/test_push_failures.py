@@ -1,8 +1,10 @@
-"""A push that dies in the middle leaves nothing; the same batch sent twice at once is stored
-once (PostgreSQL: two connections racing)."""
+"""A push that dies in the middle leaves nothing — an error in the process, and a real server
+process killed (SIGKILL) half-way through a batch; the same batch sent twice at once is stored
+once (PostgreSQL: two connections racing); eight phones of one commune at once lose no update."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -137,3 +139,114 @@ def test_eight_devices_of_one_commune_pushing_at_once_lose_no_update(sync_world,
     row = CommuneSummary.objects.get(commune_id=w.commune.code)
     assert {k: getattr(row, k) for k in want} == want
     assert row.households_visited == len(households)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_process_killed_in_the_middle_of_a_batch_loses_and_doubles_nothing(
+    sync_world, tmp_path
+):
+    """A real server process (``hocvuso runserver``) is killed (SIGKILL) while it applies a
+    batch: its visits are written, then it waits on a row another session holds, and dies there.
+    Nothing of the batch stays; the phone sends the same batch again: stored once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("another session holding a row needs PostgreSQL")
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import psycopg
+    from django.conf import settings
+
+    from tests.core.test_server_logs import _free_port
+
+    w = sync_world
+    hs = [h for h in w.households() if w.members(h)][:4]
+    records = [
+        w.phone.record("visit", visit_data(h, w.members(h)[:2], ["bank.account"])) for h in hs
+    ]
+    held = w.members(hs[-1])[0]
+    db = connection.settings_dict
+    dsn = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOCVUSO_")}
+    env.update(
+        DATABASE_URL=dsn,
+        HOCVUSO_DATA_DIR=str(settings.DATA_DIR),  # the same keys as this test's process
+        HOCVUSO_REQUIRE_2FA="0",
+        HOCVUSO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SETTINGS_MODULE="hocvuso.config.settings",
+        PYTHONUNBUFFERED="1",
+    )
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hocvuso", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    blocker = psycopg.connect(dsn)
+    try:
+        for _ in range(300):  # the server is up
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.2)
+        # Another session holds one person of the batch: the push writes its visits, then waits
+        # for that row (the skill events lock their people).
+        blocker.execute("SELECT id FROM registry_person WHERE id = %s FOR UPDATE", [held.pk])
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/sync/push",
+            data=json.dumps({"records": records}).encode(),
+            headers={"Content-Type": "application/json",
+                     "Authorization": f"Bearer {w.phone.secret}"},
+        )  # fmt: skip
+        sent = threading.Thread(target=_send_dying, args=(request,))
+        sent.start()
+        waiting = None
+        with psycopg.connect(dsn, autocommit=True) as watch:
+            for _ in range(300):
+                waiting = watch.execute(
+                    "SELECT pid, backend_xid IS NOT NULL FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                ).fetchone()
+                if waiting:
+                    break
+                time.sleep(0.1)
+            assert waiting is not None, (tmp_path / "server.log").read_text()[-2000:]
+            assert waiting[1] is True  # the blocked transaction has written already
+            os.kill(server.pid, signal.SIGKILL)  # the server dies in the middle of the batch
+            server.wait(timeout=30)
+            blocker.rollback()  # the row is free: the orphaned transaction cannot go on
+            for _ in range(300):
+                alive = watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [waiting[0]]
+                ).fetchone()[0]
+                if not alive:
+                    break
+                time.sleep(0.1)
+            assert alive == 0
+        sent.join(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        blocker.close()
+        log.close()
+    assert (Visit.objects.count(), SyncRecord.objects.count()) == (0, 0)
+    assert Device.objects.get(pk=w.phone.device.pk).last_seq == 0
+    # The phone heard nothing and sends the same batch again: everything lands, once.
+    body = w.phone.push(records).json()
+    assert [a["status"] for a in body["answers"]] == ["accepted"] * len(records)
+    body = w.phone.push(records).json()
+    assert [a["status"] for a in body["answers"]] == ["duplicate"] * len(records)
+    assert (Visit.objects.count(), SyncRecord.objects.count()) == (len(records), len(records))
+
+
+def _send_dying(request: Any) -> None:
+    """Send ``request`` to a server that dies before answering (its error is the point)."""
+    import urllib.request
+
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(request, timeout=60)  # noqa: S310

@@ -195,6 +195,8 @@ def insert_rows(
     for f in model._meta.concrete_fields:
         if f.attname in names or (f.primary_key and isinstance(f, models.AutoField)):
             continue
+        if f.primary_key:  # one default for every row would give them all the same key
+            raise ValueError(f"insert_rows: give {model.__name__}'s key ({f.attname})")
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             value = now if isinstance(f, models.DateTimeField) else now.date()
         else:
