@@ -70,7 +70,9 @@ def help_request_ask(
     if contact not in Contact.values:
         raise DomainError(CoreError.INVALID, _("Choose how to be contacted."), "contact")
     # One person at a time: a replay racing its original waits, then finds it.
-    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    person = (
+        Person.objects.select_for_update(of=("self",)).select_related("household").get(pk=person.pk)
+    )
     existing = HelpRequest.objects.filter(pk=id).first()
     if existing is not None:
         same = (
