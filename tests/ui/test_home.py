@@ -117,6 +117,8 @@ def test_a_province_officer_lands_on_their_province(province_officer, commune, o
         ],
     )
     assert "Xã/phường chưa đạt chỉ tiêu" in page
+    dashboard = client_for(province_officer).get(reverse("kpi:province", args=[code]))
+    assert 'id="ranking"' in dashboard.content.decode()  # where "behind on targets" lands
     assert reverse("kpi:national") not in page  # not theirs
     assert reverse("kpi:province", args=[other_commune.province_id]) not in page
     assert reverse("learning:content") not in page
