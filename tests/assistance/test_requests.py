@@ -289,3 +289,29 @@ def test_the_homes_cost_the_same_queries_for_one_request_or_many(
     many = (home_queries(asker), home_queries(helpers["desk"]))
     # Session and user, the scope, then the home's own reads: none per request.
     assert one == many == (5, 9)
+
+
+def test_the_asker_withdraws_a_request_nobody_answered(asker, head, helpers, commune):
+    r = _ask(asker, head)
+    for actor in (helpers["desk"], helpers["team"]):  # helpers close, they never withdraw
+        before = db_fingerprint()
+        with pytest.raises(NotFound):
+            services.help_request_withdraw(actor=actor, request=r)
+        assert db_fingerprint() == before
+    services.help_request_withdraw(actor=asker, request=r)
+    r.refresh_from_db()
+    assert (r.status, r.closed_by) == ("closed", asker)
+    assert list(selectors.help_request_list(actor=helpers["desk"], commune=commune)) == []
+    assert AuditLog.objects.filter(action="help_request.withdraw", object_id=str(r.pk)).count() == 1
+    before = db_fingerprint()
+    assert services.help_request_withdraw(actor=asker, request=r).replayed
+    assert db_fingerprint() == before
+    # An answered request is the helper's to close.
+    answered = _ask(asker, head)
+    services.help_request_answer(actor=helpers["desk"], request=answered, answer="Đã gọi")
+    with pytest.raises(DomainError) as late:
+        services.help_request_withdraw(actor=asker, request=answered)
+    assert late.value.code == "wrong_state"
+    page = client_for(asker).post(reverse("assistance:withdraw", args=[answered.pk]))
+    assert page.status_code == 400
+    assert "không thể rút lại" in page.content.decode()
