@@ -742,6 +742,12 @@ ROUTES.update(
             "POST",
             lambda w, s, role: {"step": "answer", "answer": f"Trả lời của {role}"},
         ),
+        "assistance:withdraw": Route(
+            lambda w, s: reverse("assistance:withdraw", args=[_o(w, s, "help").pk]),
+            set(),
+            "POST",
+            expect=lambda role, side: role == "citizen" and side == "ours",
+        ),
         "api:assistance_requests": Route(
             lambda w, s: reverse("api:assistance_requests", args=[_code(w, s)]),
             HELP_READERS,

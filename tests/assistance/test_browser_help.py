@@ -13,6 +13,7 @@ from hocvuso.core.actors import SYSTEM
 from hocvuso.roles.services import role_grant
 from tests.browser import phone_page, shot
 from tests.factories import OFFICER_PASSWORD, make_user
+from tests.ui.test_layout_sweep import AXE, LARGE_TEXT, _axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NARROW = {"width": 360, "height": 780}
@@ -26,11 +27,38 @@ def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped
     page.wait_for_load_state()
 
 
+SEEN: list[tuple[str, list[dict[str, object]]]] = []
+
+
 def _fits(page) -> None:  # type: ignore[no-untyped-def]
+    """No wider than the screen; the page is kept (with the user's cookies) for the large-text
+    and axe-core pass at the end."""
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], page.url
+    SEEN.append((page.url, page.context.cookies()))
+
+
+def _large_text_and_axe(chromium_path: str) -> None:
+    """Each page seen again with the text at 200 %: no wider than the screen, and no critical or
+    serious axe-core violation (axe is injected, so this pass lets the page's CSP through)."""
+    report: list[str] = []
+    with phone_page(chromium_path) as page:
+        page.set_viewport_size(NARROW)
+        for url, cookies in SEEN:
+            page.context.clear_cookies()
+            page.context.add_cookies(cookies)  # type: ignore[arg-type]
+            page.goto(url)
+            page.wait_for_load_state()
+            page.add_style_tag(content=LARGE_TEXT)
+            wider = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+            if wider > 0:
+                report.append(f"{url}: {wider} px wider than the screen")
+            if AXE.exists():
+                report += [f"{url}: {v}" for v in _axe(page)]
+    assert report == [], "\n" + "\n".join(report)
 
 
 def test_a_citizen_asks_the_team_answers_and_closes(live_server, chromium_path, head, village):
+    SEEN.clear()
     citizen = make_user("gmp.nho")
     role_grant(actor=SYSTEM, user=citizen, role="citizen", person=head)
     member = make_user("to.nho", "team_member", villages=[village])
@@ -87,3 +115,4 @@ def test_a_citizen_asks_the_team_answers_and_closes(live_server, chromium_path, 
         assert "Sáng mai tổ đến nhà hướng dẫn bác" in page.locator(".help-answer").inner_text()
         assert page.locator("button.help-take").count() == 0
         _fits(page)
+    _large_text_and_axe(chromium_path)

@@ -252,3 +252,66 @@ def test_export_and_erasure_cover_the_words_of_the_request(asker, head, officer,
     person_erase(actor=officer, person=head, request=request)
     r.refresh_from_db()
     assert (r.need, r.answer, r.status) == ("", "", "answered")  # the row and its state stay
+
+
+def test_a_restricted_person_leaves_the_worklist(asker, head, officer, helpers, commune):
+    from hocvuso.privacy.services import data_request_complete, data_request_create
+
+    r = _ask(asker, head)
+    assert len(selectors.help_request_list(actor=helpers["desk"], commune=commune)) == 1
+    request = data_request_create(actor=officer, person=head, kind="restriction", channel="office")
+    data_request_complete(actor=officer, request=request)
+    assert list(selectors.help_request_list(actor=helpers["desk"], commune=commune)) == []
+    r.refresh_from_db()
+    assert r.status == "open"  # kept, only off the worklist
+
+
+def test_the_homes_cost_the_same_queries_for_one_request_or_many(
+    asker, head, officer, helpers, commune
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def home_queries(user) -> int:  # type: ignore[no-untyped-def]
+        client = client_for(user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("ui:home")).status_code == 200
+        return len(ctx.captured_queries)
+
+    _ask(asker, head)
+    one = (home_queries(asker), home_queries(helpers["desk"]))
+    _ask(asker, head, need="Cài ngân hàng số")
+    h = household_create(actor=officer, commune=commune, code="HELP-Q")
+    p = person_register(actor=officer, household=h, full_name="Người Thứ Hai", sex="F")
+    user = make_user("dan.q")
+    role_grant(actor=SYSTEM, user=user, role="citizen", person=p)
+    _ask(user, p)
+    many = (home_queries(asker), home_queries(helpers["desk"]))
+    # Session and user, the scope, then the home's own reads: none per request.
+    assert one == many == (5, 9)
+
+
+def test_the_asker_withdraws_a_request_nobody_answered(asker, head, helpers, commune):
+    r = _ask(asker, head)
+    for actor in (helpers["desk"], helpers["team"]):  # helpers close, they never withdraw
+        before = db_fingerprint()
+        with pytest.raises(NotFound):
+            services.help_request_withdraw(actor=actor, request=r)
+        assert db_fingerprint() == before
+    services.help_request_withdraw(actor=asker, request=r)
+    r.refresh_from_db()
+    assert (r.status, r.closed_by) == ("closed", asker)
+    assert list(selectors.help_request_list(actor=helpers["desk"], commune=commune)) == []
+    assert AuditLog.objects.filter(action="help_request.withdraw", object_id=str(r.pk)).count() == 1
+    before = db_fingerprint()
+    assert services.help_request_withdraw(actor=asker, request=r).replayed
+    assert db_fingerprint() == before
+    # An answered request is the helper's to close.
+    answered = _ask(asker, head)
+    services.help_request_answer(actor=helpers["desk"], request=answered, answer="Đã gọi")
+    with pytest.raises(DomainError) as late:
+        services.help_request_withdraw(actor=asker, request=answered)
+    assert late.value.code == "wrong_state"
+    page = client_for(asker).post(reverse("assistance:withdraw", args=[answered.pk]))
+    assert page.status_code == 400
+    assert "không thể rút lại" in page.content.decode()

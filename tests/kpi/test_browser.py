@@ -80,3 +80,29 @@ def test_national_dashboard_and_map_on_a_phone(live_server, kpi_world, national_
     assert target.year == timezone.localdate().year
     shot(page, "kpi-06-targets")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_national_admin_home_leads_to_the_national_report(
+    live_server, kpi_world, national_admin, strict_page
+):
+    """One tap from the home to the nation's monthly report: a row per province, on a phone."""
+    summaries.backfill(
+        [kpi_world.lungcu.code, kpi_world.neighbour.code, kpi_world.hanoi.code], months=2
+    )
+    page = strict_page
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", national_admin.username)
+    page.fill("#id_password", OFFICER_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "kpi-06-national-home")
+    page.click("text=Báo cáo tháng toàn quốc")
+    page.wait_for_url(f"**{reverse('kpi:national_report')}")
+    assert "Việt Nam" in page.locator("h1").inner_text()
+    assert page.locator(".report table").nth(1).locator("tbody tr").count() == 34
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "kpi-07-national-report", full_page=False)
+    page.locator(".report h2").first.scroll_into_view_if_needed()
+    shot(page, "kpi-08-national-report-provinces", full_page=False)
+    assert [e for e in page.errors if "Content Security Policy" in e] == []

@@ -25,6 +25,7 @@ def test_a_citizen_lands_on_their_own_page(head, member):
         reverse("learning:courses"),
         reverse("classes:open"),
         reverse("privacy:person", args=[head.pk]),
+        reverse("assistance:ask", args=[head.pk]),
     ):
         assert f'href="{url}"' in page, url
         assert client_for(user).get(url).status_code == 200, url  # every link opens
@@ -76,6 +77,7 @@ def test_team_desk_and_mentor_land_on_their_days_work(commune, village, officer,
         client = client_for(user)
         page = client.get(reverse("ui:home")).content.decode()
         assert "Việc hôm nay" in page, user
+        assert NO_COMMUNE not in page, user
         assert f'href="{url}"' in page, (user, url)
         assert client.get(url).status_code in (200, 302), url
 
@@ -115,6 +117,8 @@ def test_a_province_officer_lands_on_their_province(province_officer, commune, o
         ],
     )
     assert "Xã/phường chưa đạt chỉ tiêu" in page
+    dashboard = client_for(province_officer).get(reverse("kpi:province", args=[code]))
+    assert 'id="ranking"' in dashboard.content.decode()  # where "behind on targets" lands
     assert reverse("kpi:national") not in page  # not theirs
     assert reverse("kpi:province", args=[other_commune.province_id]) not in page
     assert reverse("learning:content") not in page
@@ -125,3 +129,26 @@ def test_a_content_editor_lands_on_the_course_editing_pages(db):
     page = _links_open(editor, [reverse("learning:content"), reverse("learning:courses")])
     assert "Nội dung khóa học" in page
     assert reverse("kpi:national") not in page
+
+
+def test_helpers_land_on_the_requests_for_help_with_the_number_waiting(
+    commune, village, officer, head, desk
+):
+    from hocvuso.assistance.services import help_request_ask
+    from hocvuso.core.ids import uuid7
+
+    asker = make_user("gmp.asks")
+    role_grant(actor=SYSTEM, user=asker, role="citizen", person=head)
+    help_request_ask(actor=asker, id=uuid7(), person=head, contact="visit", need="Cài VNeID")
+    member = make_user("to.helps", "team_member", villages=[village])
+    url = reverse("assistance:worklist", args=[commune.code])
+    for user in (desk, member, officer):
+        client = client_for(user)
+        page = client.get(reverse("ui:home")).content.decode()
+        assert f'href="{url}"' in page, user
+        assert "(1 đang chờ)" in page, user
+        assert "Cài VNeID" in client.get(url).content.decode(), user
+    # The asker's own home shows the request waiting, not a worklist.
+    page = client_for(asker).get(reverse("ui:home")).content.decode()
+    assert "Chờ người hỗ trợ" in page
+    assert url not in page

@@ -5,7 +5,8 @@
   request of the commune); the members of a team whose villages include the person's village
   (those requests); province officers over the province and national admins (read only);
 - work (take, answer, close): the commune's desk staff and commune officers, the team members
-  of the request's village, national admins.
+  of the request's village, national admins;
+- withdraw (before it is answered): the asker.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ from hocvuso.access.units import is_officer
 def can_ask_help(actor: Any, person: Any) -> bool:
     """Ask for help for ``person``: their own citizen account only."""
     return person.pk in scope_of(actor).persons
+
+
+def may_withdraw_help_request(actor: Any, request: Any) -> bool:
+    """Withdraw ``request`` (the person managed, or no longer needs it): the asker's own
+    citizen account."""
+    return request.person_id in scope_of(actor).persons
 
 
 def may_work_help_request(actor: Any, request: Any) -> bool:

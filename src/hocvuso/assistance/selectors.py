@@ -12,6 +12,7 @@ from hocvuso.access.assistance import (
     help_request_q,
     help_worker_q,
     help_worklist_communes,
+    may_withdraw_help_request,
     may_work_help_request,
 )
 from hocvuso.assistance.models import ACTIVE, HelpRequest, Status
@@ -87,6 +88,7 @@ class HelpRequestView:
     request: HelpRequest
     phone: str
     can_work: bool
+    can_withdraw: bool
 
 
 def help_request_view(*, actor: Any, request: HelpRequest) -> HelpRequestView:
@@ -94,6 +96,8 @@ def help_request_view(*, actor: Any, request: HelpRequest) -> HelpRequestView:
         request=request,
         phone=contact_phone(request.person) if request.contact == "phone" else "",
         can_work=may_work_help_request(actor, request),
+        can_withdraw=may_withdraw_help_request(actor, request)
+        and request.status in (Status.OPEN, Status.TAKEN),
     )
 
 

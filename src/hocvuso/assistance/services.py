@@ -1,7 +1,7 @@
 """Writes of the requests for help: asking (idempotent on the client's UUID v7), taking,
-answering and closing. Each step checks the access policy, locks the row, moves the state one
-way (open → taken → answered → closed) and writes an audit row; the same step sent again by the
-same helper changes nothing (``replayed``).
+answering and closing, and the asker's withdrawing. Each step checks the access policy, locks
+the row, moves the state one way (open → taken → answered → closed) and writes an audit row; the
+same step sent again by the same user changes nothing (``replayed``).
 
 Contact: "call me" needs the person's consent to be contacted by phone (the ``contact_phone``
 purpose of :mod:`hocvuso.registry.purposes`) and a phone number on the record; a visit or the
@@ -18,7 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.access.assistance import can_ask_help, may_work_help_request
+from hocvuso.access.assistance import (
+    can_ask_help,
+    may_withdraw_help_request,
+    may_work_help_request,
+)
 from hocvuso.assistance.errors import AssistanceError
 from hocvuso.assistance.models import Contact, HelpRequest, Status
 from hocvuso.core.actors import user_or_none
@@ -70,7 +74,9 @@ def help_request_ask(
     if contact not in Contact.values:
         raise DomainError(CoreError.INVALID, _("Choose how to be contacted."), "contact")
     # One person at a time: a replay racing its original waits, then finds it.
-    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    person = (
+        Person.objects.select_for_update(of=("self",)).select_related("household").get(pk=person.pk)
+    )
     existing = HelpRequest.objects.filter(pk=id).first()
     if existing is not None:
         same = (
@@ -215,5 +221,29 @@ def help_request_close(*, actor: Any, request: HelpRequest) -> HelpRequest:
     r.status, r.closed_by, r.closed_at = Status.CLOSED, user_or_none(actor), timezone.now()
     r.save(update_fields=["status", "closed_by", "closed_at"])
     audit_record(actor=actor, action=AuditAction.HELP_REQUEST_CLOSE, obj=r, changes={})
+    r.replayed = False  # type: ignore[attr-defined]
+    return r
+
+
+@transaction.atomic
+def help_request_withdraw(*, actor: Any, request: HelpRequest) -> HelpRequest:
+    """The asker withdraws a request nobody has answered yet (they managed, or no longer need
+    it): it is closed in their name and leaves the worklists. Withdrawing again is a replay."""
+    if not may_withdraw_help_request(actor, request):
+        raise NotFound()
+    r = HelpRequest.objects.select_for_update().get(pk=request.pk)
+    user = user_or_none(actor)
+    if r.status == Status.CLOSED and r.closed_by_id == getattr(user, "pk", None):
+        r.replayed = True  # type: ignore[attr-defined]
+        return r
+    if r.status not in (Status.OPEN, Status.TAKEN):
+        raise DomainError(
+            AssistanceError.WRONG_STATE,
+            _("This request has been answered already: it can no longer be withdrawn."),
+            "status",
+        )
+    r.status, r.closed_by, r.closed_at = Status.CLOSED, user, timezone.now()
+    r.save(update_fields=["status", "closed_by", "closed_at"])
+    audit_record(actor=actor, action=AuditAction.HELP_REQUEST_WITHDRAW, obj=r, changes={})
     r.replayed = False  # type: ignore[attr-defined]
     return r

@@ -8,4 +8,5 @@ urlpatterns = [
     path("xa/<str:code>/nho-ho-tro/", views.worklist, name="worklist"),
     path("nho-ho-tro/<uuid:request_id>/", views.request_detail, name="request"),
     path("nho-ho-tro/<uuid:request_id>/buoc/", views.request_step, name="step"),
+    path("nho-ho-tro/<uuid:request_id>/rut/", views.withdraw, name="withdraw"),
 ]

@@ -128,3 +128,20 @@ def request_step(request: HttpRequest, request_id: UUID) -> HttpResponse:
         else:
             return redirect("assistance:request", request_id=r.pk)
     return _request_page(request, r, form, status=400)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def withdraw(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    """The asker withdraws their request."""
+    r = selectors.help_request_get(request.user, request_id)
+    try:
+        services.help_request_withdraw(actor=request.user, request=r)
+    except DomainError as exc:
+        form = StepForm({"step": "close"})
+        form.is_valid()  # bound and cleaned, so the service's reason can be put on it
+        add_domain_error(form, exc)
+        return _request_page(request, r, form, status=400)
+    messages.success(request, _("Your request is withdrawn."))
+    return redirect("assistance:request", request_id=r.pk)

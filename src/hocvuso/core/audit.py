@@ -56,6 +56,7 @@ class AuditAction(models.TextChoices):
     HELP_REQUEST_ASK = "help_request.ask", _("Help asked for")
     HELP_REQUEST_CLOSE = "help_request.close", _("Request for help closed")
     HELP_REQUEST_TAKE = "help_request.take", _("Request for help taken")
+    HELP_REQUEST_WITHDRAW = "help_request.withdraw", _("Request for help withdrawn")
     HOUSEHOLD_CREATE = "household.create", _("Household added")
     HOUSEHOLD_UPDATE = "household.update", _("Household changed")
     ID_KEY_ROTATE = "id_key.rotate", _("ID numbers re-protected with the current key")
