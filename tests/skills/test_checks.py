@@ -128,6 +128,7 @@ def test_not_confirmed_reverses_in_the_checkers_name_and_rates_match_recount(
     with pytest.raises(DomainError) as exc:
         check_outcome_record(actor=officer, check=bad, outcome="confirmed")
     assert exc.value.code == SkillsError.CHECK_CLOSED
+
     [rate] = confirmation_rates(actor=officer, commune=commune)
     assert (rate.channel, rate.helper_id, rate.drawn) == ("support_desk", desk.pk, 6)
     assert (rate.confirmed, rate.not_confirmed, rate.unreachable) == (
@@ -358,3 +359,16 @@ def test_the_move_from_classes_keeps_every_row(units):
     assert (checks[c2.pk].source, checks[c2.pk].round_id, checks[c2.pk].event_id) == (
         "", wide.pk, event.pk,
     )  # fmt: skip
+
+
+def test_the_withdrawal_reason_is_stored_in_vietnamese_whatever_the_page_language(
+    commune, household, officer, desk
+):
+    from django.utils import translation
+
+    _reports(household, officer, desk, 1)
+    (check,) = _draw(officer, commune).checks.all()
+    with translation.override("en"):
+        check_outcome_record(actor=officer, check=check, outcome="not_confirmed", note="sai")
+    check.refresh_from_db()
+    assert check.reversal.note == "Không được xác nhận khi kiểm tra lại: sai"

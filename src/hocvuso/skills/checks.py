@@ -33,10 +33,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hocvuso.access.checks import (
@@ -301,7 +302,10 @@ def check_outcome_record(
         event = SkillEvent.objects.select_related("person__household", "skill").get(
             pk=check.event_id
         )
-        reason = _("Not confirmed at a back-check") + (f": {note}" if note else "")
+        # Stored text: in the platform's language, whatever the language of the page that
+        # recorded the outcome (a reader of the record would otherwise see English).
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("Not confirmed at a back-check") + (f": {note}" if note else "")
         check.reversal = skill_event_reverse(
             actor=actor,
             event=event,
