@@ -366,7 +366,11 @@ def test_a_merged_head_leaves_the_household_headless_until_the_split(
     assert household.head_id is None  # the head must be a (live) member
     assert household.merged_into_id is None  # the daughter still lives there
     assert not merge.household_retired
+    from hocvuso.registry.selectors import household_rows
+
+    assert household_rows([household.pk]).get().member_count == 1  # the daughter only
     person_split(actor=officer, merge=merge)
+    assert household_rows([household.pk]).get().member_count == 2
     household.refresh_from_db()
     assert household.head_id == head.pk
     assert summaries.check() == []

@@ -18,6 +18,9 @@ from hocvuso.geo.selectors import commune_search
 from hocvuso.registry import matching
 from hocvuso.registry.models import Household, ImportJob, Person, PersonMerge, UnitTransfer
 
+# A join counts every row: a merge's tombstone is no member.
+LIVE_MEMBERS = Q(members__merged_into__isnull=True)
+
 
 def household_keys(
     *, actor: Any, commune: Commune, village: Village | None = None, q: str = ""
@@ -46,7 +49,7 @@ def household_rows(ids: list[Any]) -> QuerySet[Household]:
     return (
         Household.objects.filter(pk__in=ids)
         .select_related("village", "head")
-        .annotate(member_count=Count("members"))
+        .annotate(member_count=Count("members", filter=LIVE_MEMBERS))
     )
 
 
@@ -55,7 +58,7 @@ def household_list(
 ) -> QuerySet[Household]:
     """:func:`household_keys` with each household's ``member_count``."""
     keys = household_keys(actor=actor, commune=commune, village=village, q=q)
-    return keys.annotate(member_count=Count("members"))
+    return keys.annotate(member_count=Count("members", filter=LIVE_MEMBERS))
 
 
 def _uuid(value: Any) -> UUID:
