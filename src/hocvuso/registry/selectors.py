@@ -271,3 +271,15 @@ def unit_transfer_list(*, actor: Any, commune: Commune) -> list[UnitTransfer]:
         .select_related("retired", "successor")
         .order_by("-created_at")
     )
+
+
+def survivor_get(actor: Any, person_id: Any) -> Person:
+    """The record a merged record (a tombstone) stands for now, if the actor sees it;
+    not-found otherwise (and for an id that is no tombstone)."""
+    from hocvuso.registry.services.merges import survivors_of
+
+    pk = _uuid(person_id)
+    survivor = survivors_of([pk]).get(pk)
+    if survivor is None:
+        raise NotFound()
+    return person_get(actor, survivor)
