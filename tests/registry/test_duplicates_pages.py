@@ -175,3 +175,14 @@ def test_the_worklist_costs_the_same_queries_whatever_the_pairs(
         selectors.walk_in_matches(
             actor=officer, commune=commune, full_name="Giàng Mí Pó", birth_year=1970
         )
+
+
+def test_a_merged_record_address_leads_to_the_record_kept(officer, other_officer, head, twin):
+    from hocvuso.registry.services.merges import person_merge
+
+    person_merge(actor=officer, survivor=head, duplicate=twin)
+    response = login(officer).get(reverse("ui:person", args=[twin.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ui:person", args=[head.pk])
+    # Someone who may not see the survivor gets the same not-found as for any id.
+    assert login(other_officer).get(reverse("ui:person", args=[twin.pk])).status_code == 404

@@ -106,7 +106,7 @@ def test_the_worklist_pairs_the_commune_duplicates_with_their_reasons(
 
 def _a_duplicate_known_to_the_apps(officer, desk, commune, village, head):  # type: ignore[no-untyped-def]
     """A walk-in record of ``head`` with a skill, a desk visit, a class registration with a
-    gain, a home visit and a citizen account linked to it."""
+    gain, a home visit, a citizen account linked to it and a request for help."""
     from hocvuso.classes.services import (
         class_attendance_set,
         class_create,
@@ -138,7 +138,11 @@ def _a_duplicate_known_to_the_apps(officer, desk, commune, village, head):  # ty
         visited_at=timezone.now() - dt.timedelta(hours=2),
         present=[Present(person=dup, guided=["pay.qr"], gained=["pay.qr"])],
     )  # fmt: skip
-    role_grant(actor=SYSTEM, user=make_user("po.citizen"), role="citizen", person=dup)
+    citizen = make_user("po.citizen")
+    role_grant(actor=SYSTEM, user=citizen, role="citizen", person=dup)
+    from hocvuso.assistance.services import help_request_ask
+
+    help_request_ask(actor=citizen, id=uuid7(), person=dup, contact="visit", need="Cài VNeID")
     return dup
 
 
@@ -174,6 +178,7 @@ def test_a_merge_moves_every_app_rows_to_the_survivor_and_a_split_moves_them_bac
     assert dup_rows["classes.classregistration.person"] == 1
     assert dup_rows["teams.visitperson.person"] == 1
     assert dup_rows["accounts.roleassignment.person"] == 1
+    assert dup_rows["assistance.helprequest.person"] == 1
     assert summaries.check() == []
 
     merge = person_merge(actor=officer, survivor=head, duplicate=dup, reason="name_year")
@@ -366,7 +371,11 @@ def test_a_merged_head_leaves_the_household_headless_until_the_split(
     assert household.head_id is None  # the head must be a (live) member
     assert household.merged_into_id is None  # the daughter still lives there
     assert not merge.household_retired
+    from hocvuso.registry.selectors import household_rows
+
+    assert household_rows([household.pk]).get().member_count == 1  # the daughter only
     person_split(actor=officer, merge=merge)
+    assert household_rows([household.pk]).get().member_count == 2
     household.refresh_from_db()
     assert household.head_id == head.pk
     assert summaries.check() == []

@@ -182,7 +182,9 @@ def family_worklist_keys(
 
 
 def _member_count() -> Count:
-    return Count("members", filter=Q(members__erased_at__isnull=True))
+    return Count(
+        "members", filter=Q(members__erased_at__isnull=True, members__merged_into__isnull=True)
+    )
 
 
 def family_rows(ids: list[Any], today: dt.date | None = None) -> QuerySet[Household]:

@@ -18,6 +18,9 @@ from hocvuso.geo.selectors import commune_search
 from hocvuso.registry import matching
 from hocvuso.registry.models import Household, ImportJob, Person, PersonMerge, UnitTransfer
 
+# A join counts every row: a merge's tombstone is no member.
+LIVE_MEMBERS = Q(members__merged_into__isnull=True)
+
 
 def household_keys(
     *, actor: Any, commune: Commune, village: Village | None = None, q: str = ""
@@ -46,7 +49,7 @@ def household_rows(ids: list[Any]) -> QuerySet[Household]:
     return (
         Household.objects.filter(pk__in=ids)
         .select_related("village", "head")
-        .annotate(member_count=Count("members"))
+        .annotate(member_count=Count("members", filter=LIVE_MEMBERS))
     )
 
 
@@ -55,7 +58,7 @@ def household_list(
 ) -> QuerySet[Household]:
     """:func:`household_keys` with each household's ``member_count``."""
     keys = household_keys(actor=actor, commune=commune, village=village, q=q)
-    return keys.annotate(member_count=Count("members"))
+    return keys.annotate(member_count=Count("members", filter=LIVE_MEMBERS))
 
 
 def _uuid(value: Any) -> UUID:
@@ -268,3 +271,15 @@ def unit_transfer_list(*, actor: Any, commune: Commune) -> list[UnitTransfer]:
         .select_related("retired", "successor")
         .order_by("-created_at")
     )
+
+
+def survivor_get(actor: Any, person_id: Any) -> Person:
+    """The record a merged record (a tombstone) stands for now, if the actor sees it;
+    not-found otherwise (and for an id that is no tombstone)."""
+    from hocvuso.registry.services.merges import survivors_of
+
+    pk = _uuid(person_id)
+    survivor = survivors_of([pk]).get(pk)
+    if survivor is None:
+        raise NotFound()
+    return person_get(actor, survivor)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +19,7 @@ from hocvuso.access.scope import is_mentor
 from hocvuso.access.skills import can_record_skills
 from hocvuso.access.units import access_commune, can_edit_commune, is_officer
 from hocvuso.assistance import selectors as assistance_selectors
-from hocvuso.core.errors import DomainError
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, search_term
 from hocvuso.desk import selectors as desk_selectors
 from hocvuso.kpi import selectors as kpi_selectors
@@ -154,7 +154,13 @@ def _person_page(
 @require_GET
 @not_found_as_404
 def person(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    return _person_page(request, registry_selectors.person_get(request.user, person_id))
+    try:
+        found = registry_selectors.person_get(request.user, person_id)
+    except NotFound:
+        # A record merged into another: its address leads to the record kept (if seen).
+        survivor = registry_selectors.survivor_get(request.user, person_id)
+        return redirect("ui:person", person_id=survivor.pk)
+    return _person_page(request, found)
 
 
 @sensitive_variables("number")
