@@ -62,6 +62,34 @@ def test_a_household_moves_to_another_province_with_its_members(
     assert Transfer.objects.get().to_commune_id == other_commune.code
 
 
+def test_a_move_to_a_province_with_its_own_basic_set_recomputes_the_status(
+    officer, commune, other_commune, household, head
+):
+    """Complete under the national basic set where they lived; the province they move to asks
+    for one skill more: not complete there, and the figures of both communes say so."""
+    from hocvuso.skills.models import PersonSkillStatus, Skill, SkillSet
+
+    basic = list(
+        SkillSet.objects.get(code="basic", province=None).skills.values_list("code", flat=True)
+    )
+    for code in basic:
+        record(officer, head, code)
+    stricter = SkillSet.objects.create(
+        code="basic", province=other_commune.province, name_vi="Cơ bản (tỉnh)", name_en="Basic"
+    )
+    extra = Skill.objects.exclude(code__in=basic).order_by("code").first()
+    stricter.skills.set(Skill.objects.filter(code__in=[*basic, extra.code]))
+    assert PersonSkillStatus.objects.get(person=head).basic_complete is True
+
+    person_move(actor=officer, person=head, to=other_commune, code="BD-9")
+
+    assert PersonSkillStatus.objects.get(person=head).basic_complete is False
+    assert status_rebuild(check=True).differences == {}
+    assert summaries.check() == []
+    year = timezone.localdate().year
+    assert recount_by_hand([other_commune.code], year)["basic_adults"] == 0
+
+
 def test_a_person_moves_alone_into_a_new_household_of_the_other_commune(
     officer, other_officer, commune, other_commune, household, head, member
 ):

@@ -24,6 +24,9 @@ a transaction behind its records.
 - :data:`units_retired` — a newer official unit list retired communes: ``pairs`` of
   ``(retired code, successor code)``; the registry queues the job that moves their villages,
   households and people to the successor.
+- :data:`persons_moved` — these ``persons`` now live in another commune (a move): whatever is
+  derived from where a person lives (the province's basic skill set behind their status) is
+  worked out again. Sent after the move's ``facts_change`` has closed.
 - :data:`left_village` — households or people left a village (a household moved to another
   village, a person to a household of another village): ``rows`` of ``(kind, id, commune,
   village left)``; field devices that held the village drop them.
@@ -128,6 +131,7 @@ network_changed = Hook("network_changed")
 communes_rewritten = Hook("communes_rewritten")
 areas_changed = Hook("areas_changed")
 left_village = Hook("left_village")
+persons_moved = Hook("persons_moved")
 units_retired = Hook("units_retired")
 role_revoked = Hook("role_revoked")
 invitation_accepted = Hook("invitation_accepted")

@@ -8,4 +8,8 @@ class SkillsConfig(AppConfig):
     verbose_name = _("Digital skills")
 
     def ready(self) -> None:
+        from hocvuso.core import hooks
         from hocvuso.skills import jobs  # noqa: F401 - registers its kinds of background job
+        from hocvuso.skills.listeners import persons_moved
+
+        hooks.persons_moved.connect(persons_moved)

@@ -108,6 +108,7 @@ def household_move(
         },
     )
     hooks.network_changed.send(communes=[old_commune, to.code])
+    hooks.persons_moved.send(persons=members)
     if old_village is not None:
         hooks.left_village.send(rows=[("household", household.pk, old_commune, old_village)])
     return transfer
@@ -167,6 +168,7 @@ def person_move(
         },
     )
     hooks.network_changed.send(communes=[old_commune, to.code])
+    hooks.persons_moved.send(persons=[person.pk])
     if old_household.village_id is not None:
         hooks.left_village.send(rows=[("person", person.pk, old_commune, old_household.village_id)])
     return transfer
