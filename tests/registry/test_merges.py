@@ -379,3 +379,40 @@ def test_a_merged_head_leaves_the_household_headless_until_the_split(
     household.refresh_from_db()
     assert household.head_id == head.pk
     assert summaries.check() == []
+
+
+def test_importing_the_list_again_after_a_merge_brings_no_duplicate_back(officer, commune, village):
+    """The list's record was merged into the walk-in's: the same list imported again finds the
+    survivor through the tombstone (its household, name and year) instead of making the
+    merged-away record anew."""
+    from hocvuso.registry.importing.service import registry_import
+    from hocvuso.registry.synthetic import CLEAN_HEADERS
+
+    rows = [
+        ["HL-1", "Thôn Thèn Pả", "", "Sùng Mí Chứ", "Chủ hộ", "1975", "Nam", "Mông", "", "", "",
+         ""],
+        ["HL-2", "Thôn Thèn Pả", "", "Lò Văn Tú", "Chủ hộ", "1960", "Nam", "", "", "", "", ""],
+        ["HL-2", "Thôn Thèn Pả", "", "Lò Thị Mai", "Vợ", "1962", "Nữ", "", "", "", "", ""],
+    ]  # fmt: skip
+    data = ("\n".join([";".join(CLEAN_HEADERS)] + [";".join(r) for r in rows]) + "\n").encode()
+    first = registry_import(actor=officer, commune=commune, data=data, filename="l.csv")
+    assert first.inserted == 3
+    # A one-person household (the household goes with its member) and a member of a household
+    # that stays (only the person is a tombstone).
+    survivors = []
+    for name, year in (("Sùng Mí Chứ", 1975), ("Lò Thị Mai", 1962)):
+        listed = Person.objects.get(commune=commune, full_name=name)
+        walk_in = _walk_in(officer, commune, village, name=name, year=year)
+        person_merge(actor=officer, survivor=walk_in, duplicate=listed)
+        survivors.append(walk_in)
+    people = Person.objects.filter(commune=commune).count()
+
+    again = registry_import(actor=officer, commune=commune, data=data, filename="l.csv")
+
+    assert again.inserted == 0
+    assert again.unchanged + again.updated == 3
+    assert Person.objects.filter(commune=commune).count() == people
+    for survivor in survivors:
+        same_name = Person.objects.filter(commune=commune, full_name=survivor.full_name)
+        assert same_name.get() == survivor
+    call_command("check_summaries")

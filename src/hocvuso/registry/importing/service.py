@@ -327,12 +327,15 @@ class _Import:
 
     # --- 2. what the commune already has ---------------------------------------------------------
     def load_existing(self) -> None:
+        live: dict[Any, dict[str, Any]] = {}
         for values in Person.objects.filter(commune=self.commune).values(*_WANTED).iterator(BATCH):
+            live[values["id"]] = values
             self.existing_by_identity.setdefault(
                 (values["household_id"], values["search_key"], values["birth_year"]), values
             )
             if values["cccd_hash"]:
                 self.existing_by_hash[values["cccd_hash"]] = values
+        self._through_merges(live)
         # Every CCCD of the file, hashed in a light pre-pass, looked up nationwide before any write
         # (the main connection is busy during the streamed COPY): one query per batch.
         if self.protector is not None:
@@ -354,7 +357,34 @@ class _Import:
                 "id", "code", "village_id", "address", "head_id"
             )
         }
+        # A household merged into another keeps its code: the list's rows of that code go to
+        # the surviving household.
+        by_id = {h["id"]: h for h in self.households.values()}
+        for code, survivor_id in Household.all_objects.filter(
+            commune=self.commune, merged_into__isnull=False
+        ).values_list("code", "merged_into_id"):
+            if survivor_id in by_id:
+                self.households.setdefault(code, by_id[survivor_id])
         self.report(self.total // 10, self.total)
+
+    def _through_merges(self, live: dict[Any, dict[str, Any]]) -> None:
+        """A row naming a record merged into another (a household, name and year of birth of
+        the commune's tombstones) is the surviving person: importing the list again must not
+        bring the duplicate back. (A tombstone holds no CCCD: a merge moves it to the survivor.)"""
+        merged = {
+            t["id"]: t
+            for t in Person.all_objects.filter(
+                commune=self.commune, merged_into__isnull=False
+            ).values("id", "household_id", "search_key", "birth_year", "merged_into_id")
+        }
+        for tomb in merged.values():
+            target, hops = tomb["merged_into_id"], 0
+            while target in merged and hops < len(merged):  # merged again since
+                target, hops = merged[target]["merged_into_id"], hops + 1
+            survivor = live.get(target)
+            if survivor is not None:  # not when the survivor lives in another commune now
+                key = (tomb["household_id"], tomb["search_key"], tomb["birth_year"])
+                self.existing_by_identity.setdefault(key, survivor)
 
     # --- 3. parse, check, decide ------------------------------------------------------------------
     def decided_rows(self) -> Iterator[list[Any]]:
