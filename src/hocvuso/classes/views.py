@@ -24,7 +24,7 @@ from hocvuso.classes.forms import ClassForm, RegisterForm
 from hocvuso.classes.models import ClassEvent
 from hocvuso.core.errors import CoreError, DomainError, NotFound
 from hocvuso.core.ids import uuid7
-from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
+from hocvuso.core.web import add_domain_error, not_found_as_404, outbox_strings, paginate
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.registry.services import PossibleDuplicate
@@ -295,19 +295,7 @@ def field(request: HttpRequest) -> HttpResponse:
 def field_strings() -> dict[str, str]:
     """The words of the offline attendance page, translated here (the phone has none)."""
     return {
-        "online": _("Online"),
-        "offline": _("Offline"),
-        "pending": _("%(n)s waiting to be sent"),
-        "pulled": _("last synchronised"),
-        "sent": _("Sent: %(n)s stored on the server."),
-        "failed": _("Not sent: no connection. Everything stays on the phone and goes later."),
-        "rejected": _("Refused"),
-        "conflict": _("Conflict"),
-        "loading": _("Downloading your work…"),
-        "no_device": _(
-            "This phone is not registered for field work: sign in with signal, with an account "
-            "that works in the field."
-        ),
+        **outbox_strings(),
         "no_class": _("No upcoming class that you work."),
         "attended": _("%(n)s present"),
         "registered": _("%(n)s registered"),

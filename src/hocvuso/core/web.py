@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.text import clean
@@ -135,3 +136,23 @@ def search_term(request: HttpRequest) -> tuple[str, HttpResponse | None]:
     token = str(request.GET.get("s", ""))
     term = request.session.get(SEARCHES, {}).get(token, "") if token else ""
     return str(term), None
+
+
+def outbox_strings() -> dict[str, str]:
+    """The words every offline page of the field app shows about its outbox and sync (the phone
+    has no catalogue: each page's view sends them translated, with its own words added)."""
+    return {
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "pending": _("%(n)s waiting to be sent"),
+        "pulled": _("last synchronised"),
+        "sent": _("Sent: %(n)s stored on the server."),
+        "failed": _("Not sent: no connection. Everything stays on the phone and goes later."),
+        "rejected": _("Refused"),
+        "conflict": _("Conflict"),
+        "loading": _("Downloading your work…"),
+        "no_device": _(
+            "This phone is not registered for field work: sign in with signal, with an account "
+            "that works in the field."
+        ),
+    }

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hocvuso.access.desk import can_log_visits, can_read_visits
 from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
+from hocvuso.core.web import add_domain_error, not_found_as_404, outbox_strings, paginate
 from hocvuso.desk import selectors, services
 from hocvuso.desk.forms import NEW_HOUSEHOLD, VisitForm
 from hocvuso.geo.models import Commune
@@ -174,19 +174,7 @@ def field_strings() -> dict[str, Any]:
     from hocvuso.desk.procedures import PROCEDURES
 
     return {
-        "online": _("Online"),
-        "offline": _("Offline"),
-        "pending": _("%(n)s waiting to be sent"),
-        "pulled": _("last synchronised"),
-        "sent": _("Sent: %(n)s stored on the server."),
-        "failed": _("Not sent: no connection. Everything stays on the phone and goes later."),
-        "rejected": _("Refused"),
-        "conflict": _("Conflict"),
-        "loading": _("Downloading your work…"),
-        "no_device": _(
-            "This phone is not registered for field work: sign in with signal, with an account "
-            "that works in the field."
-        ),
+        **outbox_strings(),
         "no_registry": _("This phone holds no registry of a commune's desk."),
         "search": _("Find the citizen by name"),
         "procedure": _("Procedure"),

@@ -23,7 +23,7 @@ from hocvuso.access.units import access_commune, can_edit_commune
 from hocvuso.accounts import selectors as accounts_selectors
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
-from hocvuso.core.web import add_domain_error, not_found_as_404, paginate, run_form
+from hocvuso.core.web import add_domain_error, not_found_as_404, outbox_strings, paginate, run_form
 from hocvuso.geo import selectors as geo_selectors
 from hocvuso.geo.models import Village
 from hocvuso.skills import selectors as skills_selectors
@@ -362,20 +362,8 @@ def field(request: HttpRequest) -> HttpResponse:
 def field_strings() -> dict[str, str]:
     """The words of the offline pages, translated here (the phone has no catalogue)."""
     return {
-        "online": _("Online"),
-        "offline": _("Offline"),
-        "pending": _("%(n)s waiting to be sent"),
-        "pulled": _("last synchronised"),
-        "sent": _("Sent: %(n)s stored on the server."),
-        "failed": _("Not sent: no connection. Everything stays on the phone and goes later."),
-        "rejected": _("Refused"),
-        "conflict": _("Conflict"),
-        "loading": _("Downloading your work…"),
+        **outbox_strings(),
         "no_team": _("You are not in a community tech team."),
-        "no_device": _(
-            "This phone is not registered for field work: sign in with signal, with an account "
-            "that works in the field."
-        ),
         "no_household": _("No household in the team's villages."),
         "people": _("%(n)s people"),
         "visited": _("Visited"),
