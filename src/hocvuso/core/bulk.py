@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from psycopg import pq
+from psycopg.adapt import Dumper
 
 
 def _text(field: models.Field[Any, Any], value: Any) -> str | None:
@@ -63,6 +65,80 @@ def json_document(rows: Iterable[Sequence[Any]]) -> str:
     """The rows (tuples of plain values, UUIDs, dates and times) as the document
     :func:`json_rows` reads."""
     return json.dumps([list(r) for r in rows], default=_json_default, separators=(",", ":"))
+
+
+# COPY's binary format: each value goes in its column type's own binary form, so PostgreSQL
+# parses no text and psycopg formats no text (measured: 200,000 registry rows 0.32 s of Python
+# instead of 0.90 s, bench/import_bench.py). The binary form depends on the exact type (an
+# ``int2`` is two bytes), so the types come from the fields; a column of any other type keeps
+# the text format for the whole COPY.
+_BINARY_TYPES = {
+    "uuid": "uuid",
+    "timestamp with time zone": "timestamptz",
+    "date": "date",
+    "smallint": "int2",
+    "integer": "int4",
+    "bigint": "int8",
+    "boolean": "bool",
+    "jsonb": "jsonb",
+    "double precision": "float8",
+    "text": "text",
+}
+
+
+class _JsonTextBinary(Dumper):
+    """A ``jsonb`` value already encoded as JSON text (callers encode with the field's encoder,
+    or pass :class:`RawJson`): the binary form is a version byte and the text."""
+
+    format = pq.Format.BINARY
+    oid = 3802  # jsonb
+
+    def dump(self, obj: Any) -> bytes:
+        return b"\x01" + obj.encode()
+
+
+def _copy_types(fields: Sequence[models.Field[Any, Any]]) -> list[str] | None:
+    names = []
+    for f in fields:
+        target = f.target_field if f.is_relation else f  # type: ignore[attr-defined]
+        db_type = (target.db_type(connection) or "").split("(")[0]
+        if db_type == "varchar":
+            db_type = "text"  # the same binary form: the UTF-8 bytes
+        name = _BINARY_TYPES.get(db_type)
+        if name is None:
+            return None
+        names.append(name)
+    return names
+
+
+def copy_in(
+    cursor: Any,
+    table: str,
+    fields: Sequence[models.Field[Any, Any]],
+    rows: Iterable[Sequence[Any]],
+) -> int:
+    """PostgreSQL: ``COPY table (fields' columns) FROM STDIN`` of ``rows`` through the raw
+    psycopg ``cursor``, in the binary format when every column's type allows it. Values are
+    what psycopg dumps for the column's type (a UUID, an aware datetime, a date, an int, a str;
+    a JSON column's value already encoded as text). Returns the number of rows written."""
+    q = connection.ops.quote_name
+    columns = ", ".join(q(f.column) for f in fields)
+    types = _copy_types(fields)
+    count = 0
+    if types is None:
+        with cursor.copy(f"COPY {q(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    cursor.adapters.register_dumper(None, _JsonTextBinary)  # this cursor only
+    with cursor.copy(f"COPY {q(table)} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(types)
+        write = copy.write_row
+        for row in rows:
+            write(row)
+            count += 1
+    return count
 
 
 class RawJson(str):

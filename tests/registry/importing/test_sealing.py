@@ -135,3 +135,52 @@ def test_a_second_process_not_read_to_the_end_ends_by_itself(
     again = registry_import(actor=officer, commune=commune, data=data, filename="l.csv")
     assert again.unchanged == 3000
     assert exits == [0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_files_cccds_are_looked_up_batch_by_batch_while_it_streams(
+    monkeypatch, commune, other_commune, officer, village
+):
+    """A large file's CCCDs are looked up nationwide batch by batch, as their hashes come from
+    the protecting process (on PostgreSQL over a second connection, the first being busy with
+    the COPY). Committed: that connection sees what any other session would. A CCCD held in
+    another commune is refused on whichever batch it falls, and none of the rest is lost."""
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.registry.importing import service
+
+    elsewhere = registry_import(
+        actor=SYSTEM,
+        commune=other_commune,
+        data=_csv([_row("X1", "Giàng Mí Pó", "Chủ hộ", "04/03/1970", "Nam", "002070123456")]),
+        filename="other.csv",
+        create_villages=True,
+    )
+    assert elsewhere.inserted == 1
+    monkeypatch.setattr(sealing, "MIN_ROWS", 0)
+    monkeypatch.setattr(sealing, "BATCH", 2)  # the child's batches
+    monkeypatch.setattr(service, "BATCH", 3)  # the import's chunks: boundaries that differ
+    asked = []
+    find = service._people_by_hash
+
+    def recording(hashes, db):
+        asked.append((len(hashes), db is connection))
+        return find(hashes, db)
+
+    monkeypatch.setattr(service, "_people_by_hash", recording)
+    outcome = registry_import(actor=officer, commune=commune, data=_csv(ROWS), filename="l.csv")
+    assert {r.row: r.code for r in outcome.rejects} == {
+        2: RegistryError.CCCD_OTHER_COMMUNE,  # Giàng Mí Pó, in the other commune
+        **REJECTED,
+    }
+    assert outcome.inserted == 3
+    assert set(Person.objects.filter(commune=commune).values_list("full_name", flat=True)) == {
+        "Vàng Thị Mỷ",
+        "Giàng Mí Sính",
+        "Sùng Mí Chứ",
+    }
+    # One look-up per chunk that holds a CCCD not already in the commune, never all at once;
+    # on PostgreSQL never over the main connection (busy with the COPY).
+    assert len(asked) >= 2
+    assert sum(n for n, _main in asked) == 3  # the three well-formed CCCDs of the file
+    if connection.vendor == "postgresql":
+        assert not any(main for _n, main in asked)

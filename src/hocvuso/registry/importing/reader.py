@@ -223,7 +223,11 @@ def _build(
     rows: list[SourceRow] = []
     first = True
     for number, cells, text_indexes in numbered_rows:
-        if all(_blank(c) for c in cells):
+        if text_indexes is None:  # CSV: every cell is text
+            joined = "".join(cells)  # type: ignore[arg-type]
+            if not joined or joined.isspace():
+                continue
+        elif all(_blank(c) for c in cells):
             continue
         if first:
             first = False
@@ -233,7 +237,7 @@ def _build(
         count = len(cells)
         if text_indexes is None:
             for index, name in mapped:
-                if index < count and not _blank(value := cells[index]):
+                if index < count and (value := cells[index]) and not value.isspace():  # type: ignore[union-attr]
                     values[name] = value
             text_fields = all_text
         else:

@@ -4,11 +4,11 @@ A row's CCCD is hashed (HMAC-SHA256) and sealed (AES-256-GCM), and its ethnicity
 needs are sealed: about a quarter of the import's Python time, and the same pure function of the
 row's cells whatever the database holds. For a large file this work runs in a forked child
 process, on the machine's second core, while the import loads what the commune already has and
-parses, checks and writes the rows; the child sends its results back in the order of the rows:
-
-1. one list of every row's CCCD hash (or ``None``), which the import needs first to look the
-   file's CCCDs up nationwide;
-2. then, batch by batch, each row's ``(ciphertext, last3, sealed ethnicity, sealed needs)``.
+parses, checks and writes the rows; the child sends its results back in the order of the rows,
+batch by batch (:data:`BATCH` rows): each row's CCCD hash (or ``None``), which the import needs
+first, to look the batch's CCCDs up nationwide before it decides those rows, and each row's
+``(ciphertext, last3, sealed ethnicity, sealed needs)``. The child runs ahead of the import, so
+the import waits only for the first batch.
 
 The child computes these from the cells with the very functions the parser uses
 (:mod:`.cells`); a cell the parser will reject gets ``None`` and its row is never written. The
@@ -28,13 +28,14 @@ from typing import Any
 from hocvuso.core.errors import DomainError
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.importing import cells
-from hocvuso.registry.importing.reader import SourceTable
+from hocvuso.registry.importing.reader import SourceRow, SourceTable
 
 # Below this many rows the fork costs more than it saves (measured: bench/import_bench.py).
 MIN_ROWS = 20_000
 BATCH = 5_000
 
 Sealed = tuple[str, str, str, str]  # ciphertext, last3, sealed ethnicity, sealed special needs
+_NONE = "\x00"  # a row whose cells the parser will reject (sealed values are base64 and dots)
 
 
 class SealingFailed(RuntimeError):
@@ -53,12 +54,12 @@ def row_cccd(values: dict[str, object], text_cells: frozenset[str]) -> str:
 
 
 def _protect_rows(
-    table: SourceTable,
+    rows: list[SourceRow],
     hashes: list[str | None],
     seal_ethnicity: Callable[[str], str],
     seal_needs: Callable[[str], str],
 ) -> Iterator[Sealed | None]:
-    for row, hash_ in zip(table.rows, hashes, strict=True):
+    for row, hash_ in zip(rows, hashes, strict=True):
         values = row.values
         try:
             number = row_cccd(values, row.text_cells)
@@ -86,18 +87,22 @@ def _child(
     # instead of waiting for a reader that will never come.
     parent_end.close()
     try:
-        hashes = []
-        for row in table.rows:
-            number = row_cccd(row.values, row.text_cells)
-            hashes.append(cccd_lib.lookup_hash(number) if number else None)
-        out.send(hashes)
-        batch: list[Sealed | None] = []
-        for sealed in _protect_rows(table, hashes, seal_ethnicity, seal_needs):
-            batch.append(sealed)
-            if len(batch) == BATCH:
-                out.send(batch)
-                batch = []
-        out.send(batch)
+        rows = table.rows
+        for start in range(0, len(rows), BATCH):
+            hashes: list[str | None] = []
+            for row in rows[start : start + BATCH]:
+                number = row_cccd(row.values, row.text_cells)
+                hashes.append(cccd_lib.lookup_hash(number) if number else None)
+            sealed = _protect_rows(rows[start : start + BATCH], hashes, seal_ethnicity, seal_needs)
+            # Two strings, not lists of tuples: pickling 200,000 tuples cost both processes
+            # more than the work they carry.
+            out.send(
+                (
+                    "\n".join(h or "" for h in hashes),
+                    "\n".join(_NONE if t is None else "\t".join(t) for t in sealed),
+                )
+            )
+        out.send(None)
     except BrokenPipeError:
         pass  # the parent needs no more
     except BaseException:  # reported to the parent, which fails the import
@@ -126,9 +131,9 @@ class Protector:
         )
         self._process.start()
         child_end.close()  # the parent's copy: EOF as soon as the child is gone
-        self._hashes: list[str | None] | None = None
-        self._batches: list[list[Sealed | None]] = []
-        self._received = 0
+        self._hashes: list[str] = []  # "" for a row without a CCCD
+        self._sealed: list[str] = []  # tab-separated, or _NONE
+        self._done = False
 
     def _receive(self) -> Any:
         try:
@@ -139,20 +144,34 @@ class Protector:
             raise SealingFailed(message[1])
         return message
 
-    def hashes(self) -> list[str | None]:
-        if self._hashes is None:
-            self._hashes = self._receive()
-        return self._hashes
+    def _until(self, index: int) -> None:
+        """Receive batches until row ``index`` has its results."""
+        while index >= len(self._hashes):
+            message = None if self._done else self._receive()
+            if message is None:
+                self._done = True
+                raise SealingFailed("the protecting process sent fewer rows than the file has")
+            hashes, sealed = message
+            self._hashes.extend(hashes.split("\n"))
+            self._sealed.extend(sealed.split("\n"))
+
+    def hashes(self, start: int, stop: int) -> list[str | None]:
+        """The CCCD hashes of rows ``start`` to ``stop`` (excluded)."""
+        if stop > start:
+            self._until(stop - 1)
+        return [h or None for h in self._hashes[start:stop]]
+
+    def hash(self, index: int) -> str | None:
+        self._until(index)
+        return self._hashes[index] or None
 
     def sealed(self, index: int) -> Sealed | None:
-        self.hashes()
-        while index >= self._received:
-            batch = self._receive()
-            self._batches.append(batch)
-            self._received += len(batch)
-            if not batch:
-                raise SealingFailed("the protecting process sent fewer rows than the file has")
-        return self._batches[index // BATCH][index % BATCH]
+        self._until(index)
+        line = self._sealed[index]
+        if line == _NONE:
+            return None
+        ciphertext, last3, ethnicity, needs = line.split("\t")
+        return ciphertext, last3, ethnicity, needs
 
     def close(self) -> int | None:
         """Stop reading and wait for the child; its exit code (0: it ended by itself)."""

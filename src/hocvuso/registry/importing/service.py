@@ -16,12 +16,14 @@ import io
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,7 @@ from hocvuso.access.units import ensure_commune
 from hocvuso.core import hooks
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
+from hocvuso.core.bulk import copy_in
 from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
@@ -235,8 +238,7 @@ def _run(
     try:
         return _finish(job, table, dry_run=dry_run, filename=filename)
     finally:
-        if job.protector is not None:
-            job.protector.close()
+        job.close()
 
 
 def _finish(job: _Import, table: SourceTable, *, dry_run: bool, filename: str) -> ImportOutcome:
@@ -288,8 +290,13 @@ class _Import:
         self.updates: list[tuple[dict[str, Any], dict[str, Any], _Row]] = []
         self.created_ids: list[uuid.UUID] = []
         self.hash_of: dict[str, str] = {}  # CCCD → keyed hash, computed once
+        self.looked_up: set[str] = set()  # hashes already looked up nationwide
         # A large file's CCCDs, ethnicities and needs are protected in a second process.
         self.protector: sealing.Protector | None = None
+        # A large file's CCCD look-ups on PostgreSQL: a thread with its own connection.
+        self.lookups: ThreadPoolExecutor | None = None
+        self.pending: dict[int, Future[list[dict[str, Any]]]] = {}
+        self.lookup_db: BaseDatabaseWrapper | None = None
         self.seen_hash: dict[str, int] = {}
         # Same household, name and year: the same person, unless both rows carry different CCCDs.
         self.seen_identity: dict[tuple[str, str, int | None], tuple[int, str | None]] = {}
@@ -336,21 +343,16 @@ class _Import:
             if values["cccd_hash"]:
                 self.existing_by_hash[values["cccd_hash"]] = values
         self._through_merges(live)
-        # Every CCCD of the file, hashed in a light pre-pass, looked up nationwide before any write
-        # (the main connection is busy during the streamed COPY): one query per batch.
-        if self.protector is not None:
-            hashes = {h for h in self.protector.hashes() if h is not None}
-        else:
+        # Every CCCD of the file looked up nationwide before its row is decided: a large file's
+        # batch by batch as its hashes come from the protecting process (``_look_up``), a small
+        # file's at once here, hashed in a light pre-pass.
+        if self.protector is None:
             for row in self.table.rows:
                 # An unreadable CCCD is rejected with its reason when the row is parsed.
                 number = sealing.row_cccd(row.values, row.text_cells)
                 if number and number not in self.hash_of:
                     self.hash_of[number] = cccd_lib.lookup_hash(number)
-            hashes = set(self.hash_of.values())
-        elsewhere = [h for h in hashes if h not in self.existing_by_hash]
-        for chunk in _chunks(elsewhere):
-            for values in _people_by_hash(chunk):
-                self.existing_by_hash[values["cccd_hash"]] = values
+            self._find_elsewhere(set(self.hash_of.values()), connection)
         self.households = {
             h["code"]: dict(h)
             for h in Household.objects.filter(commune=self.commune).values(
@@ -366,6 +368,57 @@ class _Import:
             if survivor_id in by_id:
                 self.households.setdefault(code, by_id[survivor_id])
         self.report(self.total // 10, self.total)
+
+    def _find_elsewhere(self, hashes: Iterable[str | None], db: BaseDatabaseWrapper) -> None:
+        """The people of other communes holding these CCCD hashes: one query per batch."""
+        for chunk in _chunks(self._not_looked_up(hashes), BATCH):
+            for values in _people_by_hash(chunk, db):
+                self.existing_by_hash[values["cccd_hash"]] = values
+
+    def _look_up(self, start: int, stop: int) -> None:
+        """A large file's rows ``start``–``stop``: their CCCDs looked up nationwide before they
+        are decided. On PostgreSQL the main connection is busy with the streamed COPY, so a
+        second connection asks, from a thread, one batch ahead of the rows being decided (it
+        sees what the main one would: the committed records of other communes; this file's own
+        rows are checked against each other in memory)."""
+        assert self.protector is not None
+        if connection.vendor != "postgresql":
+            self._find_elsewhere(self.protector.hashes(start, stop), connection)
+            return
+        if self.lookups is None:
+            self.lookups = ThreadPoolExecutor(1, thread_name_prefix="hocvuso-import-lookup")
+        size = stop - start
+        for begin in (start, stop):  # this batch (unless asked already) and the next one
+            end = min(begin + size, self.total)
+            if begin < end and begin not in self.pending:
+                asked = self._not_looked_up(self.protector.hashes(begin, end))
+                self.pending[begin] = self.lookups.submit(self._ask_elsewhere, asked)
+        for values in self.pending.pop(start).result():
+            self.existing_by_hash[values["cccd_hash"]] = values
+
+    def _not_looked_up(self, hashes: Iterable[str | None]) -> list[str]:
+        elsewhere = [h for h in hashes if h is not None and h not in self.looked_up]
+        self.looked_up.update(elsewhere)
+        return [h for h in elsewhere if h not in self.existing_by_hash]
+
+    def _ask_elsewhere(self, hashes: list[str]) -> list[dict[str, Any]]:
+        """In the look-up thread, over its own connection."""
+        if self.lookup_db is None:
+            self.lookup_db = connections.create_connection(DEFAULT_DB_ALIAS)
+        found = []
+        for chunk in _chunks(hashes, BATCH):
+            found.extend(_people_by_hash(chunk, self.lookup_db))
+        return found
+
+    def close(self) -> None:
+        if self.protector is not None:
+            self.protector.close()
+        if self.lookups is not None:
+            for future in self.pending.values():
+                future.cancel()
+            if self.lookup_db is not None:
+                self.lookups.submit(self.lookup_db.close).result()
+            self.lookups.shutdown(wait=True)
 
     def _through_merges(self, live: dict[Any, dict[str, Any]]) -> None:
         """A row naming a record merged into another (a household, name and year of birth of
@@ -389,7 +442,11 @@ class _Import:
     # --- 3. parse, check, decide ------------------------------------------------------------------
     def decided_rows(self) -> Iterator[list[Any]]:
         """Rows to insert, in ``PERSON_COLUMNS`` order, chunk by chunk; everything else recorded."""
-        for chunk in _chunks(parse_rows(self.table)):
+        start = 0
+        for chunk in _chunks(parse_rows(self.table), BATCH):
+            if self.protector is not None:
+                self._look_up(start, start + len(chunk))
+            start += len(chunk)
             kept = []
             for item in chunk:
                 self.outcome.read += 1
@@ -450,7 +507,7 @@ class _Import:
 
     def _hash(self, p: ParsedPerson) -> str:
         if self.protector is not None:
-            hash_ = self.protector.hashes()[p.source.index]
+            hash_ = self.protector.hash(p.source.index)
             if hash_ is None:
                 raise sealing.SealingFailed(f"row {p.number}: no hash for its CCCD")
             return hash_
@@ -646,16 +703,16 @@ class _Import:
 _WANTED = ["id", "commune_id", "household_id", "cccd_hash", "search_key", *PERSON_DATA_FIELDS]
 
 
-def _people_by_hash(hashes: list[str]) -> list[dict[str, Any]]:
+def _people_by_hash(hashes: list[str], db: BaseDatabaseWrapper) -> list[dict[str, Any]]:
     """People with these hashes anywhere in the country. On PostgreSQL one array parameter
     (``= ANY``) instead of thousands of ``IN`` placeholders, which cost more to plan than to run."""
-    if connection.vendor != "postgresql":
+    if db.vendor != "postgresql":
         return list(Person.objects.filter(cccd_hash__in=hashes).values(*_WANTED))
     sql = (
         f"SELECT {', '.join(_WANTED)} FROM {Person._meta.db_table} "  # noqa: S608
         "WHERE cccd_hash = ANY(%s)"
     )
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, [hashes])
         return [dict(zip(_WANTED, row, strict=True)) for row in cursor.fetchall()]
 
@@ -709,14 +766,10 @@ def write_rows(model: type[models.Model], columns: list[str], rows: Iterable[Seq
     """
     table = model._meta.db_table
     names = ", ".join(columns)
+    by_column = {f.column: f for f in model._meta.concrete_fields}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            count = 0
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
+            return copy_in(cursor.cursor, table, [by_column[c] for c in columns], rows)
         # SQLite: convert UUIDs, datetimes and dates the way Django stores them, column-wise.
         fields = {f.column: f for f in model._meta.concrete_fields}
         convert: list[Callable[[Any], Any] | None] = []
