@@ -533,13 +533,14 @@ class _Import:
         return v.pk if v is not None else ("new", self.vkey(name))
 
     def _household_id(self, p: ParsedPerson) -> Any:
+        new = self.new_households.get(p.household_code)
+        if new is not None:  # a member of a household made from an earlier row
+            return new.id
         village = self._village_for(p.village)
         hh = self.households.get(p.household_code)
         if hh is None:
-            new = self.new_households.get(p.household_code)
-            if new is None:
-                new = _NewHousehold(uuid7(), p.household_code, p.address, village)
-                self.new_households[p.household_code] = new
+            new = _NewHousehold(uuid7(), p.household_code, p.address, village)
+            self.new_households[p.household_code] = new
             return new.id
         change = self.household_updates.setdefault(hh["id"], {})
         if village is not None and village != hh["village_id"] and "village" not in change:
