@@ -232,11 +232,8 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     columns = ", ".join(q(f.column) for f in fields)
     sql = f"COPY {q(model._meta.db_table)} ({columns}) FROM STDIN"
     started = time.monotonic()
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(sql) as copy,
-    ):
+
+    def rows() -> Iterable[list[Any]]:
         for o in objs:
             row = []
             for f, is_json in zip(fields, json_fields, strict=True):
@@ -244,7 +241,10 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
                 if is_json and value is not None:
                     value = json.dumps(value, cls=f.encoder)  # type: ignore[attr-defined]
                 row.append(value)
-            copy.write_row(row)
+            yield row
+
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        copy_in(cursor.cursor, model._meta.db_table, fields, rows())
     if connection.queries_logged:  # counted like any statement (query pins, debug toolbar)
         elapsed = f"{time.monotonic() - started:.3f}"
         connection.queries_log.append({"sql": f"{sql} -- {len(objs)} rows", "time": elapsed})
@@ -291,25 +291,23 @@ def insert_rows(
         ]
         json_given = [i for i in json_at if i < len(given)]
         sql = f"COPY {table} ({columns}) FROM STDIN"
-        with (
-            connection.cursor() as cursor,
-            connection.wrap_database_errors,
-            cursor.cursor.copy(sql) as copy,
-        ):
-            write = copy.write_row
+
+        def out_rows() -> Iterable[Sequence[Any]]:
             if json_given:
                 for row in rows:
                     out = list(row)
                     for i in json_given:
                         if out[i] is not None and not isinstance(out[i], RawJson):
                             out[i] = json.dumps(out[i], cls=fields[i].encoder)  # type: ignore[attr-defined]
-                    write([*out, *tail])
+                    yield [*out, *tail]
             elif tail:
                 for row in rows:
-                    write([*row, *tail])
+                    yield [*row, *tail]
             else:
-                for row in rows:
-                    write(row)
+                yield from rows
+
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            copy_in(cursor.cursor, model._meta.db_table, fields, out_rows())
         if connection.queries_logged:
             elapsed = f"{time.monotonic() - started:.3f}"
             connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": elapsed})
