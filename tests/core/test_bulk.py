@@ -115,3 +115,55 @@ def test_insert_rows_refuses_rows_without_their_key():
     with pytest.raises(ValueError, match="key"):
         insert_rows(SkillEvent, ("person_id", "skill_id"), [(None, None)])
     assert SkillEvent.objects.count() == 0
+
+
+def test_copy_is_binary_where_every_column_allows_it_and_text_otherwise():
+    """The COPY writer sends each value in its column type's binary form when it knows every
+    type (the value read back is the one sent: a UUID, an aware time, a date, a small int, a
+    flag, JSON already encoded as text, a null), and keeps the text format for a table with a
+    column of another type."""
+    import uuid
+
+    from django.db import connection, models
+
+    from hocvuso.core.bulk import _copy_types
+    from hocvuso.core.models import AuditLog
+    from hocvuso.skills.models import SkillEvent
+
+    assert _copy_types([models.DecimalField(max_digits=5, decimal_places=2)]) is None
+    assert _copy_types([models.GenericIPAddressField()]) is None
+    if connection.vendor != "postgresql":
+        return
+    from hocvuso.core.bulk import copy_in
+
+    fields = {f.column: f for f in AuditLog._meta.concrete_fields}
+    chosen = [fields[c] for c in ("at", "actor_id", "action", "object_type", "object_id",
+                                  "changes", "request_id")]  # fmt: skip
+    assert _copy_types(chosen) == ["timestamptz", "int8", "text", "text", "text", "jsonb", "text"]
+    at = timezone.now()
+    marker = str(uuid.uuid4())
+    sent = []
+    with connection.cursor() as cursor:
+        copy = cursor.cursor.copy
+
+        def spying(sql, *a, **k):
+            sent.append(sql)
+            return copy(sql, *a, **k)
+
+        cursor.cursor.copy = spying
+        written = copy_in(
+            cursor.cursor,
+            AuditLog._meta.db_table,
+            chosen,
+            [[at, None, "test.copy", "x.y", marker, '{"n": 1, "v": "Lũng Cú"}', ""]],
+        )
+    assert written == 1
+    assert sent[0].endswith("(FORMAT BINARY)")
+    row = AuditLog.objects.get(object_id=marker)
+    assert (row.at, row.actor_id, row.action, row.changes) == (
+        at,
+        None,
+        "test.copy",
+        {"n": 1, "v": "Lũng Cú"},
+    )
+    assert _copy_types(list(SkillEvent._meta.concrete_fields)) is not None
