@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.core.schemas import ErrorOut
+from hocvuso.geo import selectors as geo_selectors
 from hocvuso.learning import selectors, services
 from hocvuso.learning.models import Enrollment
 
@@ -98,6 +99,43 @@ class AttemptOut(Schema):
     replayed: bool
     certificate_id: UUID | None
     retry_at: dt.datetime | None
+
+
+class UnitIn(Schema):
+    commune: str = Field(description="Official code of the commune or ward (5 digits)")
+
+
+class UnitOut(Schema):
+    commune: str | None = Field(description="The commune or ward chosen (None: not chosen)")
+    linked: bool = Field(description="Linked to a registry person: the person's commune counts")
+    counted_in: str | None = Field(description="Where the learner's figures count")
+
+
+def _unit_out(request: HttpRequest) -> UnitOut:
+    mine = selectors.my_unit(request.user)
+    return UnitOut(
+        commune=mine.commune.code if mine.commune else None,
+        linked=mine.linked,
+        counted_in=mine.counted_in.code if mine.counted_in else None,
+    )
+
+
+@router.get("/unit", response=UnitOut, url_name="learning_unit")
+def unit_get(request: HttpRequest) -> UnitOut:
+    """Where the learner's courses and certificates count."""
+    return _unit_out(request)
+
+
+@router.post(
+    "/unit/choice",
+    response={200: UnitOut, 404: ErrorOut, 422: ErrorOut},
+    url_name="learning_unit_choose",
+)
+def unit_set(request: HttpRequest, payload: UnitIn) -> UnitOut:
+    """Choose (or change) the commune or ward an account linked to no person lives in."""
+    commune = geo_selectors.commune_get(code=payload.commune)
+    services.learner_unit_set(actor=request.user, commune=commune)
+    return _unit_out(request)
 
 
 def _course_out(course: Any, enrollment: Enrollment | None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ app_name = "learning"
 urlpatterns = [
     path("hoc/", views.course_list, name="courses"),
     path("hoc/tu-danh-gia/", views.diagnostic, name="diagnostic"),
+    path("hoc/noi-o/", views.learner_unit, name="unit"),
     path("hoc/nguoi-hoc/<uuid:person_id>/", views.learner_progress, name="learner"),
     path("hoc/nguoi-hoc/<uuid:person_id>/xac-nhan/", views.practical_confirm, name="confirm"),
     path("xa/<str:code>/hoc-truc-tuyen/", views.commune_learning, name="commune"),

@@ -35,6 +35,7 @@ from hocvuso.core.fetch import as_uuid
 from hocvuso.core.ids import uuid7
 from hocvuso.core.replicas import replica_reads
 from hocvuso.core.web import not_found_as_404, paginate
+from hocvuso.geo import selectors as geo_selectors
 from hocvuso.learning import certificates, selectors, services, speech
 from hocvuso.learning.content import ContentInvalid
 from hocvuso.learning.errors import LearningError
@@ -63,8 +64,60 @@ def course_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "learning/courses.html",
-        {"rows": rows, "path": selectors.path_for(request.user), "progress": progress},
+        {
+            "rows": rows,
+            "path": selectors.path_for(request.user),
+            "progress": progress,
+            "unit": selectors.my_unit(request.user),
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def learner_unit(request: HttpRequest) -> HttpResponse:
+    """Where the learner lives (an account linked to no registry person): the province first,
+    then its communes and wards, from the official list; the choice can be changed later."""
+    mine = selectors.my_unit(request.user)
+    error = ""
+    if request.method == "POST":
+        try:
+            commune = geo_selectors.commune_get(code=request.POST.get("commune", ""))
+            services.learner_unit_set(actor=request.user, commune=commune)
+        except NotFound:
+            error = _("Choose your commune or ward from the list.")
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request, _("Saved: your learning counts in %(unit)s.") % {"unit": commune.name}
+            )
+            return redirect(_safe_next(request) or reverse("learning:courses"))
+    province = request.GET.get("tinh") or (mine.commune.province_id if mine.commune else "")
+    provinces = list(geo_selectors.province_search())
+    communes = (
+        list(geo_selectors.commune_search(province=province).filter(retired_at__isnull=True))
+        if province
+        else []
+    )
+    return render(
+        request,
+        "learning/unit.html",
+        {
+            "mine": mine,
+            "provinces": provinces,
+            "province": province,
+            "communes": communes,
+            "error": error,
+            "next": _safe_next(request),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if target.startswith("/hoc/") and "//" not in target else ""
 
 
 @login_required
@@ -375,9 +428,9 @@ def credential(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
 @require_GET
 @replica_reads
 def status_list(request: HttpRequest, list_id: int) -> HttpResponse:
-    if list_id != certificates.STATUS_LIST_ID:
+    token = certificates.status_list_credential(list_id)
+    if token is None:
         return HttpResponse(status=404)
-    token = certificates.status_list_credential()
     response = HttpResponse(token, content_type="application/vc+jwt")
     patch_cache_control(response, public=True, max_age=STATUS_LIST_MAX_AGE)
     response["ETag"] = '"' + hashlib.sha256(token.encode()).hexdigest()[:32] + '"'
