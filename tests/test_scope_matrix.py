@@ -1633,6 +1633,13 @@ ROUTES.update(
         "learning:audio": Route(
             lambda w, s: reverse("learning:audio", args=["0" * 32]), set(), public=True
         ),
+        # Narrated lesson videos and their captions, likewise named by what makes them.
+        "learning:video": Route(
+            lambda w, s: reverse("learning:video", args=["0" * 32]), set(), public=True
+        ),
+        "learning:captions": Route(
+            lambda w, s: reverse("learning:captions", args=["0" * 32]), set(), public=True
+        ),
         "api:learning_courses": Route(
             lambda w, s: reverse("api:learning_courses"), SIGNED_IN, scoped=False, anonymous=401
         ),

@@ -13,12 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.core.schemas import ErrorOut
 from hocvuso.geo import selectors as geo_selectors
-from hocvuso.learning import selectors, services
+from hocvuso.learning import selectors, services, video
 from hocvuso.learning.models import Enrollment
 
 router = Router(tags=["learning"])
@@ -46,6 +47,23 @@ class StepOut(Schema):
     speech: str
     helper_confirm: bool
     done: bool
+    video: str | None = Field(None, description="A narrated video step's MP4, once made")
+    captions: str | None = Field(None, description="Its WebVTT captions")
+
+
+def _step_out(index: int, step: dict[str, Any], done: int) -> StepOut:
+    key = video.ready_key(step)
+    return StepOut(
+        index=index,
+        title=step["title"],
+        kind=step["kind"],
+        html=step["html"],
+        speech=step["speech"],
+        helper_confirm=step["helper_confirm"],
+        done=index < done,
+        video=reverse("learning:video", args=[key]) if key else None,
+        captions=reverse("learning:captions", args=[key]) if key else None,
+    )
 
 
 class LessonOut(Schema):
@@ -171,18 +189,7 @@ def _detail(course: Any, enrollment: Enrollment | None) -> CourseDetailOut:
     for view in selectors.lessons(enrollment, content):
         steps = None
         if view.open:
-            steps = [
-                StepOut(
-                    index=view.first_step + i,
-                    title=s["title"],
-                    kind=s["kind"],
-                    html=s["html"],
-                    speech=s["speech"],
-                    helper_confirm=s["helper_confirm"],
-                    done=view.first_step + i < done,
-                )
-                for i, s in enumerate(view.steps)
-            ]
+            steps = [_step_out(view.first_step + i, s, done) for i, s in enumerate(view.steps)]
         lesson_list.append(
             LessonOut(
                 number=view.number, title=view.title, open=view.open, done=view.done, steps=steps
@@ -230,18 +237,7 @@ def lesson_detail(request: HttpRequest, code: str, number: int) -> LessonOut:
         title=view.title,
         open=True,
         done=view.done,
-        steps=[
-            StepOut(
-                index=view.first_step + i,
-                title=s["title"],
-                kind=s["kind"],
-                html=s["html"],
-                speech=s["speech"],
-                helper_confirm=s["helper_confirm"],
-                done=view.first_step + i < done,
-            )
-            for i, s in enumerate(view.steps)
-        ],
+        steps=[_step_out(view.first_step + i, s, done) for i, s in enumerate(view.steps)],
     )
 
 

@@ -52,7 +52,7 @@ from hocvuso.learning.models import (
     LearningEvent,
     VersionStatus,
 )
-from hocvuso.learning.tasks import speak_version
+from hocvuso.learning.tasks import film_version, speak_version
 from hocvuso.registry.models import Person
 from hocvuso.skills.models import Channel, Skill, SkillArea, SkillEvent
 from hocvuso.skills.services import EventInput, skill_events_record_batch
@@ -137,6 +137,7 @@ def _publish(actor: Any, version: CourseVersion) -> None:
     course.title, course.area, course.order = data["title"], data["area"], data["order"]
     course.save(update_fields=["current", "title", "area", "order", "updated_at"])
     transaction.on_commit(partial(speak_version.enqueue, str(version.pk)))
+    transaction.on_commit(partial(film_version.enqueue, str(version.pk)))
 
 
 @transaction.atomic

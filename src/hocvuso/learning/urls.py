@@ -27,6 +27,8 @@ urlpatterns = [
     path("xac-minh/<uuid:certificate_id>/", views.verify, name="verify"),
     path("xac-minh/<uuid:certificate_id>/chung-chi.jwt", views.credential, name="credential"),
     path("hoc/doc/<str:key>.opus", views.audio, name="audio"),
+    path("hoc/video/<str:key>.mp4", views.video_file, name="video"),
+    path("hoc/video/<str:key>.vtt", views.video_captions, name="captions"),
     path("trang-thai/<int:list_id>/", views.status_list, name="status_list"),
     path(".well-known/did.json", views.did_document, name="did"),
 ]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import time
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -36,7 +38,7 @@ from hocvuso.core.ids import uuid7
 from hocvuso.core.replicas import replica_reads
 from hocvuso.core.web import not_found_as_404, paginate
 from hocvuso.geo import selectors as geo_selectors
-from hocvuso.learning import certificates, selectors, services, speech
+from hocvuso.learning import certificates, selectors, services, speech, video
 from hocvuso.learning.content import ContentInvalid
 from hocvuso.learning.errors import LearningError
 from hocvuso.learning.models import Enrollment
@@ -181,6 +183,7 @@ def lesson_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
             "index": view.first_step + i,
             "done": view.first_step + i < done,
             "audio": speech.ready_key(s["speech"]),
+            "video_key": video.ready_key(s),
         }
         for i, s in enumerate(view.steps)
     ]
@@ -548,6 +551,54 @@ def audio(request: HttpRequest, key: str) -> HttpResponse | FileResponse:
     response = FileResponse(speech.path_of(key).open("rb"), content_type="audio/ogg")
     patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
     return response
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _ranged(request: HttpRequest, path: Path, content_type: str) -> HttpResponse:
+    """A file of ours, named by what it holds (cached for good), in part when the request asks
+    for a byte range (``Range: bytes=a-b``, one range: what video players send to seek)."""
+    size = path.stat().st_size
+    found = _RANGE.match(request.headers.get("Range", "").strip())
+    ranged = bool(found and (found.group(1) or found.group(2)))
+    first, last = 0, size - 1
+    if found and ranged:
+        if found.group(1):
+            first = int(found.group(1))
+            last = min(int(found.group(2)), size - 1) if found.group(2) else size - 1
+        else:  # the last n bytes
+            first = max(size - int(found.group(2)), 0)
+        if first > last or first >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+    with path.open("rb") as f:
+        f.seek(first)
+        body = f.read(last - first + 1)
+    response = HttpResponse(body, content_type=content_type, status=206 if ranged else 200)
+    if ranged:
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = f'"{path.stem}"'
+    patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
+    return response
+
+
+@require_GET
+def video_file(request: HttpRequest, key: str) -> HttpResponse:
+    """A step's narrated video (MP4), named by what makes it: served in ranges, cached for good."""
+    if not video.valid_key(key) or not video.path_of(key).is_file():
+        return HttpResponse(status=404)
+    return _ranged(request, video.path_of(key), "video/mp4")
+
+
+@require_GET
+def video_captions(request: HttpRequest, key: str) -> HttpResponse:
+    """The video's captions (WebVTT), made with it from the step's text."""
+    if not video.valid_key(key) or not video.path_of(key, ".vtt").is_file():
+        return HttpResponse(status=404)
+    return _ranged(request, video.path_of(key, ".vtt"), "text/vtt; charset=utf-8")
 
 
 # --- The content page (national content editors) --------------------------------------------
