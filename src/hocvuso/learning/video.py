@@ -123,7 +123,7 @@ def _run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(args, capture_output=True, check=True, timeout=300, **kwargs)  # noqa: S603
 
 
-def _duration(path: Path) -> float:
+def duration_of(path: Path) -> float:
     out = _run(
         ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)]
     ).stdout
@@ -179,7 +179,7 @@ def make(step: dict[str, Any], eng: Any) -> str:
         for i, slide in enumerate(slides):
             sound = work / f"{i}.ogg"
             sound.write_bytes(eng.synthesize(slide.text))
-            duration = round(_duration(sound) + PAUSE, 3)
+            duration = round(duration_of(sound) + PAUSE, 3)
             durations.append(duration)
             w, h = _fit(IMAGES_DIR / slide.picture)
             picture = work / f"{i}.png"
