@@ -107,6 +107,15 @@ def test_a_narrated_video_plays_with_its_captions(
         _fits(page)
         page.click("main button[type=submit].primary")
         page.wait_for_url("**" + reverse("learning:lesson", args=[course.code, 1]))
+        fetched: list[tuple[int, str]] = []
+        page.on(
+            "response",
+            lambda r: (
+                fetched.append((r.status, r.request.headers.get("range", "")))
+                if "/hoc/video/" in r.url and r.url.endswith(".mp4")
+                else None
+            ),
+        )
         player = page.locator("section.step video.lesson-video").first
         assert player.get_attribute("src") == reverse("learning:video", args=[key])
         # Chromium fetches it from us in ranges; it has its length and its captions.
@@ -115,10 +124,13 @@ def test_a_narrated_video_plays_with_its_captions(
                 const v = document.querySelector('video.lesson-video');
                 v.preload = 'auto'; v.muted = true;
                 v.addEventListener('loadeddata', () => done(), {once: true});
-                v.addEventListener('error', () => fail(String(v.error && v.error.code)), {once: true});
+                const failed = () => fail(String(v.error && v.error.code));
+                v.addEventListener('error', failed, {once: true});
                 v.load();
             })"""
         )
+        assert fetched
+        assert all(status == 206 and rng.startswith("bytes=") for status, rng in fetched)
         duration = player.evaluate("v => v.duration")
         assert 10 < duration < 60
         cues = page.evaluate(
