@@ -119,37 +119,37 @@ class AttemptOut(Schema):
     retry_at: dt.datetime | None
 
 
-class UnitIn(Schema):
+class LearnerUnitIn(Schema):
     commune: str = Field(description="Official code of the commune or ward (5 digits)")
 
 
-class UnitOut(Schema):
+class LearnerUnitOut(Schema):
     commune: str | None = Field(description="The commune or ward chosen (None: not chosen)")
     linked: bool = Field(description="Linked to a registry person: the person's commune counts")
     counted_in: str | None = Field(description="Where the learner's figures count")
 
 
-def _unit_out(request: HttpRequest) -> UnitOut:
+def _unit_out(request: HttpRequest) -> LearnerUnitOut:
     mine = selectors.my_unit(request.user)
-    return UnitOut(
+    return LearnerUnitOut(
         commune=mine.commune.code if mine.commune else None,
         linked=mine.linked,
         counted_in=mine.counted_in.code if mine.counted_in else None,
     )
 
 
-@router.get("/unit", response=UnitOut, url_name="learning_unit")
-def unit_get(request: HttpRequest) -> UnitOut:
+@router.get("/unit", response=LearnerUnitOut, url_name="learning_unit")
+def unit_get(request: HttpRequest) -> LearnerUnitOut:
     """Where the learner's courses and certificates count."""
     return _unit_out(request)
 
 
 @router.post(
     "/unit/choice",
-    response={200: UnitOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: LearnerUnitOut, 404: ErrorOut, 422: ErrorOut},
     url_name="learning_unit_choose",
 )
-def unit_set(request: HttpRequest, payload: UnitIn) -> UnitOut:
+def unit_set(request: HttpRequest, payload: LearnerUnitIn) -> LearnerUnitOut:
     """Choose (or change) the commune or ward an account linked to no person lives in."""
     commune = geo_selectors.commune_get(code=payload.commune)
     services.learner_unit_set(actor=request.user, commune=commune)
