@@ -183,3 +183,24 @@ def test_the_api_reads_and_chooses_the_unit(learning):
     }
     linked = learning.client().get("/api/v1/learning/unit").json()
     assert linked == {"commune": None, "linked": True, "counted_in": learning.commune.code}
+
+
+def test_the_course_page_asks_first_and_the_choice_leads_back(learning):
+    guest = make_user("khach_khoa_hoc")
+    client = learning.client(guest)
+    course_url = reverse("learning:course", args=[learning.course.code])
+    page = client.get(course_url).content.decode()
+    assert "Để khóa học này được tính cho xã, phường của bạn:" in page
+    assert f'href="{reverse("learning:unit")}?next={course_url}"' in page
+    response = client.post(
+        reverse("learning:unit"), {"commune": learning.commune.code, "next": course_url}
+    )
+    assert (response.status_code, response["Location"]) == (302, course_url)
+    assert "Để khóa học này được tính" not in client.get(course_url).content.decode()
+    # Elsewhere than our learning pages, "next" is ignored.
+    response = client.post(
+        reverse("learning:unit"), {"commune": learning.commune.code, "next": "https://x.example/"}
+    )
+    assert response["Location"] == reverse("learning:courses")
+    # A learner linked to a person is never asked.
+    assert "Để khóa học này được tính" not in learning.client().get(course_url).content.decode()

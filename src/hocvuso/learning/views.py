@@ -139,6 +139,7 @@ def course_detail(request: HttpRequest, code: str) -> HttpResponse:
             "lessons": selectors.lessons(enrollment, content),
             "quiz": selectors.quiz_state(enrollment),
             "new_id": uuid7(),
+            "unit": selectors.my_unit(request.user) if enrollment is None else None,
         },
     )
 
