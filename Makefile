@@ -77,7 +77,8 @@ node_modules/.installed: package.json package-lock.json
 		echo "== npm is not installed: the accessibility sweep will be skipped"; \
 	fi
 
-## Read-aloud needs Debian's espeak-ng (Vietnamese voice) and opusenc; installed here when
+## Read-aloud needs Debian's espeak-ng (Vietnamese voice) and opusenc, the narrated lesson videos
+## ffmpeg too (with its SVG decoder, librsvg); installed here when
 ## missing and we are root, as chromium is.
 speech:
 	@if command -v espeak-ng >/dev/null 2>&1 && command -v opusenc >/dev/null 2>&1; then :; \
@@ -86,6 +87,13 @@ speech:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng opus-tools >/dev/null; \
 	else \
 		echo "== espeak-ng / opusenc are not installed and we are not root: lessons will have no read-aloud"; \
+	fi
+	@if command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "== installing ffmpeg for the narrated lesson videos (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
+	else \
+		echo "== ffmpeg is not installed and we are not root: lessons will have no narrated videos"; \
 	fi
 
 ## The PostgreSQL run tests the platform behind Debian's pgbouncer (transaction pooling);

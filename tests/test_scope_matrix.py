@@ -1589,6 +1589,14 @@ ROUTES.update(
         "learning:diagnostic": Route(
             lambda w, s: reverse("learning:diagnostic"), SIGNED_IN, scoped=False
         ),
+        # Where one's own learning counts (an account linked to no person chooses it).
+        "learning:unit": Route(
+            lambda w, s: reverse("learning:unit"),
+            SIGNED_IN,
+            "POST",
+            lambda w, s, role: {"commune": _code(w, s)},
+            scoped=False,
+        ),
         # A helper follows the progress of the people they may see (the registry's rule).
         "learning:learner": Route(
             lambda w, s: reverse("learning:learner", args=[_o(w, s, "p1").pk]),
@@ -1624,6 +1632,13 @@ ROUTES.update(
         # Read-aloud files are named by what they say (no file made in this world: 404).
         "learning:audio": Route(
             lambda w, s: reverse("learning:audio", args=["0" * 32]), set(), public=True
+        ),
+        # Narrated lesson videos and their captions, likewise named by what makes them.
+        "learning:video": Route(
+            lambda w, s: reverse("learning:video", args=["0" * 32]), set(), public=True
+        ),
+        "learning:captions": Route(
+            lambda w, s: reverse("learning:captions", args=["0" * 32]), set(), public=True
         ),
         "api:learning_courses": Route(
             lambda w, s: reverse("api:learning_courses"), SIGNED_IN, scoped=False, anonymous=401
@@ -1666,6 +1681,18 @@ ROUTES.update(
             ok=frozenset({409}),  # passed already, or not started: locked
             anonymous=401,
         ),
+        "api:learning_unit": Route(
+            lambda w, s: reverse("api:learning_unit"), SIGNED_IN, scoped=False, anonymous=401
+        ),
+        "api:learning_unit_choose": Route(
+            lambda w, s: reverse("api:learning_unit_choose"),
+            SIGNED_IN,
+            "POST",
+            lambda w, s, role: {"commune": _code(w, s)},
+            scoped=False,
+            anonymous=401,
+            json=True,
+        ),
         "api:learning_attempt": Route(
             lambda w, s: reverse("api:learning_attempt", args=[COURSE]),
             set(),
@@ -1687,6 +1714,8 @@ API_PATHS.update(
         "/api/v1/learning/courses/{code}/steps": "api:learning_step",
         "/api/v1/learning/courses/{code}/quiz": "api:learning_quiz",
         "/api/v1/learning/courses/{code}/attempts": "api:learning_attempt",
+        "/api/v1/learning/unit": "api:learning_unit",
+        "/api/v1/learning/unit/choice": "api:learning_unit_choose",
     }
 )
 

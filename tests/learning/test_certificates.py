@@ -73,7 +73,7 @@ def verify_jws(token: str, client: Client) -> dict[str, Any]:
     return {"header": header, "payload": payload}
 
 
-def revoked(credential: dict[str, Any], client: Client) -> bool:
+def revoked(credential: dict[str, Any], client: Client, min_size: int = 131_072) -> bool:
     status = credential["credentialStatus"]
     assert status["type"] == "BitstringStatusListEntry"
     assert status["statusPurpose"] == "revocation"
@@ -86,12 +86,13 @@ def revoked(credential: dict[str, Any], client: Client) -> bool:
     encoded = subject["encodedList"]
     assert encoded[0] == "u"  # multibase base64url, no padding
     bits = gzip.decompress(_b64(encoded[1:]))
-    assert len(bits) * 8 >= 131_072
+    assert len(bits) * 8 >= min_size
     index = int(status["statusListIndex"])
+    assert 0 <= index < len(bits) * 8
     return bool(bits[index // 8] >> (7 - index % 8) & 1)
 
 
-def check(token: str, client: Client) -> str:
+def check(token: str, client: Client, min_size: int = 131_072) -> str:
     try:
         credential = verify_jws(token, client)["payload"]
     except NotGenuine:
@@ -99,7 +100,7 @@ def check(token: str, client: Client) -> str:
     assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert {"VerifiableCredential", "OpenBadgeCredential"} <= set(credential["type"])
     assert "AchievementSubject" in credential["credentialSubject"]["type"]
-    return "revoked" if revoked(credential, client) else "genuine"
+    return "revoked" if revoked(credential, client, min_size) else "genuine"
 
 
 # --- The tests ----------------------------------------------------------------------------
@@ -164,6 +165,48 @@ def test_the_status_list_is_large_signed_and_cached(learning):
     assert "public" in response["Cache-Control"]
     assert response["ETag"]
     assert Client().get(reverse("learning:status_list", args=[2])).status_code == 404
+
+
+def test_a_full_status_list_opens_a_second_one_and_both_revoke(learning, settings):
+    # A list of 8 entries (the size is a setting so a test can fill it; production keeps the
+    # specification's 131,072): eight certificates take all of list 1, the ninth opens list 2.
+    settings.HOCVUSO_STATUS_LIST_SIZE = 8
+    certs = [_pass(learning, make_user(f"hoc_vien_day_{n}")) for n in range(9)]
+    in_first = [c for c in certs if c.status_list_id == 1]
+    assert sorted(c.status_index for c in in_first) == [0, 1, 2, 3, 4, 5, 6, 7]
+    ninth = certs[8]
+    assert (ninth.status_list_id, 0 <= ninth.status_index < 8) == (2, True)
+    anonymous = Client()
+    for cert in certs:  # each credential names its own list and index
+        payload = json.loads(_b64(cert.credential.split(".")[1]))
+        status = payload["credentialStatus"]
+        assert _path(status["statusListCredential"]) == f"/trang-thai/{cert.status_list_id}/"
+        assert status["statusListIndex"] == str(cert.status_index)
+        assert check(cert.credential, anonymous, min_size=8) == "genuine"
+    second = anonymous.get(reverse("learning:status_list", args=[2]))
+    assert second.status_code == 200
+    assert second["Content-Type"] == "application/vc+jwt"
+    assert "max-age=300" in second["Cache-Control"]
+    listed = verify_jws(second.content.decode(), anonymous)["payload"]
+    assert listed["id"].endswith("/trang-thai/2/")
+    assert anonymous.get(reverse("learning:status_list", args=[3])).status_code == 404
+    # Revoke one certificate of each list, in one call: each list is re-signed with its bit.
+    from hocvuso.learning.certificates import certificates_revoke
+
+    first_one = in_first[3]
+    assert (
+        certificates_revoke(actor=learning.officer, certificates=[first_one, ninth], reason="x")
+        == 2
+    )
+    statuses = {c.pk: check(c.credential, anonymous, min_size=8) for c in certs}
+    assert statuses[first_one.pk] == statuses[ninth.pk] == "revoked"
+    assert [c.pk for c in certs if statuses[c.pk] == "genuine"] == [
+        c.pk for c in certs if c.pk not in (first_one.pk, ninth.pk)
+    ]
+    page = anonymous.get(reverse("learning:verify", args=[ninth.pk])).content.decode()
+    assert "Đã thu hồi" in page
+    page = anonymous.get(reverse("learning:verify", args=[certs[0].pk])).content.decode()
+    assert "Còn hiệu lực" in page
 
 
 def test_rotation_keeps_old_certificates_verifiable(learning, settings):

@@ -31,6 +31,7 @@ SHIPPED = {
     "4t-thuong-mai-dien-tu",
     "4t-thanh-toan",
     "4t-tiet-kiem-so",
+    "tri-tue-nhan-tao",
 }
 
 GOOD = """---
@@ -85,6 +86,34 @@ def test_the_shipped_courses_are_all_there_and_valid(units):
         assert item.version.status == "published"
         assert item.course.current_id == item.version.pk
         assert content["sources"], f"{item.course.code} names no source"
+
+
+def test_the_ai_course_grants_the_ai_area_and_the_diagnostic_points_to_it(units):
+    # The course of framework area 6 (Circular 02/2025: understanding, using, evaluating AI).
+    loaded = {x.course.code: x for x in courses_load(actor=SYSTEM)}
+    content = loaded["tri-tue-nhan-tao"].version.content
+    assert (content["area"], content["skills"]) == ("6", ["6.1", "6.2", "6.3"])
+    assert [len(lesson["steps"]) for lesson in content["lessons"]] == [2, 2, 2]
+    questions = content["quiz"]["questions"]
+    assert len(questions) == 6
+    assert [q["kind"] for q in questions] == [
+        "single",
+        "multiple",
+        "single",
+        "single",
+        "single",
+        "order",
+    ]
+    assert content["pass_mark"] == 4
+    # Its picture choice: the official store is right, the stranger's link wrong.
+    store = questions[3]
+    assert store["answer"] == [0]
+    assert "hinh/kho-ung-dung-cap-nhat.svg" in store["choices"][0]["html"]
+    assert "hinh/link-nguoi-la.svg" in store["choices"][1]["html"]
+    from hocvuso.learning.content import diagnostic_items
+
+    asked = {i["skill"] for i in diagnostic_items() if i["area"] == "6"}
+    assert asked == {"6.1", "6.2", "6.3"}
 
 
 def test_parse_gives_steps_questions_and_answer_keys():

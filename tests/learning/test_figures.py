@@ -49,14 +49,24 @@ def test_learning_figures_follow_every_write_and_equal_a_recount(learning):
     event = SkillEvent.objects.get(person=second, skill__code="0.2")
     skill_event_reverse(actor=learning.officer, event=event, reason="Không làm được", id=uuid7())
     assert _row(learning) == (2, 2, 1)
-    # By hand, from the rows: learners are the people with an enrolment; passed enrolments;
-    # certificates not revoked.
-    people = set(Enrollment.objects.values_list("person_id", flat=True))
+    # An account linked to no person, living in the same commune, learns there too.
+    from hocvuso.learning.services import learner_unit_set
+
+    guest = make_user("khach_xa")
+    learner_unit_set(actor=guest, commune=learning.commune)
+    enrollment_start(actor=guest, course=learning.course, id=uuid7())
+    assert _row(learning) == (3, 2, 1)
+    # By hand, from the rows: learners are the people with an enrolment (an account linked to no
+    # person counts once); passed enrolments; certificates not revoked.
+    people = {
+        person or ("account", user)
+        for person, user in Enrollment.objects.values_list("person_id", "user_id")
+    }
     passed = Enrollment.objects.filter(passed=True).count()
     valid = Certificate.objects.filter(revoked_at__isnull=True).count()
     assert _row(learning) == (len(people), passed, valid)
     month = MonthSummary.objects.filter(commune=learning.commune).latest("month")
-    assert (month.learners, month.courses_completed, month.certificates_valid) == (2, 2, 1)
+    assert (month.learners, month.courses_completed, month.certificates_valid) == (3, 2, 1)
     assert check() == []
 
 

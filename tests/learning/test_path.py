@@ -40,8 +40,28 @@ def test_the_path_skips_what_is_held_and_keeps_course_order(learning):
         "4t-thuong-mai-dien-tu",
         "4t-thanh-toan",
         "4t-tiet-kiem-so",
+        "tri-tue-nhan-tao",
     ]
-    assert path.uncovered == ["6.2"]  # no course teaches AI yet
+    assert path.uncovered == []  # every skill asked is taught by a course
+
+
+def test_the_ai_area_of_the_diagnostic_points_to_the_ai_course(learning):
+    # Everything but AI held: the path is the AI course alone, with the AI skills still missing.
+    ai = {"6.1", "6.2", "6.3"}
+    everything = {i["skill"] for i in diagnostic_items()}
+    assert ai <= everything
+    diagnostic_record(actor=learning.learner, id=uuid7(), answers=_answers(everything - ai))
+    path = path_for(learning.learner)
+    assert path is not None
+    assert [(s.course.code, s.missing) for s in path.steps] == [
+        ("tri-tue-nhan-tao", ["6.1", "6.2", "6.3"])
+    ]
+    # Only "evaluating AI" not yet: the AI course still, for that one skill.
+    diagnostic_record(actor=learning.learner, id=uuid7(), answers=_answers(everything - {"6.3"}))
+    path = path_for(learning.learner)
+    assert [(s.course.code, s.missing) for s in path.steps] == [("tri-tue-nhan-tao", ["6.3"])]
+    diagnostic_record(actor=learning.learner, id=uuid7(), answers=_answers(everything))
+    assert path_for(learning.learner).steps == []
 
 
 def test_no_path_before_the_diagnostic_and_every_question_must_be_answered(learning):
@@ -131,3 +151,46 @@ def test_a_helper_confirms_a_practical_step_the_learner_did(learning):
 
     with pytest.raises(NotFound):
         practical_confirm(actor=learning.learner, enrollment=enrollment, step=1, id=uuid7())
+
+
+def test_every_diagnostic_question_has_its_picture_with_a_vietnamese_text(learning):
+    from django.contrib.staticfiles import finders
+
+    items = diagnostic_items()
+    page = learning.client().get(reverse("learning:diagnostic")).content.decode()
+    for item in items:
+        assert item["alt"], item["skill"]
+        assert item["picture"].endswith(".svg"), item["skill"]
+        assert finders.find(f"learning/hinh/{item['picture']}"), item["picture"]
+        tag = (
+            f'<img class="picture" src="/static/learning/hinh/{item["picture"]}" '
+            f'alt="{item["alt"]}"'
+        )
+        assert tag in page, item["skill"]
+    assert page.count('<img class="picture"') == len(items)
+    assert 'alt="Điện thoại với trợ lý AI đang trả lời một câu hỏi"' in page  # Vietnamese
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ('- area: "0"\n  skill: "0.1"\n  question: Có?\n  alt: Hình\n', "picture '' is not in"),
+        (
+            '- area: "0"\n  skill: "0.1"\n  question: Có?\n  picture: hinh/khong-co.svg\n'
+            "  alt: Hình\n",
+            "picture 'hinh/khong-co.svg' is not in",
+        ),
+        (
+            '- area: "0"\n  skill: "0.1"\n  question: Có?\n  picture: hinh/ai-la-gi.svg\n',
+            "say what the picture shows",
+        ),
+    ],
+)
+def test_a_diagnostic_question_without_its_picture_is_refused(tmp_path, entry, said):
+    from hocvuso.learning.content import ContentInvalid
+
+    path = tmp_path / "diagnostic.yaml"
+    path.write_text(entry, encoding="utf-8")
+    with pytest.raises(ContentInvalid) as caught:
+        diagnostic_items(path)
+    assert [said in p.message for p in caught.value.problems] == [True]

@@ -34,6 +34,9 @@ a transaction behind its records.
   a programme app (a team membership) ends with it.
 - :data:`external_signed_in` — someone signed in through an identity provider (``user``,
   ``claims``): the roles app links a citizen's account to their registry person by the CCCD claim.
+- :data:`citizen_linked` — an account was linked to its registry person (``actor``, ``user``,
+  ``person``; a citizen role granted by an officer or by the VNeID sign-in): what the account
+  did before (online learning) counts from now on where the person lives.
 - :data:`skill_event_reversed` — a skill event was withdrawn (``actor``, ``event``, ``reversal``):
   what stands on it (a learning certificate) is revoked in the same transaction.
 - :data:`invitation_accepted` — an invitation became an account and a role (``invitation``,
@@ -137,3 +140,4 @@ role_revoked = Hook("role_revoked")
 invitation_accepted = Hook("invitation_accepted")
 skill_event_reversed = Hook("skill_event_reversed")
 external_signed_in = Hook("external_signed_in")
+citizen_linked = Hook("citizen_linked")

@@ -13,11 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.core.schemas import ErrorOut
-from hocvuso.learning import selectors, services
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.learning import selectors, services, video
 from hocvuso.learning.models import Enrollment
 
 router = Router(tags=["learning"])
@@ -45,6 +47,23 @@ class StepOut(Schema):
     speech: str
     helper_confirm: bool
     done: bool
+    video: str | None = Field(None, description="A narrated video step's MP4, once made")
+    captions: str | None = Field(None, description="Its WebVTT captions")
+
+
+def _step_out(index: int, step: dict[str, Any], done: int) -> StepOut:
+    key = video.ready_key(step)
+    return StepOut(
+        index=index,
+        title=step["title"],
+        kind=step["kind"],
+        html=step["html"],
+        speech=step["speech"],
+        helper_confirm=step["helper_confirm"],
+        done=index < done,
+        video=reverse("learning:video", args=[key]) if key else None,
+        captions=reverse("learning:captions", args=[key]) if key else None,
+    )
 
 
 class LessonOut(Schema):
@@ -100,6 +119,43 @@ class AttemptOut(Schema):
     retry_at: dt.datetime | None
 
 
+class LearnerUnitIn(Schema):
+    commune: str = Field(description="Official code of the commune or ward (5 digits)")
+
+
+class LearnerUnitOut(Schema):
+    commune: str | None = Field(description="The commune or ward chosen (None: not chosen)")
+    linked: bool = Field(description="Linked to a registry person: the person's commune counts")
+    counted_in: str | None = Field(description="Where the learner's figures count")
+
+
+def _unit_out(request: HttpRequest) -> LearnerUnitOut:
+    mine = selectors.my_unit(request.user)
+    return LearnerUnitOut(
+        commune=mine.commune.code if mine.commune else None,
+        linked=mine.linked,
+        counted_in=mine.counted_in.code if mine.counted_in else None,
+    )
+
+
+@router.get("/unit", response=LearnerUnitOut, url_name="learning_unit")
+def unit_get(request: HttpRequest) -> LearnerUnitOut:
+    """Where the learner's courses and certificates count."""
+    return _unit_out(request)
+
+
+@router.post(
+    "/unit/choice",
+    response={200: LearnerUnitOut, 404: ErrorOut, 422: ErrorOut},
+    url_name="learning_unit_choose",
+)
+def unit_set(request: HttpRequest, payload: LearnerUnitIn) -> LearnerUnitOut:
+    """Choose (or change) the commune or ward an account linked to no person lives in."""
+    commune = geo_selectors.commune_get(code=payload.commune)
+    services.learner_unit_set(actor=request.user, commune=commune)
+    return _unit_out(request)
+
+
 def _course_out(course: Any, enrollment: Enrollment | None) -> dict[str, Any]:
     content = (
         selectors.published(course).content if enrollment is None else enrollment.version.content
@@ -133,18 +189,7 @@ def _detail(course: Any, enrollment: Enrollment | None) -> CourseDetailOut:
     for view in selectors.lessons(enrollment, content):
         steps = None
         if view.open:
-            steps = [
-                StepOut(
-                    index=view.first_step + i,
-                    title=s["title"],
-                    kind=s["kind"],
-                    html=s["html"],
-                    speech=s["speech"],
-                    helper_confirm=s["helper_confirm"],
-                    done=view.first_step + i < done,
-                )
-                for i, s in enumerate(view.steps)
-            ]
+            steps = [_step_out(view.first_step + i, s, done) for i, s in enumerate(view.steps)]
         lesson_list.append(
             LessonOut(
                 number=view.number, title=view.title, open=view.open, done=view.done, steps=steps
@@ -192,18 +237,7 @@ def lesson_detail(request: HttpRequest, code: str, number: int) -> LessonOut:
         title=view.title,
         open=True,
         done=view.done,
-        steps=[
-            StepOut(
-                index=view.first_step + i,
-                title=s["title"],
-                kind=s["kind"],
-                html=s["html"],
-                speech=s["speech"],
-                helper_confirm=s["helper_confirm"],
-                done=view.first_step + i < done,
-            )
-            for i, s in enumerate(view.steps)
-        ],
+        steps=[_step_out(view.first_step + i, s, done) for i, s in enumerate(view.steps)],
     )
 
 

@@ -9,11 +9,13 @@
   thumbprint (RFC 7638).
 - Keys: each key of ``settings.HOCVUSO_SIGNING_KEYS`` (the first signs) is a secret string; the
   Ed25519 private key is derived from it with HKDF-SHA256, so any strong random string will do.
-- Revocation: a W3C Bitstring Status List of :data:`STATUS_LIST_SIZE` bits (the spec's minimum
+- Revocation: W3C Bitstring Status Lists of :data:`STATUS_LIST_SIZE` bits (the spec's minimum
   of 131,072 — 16 KB — so an index says nothing about how many were issued), each credential
-  at a random free index; bit set = revoked. The list is itself a signed credential
-  (``BitstringStatusListCredential``), re-signed in the transaction that changes it and served
-  with cache headers.
+  at a random free index of the newest list; bit set = revoked. A credential names its list
+  (``statusListCredential``) and index; when the newest list has no free index left, the next
+  one (``/trang-thai/2/`` …) is opened and signed in the issuing transaction. Each list is
+  itself a signed credential (``BitstringStatusListCredential``), re-signed in the transaction
+  that changes it and served with cache headers.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -194,24 +196,55 @@ def _status_credential(row: StatusList) -> str:
     )
 
 
-def _status_list_locked() -> StatusList:
-    row = StatusList.objects.select_for_update().filter(pk=STATUS_LIST_ID).first()
-    if row is None:
-        StatusList.objects.get_or_create(
-            pk=STATUS_LIST_ID,
-            defaults={"size": STATUS_LIST_SIZE, "bits": bytes(STATUS_LIST_SIZE // 8)},
-        )
-        row = StatusList.objects.select_for_update().get(pk=STATUS_LIST_ID)
+def status_list_size() -> int:
+    """Entries of a new list: ``settings.HOCVUSO_STATUS_LIST_SIZE`` (a multiple of 8), the
+    specification's minimum of 131,072 unless a test sets a small one to fill it."""
+    size = int(getattr(settings, "HOCVUSO_STATUS_LIST_SIZE", STATUS_LIST_SIZE))
+    if size <= 0 or size % 8:
+        raise ValueError("HOCVUSO_STATUS_LIST_SIZE must be a positive multiple of 8")
+    return size
+
+
+def _new_status_list(list_id: int) -> StatusList:
+    """Open list ``list_id``: all bits clear, signed at once (so it is served from the start)."""
+    size = status_list_size()
+    row = StatusList(pk=list_id, size=size, bits=bytes(size // 8))
+    row.credential = _status_credential(row)
+    row.save(force_insert=True)
     return row
 
 
-def status_list_credential() -> str:
-    """The signed status list (made and signed on first use)."""
-    row = StatusList.objects.filter(pk=STATUS_LIST_ID).first()
+def _status_list_locked(list_id: int) -> StatusList:
+    return StatusList.objects.select_for_update().get(pk=list_id)
+
+
+def _current_list_locked() -> StatusList:
+    """The newest list, locked: issuers queue on it, so only one of them opens the next list.
+    The first list is made on first use."""
+    while True:
+        last = StatusList.objects.order_by("-pk").values_list("pk", flat=True).first()
+        if last is None:
+            with transaction.atomic():  # a savepoint: a concurrent first insert loses cleanly
+                try:
+                    return _new_status_list(STATUS_LIST_ID)
+                except IntegrityError:
+                    pass
+            continue
+        row = _status_list_locked(last)
+        if not StatusList.objects.filter(pk__gt=last).exists():  # still the newest
+            return row
+
+
+def status_list_credential(list_id: int = STATUS_LIST_ID) -> str | None:
+    """The signed status list ``list_id`` (the first is made and signed on first use; a later
+    one exists once the one before it filled), or None: no such list."""
+    row = StatusList.objects.filter(pk=list_id).first()
     if row is not None and row.credential:
         return row.credential
+    if list_id != STATUS_LIST_ID and row is None:
+        return None
     with transaction.atomic():
-        row = _status_list_locked()
+        row = _current_list_locked() if row is None else _status_list_locked(list_id)
         if not row.credential:
             row.credential = _status_credential(row)
             row.save(update_fields=["credential", "updated_at"])
@@ -279,14 +312,18 @@ def _credential(cert: Certificate, enrollment: Enrollment) -> dict[str, Any]:
     }
 
 
-def _free_index(row: StatusList) -> int:
+def _free_entry() -> tuple[StatusList, int]:
+    """A random free index of the newest list (locked); when it has none left, the next list is
+    opened, signed and served, and the index is taken from it."""
+    row = _current_list_locked()
     taken = set(Certificate.objects.filter(status_list=row).values_list("status_index", flat=True))
     if len(taken) >= row.size:
-        raise RuntimeError("the status list is full")  # a second list is then needed
+        row = _new_status_list(row.pk + 1)
+        taken = set()
     while True:
         index = secrets.randbelow(row.size)
         if index not in taken:
-            return index
+            return row, index
 
 
 def certificate_issue(
@@ -296,7 +333,7 @@ def certificate_issue(
     existing = Certificate.objects.filter(enrollment=enrollment).first()
     if existing is not None:
         return existing
-    row = _status_list_locked()
+    row, index = _free_entry()
     person = enrollment.person
     holder = (person.full_name if person else "") or enrollment.user.get_full_name()
     holder = holder or getattr(enrollment.user, "display_name", "") or enrollment.user.username
@@ -314,7 +351,7 @@ def certificate_issue(
         holder_birth_year=birth_year,
         issued_at=at,
         status_list=row,
-        status_index=_free_index(row),
+        status_index=index,
     )
     cert.credential = sign(_credential(cert, enrollment))
     cert.save(force_insert=True)
@@ -333,17 +370,20 @@ def certificates_revoke(*, actor: Any, certificates: Iterable[Certificate], reas
     certs = [c for c in certificates if c.revoked_at is None]
     if not certs:
         return 0
-    row = _status_list_locked()
-    bits = bytes(row.bits)
     now = timezone.now()
+    for list_id in sorted({c.status_list_id for c in certs}):  # one write per list touched
+        row = _status_list_locked(list_id)
+        bits = bytes(row.bits)
+        for cert in certs:
+            if cert.status_list_id == list_id:
+                bits = _set_bit(bits, cert.status_index)
+        row.bits = bits
+        row.credential = _status_credential(row)
+        row.save(update_fields=["bits", "credential", "updated_at"])
     for cert in certs:
-        bits = _set_bit(bits, cert.status_index)
         cert.revoked_at = now
         cert.revoked_reason = reason[:255]
     Certificate.objects.bulk_update(certs, ["revoked_at", "revoked_reason"])
-    row.bits = bits
-    row.credential = _status_credential(row)
-    row.save(update_fields=["bits", "credential", "updated_at"])
     for cert in certs:
         audit_record(
             actor=actor,

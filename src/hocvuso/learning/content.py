@@ -18,7 +18,9 @@ The format (docs/learning.md shows a whole example)::
     ## Mở ứng dụng                      a step: text (Markdown)
     ## Tự cài VNeID {practical}         a practical step the learner does (``practical helper``:
                                         a helper may confirm it)
-    ## Xem video {video=vneid.mp4}      a video step (the file is served by us)
+    ## Mã OTP là bí mật {video}        a narrated video: its pictures, one after the other,
+                                        while the voice reads the text after each
+    ## Xem video {video=vneid.mp4}      a video step from a file of ours
     # Bài kiểm tra {quiz}               the quiz, last
     ## Câu hỏi …                        a question: a list of choices, ``[x]`` marks the right
     - [ ] …                             ones (one: single choice, several: multiple choice)
@@ -251,10 +253,8 @@ class _Parser:
             elif key == "helper":
                 step["helper_confirm"] = True
             elif key == "video":
-                kind = "video"
-                if not value:
-                    self.problem(line, "a video step names its file: {video=name.mp4}")
-                elif "/" in value or not (VIDEOS_DIR / value).is_file():
+                kind = "video"  # {video}: narrated from its pictures; {video=f.mp4}: our file
+                if value and ("/" in value or not (VIDEOS_DIR / value).is_file()):
                     self.problem(line, f"video '{value}' is not in learning/static/learning/video/")
                 step["video"] = value
             else:
@@ -279,6 +279,8 @@ class _Parser:
         text = "\n".join(t for _, t in step.pop("raw")).strip()
         if not text:
             self.problem(step["line"], "the step has no text")
+        if step["kind"] == "video" and not step.get("video") and not _IMAGE.search(text):
+            self.problem(step["line"], "a narrated video step {video} shows at least one picture")
         out = {
             "title": step["title"],
             "kind": step["kind"],
@@ -411,8 +413,9 @@ DIAGNOSTIC_FILE = Path(__file__).resolve().parent / "content" / "diagnostic.yaml
 def diagnostic_items(
     path: Path | None = None, *, skills: set[str] | None = None
 ) -> list[dict[str, str]]:
-    """The diagnostic's questions (area, skill, question), checked: every entry names a known
-    skill once, with a question."""
+    """The diagnostic's questions (area, skill, question, picture, alt), checked: every entry
+    names a known skill once, with a question and a picture of ours (``hinh/…``) saying in
+    words what it shows."""
     path = path or DIAGNOSTIC_FILE
     name = path.name
     try:
@@ -435,7 +438,25 @@ def diagnostic_items(
         if code in seen:
             problems.append(Problem(name, n, f"entry {n}: skill '{code}' asked twice"))
         seen.add(code)
-        out.append({"area": str(item.get("area", "")), "skill": code, "question": item["question"]})
+        src = str(item.get("picture") or "")
+        picture = src[len(IMAGE_PREFIX) :] if src.startswith(IMAGE_PREFIX) else ""
+        if not picture or "/" in picture or not (IMAGES_DIR / picture).is_file():
+            problems.append(
+                Problem(
+                    name, n, f"entry {n}: picture '{src}' is not in learning/static/learning/hinh/"
+                )
+            )
+        if not str(item.get("alt") or "").strip():
+            problems.append(Problem(name, n, f"entry {n}: say what the picture shows ('alt')"))
+        out.append(
+            {
+                "area": str(item.get("area", "")),
+                "skill": code,
+                "question": item["question"],
+                "picture": picture,
+                "alt": str(item.get("alt") or ""),
+            }
+        )
     if problems:
         raise ContentInvalid(problems)
     return out

@@ -1,6 +1,7 @@
 """Online learning's figures, defined once: the learning pages show them, the dashboards'
 summary tables count them (live rows and rebuilt history alike). A learner counts in the
-commune they lived in when they started a course; ``day=None`` is now."""
+commune they lived in when they started a course — their registry person's, or, for an account
+linked to no person, the commune or ward they chose (``LearnerUnit``); ``day=None`` is now."""
 
 from __future__ import annotations
 
@@ -14,11 +15,19 @@ from hocvuso.learning.models import Certificate, Enrollment
 
 
 def learners(communes: Sequence[str], day: dt.date | None = None) -> dict[str, int]:
-    """People who started at least one course (each counted once)."""
-    qs = Enrollment.objects.filter(commune_id__in=communes, person__isnull=False)
+    """People who started at least one course (each counted once): a registry person once
+    however many accounts they learn with, an account linked to no person once."""
+    qs = Enrollment.objects.filter(commune_id__in=communes)
     if day is not None:
         qs = qs.filter(created_at__lt=day_end(day))
-    rows = qs.values("commune_id").annotate(n=Count("person_id", distinct=True)).order_by()
+    rows = (
+        qs.values("commune_id")
+        .annotate(
+            n=Count("person_id", distinct=True)
+            + Count("user_id", filter=Q(person__isnull=True), distinct=True)
+        )
+        .order_by()
+    )
     return {r["commune_id"]: r["n"] for r in rows}
 
 

@@ -51,8 +51,10 @@ class VersionStatus(models.TextChoices):
 
 
 class CourseVersion(BaseModel):
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="versions", verbose_name=_("course")
+    )
+    number = models.PositiveIntegerField(_("version number"))
     status = models.CharField(_("status"), max_length=12, choices=VersionStatus.choices)
     digest = models.CharField(_("digest of the file"), max_length=64)
     content = models.JSONField(_("content"))
@@ -75,7 +77,12 @@ class Enrollment(BaseModel):
     """Progress: the next step to do is ``steps_done`` (steps run in order across lessons); the
     quiz opens when every step is done."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("learner's account"),
+    )
     person = models.ForeignKey(
         "registry.Person",
         on_delete=models.PROTECT,
@@ -85,14 +92,23 @@ class Enrollment(BaseModel):
         verbose_name=_("person"),
     )
     commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune counted in"),
     )
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")
-    version = models.ForeignKey(CourseVersion, on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("course")
+    )
+    version = models.ForeignKey(
+        CourseVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("course version")
+    )
     steps_done = models.PositiveIntegerField(_("steps done"), default=0)
     attempts = models.PositiveIntegerField(_("quiz attempts"), default=0)
     best_score = models.PositiveIntegerField(_("best score"), default=0)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), default=False)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     seconds = models.PositiveIntegerField(_("time spent (seconds)"), default=0)
@@ -120,8 +136,10 @@ class EventKind(models.TextChoices):
 class LearningEvent(models.Model):
     """Append-only; the id is the client's (UUID v7)."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="events")
+    id = models.UUIDField(_("identifier"), primary_key=True, editable=False)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="events", verbose_name=_("enrolment")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     step = models.PositiveIntegerField(_("step"), null=True, blank=True)
     answers = models.JSONField(_("answers"), null=True, blank=True)
@@ -129,7 +147,11 @@ class LearningEvent(models.Model):
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     seconds = models.PositiveIntegerField(_("seconds"), default=0)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     at = models.DateTimeField(_("at"))
 
@@ -146,11 +168,11 @@ class StatusList(models.Model):
     """A W3C Bitstring Status List (revocation): bit ``i`` set = the credential at index ``i``
     is revoked. ``credential`` is the list's own signed VC-JWT, re-signed on every change."""
 
-    id = models.PositiveIntegerField(primary_key=True)
-    size = models.PositiveIntegerField()
-    bits = models.BinaryField()
-    credential = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    id = models.PositiveIntegerField(_("list number"), primary_key=True)
+    size = models.PositiveIntegerField(_("size (entries)"))
+    bits = models.BinaryField(_("bits"))
+    credential = models.TextField(_("signed list (VC-JWT)"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("status list")
@@ -162,26 +184,52 @@ class StatusList(models.Model):
 
 class Certificate(BaseModel):
     enrollment = models.OneToOneField(
-        Enrollment, on_delete=models.PROTECT, related_name="certificate"
+        Enrollment,
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        verbose_name=_("enrolment"),
     )
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
-    version = models.ForeignKey(CourseVersion, on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="+", verbose_name=_("course")
+    )
+    version = models.ForeignKey(
+        CourseVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("course version")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("learner's account"),
+    )
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "registry.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
     )
     commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune counted in"),
     )
     holder_name = models.CharField(_("holder"), max_length=200)
-    holder_birth_year = models.PositiveIntegerField(null=True, blank=True)
+    holder_birth_year = models.PositiveIntegerField(_("holder's birth year"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued at"))
-    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")
-    status_index = models.PositiveIntegerField()
+    status_list = models.ForeignKey(
+        StatusList, on_delete=models.PROTECT, related_name="+", verbose_name=_("status list")
+    )
+    status_index = models.PositiveIntegerField(_("index in the status list"))
     credential = models.TextField(_("signed credential (VC-JWT)"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_reason = models.CharField(max_length=255, blank=True)
-    skill_events = models.ManyToManyField("skills.SkillEvent", related_name="+", blank=True)
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=255, blank=True)
+    skill_events = models.ManyToManyField(
+        "skills.SkillEvent", related_name="+", blank=True, verbose_name=_("skill events")
+    )
 
     class Meta:
         verbose_name = _("certificate")
@@ -200,10 +248,20 @@ class Diagnostic(models.Model):
     """One self-assessment: for each skill asked, "I can do this" or not. Append-only (a retake
     is a new row; the latest sets the path, the earlier ones show progress)."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    id = models.UUIDField(_("identifier"), primary_key=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("learner's account"),
+    )
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "registry.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
     )
     answers = models.JSONField(_("answers"))  # skill code → true (can do) / false
     taken_at = models.DateTimeField(_("taken at"))
@@ -215,3 +273,29 @@ class Diagnostic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.taken_at:%Y-%m-%d}"
+
+
+class LearnerUnit(BaseModel):
+    """Where a learner whose account is linked to no registry person says they live (a commune
+    or ward of the official list): their enrolments and certificates count in its figures.
+    Once the account is linked to a person, the person's commune wins."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("learner's account"),
+    )
+    commune = models.ForeignKey(
+        "geo.Commune",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("commune or ward where they live"),
+    )
+
+    class Meta:
+        verbose_name = _("learner's commune")
+        verbose_name_plural = _("learners' communes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.commune_id}"

@@ -34,9 +34,11 @@ from hocvuso.learning.models import (
     Diagnostic,
     Enrollment,
     EventKind,
+    LearnerUnit,
     LearningEvent,
 )
 from hocvuso.learning.services import retry_at
+from hocvuso.registry.models import Person
 from hocvuso.skills.models import PersonSkillStatus
 
 
@@ -209,6 +211,28 @@ def certificate_get(actor: Any, id: UUID) -> Certificate:
 
 def diagnostic_questions() -> list[dict[str, str]]:
     return diagnostic_items()
+
+
+@dataclass(frozen=True)
+class MyUnit:
+    commune: Any  # the chosen commune or ward (None: not chosen)
+    linked: bool  # the account is linked to a registry person: the person's commune counts
+    counted_in: Any  # the commune their learning counts in (None: nowhere yet)
+
+
+def my_unit(actor: Any) -> MyUnit:
+    """Where the actor's learning counts: their registry person's commune, or the commune or
+    ward they chose (``LearnerUnit``) when the account is linked to no person."""
+    if not may_learn(actor):
+        return MyUnit(None, False, None)
+    unit = LearnerUnit.objects.filter(user_id=actor.pk).select_related("commune__province")
+    chosen = unit.first()
+    commune = chosen.commune if chosen else None
+    person_id = learner_person_id(actor)
+    if person_id is not None:
+        person = Person.objects.filter(pk=person_id).select_related("commune__province").first()
+        return MyUnit(commune, True, person.commune if person else None)
+    return MyUnit(commune, False, commune)
 
 
 def my_diagnostics(actor: Any, limit: int = 2) -> list[Diagnostic]:

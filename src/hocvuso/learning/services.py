@@ -38,18 +38,21 @@ from hocvuso.core import hooks
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.errors import CoreError, DomainError, ensure
 from hocvuso.core.ids import IdScheme, derived_id
+from hocvuso.geo.models import Commune
 from hocvuso.learning import content as content_files
 from hocvuso.learning.errors import LearningError
 from hocvuso.learning.models import (
+    Certificate,
     Course,
     CourseVersion,
     Diagnostic,
     Enrollment,
     EventKind,
+    LearnerUnit,
     LearningEvent,
     VersionStatus,
 )
-from hocvuso.learning.tasks import speak_version
+from hocvuso.learning.tasks import film_version, speak_version
 from hocvuso.registry.models import Person
 from hocvuso.skills.models import Channel, Skill, SkillArea, SkillEvent
 from hocvuso.skills.services import EventInput, skill_events_record_batch
@@ -134,6 +137,7 @@ def _publish(actor: Any, version: CourseVersion) -> None:
     course.title, course.area, course.order = data["title"], data["area"], data["order"]
     course.save(update_fields=["current", "title", "area", "order", "updated_at"])
     transaction.on_commit(partial(speak_version.enqueue, str(version.pk)))
+    transaction.on_commit(partial(film_version.enqueue, str(version.pk)))
 
 
 @transaction.atomic
@@ -190,7 +194,7 @@ def enrollment_start(*, actor: Any, course: Course, id: UUID) -> Enrollment:
     enrollment = Enrollment.objects.create(
         user=actor,
         person=person,
-        commune_id=person.commune_id if person else None,
+        commune_id=person.commune_id if person else _unit_of(actor),
         course=course,
         version_id=course.current_id,
     )
@@ -200,6 +204,52 @@ def enrollment_start(*, actor: Any, course: Course, id: UUID) -> Enrollment:
     if enrollment.commune_id:
         hooks.network_changed.send(communes=[enrollment.commune_id])
     return enrollment
+
+
+def _unit_of(actor: Any) -> str | None:
+    """The commune an account linked to no person says it lives in (None: not chosen yet)."""
+    return LearnerUnit.objects.filter(user=actor).values_list("commune_id", flat=True).first()
+
+
+def _recount_moved(user: Any, person: Person | None, commune_id: str | None) -> list[str]:
+    """Move the account's enrolments that name no person (and their certificates) to
+    ``person`` / ``commune_id``; the communes whose figures change."""
+    moved = Enrollment.objects.filter(user=user, person__isnull=True)
+    before = set(moved.exclude(commune_id=commune_id).values_list("commune_id", flat=True))
+    if not before and (person is None or not moved.exists()):
+        return []
+    certs = Certificate.objects.filter(enrollment__in=moved)
+    certs.update(person=person, commune_id=commune_id)
+    moved.update(person=person, commune_id=commune_id, updated_at=timezone.now())
+    return sorted(c for c in before | {commune_id} if c)
+
+
+@transaction.atomic
+def learner_unit_set(*, actor: Any, commune: Commune) -> LearnerUnit:
+    """The commune or ward a learner linked to no registry person lives in (an official, current
+    unit). Their enrolments and certificates count in its figures; changing it later moves
+    them (it corrects where they live: they have no registry record that says so). An account
+    linked to a person counts where the person lives, so the choice is stored but changes
+    nothing of its figures."""
+    ensure(may_learn(actor))
+    if commune.retired_at is not None:
+        raise DomainError(
+            CoreError.INVALID, _("This unit no longer exists: choose the current one."), "commune"
+        )
+    unit, _created = LearnerUnit.objects.update_or_create(user=actor, defaults={"commune": commune})
+    if _own_person(actor) is None:
+        communes = _recount_moved(actor, None, commune.code)
+        if communes:
+            hooks.network_changed.send(communes=communes)
+    return unit
+
+
+def on_citizen_linked(*, user: Any, person: Person, **_: Any) -> None:
+    """Hook receiver: an account was linked to its registry person; what it learnt before
+    counts from now on where the person lives (the person's commune wins over the one chosen)."""
+    communes = _recount_moved(user, person, person.commune_id)
+    if communes:
+        hooks.network_changed.send(communes=communes)
 
 
 _EVENT_COLUMNS = (

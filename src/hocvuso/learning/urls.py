@@ -6,6 +6,7 @@ app_name = "learning"
 urlpatterns = [
     path("hoc/", views.course_list, name="courses"),
     path("hoc/tu-danh-gia/", views.diagnostic, name="diagnostic"),
+    path("hoc/noi-o/", views.learner_unit, name="unit"),
     path("hoc/nguoi-hoc/<uuid:person_id>/", views.learner_progress, name="learner"),
     path("hoc/nguoi-hoc/<uuid:person_id>/xac-nhan/", views.practical_confirm, name="confirm"),
     path("xa/<str:code>/hoc-truc-tuyen/", views.commune_learning, name="commune"),
@@ -26,6 +27,8 @@ urlpatterns = [
     path("xac-minh/<uuid:certificate_id>/", views.verify, name="verify"),
     path("xac-minh/<uuid:certificate_id>/chung-chi.jwt", views.credential, name="credential"),
     path("hoc/doc/<str:key>.opus", views.audio, name="audio"),
+    path("hoc/video/<str:key>.mp4", views.video_file, name="video"),
+    path("hoc/video/<str:key>.vtt", views.video_captions, name="captions"),
     path("trang-thai/<int:list_id>/", views.status_list, name="status_list"),
     path(".well-known/did.json", views.did_document, name="did"),
 ]

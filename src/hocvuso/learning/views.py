@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import time
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +37,8 @@ from hocvuso.core.fetch import as_uuid
 from hocvuso.core.ids import uuid7
 from hocvuso.core.replicas import replica_reads
 from hocvuso.core.web import not_found_as_404, paginate
-from hocvuso.learning import certificates, selectors, services, speech
+from hocvuso.geo import selectors as geo_selectors
+from hocvuso.learning import certificates, selectors, services, speech, video
 from hocvuso.learning.content import ContentInvalid
 from hocvuso.learning.errors import LearningError
 from hocvuso.learning.models import Enrollment
@@ -63,8 +66,60 @@ def course_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "learning/courses.html",
-        {"rows": rows, "path": selectors.path_for(request.user), "progress": progress},
+        {
+            "rows": rows,
+            "path": selectors.path_for(request.user),
+            "progress": progress,
+            "unit": selectors.my_unit(request.user),
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def learner_unit(request: HttpRequest) -> HttpResponse:
+    """Where the learner lives (an account linked to no registry person): the province first,
+    then its communes and wards, from the official list; the choice can be changed later."""
+    mine = selectors.my_unit(request.user)
+    error = ""
+    if request.method == "POST":
+        try:
+            commune = geo_selectors.commune_get(code=request.POST.get("commune", ""))
+            services.learner_unit_set(actor=request.user, commune=commune)
+        except NotFound:
+            error = _("Choose your commune or ward from the list.")
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request, _("Saved: your learning counts in %(unit)s.") % {"unit": commune.name}
+            )
+            return redirect(_safe_next(request) or reverse("learning:courses"))
+    province = request.GET.get("tinh") or (mine.commune.province_id if mine.commune else "")
+    provinces = list(geo_selectors.province_search())
+    communes = (
+        list(geo_selectors.commune_search(province=province).filter(retired_at__isnull=True))
+        if province
+        else []
+    )
+    return render(
+        request,
+        "learning/unit.html",
+        {
+            "mine": mine,
+            "provinces": provinces,
+            "province": province,
+            "communes": communes,
+            "error": error,
+            "next": _safe_next(request),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if target.startswith("/hoc/") and "//" not in target else ""
 
 
 @login_required
@@ -84,6 +139,7 @@ def course_detail(request: HttpRequest, code: str) -> HttpResponse:
             "lessons": selectors.lessons(enrollment, content),
             "quiz": selectors.quiz_state(enrollment),
             "new_id": uuid7(),
+            "unit": selectors.my_unit(request.user) if enrollment is None else None,
         },
     )
 
@@ -128,6 +184,7 @@ def lesson_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
             "index": view.first_step + i,
             "done": view.first_step + i < done,
             "audio": speech.ready_key(s["speech"]),
+            "video_key": video.ready_key(s),
         }
         for i, s in enumerate(view.steps)
     ]
@@ -375,9 +432,9 @@ def credential(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
 @require_GET
 @replica_reads
 def status_list(request: HttpRequest, list_id: int) -> HttpResponse:
-    if list_id != certificates.STATUS_LIST_ID:
+    token = certificates.status_list_credential(list_id)
+    if token is None:
         return HttpResponse(status=404)
-    token = certificates.status_list_credential()
     response = HttpResponse(token, content_type="application/vc+jwt")
     patch_cache_control(response, public=True, max_age=STATUS_LIST_MAX_AGE)
     response["ETag"] = '"' + hashlib.sha256(token.encode()).hexdigest()[:32] + '"'
@@ -495,6 +552,54 @@ def audio(request: HttpRequest, key: str) -> HttpResponse | FileResponse:
     response = FileResponse(speech.path_of(key).open("rb"), content_type="audio/ogg")
     patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
     return response
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _ranged(request: HttpRequest, path: Path, content_type: str) -> HttpResponse:
+    """A file of ours, named by what it holds (cached for good), in part when the request asks
+    for a byte range (``Range: bytes=a-b``, one range: what video players send to seek)."""
+    size = path.stat().st_size
+    found = _RANGE.match(request.headers.get("Range", "").strip())
+    ranged = bool(found and (found.group(1) or found.group(2)))
+    first, last = 0, size - 1
+    if found and ranged:
+        if found.group(1):
+            first = int(found.group(1))
+            last = min(int(found.group(2)), size - 1) if found.group(2) else size - 1
+        else:  # the last n bytes
+            first = max(size - int(found.group(2)), 0)
+        if first > last or first >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+    with path.open("rb") as f:
+        f.seek(first)
+        body = f.read(last - first + 1)
+    response = HttpResponse(body, content_type=content_type, status=206 if ranged else 200)
+    if ranged:
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = f'"{path.stem}"'
+    patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
+    return response
+
+
+@require_GET
+def video_file(request: HttpRequest, key: str) -> HttpResponse:
+    """A step's narrated video (MP4), named by what makes it: served in ranges, cached for good."""
+    if not video.valid_key(key) or not video.path_of(key).is_file():
+        return HttpResponse(status=404)
+    return _ranged(request, video.path_of(key), "video/mp4")
+
+
+@require_GET
+def video_captions(request: HttpRequest, key: str) -> HttpResponse:
+    """The video's captions (WebVTT), made with it from the step's text."""
+    if not video.valid_key(key) or not video.path_of(key, ".vtt").is_file():
+        return HttpResponse(status=404)
+    return _ranged(request, video.path_of(key, ".vtt"), "text/vtt; charset=utf-8")
 
 
 # --- The content page (national content editors) --------------------------------------------

@@ -143,6 +143,8 @@ def role_grant(
     )
     forget_scope(user)
     hooks.network_changed.send(communes=_network_communes(assignment))
+    if role == Role.CITIZEN and person is not None:
+        hooks.citizen_linked.send(actor=actor, user=user, person=person)
     return assignment
 
 
