@@ -34,7 +34,7 @@ ACTIVE = (Status.OPEN, Status.TAKEN, Status.ANSWERED)
 
 
 class HelpRequest(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid7, editable=False)
     person = models.ForeignKey(
         "registry.Person",
         on_delete=models.PROTECT,

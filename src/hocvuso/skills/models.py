@@ -79,6 +79,7 @@ class SkillArea(models.Model):
 
 
 class Skill(models.Model):
+    id = models.BigAutoField(_("ID"), primary_key=True)
     code = models.CharField(_("code"), max_length=32, unique=True)
     area = models.ForeignKey(
         SkillArea, on_delete=models.PROTECT, related_name="skills", verbose_name=_("area")
@@ -117,6 +118,7 @@ class SkillSet(models.Model):
     """A named set of skills. ``province`` empty: the national set; set: that province's own
     (stricter) version, which replaces the national one for people living there."""
 
+    id = models.BigAutoField(_("ID"), primary_key=True)
     code = models.CharField(_("code"), max_length=32)
     province = models.ForeignKey(
         "geo.Province",
@@ -158,7 +160,7 @@ class SkillEvent(models.Model):
     so the same record sent twice is stored once.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid7, editable=False)
     person = models.ForeignKey(
         "registry.Person",
         on_delete=models.PROTECT,
@@ -204,7 +206,7 @@ class SkillEvent(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # Set by the service: True when the call found the event already stored (idempotent replay).
     replayed = False
@@ -250,7 +252,7 @@ class PersonSkillStatus(models.Model):
     # The same as bits (bit i: the i-th code of ``facts.T4_CODES``), counted by dashboards.
     t4_mask = models.PositiveSmallIntegerField(_("4T held (bits)"), default=0)
     last_event_on = models.DateField(_("last skill gained on"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("person's digital status")
@@ -277,7 +279,11 @@ class CheckRound(BaseModel):
         "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
     )
     drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("drawn by"),
     )
     period_from = models.DateField(_("from"))
     period_to = models.DateField(_("to"))
@@ -317,13 +323,19 @@ class BackCheck(BaseModel):
     """One drawn event to check with the citizen. The group it counts for (channel, helper, and
     the round's frame ``source``/``label``) is copied when drawn."""
 
-    round = models.ForeignKey(CheckRound, on_delete=models.CASCADE, related_name="checks")
+    round = models.ForeignKey(
+        CheckRound, on_delete=models.CASCADE, related_name="checks", verbose_name=_("round")
+    )
     event = models.ForeignKey(
         SkillEvent, on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
     )
     channel = models.CharField(_("channel"), max_length=24)
     helper = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("helper"),
     )
     source = models.CharField(_("sample frame"), max_length=64, blank=True)
     label = models.CharField(_("sample frame name"), max_length=200, blank=True)
@@ -339,12 +351,20 @@ class BackCheck(BaseModel):
         _("outcome"), max_length=16, choices=CheckOutcome.choices, default=CheckOutcome.PENDING
     )
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("checked by"),
     )
-    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     reversal = models.OneToOneField(
-        SkillEvent, on_delete=models.PROTECT, null=True, related_name="+"
+        SkillEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("reversal"),
     )
 
     class Meta:
