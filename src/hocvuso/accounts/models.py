@@ -299,7 +299,7 @@ class SignInFailure(models.Model):
         indexes = [models.Index(fields=["account", "client", "at"], name="signin_fail_pair")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M}"
+        return f"{self.at:%d/%m/%Y %H:%M}"
 
 
 class LabelledDevice(ThrottlingMixin, Device):

@@ -113,7 +113,7 @@ class HelpRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} {self.created_at:%Y-%m-%d}"
+        return f"{self.get_status_display()} {self.created_at:%d/%m/%Y}"
 
     @property
     def topic(self) -> str:

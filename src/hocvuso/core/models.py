@@ -45,7 +45,10 @@ class AuditLog(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+        from hocvuso.core.audit import AuditAction  # it imports this module
+        from hocvuso.core.export import label
+
+        return f"{self.at:%d/%m/%Y %H:%M} {label(AuditAction, self.action)}"
 
 
 class ScheduledRun(models.Model):
@@ -71,7 +74,7 @@ class ScheduledRun(models.Model):
         ordering = ["-due_at"]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.job} {self.due_at:%d/%m/%Y %H:%M}"
 
 
 class JobStatus(models.TextChoices):

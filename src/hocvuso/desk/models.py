@@ -61,7 +61,7 @@ class DeskVisit(models.Model):
         indexes = [models.Index(fields=["commune", "-happened_at"], name="deskvisit_commune_time")]
 
     def __str__(self) -> str:
-        return f"{self.procedure} {self.happened_at:%Y-%m-%d}"
+        return f"{self.procedure} {self.happened_at:%d/%m/%Y}"
 
     @property
     def procedure_name(self) -> str:

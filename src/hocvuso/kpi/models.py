@@ -290,7 +290,7 @@ class MonthSummary(CommuneCounts):
         indexes = [models.Index(fields=["month", "province"], name="month_summary_month")]
 
     def __str__(self) -> str:
-        return f"{self.commune_id} {self.month:%Y-%m}"
+        return f"{self.commune_id} {self.month:%m/%Y}"
 
 
 class ProvinceMonthSummary(CommuneCounts):
@@ -318,4 +318,4 @@ class ProvinceMonthSummary(CommuneCounts):
         indexes = [models.Index(fields=["month"], name="province_month_month")]
 
     def __str__(self) -> str:
-        return f"{self.province_id} {self.month:%Y-%m} {'remote' if self.remote else 'other'}"
+        return f"{self.province_id} {self.month:%m/%Y} {_('remote') if self.remote else _('other')}"

@@ -148,4 +148,4 @@ class MentoringSession(models.Model):
         indexes = [models.Index(fields=["mentor", "happened_on"], name="session_mentor_date")]
 
     def __str__(self) -> str:
-        return f"{self.happened_on} {self.mentor_id} → {self.mentee_id}"
+        return f"{self.happened_on:%d/%m/%Y} {self.mentor_id} → {self.mentee_id}"

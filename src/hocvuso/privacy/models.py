@@ -84,7 +84,7 @@ class Consent(BaseModel):
         indexes = [models.Index(fields=["person", "purpose"], name="consent_person_purpose")]
 
     def __str__(self) -> str:
-        return f"{self.get_purpose_display()} ({self.given_at:%Y-%m-%d})"
+        return f"{self.get_purpose_display()} ({self.given_at:%d/%m/%Y})"
 
     @property
     def active(self) -> bool:
@@ -153,7 +153,7 @@ class DataRequest(BaseModel):
         indexes = [models.Index(fields=["person", "received_at"], name="datarequest_person")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.received_at:%Y-%m-%d})"
+        return f"{self.get_kind_display()} ({self.received_at:%d/%m/%Y})"
 
     @property
     def acknowledge_by(self) -> dt.date:
@@ -222,7 +222,7 @@ class Breach(BaseModel):
         ordering = ["-found_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.found_at:%Y-%m-%d %H:%M})"
+        return f"{self.get_kind_display()} ({self.found_at:%d/%m/%Y %H:%M})"
 
     @property
     def notify_by(self) -> dt.datetime:

@@ -48,6 +48,18 @@ class Proficiency(models.IntegerChoices):
     L8 = 8, _("8 – Highly specialised")
 
 
+class Programme(models.TextChoices):
+    """The programme tags a skill carries (``Skill.programmes``)."""
+
+    DIGCOMP = "digcomp", _("EU DigComp 2.2")
+    CIRCULAR_02_2025 = "circular_02_2025", _("Circular 02/2025/TT-BGDĐT")
+    DECISION_757 = "decision_757", _("Decision 757/QĐ-BKHCN")
+    IDENTITY = "identity", _("Digital identity")
+    FOUR_T = "4t", _("4T")
+    BASIC = "basic", _("Basic skill set")
+    FAMILY = "family", _("Digital family")
+
+
 class Channel(models.TextChoices):
     HOME_VISIT = "home_visit", _("Home visit")
     CLASS = "class", _("Class")
@@ -220,7 +232,7 @@ class SkillEvent(models.Model):
         indexes = [models.Index(fields=["person", "happened_on"], name="skillevent_person_date")]
 
     def __str__(self) -> str:
-        return f"{self.happened_on} {self.skill_id} {self.person_id}"
+        return f"{self.happened_on:%d/%m/%Y} {self.skill_id} {self.person_id}"
 
     @property
     def is_reversal(self) -> bool:
@@ -287,7 +299,7 @@ class CheckRound(BaseModel):
     )
     period_from = models.DateField(_("from"))
     period_to = models.DateField(_("to"))
-    channel = models.CharField(_("channel"), max_length=24, blank=True)
+    channel = models.CharField(_("channel"), max_length=24, blank=True, choices=Channel.choices)
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -309,7 +321,7 @@ class CheckRound(BaseModel):
         verbose_name_plural = _("back-check rounds")
 
     def __str__(self) -> str:
-        return f"{self.commune_id} {self.period_from}–{self.period_to}"
+        return f"{self.commune_id} {self.period_from:%d/%m/%Y}–{self.period_to:%d/%m/%Y}"
 
 
 class CheckOutcome(models.TextChoices):
@@ -329,7 +341,7 @@ class BackCheck(BaseModel):
     event = models.ForeignKey(
         SkillEvent, on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
     )
-    channel = models.CharField(_("channel"), max_length=24)
+    channel = models.CharField(_("channel"), max_length=24, choices=Channel.choices)
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -377,4 +389,4 @@ class BackCheck(BaseModel):
         indexes = [models.Index(fields=["channel", "outcome"], name="backcheck_group")]
 
     def __str__(self) -> str:
-        return f"{self.round_id} {self.event_id} {self.outcome}"
+        return f"{self.round_id} {self.event_id} {self.get_outcome_display()}"

@@ -198,7 +198,7 @@ class Visit(BaseModel):
         indexes = [models.Index(fields=["household", "visited_at"], name="visit_household_at")]
 
     def __str__(self) -> str:
-        return f"{self.visited_at:%Y-%m-%d} {self.household_id}"
+        return f"{self.visited_at:%d/%m/%Y} {self.household_id}"
 
 
 class VisitPerson(models.Model):
