@@ -153,3 +153,28 @@ def test_admin_pages_keep_vietnamese_names(admin_client):
         ).content.decode()
         assert vi.capitalize() in page or vi in page, meta.label_lower
     assert english == []
+
+
+def test_permissions_and_booleans_are_named_in_vietnamese(admin_client):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import translation
+
+    from hocvuso.core.admin import boolean_icon, permission_label
+    from hocvuso.registry.models import Household
+
+    permission = Permission.objects.get(
+        codename="delete_household", content_type=ContentType.objects.get_for_model(Household)
+    )
+    assert permission.name == "Can delete household"  # what Django stored
+    with translation.override("vi"):
+        assert permission_label(permission) == "Sổ dân cư | hộ gia đình | Được xóa hộ gia đình"
+        assert 'alt="Có"' in boolean_icon(True)
+        assert 'alt="Không"' in boolean_icon(False)
+    page = admin_client.get(reverse("admin:auth_group_add")).content.decode()
+    assert "Được xóa hộ gia đình" in page
+    assert "Can delete household" not in page
+    assert (
+        'alt="True"'
+        not in admin_client.get(reverse("admin:geo_commune_changelist")).content.decode()
+    )

@@ -55,12 +55,12 @@ class Page:
     html: str
 
 
-def crawl(client: Client, role: str, start: str = "/") -> list[Page]:
+def crawl(client: Client, role: str, start: str = "/", limit: int = PER_ROLE) -> list[Page]:
     pages: list[Page] = []
     seen: set[str] = set()
     shapes: dict[str, int] = {}
     queue = deque([start])
-    while queue and len(pages) < PER_ROLE:
+    while queue and len(pages) < limit:
         path = queue.popleft()
         if path in seen:
             continue

@@ -14,11 +14,12 @@ import hocvuso
 
 PACKAGE = Path(hocvuso.__file__).resolve().parent
 LOCALE = PACKAGE / "locale"
-CATALOGUES = sorted(PACKAGE.glob("**/locale/vi/LC_MESSAGES/django.po"))
+CATALOGUES = sorted(PACKAGE.glob("**/locale/vi/LC_MESSAGES/django*.po"))  # and djangojs
 
 
 def read_po(path: Path) -> dict[str, list[str]]:
-    """msgid (or msgid + NUL + msgid_plural) → its msgstr list, for the live entries."""
+    """msgid (or msgid + NUL + msgid_plural; a context before it) → its msgstr list, for the
+    live entries."""
     entries: dict[str, list[str]] = {}
     current: dict[str, str] = {}
     key = ""
@@ -26,6 +27,8 @@ def read_po(path: Path) -> dict[str, list[str]]:
     def flush() -> None:
         if current.get("msgid"):
             msgid = current["msgid"]
+            if "msgctxt" in current:  # as gettext keys it: context, EOT, msgid
+                msgid = current["msgctxt"] + "\x04" + msgid
             if "msgid_plural" in current:
                 msgid += "\0" + current["msgid_plural"]
             entries[msgid] = [v for k, v in sorted(current.items()) if k.startswith("msgstr")]

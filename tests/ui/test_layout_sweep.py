@@ -2,7 +2,11 @@
 opened in headless Chromium on a 360-px phone with the text at 200 %, must not be wider than the
 screen, and axe-core (from npm, injected into the page) must find no critical or serious
 violation. One page of each kind per role, a kind seen for one role not repeated for the next.
-Screenshots of every page go to ``artifacts/sweep/``."""
+Screenshots of every page go to ``artifacts/sweep/``.
+
+The field roles' pages (the visit form, the desk log, the plan, the worklists…) hold at page zoom
+×2 as well: a 360-px phone zoomed to 200 % lays the page out in 180 CSS px, and nothing may be
+wider than that (screenshots in ``artifacts/zoom/``)."""
 
 from __future__ import annotations
 
@@ -23,7 +27,9 @@ LARGE_TEXT = "html { font-size: 200% !important; }"
 
 
 def _overflow(page) -> int:  # type: ignore[no-untyped-def]
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    """How much wider than the screen the page lays out. Measured against the viewport set, not
+    ``innerWidth``: a phone browser widens its layout viewport to fit content that overflows."""
+    return int(page.evaluate("document.documentElement.scrollWidth") - page.viewport_size["width"])
 
 
 def _axe(page) -> list[str]:  # type: ignore[no-untyped-def]
@@ -40,6 +46,16 @@ def _axe(page) -> list[str]:  # type: ignore[no-untyped-def]
     return list(result)
 
 
+def _sign_in(page, live_server, user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return client
+
+
 def test_every_kind_of_page_holds_at_360_px_with_large_text(live_server, chromium_path, units):
     if not AXE.exists():
         pytest.skip("axe-core is not installed (make js installs it from npm)")
@@ -52,19 +68,8 @@ def test_every_kind_of_page_holds_at_360_px_with_large_text(live_server, chromiu
     with phone_page(chromium_path) as page:
         page.set_viewport_size(NARROW)
         for role, user in accounts.items():
-            client = Client()
-            client.force_login(user)
+            client = _sign_in(page, live_server, user)
             pages = [p for p in crawl(client, role) if shape(p.path) not in done][:PER_ROLE]
-            page.context.clear_cookies()
-            page.context.add_cookies(
-                [
-                    {
-                        "name": "sessionid",
-                        "value": client.cookies["sessionid"].value,
-                        "url": live_server.url,
-                    }
-                ]
-            )
             for found in pages:
                 done.add(shape(found.path))
                 page.goto(live_server.url + found.path)
@@ -80,3 +85,61 @@ def test_every_kind_of_page_holds_at_360_px_with_large_text(live_server, chromiu
                     report.append(f"{role} {found.path}: {violation}")
     assert checked > 30
     assert report == [], "\n" + "\n".join(report)
+
+
+# The roles that work in the field, on a phone.
+FIELD_ROLES = ("team_member", "team_leader", "desk_staff", "youth_volunteer", "mentor", "citizen")
+ZOOMED = {"width": 180, "height": 390}  # a 360 × 780 phone at page zoom 200 %
+PER_FIELD_ROLE = 12
+# Seen first, whatever the crawl's order: the visit form, the desk log, the plan, the field app.
+FIRST = ("/tham/", "/quay/ghi/", "/quay/", "/ke-hoach/", "/thuc-dia/")
+
+
+def _forms(accounts) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """The field forms a link leads to only after an action (the visit form of a household the
+    member has taken), by role."""
+    from hocvuso.registry.models import Household
+    from hocvuso.teams.models import TeamMember
+
+    forms: dict[str, list[str]] = {}
+    member = TeamMember.objects.filter(user=accounts["team_member"], removed_at__isnull=True)
+    team = member.select_related("team").first().team
+    household = Household.objects.filter(village__in=team.villages.all()).order_by("code").first()
+    forms["team_member"] = [f"/to-cong-nghe/{team.pk}/ho/{household.pk}/tham/"]
+    forms["desk_staff"] = ["/xa/00715/quay/ghi/"]
+    return forms
+
+
+def test_field_pages_hold_at_zoom_x2(live_server, chromium_path, units):
+    from tests.ui.sweep import Page
+
+    accounts = demo_accounts()
+    forms = _forms(accounts)
+    done: set[str] = set()
+    report: list[str] = []
+    seen: set[str] = set()
+    folder = ARTIFACTS / "zoom"
+    folder.mkdir(parents=True, exist_ok=True)
+    with phone_page(chromium_path) as page:
+        page.set_viewport_size(ZOOMED)
+        for role in FIELD_ROLES:
+            if role not in accounts:
+                continue
+            client = _sign_in(page, live_server, accounts[role])
+            found = [Page(role, path, "") for path in forms.get(role, [])]
+            found += [p for p in crawl(client, role) if shape(p.path) not in done]
+            found.sort(key=lambda p: not any(k in p.path for k in FIRST))  # stable: then the rest
+            for item in found[:PER_FIELD_ROLE]:
+                done.add(shape(item.path))
+                seen.add(shape(item.path))
+                page.goto(live_server.url + item.path)
+                page.wait_for_load_state()
+                name = f"{role}{shape(item.path)}".replace("/", "_").replace("#", "n")
+                page.screenshot(path=str(folder / f"{name[:80]}.png"), full_page=True)
+                wider = _overflow(page)
+                if wider > 0:
+                    report.append(f"{role} {item.path}: {wider} px wider than the screen")
+    # The pages the brief names were among them: the visit form and the desk log.
+    assert report == [], "\n" + "\n".join(report)
+    assert any(s.endswith("/tham/") for s in seen), sorted(seen)
+    assert any(s.endswith("/quay/ghi/") for s in seen), sorted(seen)

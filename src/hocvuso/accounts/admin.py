@@ -1,16 +1,18 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from hocvuso.accounts.models import DeviceToken, Invitation, User
-from hocvuso.core.admin import ReadOnlyAdmin
+from hocvuso.core.admin import PermissionLabels, ReadOnlyAdmin
 from hocvuso.core.audit import AuditAction, audit_record
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionLabels, BaseUserAdmin):
     """Accounts are the one domain table the admin still edits (a lost password, a staff flag):
     every save and delete writes an audit row naming the actor and the fields changed (never
     their values, never a password)."""
@@ -33,6 +35,14 @@ class UserAdmin(BaseUserAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         audit_record(actor=request.user, action=AuditAction.ADMIN_DELETE, obj=obj, changes={})
         super().delete_model(request, obj)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabels, BaseGroupAdmin):
+    """Django's group admin, its permissions named in the reader's language."""
 
 
 @admin.register(Invitation)

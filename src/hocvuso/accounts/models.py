@@ -24,6 +24,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # devices: se
     (which only opens the Django admin to national administrators).
     """
 
+    id = models.BigAutoField(_("ID"), primary_key=True)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=16, blank=True, db_index=True)
 
@@ -74,32 +75,68 @@ class RoleAssignment(BaseModel):
     Assignments are never deleted: a revoked one keeps who revoked it and when.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     province = models.ForeignKey(
-        "geo.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
     )
     commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune"),
     )
     # What a team role covers: the team, and its villages (kept equal to the team's by the teams
     # services), so that the access policy reads a member's reach from the assignment alone.
     team = models.ForeignKey(
-        "teams.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "teams.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
     )
-    villages = models.ManyToManyField("geo.Village", blank=True, related_name="+")
+    villages = models.ManyToManyField(
+        "geo.Village", blank=True, related_name="+", verbose_name=_("villages")
+    )
     # The citizen themself (role citizen).
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "registry.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
     )
     # What a mentor reaches: their active mentees (kept by the mentoring services).
-    mentees = models.ManyToManyField("registry.Person", blank=True, related_name="+")
-    granted_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    mentees = models.ManyToManyField(
+        "registry.Person", blank=True, related_name="+", verbose_name=_("mentees")
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
     )
 
     class Meta:
@@ -118,32 +155,61 @@ class Invitation(BaseModel):
     Only the SHA-256 of the link's secret is stored: the link is shown once, to the inviter.
     """
 
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     province = models.ForeignKey(
-        "geo.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
     )
     commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune"),
     )
     # A team role is given for a team: the membership is made when the invitation is accepted.
     team = models.ForeignKey(
-        "teams.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "teams.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
     )
-    villages = models.ManyToManyField("geo.Village", blank=True, related_name="+")
+    villages = models.ManyToManyField(
+        "geo.Village", blank=True, related_name="+", verbose_name=_("villages")
+    )
     # What the accepting app needs besides the role (a team member's role and organisation).
-    details = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
     username = models.CharField(_("username"), max_length=150, blank=True)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
-    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_user = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted user"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
     )
 
     class Meta:
@@ -165,13 +231,15 @@ class DeviceToken(BaseModel):
     it in the list; the secret itself is shown once.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="device_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=12, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("token prefix"), max_length=12, editable=False)
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("device token")
@@ -190,16 +258,18 @@ class PhoneVerification(BaseModel):
     The code is stored as a keyed hash; it expires, allows a few attempts and is used once.
     """
 
-    phone = models.CharField(max_length=16, db_index=True)
-    code_hash = models.CharField(max_length=64, editable=False)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    used_at = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(_("phone (keyed hash)"), max_length=16, db_index=True)
+    code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     # The address that asked (a keyed hash), and whether a message went out: not for a number
     # that already has an account (the asker is told the same either way).
-    client = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    sent = models.BooleanField(default=True)
+    client = models.CharField(
+        _("client (keyed hash)"), max_length=64, blank=True, default="", db_index=True
+    )
+    sent = models.BooleanField(_("message sent"), default=True)
 
     class Meta:
         verbose_name = _("phone verification")
@@ -216,7 +286,7 @@ class SignInFailure(models.Model):
     office behind one address would lock each other out). Neither the username nor the address
     is stored: both are keyed hashes."""
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
     at = models.DateTimeField(_("time"), db_index=True)
     account = models.CharField(_("account (keyed hash)"), max_length=64)
     client = models.CharField(_("client (keyed hash)"), max_length=64)
@@ -229,20 +299,54 @@ class SignInFailure(models.Model):
         indexes = [models.Index(fields=["account", "client", "at"], name="signin_fail_pair")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M}"
+        return f"{self.at:%d/%m/%Y %H:%M}"
 
 
-class Authenticator(ThrottlingMixin, Device):
+class LabelledDevice(ThrottlingMixin, Device):
+    """django-otp's device fields as they are, with Vietnamese labels and help (django-otp has no
+    Vietnamese catalogue and its help texts are not marked for translation)."""
+
+    id = models.BigAutoField(_("ID"), primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        verbose_name=_("user"),
+        help_text=_("The user that this device belongs to."),
+    )
+    name = models.CharField(
+        _("name"), max_length=64, help_text=_("The human-readable name of this device.")
+    )
+    confirmed = models.BooleanField(
+        _("confirmed"), default=True, help_text=_("Is this device ready for use?")
+    )
+    throttling_failure_timestamp = models.DateTimeField(
+        _("last failed attempt"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("The time of the last failed attempt; empty if the last attempt succeeded."),
+    )
+    throttling_failure_count = models.PositiveIntegerField(
+        _("failed attempts in a row"),
+        default=0,
+        help_text=_("Number of successive failed attempts."),
+    )
+
+    class Meta(Device.Meta):
+        abstract = True
+
+
+class Authenticator(LabelledDevice):
     """A TOTP authenticator app (RFC 6238). Its secret is sealed at rest (``core.crypto``): read
     access to the database does not give the second factor."""
 
     key = SealedTextField(_("secret (sealed)"), purpose="totp")
-    step = models.PositiveSmallIntegerField(default=30)
-    t0 = models.BigIntegerField(default=0)
-    digits = models.PositiveSmallIntegerField(default=6)
-    tolerance = models.PositiveSmallIntegerField(default=1)
-    drift = models.SmallIntegerField(default=0)
-    last_t = models.BigIntegerField(default=-1)
+    step = models.PositiveSmallIntegerField(_("time step (seconds)"), default=30)
+    t0 = models.BigIntegerField(_("start time (T0)"), default=0)
+    digits = models.PositiveSmallIntegerField(_("number of digits"), default=6)
+    tolerance = models.PositiveSmallIntegerField(_("tolerance"), default=1)
+    drift = models.SmallIntegerField(_("clock drift"), default=0)
+    last_t = models.BigIntegerField(_("last time step used"), default=-1)
 
     class Meta(Device.Meta):
         verbose_name = _("authenticator app")
@@ -309,7 +413,7 @@ def new_authenticator_key() -> str:
     return hexlify(os.urandom(20)).decode()
 
 
-class RecoveryCodes(ThrottlingMixin, Device):
+class RecoveryCodes(LabelledDevice):
     """The one-time recovery codes of a user (a lost phone). Only keyed hashes are stored: a
     code is shown once, when made."""
 
@@ -338,8 +442,11 @@ class RecoveryCodes(ThrottlingMixin, Device):
 
 
 class RecoveryCode(models.Model):
-    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
-    code_hash = models.CharField(max_length=64)
+    id = models.BigAutoField(_("ID"), primary_key=True)
+    device = models.ForeignKey(
+        RecoveryCodes, on_delete=models.CASCADE, related_name="codes", verbose_name=_("device")
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64)
 
     class Meta:
         verbose_name = _("recovery code")

@@ -34,7 +34,7 @@ ACTIVE = (Status.OPEN, Status.TAKEN, Status.ANSWERED)
 
 
 class HelpRequest(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid7, editable=False)
     person = models.ForeignKey(
         "registry.Person",
         on_delete=models.PROTECT,
@@ -113,7 +113,7 @@ class HelpRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} {self.created_at:%Y-%m-%d}"
+        return f"{self.get_status_display()} {self.created_at:%d/%m/%Y}"
 
     @property
     def topic(self) -> str:

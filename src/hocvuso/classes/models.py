@@ -66,7 +66,11 @@ class ClassRegistration(BaseModel):
         "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
     )
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("registered by"),
     )
     attended = models.BooleanField(_("attended"), default=False)
 
@@ -84,19 +88,30 @@ class ClassRegistration(BaseModel):
 class ClassGain(models.Model):
     """The id is the id of the skill event recorded (derived from class + person + skill)."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, editable=False)
     klass = models.ForeignKey(
         ClassEvent, on_delete=models.CASCADE, related_name="gains", verbose_name=_("class")
     )
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
-    skill = models.ForeignKey("skills.Skill", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    skill = models.ForeignKey(
+        "skills.Skill", on_delete=models.PROTECT, related_name="+", verbose_name=_("skill")
+    )
     event = models.OneToOneField(
-        "skills.SkillEvent", on_delete=models.PROTECT, related_name="class_gain"
+        "skills.SkillEvent",
+        on_delete=models.PROTECT,
+        related_name="class_gain",
+        verbose_name=_("event"),
     )
     marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("marked by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("skill gained in a class")

@@ -125,7 +125,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks",
-    "django_tasks_db",
+    "hocvuso.config.apps.TasksDatabaseConfig",  # django_tasks_db, named in Vietnamese
     "django_otp",
     # django-ninja as an app: the API docs page loads Swagger UI from its bundled static files
     # (ours to serve, under our CSP), never from a CDN.
@@ -180,7 +180,8 @@ WSGI_APPLICATION = "hocvuso.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' own: the few admin templates the project overrides.
+        "DIRS": [PACKAGE_DIR / "ui" / "templates" / "overrides"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

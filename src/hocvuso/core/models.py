@@ -8,9 +8,9 @@ from hocvuso.core.ids import uuid7
 class BaseModel(models.Model):
     """UUID v7 primary key (client-made for field records) and creation/update times."""
 
-    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid7, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -22,20 +22,21 @@ class AuditLog(models.Model):
     ``changes`` maps field name → [old, new]; personal identifiers are masked before they get here.
     """
 
-    id = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("actor"),
     )
-    action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
-    changes = models.JSONField(default=dict, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object ID"), max_length=64)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    request_id = models.CharField(_("request ID"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit log entry")
@@ -44,7 +45,10 @@ class AuditLog(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+        from hocvuso.core.audit import AuditAction  # it imports this module
+        from hocvuso.core.export import label
+
+        return f"{self.at:%d/%m/%Y %H:%M} {label(AuditAction, self.action)}"
 
 
 class ScheduledRun(models.Model):
@@ -52,14 +56,14 @@ class ScheduledRun(models.Model):
     scheduler process sees it due first (unique), then run on the task queue, which records its
     end. A due time with no finished run is a missed run, shown by the health check."""
 
-    id = models.BigAutoField(primary_key=True)
-    job = models.CharField(max_length=64)
-    due_at = models.DateTimeField()
-    enqueued_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    ok = models.BooleanField(null=True)
-    output = models.TextField(blank=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
+    job = models.CharField(_("job"), max_length=64)
+    due_at = models.DateTimeField(_("due at"))
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    ok = models.BooleanField(_("succeeded"), null=True)
+    output = models.TextField(_("output"), blank=True)
 
     class Meta:
         verbose_name = _("scheduled run")
@@ -70,7 +74,7 @@ class ScheduledRun(models.Model):
         ordering = ["-due_at"]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.job} {self.due_at:%d/%m/%Y %H:%M}"
 
 
 class JobStatus(models.TextChoices):
@@ -87,33 +91,44 @@ class Job(BaseModel):
     resumes), who holds it (``claimed_at``: the current run's mark; ``heartbeat_at``: renewed
     at every report of progress), and its result (sealed at rest, kept until ``expires_at``)."""
 
-    kind = models.CharField(max_length=64)
-    params = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(_("job kind"), max_length=64)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     # kind|level|code|params: at most one queued or running job per key (starting it again
     # returns the one under way).
-    key = models.CharField(max_length=255)
-    level = models.CharField(max_length=16, blank=True)  # national | province | commune
-    code = models.CharField(max_length=16, blank=True)
+    key = models.CharField(_("job key"), max_length=255)
+    level = models.CharField(
+        _("unit level"), max_length=16, blank=True
+    )  # national | province | commune
+    code = models.CharField(_("unit code"), max_length=16, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    done = models.BigIntegerField(default=0)
-    total = models.BigIntegerField(default=0)
-    checkpoint = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    done = models.BigIntegerField(_("items done"), default=0)
+    total = models.BigIntegerField(_("items in all"), default=0)
+    checkpoint = models.JSONField(_("checkpoint"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # The done count when the current run claimed the job (its rate counts from there).
-    resumed_from = models.BigIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    resumed_from = models.BigIntegerField(_("resumed from"), default=0)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # The result file, sealed (core.crypto, purpose "job-result"); emptied when it expires.
-    result = models.TextField(blank=True, editable=False)
-    result_name = models.CharField(max_length=120, blank=True)
-    result_type = models.CharField(max_length=120, blank=True)
-    summary = models.JSONField(default=dict, blank=True)  # small figures shown on the page
-    expires_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    result = models.TextField(_("result file (sealed)"), blank=True, editable=False)
+    result_name = models.CharField(_("result name"), max_length=120, blank=True)
+    result_type = models.CharField(_("result type"), max_length=120, blank=True)
+    summary = models.JSONField(
+        _("summary figures"), default=dict, blank=True
+    )  # small figures shown on the page
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("background job")

@@ -22,7 +22,7 @@ class Outcome(models.TextChoices):
 
 
 class DeskVisit(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid7, editable=False)
     commune = models.ForeignKey(
         "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
     )
@@ -53,7 +53,7 @@ class DeskVisit(models.Model):
         related_name="desk_visit",
         verbose_name=_("skill event"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("desk visit")
@@ -61,7 +61,7 @@ class DeskVisit(models.Model):
         indexes = [models.Index(fields=["commune", "-happened_at"], name="deskvisit_commune_time")]
 
     def __str__(self) -> str:
-        return f"{self.procedure} {self.happened_at:%Y-%m-%d}"
+        return f"{self.procedure} {self.happened_at:%d/%m/%Y}"
 
     @property
     def procedure_name(self) -> str:

@@ -36,9 +36,9 @@ class Province(models.Model):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=ProvinceKind.choices)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
-    search_key = models.CharField(max_length=100, db_index=True, editable=False)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    search_key = models.CharField(_("search key"), max_length=100, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("province")
@@ -63,12 +63,12 @@ class Commune(models.Model):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=CommuneKind.choices)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
-    area_km2 = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True)
     is_remote = models.BooleanField(_("remote / difficult area"), default=False)
     is_ethnic_minority = models.BooleanField(_("ethnic-minority area"), default=False)
-    search_key = models.CharField(max_length=100, db_index=True, editable=False)
+    search_key = models.CharField(_("search key"), max_length=100, db_index=True, editable=False)
     # Missing from a newer official list (merged into another unit): never deleted, retired with
     # its successor; its villages, households and people move there by a background job, and
     # dashboards count what stays on it (desk visits, classes …) under the successor.
@@ -104,7 +104,7 @@ class Village(BaseModel):
     )
     is_remote = models.BooleanField(_("remote / difficult area"), default=False)
     is_ethnic_minority = models.BooleanField(_("ethnic-minority area"), default=False)
-    search_key = models.CharField(max_length=100, editable=False)
+    search_key = models.CharField(_("search key"), max_length=100, editable=False)
 
     class Meta:
         verbose_name = _("village")

@@ -95,18 +95,33 @@ class Target(BaseModel):
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
     province = models.ForeignKey(
-        "geo.Province", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "geo.Province",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
     )
     commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "geo.Commune",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune"),
     )
     remote_only = models.BooleanField(_("remote / ethnic-minority communes only"), default=False)
     value = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
     )
     # indicator|year|month|province|commune|remote — one row per place in the inheritance chain.
-    key = models.CharField(max_length=120, unique=True, editable=False)
+    key = models.CharField(_("target key"), max_length=120, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("target")
@@ -118,42 +133,50 @@ class Target(BaseModel):
 
 
 class PersonCounts(models.Model):
-    persons = models.IntegerField(default=0)
-    vneid2 = models.IntegerField(default=0)
-    bank = models.IntegerField(default=0)
-    basic = models.IntegerField(default=0)
-    guided = models.IntegerField(default=0)
-    traders = models.IntegerField(default=0)
-    t1 = models.IntegerField(default=0)
-    t2 = models.IntegerField(default=0)
-    t3 = models.IntegerField(default=0)
-    t4 = models.IntegerField(default=0)
-    t_all = models.IntegerField(default=0)
+    persons = models.IntegerField(_("people"), default=0)
+    vneid2 = models.IntegerField(_("with VNeID level 2"), default=0)
+    bank = models.IntegerField(_("with a digital bank account"), default=0)
+    basic = models.IntegerField(_("with the basic skill set"), default=0)
+    guided = models.IntegerField(_("people guided at home"), default=0)
+    traders = models.IntegerField(_("traders and farmers"), default=0)
+    t1 = models.IntegerField(_("traders/farmers with a digital shop profile"), default=0)
+    t2 = models.IntegerField(_("traders/farmers selling online"), default=0)
+    t3 = models.IntegerField(_("traders/farmers paying by QR"), default=0)
+    t4 = models.IntegerField(_("traders/farmers saving digitally"), default=0)
+    t_all = models.IntegerField(_("traders/farmers with all four T"), default=0)
 
     class Meta:
         abstract = True
 
 
 class HouseholdCounts(models.Model):
-    households = models.IntegerField(default=0)
-    households_trained = models.IntegerField(default=0)
-    households_visited = models.IntegerField(default=0)
+    households = models.IntegerField(_("households"), default=0)
+    households_trained = models.IntegerField(
+        _("households with a member who has the basic skill set"), default=0
+    )
+    households_visited = models.IntegerField(_("households visited"), default=0)
 
     class Meta:
         abstract = True
 
 
 class CohortSummary(PersonCounts):
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
     # No index of its own: the unique key below starts with the commune (one index less to
     # maintain on every write).
     commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.CASCADE, related_name="+", db_index=False
+        "geo.Commune",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("commune"),
     )
-    village_id = models.UUIDField()  # NO_VILLAGE when the household has none
-    birth_year = models.PositiveSmallIntegerField()  # 0 when unknown
+    village_id = models.UUIDField(_("village ID"))  # NO_VILLAGE when the household has none
+    birth_year = models.PositiveSmallIntegerField(_("birth year"))  # 0 when unknown
 
     class Meta:
+        verbose_name = _("people by year of birth (summary)")
+        verbose_name_plural = _("people by year of birth (summaries)")
         constraints = [
             models.UniqueConstraint(
                 fields=["commune", "village_id", "birth_year"], name="cohort_one_per_key"
@@ -165,15 +188,21 @@ class CohortSummary(PersonCounts):
 
 
 class VillageSummary(HouseholdCounts):
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
     # No index of its own: the unique key below starts with the commune (one index less to
     # maintain on every write).
     commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.CASCADE, related_name="+", db_index=False
+        "geo.Commune",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("commune"),
     )
-    village_id = models.UUIDField()
+    village_id = models.UUIDField(_("village ID"))
 
     class Meta:
+        verbose_name = _("village households (summary)")
+        verbose_name_plural = _("village households (summaries)")
         constraints = [
             models.UniqueConstraint(fields=["commune", "village_id"], name="village_summary_one")
         ]
@@ -183,30 +212,30 @@ class VillageSummary(HouseholdCounts):
 
 
 class CommuneCounts(HouseholdCounts):
-    persons = models.IntegerField(default=0)
-    persons_16 = models.IntegerField(default=0)
-    vneid2_16 = models.IntegerField(default=0)
-    bank_16 = models.IntegerField(default=0)
-    adults = models.IntegerField(default=0)
-    basic_adults = models.IntegerField(default=0)
-    guided = models.IntegerField(default=0)
-    traders = models.IntegerField(default=0)
-    t1 = models.IntegerField(default=0)
-    t2 = models.IntegerField(default=0)
-    t3 = models.IntegerField(default=0)
-    t4 = models.IntegerField(default=0)
-    t_all = models.IntegerField(default=0)
-    mentors = models.IntegerField(default=0)
-    mentees = models.IntegerField(default=0)
-    mentors_5 = models.IntegerField(default=0)
-    desk_staff = models.IntegerField(default=0)
-    desk_helped = models.IntegerField(default=0)
-    classes = models.IntegerField(default=0)
-    class_participants = models.IntegerField(default=0)
-    class_volunteers = models.IntegerField(default=0)
-    learners = models.IntegerField(default=0)
-    courses_completed = models.IntegerField(default=0)
-    certificates_valid = models.IntegerField(default=0)
+    persons = models.IntegerField(_("people"), default=0)
+    persons_16 = models.IntegerField(_("people aged 16+"), default=0)
+    vneid2_16 = models.IntegerField(_("people aged 16+ with VNeID level 2"), default=0)
+    bank_16 = models.IntegerField(_("people aged 16+ with a digital bank account"), default=0)
+    adults = models.IntegerField(_("adults"), default=0)
+    basic_adults = models.IntegerField(_("adults with the basic skill set"), default=0)
+    guided = models.IntegerField(_("people guided at home"), default=0)
+    traders = models.IntegerField(_("traders and farmers"), default=0)
+    t1 = models.IntegerField(_("traders/farmers with a digital shop profile"), default=0)
+    t2 = models.IntegerField(_("traders/farmers selling online"), default=0)
+    t3 = models.IntegerField(_("traders/farmers paying by QR"), default=0)
+    t4 = models.IntegerField(_("traders/farmers saving digitally"), default=0)
+    t_all = models.IntegerField(_("traders/farmers with all four T"), default=0)
+    mentors = models.IntegerField(_("active mentors"), default=0)
+    mentees = models.IntegerField(_("mentees"), default=0)
+    mentors_5 = models.IntegerField(_("mentors guiding 5 or more"), default=0)
+    desk_staff = models.IntegerField(_("support-desk staff"), default=0)
+    desk_helped = models.IntegerField(_("citizens helped at the desk"), default=0)
+    classes = models.IntegerField(_("classes"), default=0)
+    class_participants = models.IntegerField(_("class participants"), default=0)
+    class_volunteers = models.IntegerField(_("class volunteers"), default=0)
+    learners = models.IntegerField(_("online learners"), default=0)
+    courses_completed = models.IntegerField(_("online courses completed"), default=0)
+    certificates_valid = models.IntegerField(_("valid certificates"), default=0)
 
     class Meta:
         abstract = True
@@ -214,14 +243,22 @@ class CommuneCounts(HouseholdCounts):
 
 class CommuneSummary(CommuneCounts):
     commune = models.OneToOneField(
-        "geo.Commune", on_delete=models.CASCADE, primary_key=True, related_name="+"
+        "geo.Commune",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("commune"),
     )
-    province = models.ForeignKey("geo.Province", on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.CASCADE, related_name="+", verbose_name=_("province")
+    )
     # The year the age-based counts were derived for (rolled forward on 1 January).
-    year = models.PositiveSmallIntegerField()
-    updated_at = models.DateTimeField(auto_now=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("commune figures (summary)")
+        verbose_name_plural = _("commune figures (summaries)")
         indexes = [models.Index(fields=["province"], name="commune_summary_province")]
 
     def __str__(self) -> str:
@@ -229,23 +266,31 @@ class CommuneSummary(CommuneCounts):
 
 
 class MonthSummary(CommuneCounts):
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
     # No index of its own: the unique key below starts with the commune (one index less to
     # maintain on every write).
     commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.CASCADE, related_name="+", db_index=False
+        "geo.Commune",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("commune"),
     )
-    province = models.ForeignKey("geo.Province", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()  # the first day of the month
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.CASCADE, related_name="+", verbose_name=_("province")
+    )
+    month = models.DateField(_("month"))  # the first day of the month
 
     class Meta:
+        verbose_name = _("commune figures at month end")
+        verbose_name_plural = _("commune figures at month ends")
         constraints = [
             models.UniqueConstraint(fields=["commune", "month"], name="month_summary_one")
         ]
         indexes = [models.Index(fields=["month", "province"], name="month_summary_month")]
 
     def __str__(self) -> str:
-        return f"{self.commune_id} {self.month:%Y-%m}"
+        return f"{self.commune_id} {self.month:%m/%Y}"
 
 
 class ProvinceMonthSummary(CommuneCounts):
@@ -253,14 +298,18 @@ class ProvinceMonthSummary(CommuneCounts):
     ethnic-minority communes or not), written when a month ends (``roll_forward``) and when
     history is rebuilt — so a national trend reads a few hundred rows, not 40,000."""
 
-    id = models.BigAutoField(primary_key=True)
-    province = models.ForeignKey("geo.Province", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
-    remote = models.BooleanField()
-    communes = models.IntegerField(default=0)
-    communes_with_desk = models.IntegerField(default=0)
+    id = models.BigAutoField(_("ID"), primary_key=True)
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.CASCADE, related_name="+", verbose_name=_("province")
+    )
+    month = models.DateField(_("month"))
+    remote = models.BooleanField(_("remote / ethnic-minority communes"))
+    communes = models.IntegerField(_("communes"), default=0)
+    communes_with_desk = models.IntegerField(_("communes with desk staff"), default=0)
 
     class Meta:
+        verbose_name = _("province figures at month end")
+        verbose_name_plural = _("province figures at month ends")
         constraints = [
             models.UniqueConstraint(
                 fields=["province", "month", "remote"], name="province_month_one"
@@ -269,4 +318,4 @@ class ProvinceMonthSummary(CommuneCounts):
         indexes = [models.Index(fields=["month"], name="province_month_month")]
 
     def __str__(self) -> str:
-        return f"{self.province_id} {self.month:%Y-%m} {'remote' if self.remote else 'other'}"
+        return f"{self.province_id} {self.month:%m/%Y} {_('remote') if self.remote else _('other')}"

@@ -115,7 +115,7 @@ class Mentorship(BaseModel):
 
 
 class MentoringSession(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid7, editable=False)
     mentor = models.ForeignKey(
         Mentor, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("mentor")
     )
@@ -137,7 +137,7 @@ class MentoringSession(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # Set by the service: True when the call found the session already stored.
     replayed = False
@@ -148,4 +148,4 @@ class MentoringSession(models.Model):
         indexes = [models.Index(fields=["mentor", "happened_on"], name="session_mentor_date")]
 
     def __str__(self) -> str:
-        return f"{self.happened_on} {self.mentor_id} → {self.mentee_id}"
+        return f"{self.happened_on:%d/%m/%Y} {self.mentor_id} → {self.mentee_id}"

@@ -2,14 +2,21 @@
 services, which check scope and write the audit log)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from hocvuso.core.admin import ReadOnlyAdmin
+from hocvuso.core.admin import ReadOnlyAdmin, column
 from hocvuso.privacy.models import Consent, DataRequest
 
 
 @admin.register(Consent)
 class ConsentAdmin(ReadOnlyAdmin):
-    list_display = ["person_id", "purpose", "method", "given_at", "withdrawn_at"]
+    list_display = [
+        column("person_id", _("person")),
+        "purpose",
+        "method",
+        "given_at",
+        "withdrawn_at",
+    ]
     list_filter = ["purpose", "method"]
     fields = [
         "person",
@@ -26,7 +33,7 @@ class ConsentAdmin(ReadOnlyAdmin):
 @admin.register(DataRequest)
 class DataRequestAdmin(ReadOnlyAdmin):
     list_display = [
-        "person_id",
+        column("person_id", _("person")),
         "kind",
         "channel",
         "received_at",

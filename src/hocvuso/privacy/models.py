@@ -49,17 +49,32 @@ class Consent(BaseModel):
     """One consent for one purpose. Withdrawing sets ``withdrawn_at``; giving it again later is a
     new row, so the history of what was agreed when stays complete."""
 
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="consents")
+    person = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("person"),
+    )
     purpose = models.CharField(_("purpose"), max_length=24, choices=ConsentPurpose.choices)
     method = models.CharField(_("how it was given"), max_length=16, choices=ConsentMethod.choices)
     witness = models.CharField(_("witness"), max_length=150, blank=True)
     given_at = models.DateTimeField(_("given at"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
     )
 
     class Meta:
@@ -69,7 +84,7 @@ class Consent(BaseModel):
         indexes = [models.Index(fields=["person", "purpose"], name="consent_person_purpose")]
 
     def __str__(self) -> str:
-        return f"{self.get_purpose_display()} ({self.given_at:%Y-%m-%d})"
+        return f"{self.get_purpose_display()} ({self.given_at:%d/%m/%Y})"
 
     @property
     def active(self) -> bool:
@@ -95,21 +110,39 @@ class DataRequest(BaseModel):
     """A data subject's request, tracked from receipt to completion."""
 
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="data_requests"
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="data_requests",
+        verbose_name=_("person"),
     )
     kind = models.CharField(_("request"), max_length=16, choices=RequestKind.choices)
     channel = models.CharField(_("received"), max_length=16, choices=RequestChannel.choices)
     received_at = models.DateTimeField(_("received at"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
     )
     notes = models.TextField(_("notes"), blank=True)
 
@@ -120,7 +153,7 @@ class DataRequest(BaseModel):
         indexes = [models.Index(fields=["person", "received_at"], name="datarequest_person")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.received_at:%Y-%m-%d})"
+        return f"{self.get_kind_display()} ({self.received_at:%d/%m/%Y})"
 
     @property
     def acknowledge_by(self) -> dt.date:
@@ -177,7 +210,10 @@ class Breach(BaseModel):
     persons_notice = models.TextField(_("notice to the persons"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:
@@ -186,7 +222,7 @@ class Breach(BaseModel):
         ordering = ["-found_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.found_at:%Y-%m-%d %H:%M})"
+        return f"{self.get_kind_display()} ({self.found_at:%d/%m/%Y %H:%M})"
 
     @property
     def notify_by(self) -> dt.datetime:

@@ -22,7 +22,7 @@ class HouseholdAdmin(ReadOnlyAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyAdmin):
-    list_display = ["full_name", "birth_year", "sex", "cccd_display", "commune", "household"]
+    list_display = ["full_name", "year_of_birth", "sex", "cccd_display", "commune", "household"]
     list_select_related = ["commune", "household"]
     search_fields = ["search_key"]
     list_filter = ["sex", "occupation", "commune__province"]
@@ -31,7 +31,7 @@ class PersonAdmin(ReadOnlyAdmin):
     fields = (
         "full_name",
         "birth_date",
-        "birth_year",
+        "year_of_birth",
         "sex",
         "cccd_display",
         "phone",
@@ -43,6 +43,10 @@ class PersonAdmin(ReadOnlyAdmin):
         "updated_at",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("birth year"), ordering="birth_year")
+    def year_of_birth(self, obj: Person) -> str:
+        return str(obj.birth_year or "")  # a year, never grouped as a number ("1.977")
 
     @admin.display(description=_("CCCD"))
     def cccd_display(self, obj: Person) -> str:

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "hocvuso.registry"
     label = "registry"
+    verbose_name = _("Residents registry")
 
     def ready(self) -> None:
         from hocvuso.core import hooks

@@ -70,11 +70,17 @@ class Household(BaseModel):
         verbose_name=_("head of household"),
     )
     # Folded code + address + head's name, for diacritics-insensitive search.
-    search_key = models.CharField(max_length=400, editable=False, default="")
+    search_key = models.CharField(_("search key"), max_length=400, editable=False, default="")
     # Set when a merge of people left the household without a member (a walk-in's one-person
     # household): the row stays, pointing to the survivor's household, and is not counted.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("merged into"),
     )
 
     objects = LiveManager()
@@ -101,7 +107,7 @@ class Person(BaseModel):
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
     )
     full_name = models.CharField(_("full name"), max_length=150)
-    search_key = models.CharField(max_length=150, editable=False, db_index=True)
+    search_key = models.CharField(_("search key"), max_length=150, editable=False, db_index=True)
     # A full date when known; otherwise only the year ("năm sinh"), which is common in lists.
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
@@ -110,9 +116,13 @@ class Person(BaseModel):
     # copy (core.crypto), read as plain values, never filtered on.
     ethnicity = SealedTextField(_("ethnicity"), purpose="ethnicity", choices=ETHNIC_GROUPS)
     # CCCD: never stored in plain text (see registry/cccd.py).
-    cccd_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
-    cccd_ciphertext = models.TextField(blank=True, default="", editable=False)
-    cccd_last3 = models.CharField(max_length=3, blank=True, default="", editable=False)
+    cccd_hash = models.CharField(
+        _("CCCD lookup hash"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    cccd_ciphertext = models.TextField(_("CCCD (sealed)"), blank=True, default="", editable=False)
+    cccd_last3 = models.CharField(
+        _("last 3 digits of the CCCD"), max_length=3, blank=True, default="", editable=False
+    )
     phone = models.CharField(_("phone"), max_length=16, blank=True)
     occupation = models.CharField(
         _("occupation"), max_length=16, choices=Occupation.choices, blank=True
@@ -128,12 +138,22 @@ class Person(BaseModel):
     # a restriction (read-only, off worklists), purposes objected to or whose consent was
     # withdrawn, purposes with a consent standing (NULL: none; bulk writers leave them out).
     restricted_at = models.DateTimeField(_("restricted at"), null=True, blank=True, editable=False)
-    purposes_withheld = models.JSONField(null=True, blank=True, editable=False)
-    purposes_consented = models.JSONField(null=True, blank=True, editable=False)
+    purposes_withheld = models.JSONField(
+        _("purposes withheld"), null=True, blank=True, editable=False
+    )
+    purposes_consented = models.JSONField(
+        _("purposes consented"), null=True, blank=True, editable=False
+    )
     # A duplicate merged into another record (registry.services.merges): the row stays as a
     # tombstone pointing to the survivor, is counted nowhere and is undone by a split.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("merged into"),
     )
 
     objects = LiveManager()
@@ -187,20 +207,36 @@ class PersonMerge(BaseModel):
     split moves exactly them back. ``household_retired``: the duplicate's household was left
     without a member and was merged into the survivor's."""
 
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
-    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    duplicate = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=16, choices=MergeReason.choices)
-    merged_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
     )
-    moved = models.JSONField(default=dict)
-    kept = models.JSONField(default=dict)
-    filled = models.JSONField(default=list)
-    household_retired = models.BooleanField(default=False)
-    split_at = models.DateTimeField(null=True, blank=True)
+    survivor = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("survivor")
+    )
+    duplicate = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("duplicate")
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=MergeReason.choices)
+    merged_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    moved = models.JSONField(_("records moved"), default=dict)
+    kept = models.JSONField(_("values kept"), default=dict)
+    filled = models.JSONField(_("fields filled"), default=list)
+    household_retired = models.BooleanField(_("household retired"), default=False)
+    split_at = models.DateTimeField(_("split at"), null=True, blank=True)
     split_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("split by"),
     )
 
     class Meta:
@@ -223,11 +259,22 @@ class NotDuplicate(BaseModel):
     """A pair of the duplicates worklist an officer found to be two people (kept off the list).
     ``first`` is the smaller id."""
 
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
-    first = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    second = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
+    )
+    first = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("first person")
+    )
+    second = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("second person")
+    )
     decided_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
 
     class Meta:
@@ -249,22 +296,46 @@ class Transfer(BaseModel):
         PERSON = "person", _("Person")
         HOUSEHOLD = "household", _("Household")
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
     )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("household"),
     )
-    from_commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
-    to_commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    from_commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("from commune")
+    )
+    to_commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("to commune")
+    )
     to_household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to household"),
     )
     moved_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moved by"),
     )
-    reason = models.CharField(max_length=32, blank=True)
+    reason = models.CharField(_("reason"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("move to another commune")
@@ -289,35 +360,44 @@ class ImportJob(BaseModel):
     PostgreSQL alike) until the job is done; the rejected rows stay for the officer to download.
     """
 
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="import_jobs")
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("commune")
     )
-    filename = models.CharField(max_length=255)
-    sheet = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    filename = models.CharField(_("filename"), max_length=255)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
     # The uploaded file, encrypted (registry.cccd.seal); emptied when the job is done.
-    data = models.BinaryField(editable=False)
-    dry_run = models.BooleanField(default=False)
-    create_villages = models.BooleanField(default=False)
+    data = models.BinaryField(_("uploaded file (sealed)"), editable=False)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    create_villages = models.BooleanField(_("create villages"), default=False)
     # Village names of the file that did not exist: name → "create" | village id | "reject".
-    village_decisions = models.JSONField(default=dict, blank=True)
-    new_villages = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=24, choices=ImportStatus.choices, default="queued")
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    read = models.PositiveIntegerField(default=0)
-    inserted = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    unknown_columns = models.JSONField(default=list, blank=True)
+    village_decisions = models.JSONField(_("village decisions"), default=dict, blank=True)
+    new_villages = models.JSONField(_("new villages"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=ImportStatus.choices, default="queued"
+    )
+    total = models.PositiveIntegerField(_("rows in all"), default=0)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    read = models.PositiveIntegerField(_("rows read"), default=0)
+    inserted = models.PositiveIntegerField(_("rows added"), default=0)
+    updated = models.PositiveIntegerField(_("rows updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    unknown_columns = models.JSONField(_("unknown columns"), default=list, blank=True)
     # The rejected rows [{row, code, field, message, original: [...]}] as sealed JSON: the original
     # cells hold CCCDs, which are never stored in plain text.
-    rejects_sealed = models.BinaryField(editable=False, default=b"")
-    header = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    rejects_sealed = models.BinaryField(_("rejected rows (sealed)"), editable=False, default=b"")
+    header = models.JSONField(_("header row"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("registry import")
@@ -350,19 +430,26 @@ class UnitTransfer(BaseModel):
     households; ``renamed``: names and codes that clashed in the successor and were suffixed
     [{"kind", "id", "old", "new"}]."""
 
-    retired = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
-    successor = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(
-        max_length=16, choices=UnitTransferStatus.choices, default=UnitTransferStatus.QUEUED
+    retired = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("retired commune")
     )
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    villages = models.PositiveIntegerField(default=0)
-    persons = models.PositiveIntegerField(default=0)
-    renamed = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    successor = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("successor")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=UnitTransferStatus.choices,
+        default=UnitTransferStatus.QUEUED,
+    )
+    total = models.PositiveIntegerField(_("items in all"), default=0)
+    done = models.PositiveIntegerField(_("items done"), default=0)
+    villages = models.PositiveIntegerField(_("villages moved"), default=0)
+    persons = models.PositiveIntegerField(_("people moved"), default=0)
+    renamed = models.JSONField(_("villages renamed"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("move of a retired unit's registry")

@@ -48,6 +48,18 @@ class Proficiency(models.IntegerChoices):
     L8 = 8, _("8 – Highly specialised")
 
 
+class Programme(models.TextChoices):
+    """The programme tags a skill carries (``Skill.programmes``)."""
+
+    DIGCOMP = "digcomp", _("EU DigComp 2.2")
+    CIRCULAR_02_2025 = "circular_02_2025", _("Circular 02/2025/TT-BGDĐT")
+    DECISION_757 = "decision_757", _("Decision 757/QĐ-BKHCN")
+    IDENTITY = "identity", _("Digital identity")
+    FOUR_T = "4t", _("4T")
+    BASIC = "basic", _("Basic skill set")
+    FAMILY = "family", _("Digital family")
+
+
 class Channel(models.TextChoices):
     HOME_VISIT = "home_visit", _("Home visit")
     CLASS = "class", _("Class")
@@ -79,6 +91,7 @@ class SkillArea(models.Model):
 
 
 class Skill(models.Model):
+    id = models.BigAutoField(_("ID"), primary_key=True)
     code = models.CharField(_("code"), max_length=32, unique=True)
     area = models.ForeignKey(
         SkillArea, on_delete=models.PROTECT, related_name="skills", verbose_name=_("area")
@@ -117,6 +130,7 @@ class SkillSet(models.Model):
     """A named set of skills. ``province`` empty: the national set; set: that province's own
     (stricter) version, which replaces the national one for people living there."""
 
+    id = models.BigAutoField(_("ID"), primary_key=True)
     code = models.CharField(_("code"), max_length=32)
     province = models.ForeignKey(
         "geo.Province",
@@ -158,7 +172,7 @@ class SkillEvent(models.Model):
     so the same record sent twice is stored once.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid7, editable=False)
     person = models.ForeignKey(
         "registry.Person",
         on_delete=models.PROTECT,
@@ -204,7 +218,7 @@ class SkillEvent(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # Set by the service: True when the call found the event already stored (idempotent replay).
     replayed = False
@@ -218,7 +232,7 @@ class SkillEvent(models.Model):
         indexes = [models.Index(fields=["person", "happened_on"], name="skillevent_person_date")]
 
     def __str__(self) -> str:
-        return f"{self.happened_on} {self.skill_id} {self.person_id}"
+        return f"{self.happened_on:%d/%m/%Y} {self.skill_id} {self.person_id}"
 
     @property
     def is_reversal(self) -> bool:
@@ -250,7 +264,7 @@ class PersonSkillStatus(models.Model):
     # The same as bits (bit i: the i-th code of ``facts.T4_CODES``), counted by dashboards.
     t4_mask = models.PositiveSmallIntegerField(_("4T held (bits)"), default=0)
     last_event_on = models.DateField(_("last skill gained on"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("person's digital status")
@@ -277,11 +291,15 @@ class CheckRound(BaseModel):
         "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
     )
     drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("drawn by"),
     )
     period_from = models.DateField(_("from"))
     period_to = models.DateField(_("to"))
-    channel = models.CharField(_("channel"), max_length=24, blank=True)
+    channel = models.CharField(_("channel"), max_length=24, blank=True, choices=Channel.choices)
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -303,7 +321,7 @@ class CheckRound(BaseModel):
         verbose_name_plural = _("back-check rounds")
 
     def __str__(self) -> str:
-        return f"{self.commune_id} {self.period_from}–{self.period_to}"
+        return f"{self.commune_id} {self.period_from:%d/%m/%Y}–{self.period_to:%d/%m/%Y}"
 
 
 class CheckOutcome(models.TextChoices):
@@ -317,13 +335,19 @@ class BackCheck(BaseModel):
     """One drawn event to check with the citizen. The group it counts for (channel, helper, and
     the round's frame ``source``/``label``) is copied when drawn."""
 
-    round = models.ForeignKey(CheckRound, on_delete=models.CASCADE, related_name="checks")
+    round = models.ForeignKey(
+        CheckRound, on_delete=models.CASCADE, related_name="checks", verbose_name=_("round")
+    )
     event = models.ForeignKey(
         SkillEvent, on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
     )
-    channel = models.CharField(_("channel"), max_length=24)
+    channel = models.CharField(_("channel"), max_length=24, choices=Channel.choices)
     helper = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("helper"),
     )
     source = models.CharField(_("sample frame"), max_length=64, blank=True)
     label = models.CharField(_("sample frame name"), max_length=200, blank=True)
@@ -339,12 +363,20 @@ class BackCheck(BaseModel):
         _("outcome"), max_length=16, choices=CheckOutcome.choices, default=CheckOutcome.PENDING
     )
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("checked by"),
     )
-    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     reversal = models.OneToOneField(
-        SkillEvent, on_delete=models.PROTECT, null=True, related_name="+"
+        SkillEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("reversal"),
     )
 
     class Meta:
@@ -357,4 +389,4 @@ class BackCheck(BaseModel):
         indexes = [models.Index(fields=["channel", "outcome"], name="backcheck_group")]
 
     def __str__(self) -> str:
-        return f"{self.round_id} {self.event_id} {self.outcome}"
+        return f"{self.round_id} {self.event_id} {self.get_outcome_display()}"

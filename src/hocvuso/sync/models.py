@@ -27,12 +27,20 @@ class Device(BaseModel):
         verbose_name=_("user"),
     )
     token = models.OneToOneField(
-        "accounts.DeviceToken", on_delete=models.PROTECT, related_name="field_device"
+        "accounts.DeviceToken",
+        on_delete=models.PROTECT,
+        related_name="field_device",
+        verbose_name=_("device token"),
     )
     name = models.CharField(_("name"), max_length=100)
     # The commune the device works in when it was registered (for the officer's list).
     commune = models.ForeignKey(
-        "geo.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune"),
     )
     last_seq = models.BigIntegerField(_("last sequence number"), default=0)
     last_push_at = models.DateTimeField(_("last sent"), null=True, blank=True)
@@ -56,15 +64,17 @@ class RecordStatus(models.TextChoices):
 class SyncRecord(models.Model):
     """A record as a device pushed it (its content lives in the domain's own tables)."""
 
-    id = models.UUIDField(primary_key=True, editable=False)  # the client's UUID v7
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="records")
-    seq = models.BigIntegerField()
-    kind = models.CharField(max_length=32)
-    content_hash = models.CharField(max_length=64)
-    status = models.CharField(max_length=8, choices=RecordStatus.choices)
-    code = models.CharField(max_length=48, blank=True)
-    field = models.CharField(max_length=64, blank=True)
-    received_at = models.DateTimeField()
+    id = models.UUIDField(_("ID"), primary_key=True, editable=False)  # the client's UUID v7
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, related_name="records", verbose_name=_("device")
+    )
+    seq = models.BigIntegerField(_("sequence number"))
+    kind = models.CharField(_("record kind"), max_length=32)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    status = models.CharField(_("status"), max_length=8, choices=RecordStatus.choices)
+    code = models.CharField(_("error code"), max_length=48, blank=True)
+    field = models.CharField(_("field in error"), max_length=64, blank=True)
+    received_at = models.DateTimeField(_("received at"))
 
     class Meta:
         verbose_name = _("synchronised record")
@@ -88,19 +98,30 @@ class Conflict(BaseModel):
     changed to ``{"base": …, "server": …, "theirs": …}``; the server's values stay until an
     officer takes the phone's."""
 
-    record = models.OneToOneField(SyncRecord, on_delete=models.PROTECT, related_name="conflict")
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="conflicts")
-    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+")
-    object_type = models.CharField(max_length=32)  # "person" | "household"
-    object_id = models.UUIDField()
-    fields = models.JSONField(default=dict)
+    record = models.OneToOneField(
+        SyncRecord, on_delete=models.PROTECT, related_name="conflict", verbose_name=_("record")
+    )
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, related_name="conflicts", verbose_name=_("device")
+    )
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
+    )
+    object_type = models.CharField(_("object type"), max_length=32)  # "person" | "household"
+    object_id = models.UUIDField(_("object ID"))
+    fields = models.JSONField(_("conflicting fields"), default=dict)
     status = models.CharField(
-        max_length=8, choices=ConflictStatus.choices, default=ConflictStatus.OPEN
+        _("status"), max_length=8, choices=ConflictStatus.choices, default=ConflictStatus.OPEN
     )
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sync conflict")
@@ -116,12 +137,14 @@ class Removal(models.Model):
     devices whose work set held the village learn to drop it on their next pull. Written by the
     sync app's listener on ``core.hooks.left_village``, in the moving write's transaction."""
 
-    id = models.BigAutoField(primary_key=True)
-    kind = models.CharField(max_length=16)  # "household" | "person"
-    object_id = models.UUIDField()
-    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+")
-    village_id = models.UUIDField(null=True, blank=True)  # where it was
-    at = models.DateTimeField(db_index=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
+    kind = models.CharField(_("record kind"), max_length=16)  # "household" | "person"
+    object_id = models.UUIDField(_("object ID"))
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
+    )
+    village_id = models.UUIDField(_("village ID"), null=True, blank=True)  # where it was
+    at = models.DateTimeField(_("time"), db_index=True)
 
     class Meta:
         verbose_name = _("removal from a work set")

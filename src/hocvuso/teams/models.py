@@ -61,6 +61,7 @@ class Team(BaseModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -73,7 +74,9 @@ class Team(BaseModel):
 
 
 class TeamMember(BaseModel):
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members")
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="members", verbose_name=_("team")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -88,14 +91,26 @@ class TeamMember(BaseModel):
     )
     # The role assignment that gives the member their access over the team's villages.
     assignment = models.ForeignKey(
-        "accounts.RoleAssignment", on_delete=models.PROTECT, null=True, related_name="+"
+        "accounts.RoleAssignment",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("assignment"),
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("added by"),
     )
-    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("removed by"),
     )
 
     class Meta:
@@ -114,16 +129,26 @@ class TeamMember(BaseModel):
 
 
 class Claim(BaseModel):
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="claims")
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="claims", verbose_name=_("team")
+    )
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.PROTECT, related_name="team_claims"
+        "registry.Household",
+        on_delete=models.PROTECT,
+        related_name="team_claims",
+        verbose_name=_("household"),
     )
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("claimed by"),
     )
     claimed_at = models.DateTimeField(_("taken at"))
-    released_at = models.DateTimeField(null=True, blank=True)
-    release_reason = models.CharField(max_length=8, choices=ReleaseReason.choices, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    release_reason = models.CharField(
+        _("release reason"), max_length=8, choices=ReleaseReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("household taken")
@@ -143,7 +168,9 @@ class Claim(BaseModel):
 class Visit(BaseModel):
     """A door-to-door visit. The primary key is made by the client (UUID v7)."""
 
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="visits")
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="visits", verbose_name=_("team")
+    )
     household = models.ForeignKey(
         "registry.Household",
         on_delete=models.PROTECT,
@@ -171,21 +198,26 @@ class Visit(BaseModel):
         indexes = [models.Index(fields=["household", "visited_at"], name="visit_household_at")]
 
     def __str__(self) -> str:
-        return f"{self.visited_at:%Y-%m-%d} {self.household_id}"
+        return f"{self.visited_at:%d/%m/%Y} {self.household_id}"
 
 
 class VisitPerson(models.Model):
     """A member of the household who was at home during the visit."""
 
-    id = models.BigAutoField(primary_key=True)
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="present")
+    id = models.BigAutoField(_("ID"), primary_key=True)
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="present", verbose_name=_("visit")
+    )
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="team_visits"
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="team_visits",
+        verbose_name=_("person"),
     )
     guided = models.JSONField(_("guided on"), default=list, blank=True)  # skill codes
     gained = models.JSONField(_("can now do"), default=list, blank=True)  # skill codes
     # Guided on something or gained something (for set-based coverage counts).
-    was_guided = models.BooleanField(default=False)
+    was_guided = models.BooleanField(_("was guided"), default=False)
 
     class Meta:
         verbose_name = _("person at home")
