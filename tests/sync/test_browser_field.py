@@ -123,6 +123,13 @@ def test_offline_visits_survive_a_reopen_and_reach_the_server_once(
     _team, user, (h1, h2, h3) = field_world
     url = live_server.url + reverse("teams:field")
     with phone(chromium_path) as context:
+        # Each page counts its requests for persistent storage (so that the browser does not
+        # evict the waiting records when the phone runs short of space).
+        context.add_init_script(
+            "(() => { const s = navigator.storage; window.__persistAsked = 0;"
+            " if (!s || !s.persist) return; const real = s.persist.bind(s);"
+            " s.persist = () => { window.__persistAsked += 1; return real(); }; })();"
+        )
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -134,6 +141,7 @@ def test_offline_visits_survive_a_reopen_and_reach_the_server_once(
         page.locator("li.household[data-code='TP-03']").wait_for()
         page.evaluate("navigator.serviceWorker.ready.then(() => true)")
         assert Device.objects.filter(user=user).count() == 1
+        assert page.evaluate("window.__persistAsked") >= 1  # persistent storage requested
         assert page.evaluate("document.documentElement.scrollWidth") <= SCREEN["width"]
         shot(page, "field-01-plan-online")
         first_load = _transferred(page)
