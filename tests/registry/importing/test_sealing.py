@@ -184,3 +184,27 @@ def test_a_large_files_cccds_are_looked_up_batch_by_batch_while_it_streams(
     assert sum(n for n, _main in asked) == 3  # the three well-formed CCCDs of the file
     if connection.vendor == "postgresql":
         assert not any(main for _n, main in asked)
+
+
+def test_an_import_that_grows_the_table_refreshes_the_planners_statistics(
+    monkeypatch, commune, officer, village
+):
+    """PostgreSQL: a list that grows the people's table by a tenth or more is followed, in its
+    transaction and before the commune's recount, by ANALYZE of the people and households (the
+    recount planned for the table as it was went through the new people row by row)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from hocvuso.registry.importing import service
+
+    monkeypatch.setattr(service, "BATCH", 2)  # "a large import": two rows or more
+    with CaptureQueriesContext(connection) as queries:
+        outcome = registry_import(actor=officer, commune=commune, data=_csv(ROWS), filename="l.csv")
+    assert outcome.inserted == 4
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert analyzed == ["ANALYZE registry_person, registry_household"]
+        position = [q["sql"] for q in queries.captured_queries].index(analyzed[0])
+        later = " ".join(q["sql"] for q in queries.captured_queries[position:])
+        assert "kpi_cohortsummary" in later  # the recount comes after it
+    else:
+        assert analyzed == []

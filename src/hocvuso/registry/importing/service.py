@@ -666,6 +666,7 @@ class _Import:
                 },
             )
             self._audit_people(summary)
+            _analyze_if_grown(outcome.inserted)
             # Thousands of rows at once: recount the commune's summaries (one set of queries).
             hooks.communes_rewritten.send(communes=[self.commune.code])
 
@@ -699,6 +700,23 @@ class _Import:
         if isinstance(village, tuple):
             return self.aliases[village[1]].pk
         return village
+
+
+def _analyze_if_grown(inserted: int) -> None:
+    """PostgreSQL: when the import has grown the people's table by a tenth or more (a commune's
+    first list, a new installation), the planner's statistics are refreshed at once, in the
+    transaction (ANALYZE counts its own new rows), rather than by autovacuum after the commit:
+    the commune's recount just below, planned for the table as it was (an empty one, say), went
+    through every new person row by row (1.2 s instead of 0.3 s at 200,000 people)."""
+    if connection.vendor != "postgresql" or inserted < BATCH:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Person._meta.db_table]
+        )
+        (known,) = cursor.fetchone()
+        if inserted >= 0.1 * max(known, 0):
+            cursor.execute(f"ANALYZE {Person._meta.db_table}, {Household._meta.db_table}")
 
 
 _WANTED = ["id", "commune_id", "household_id", "cccd_hash", "search_key", *PERSON_DATA_FIELDS]
