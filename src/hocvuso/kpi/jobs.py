@@ -66,7 +66,9 @@ def rebuild(run: jobs.Run) -> None:
             steps["n"] = total
             run.progress(done, total, checkpoint={"stage": "rebuild", "after": last})
 
-        batch = int(run.params.get("batch") or summaries.SET_BATCH)
+        # No batch asked for: every commune at once on PostgreSQL (one transaction; a run
+        # killed in it starts again), SET_BATCH communes a checkpoint elsewhere.
+        batch = int(run.params["batch"]) if run.params.get("batch") else None
         summaries.rebuild(progress=reported, after=point.get("after"), batch=batch)
         run.note(communes=steps["n"] or run.job.total)
         point = {"stage": "history", "after": None}
