@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.access.jobs import can_export_unit, can_run_national_job
-from hocvuso.core import jobs
+from hocvuso.core import jobs, replicas
 from hocvuso.kpi import dashboards, exports, summaries
 from hocvuso.kpi.models import CommuneSummary
 
@@ -28,13 +28,18 @@ HISTORY_BATCH = 20  # communes per history batch (the history reads their dated 
 def export(run: jobs.Run) -> None:
     """The nation's or a province's dashboard as a spreadsheet or CSV, built as the one who
     asked (their scope, their language): the figures only, no personal data. Short: a run that
-    is resumed builds it again (the same file for the same figures)."""
+    is resumed builds it again (the same file for the same figures). Its reads go to a read
+    replica when one is configured and usable, as the dashboard pages' do
+    (:func:`~hocvuso.core.replicas.read_from_replica`: lag, fallback to the primary)."""
     params, job = run.params, run.job
     fmt = params.get("fmt", "xlsx")
     with translation.override(params.get("lang") or "vi"):
         run.progress(0, 1)
-        d = dashboards.build(
-            actor=run.actor, level=job.level, code=job.code, area=params.get("area", "all")
+        actor = run.actor
+        d = replicas.read_from_replica(
+            lambda: dashboards.build(
+                actor=actor, level=job.level, code=job.code, area=params.get("area", "all")
+            )
         )
         stem = f"hocvuso-{job.level}-{job.code or 'vn'}-{d.as_of:%Y-%m-%d}"
         if fmt == "csv":
