@@ -12,10 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from hocvuso.access.jobs import can_export_unit, can_run_national_job
 from hocvuso.core import jobs, replicas
 from hocvuso.kpi import dashboards, exports, summaries
-from hocvuso.kpi.models import CommuneSummary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HISTORY_BATCH = 20  # communes per history batch (the history reads their dated records whole)
 
 
 @jobs.kind(
@@ -61,8 +59,13 @@ def export(run: jobs.Run) -> None:
 def rebuild(run: jobs.Run) -> None:
     """``rebuild_summaries`` (and ``--history MONTHS``): the set-based rebuild batch by batch,
     each batch committed and then reported with the last commune as the checkpoint; then the
-    history, twenty communes a batch. Each batch replaces its rows: done again, the same rows."""
+    history, month rows counted in the database (``summaries.backfill_all``). On PostgreSQL
+    each stage is one batch of every commune, unless ``batch`` is given. Each batch replaces
+    its rows: done again, the same rows."""
     months = int(run.params.get("history", 0))
+    # No batch asked for: every commune at once on PostgreSQL (one transaction; a run killed
+    # in it starts that stage again), SET_BATCH communes a checkpoint elsewhere.
+    batch = int(run.params["batch"]) if run.params.get("batch") else None
     point = run.checkpoint
     if point.get("stage", "rebuild") == "rebuild":
         steps = {"n": 0}
@@ -71,30 +74,20 @@ def rebuild(run: jobs.Run) -> None:
             steps["n"] = total
             run.progress(done, total, checkpoint={"stage": "rebuild", "after": last})
 
-        # No batch asked for: every commune at once on PostgreSQL (one transaction; a run
-        # killed in it starts again), SET_BATCH communes a checkpoint elsewhere.
-        batch = int(run.params["batch"]) if run.params.get("batch") else None
         summaries.rebuild(progress=reported, after=point.get("after"), batch=batch)
         run.note(communes=steps["n"] or run.job.total)
         point = {"stage": "history", "after": None}
         run.progress(run.job.total, run.job.total, checkpoint=point)
     if months:
-        codes = list(
-            CommuneSummary.objects.filter(persons__gt=0)
-            .order_by("commune_id")
-            .values_list("commune_id", flat=True)
+        start_rows = int(point.get("rows", 0))
+
+        def written(done: int, total: int, last: str, rows: int) -> None:
+            point = {"stage": "history", "after": last, "rows": start_rows + rows}
+            run.progress(done, total, checkpoint=point)
+
+        rows = start_rows + summaries.backfill_all(
+            months=months, after=point.get("after"), progress=written, batch=batch
         )
-        after = point.get("after")
-        todo = [c for c in codes if after is None or c > after]
-        rows = int(point.get("rows", 0))
-        for start in range(0, len(todo), HISTORY_BATCH):
-            part = todo[start : start + HISTORY_BATCH]
-            rows += summaries.backfill(part, months=months)
-            run.progress(
-                len(codes) - len(todo) + start + len(part),
-                len(codes),
-                checkpoint={"stage": "history", "after": part[-1], "rows": rows},
-            )
         run.note(month_rows=rows)
 
 
