@@ -4,6 +4,7 @@ Registered by ``kpi.apps``."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.utils import translation
@@ -49,6 +50,12 @@ def export(run: jobs.Run) -> None:
         run.progress(1, 1)
 
 
+def _alive(run: jobs.Run, batch: int | None) -> AbstractContextManager[None]:
+    """Every commune in one transaction (PostgreSQL, no batch asked for): no report until it
+    ends, so the heartbeat is kept by a thread of its own meanwhile."""
+    return run.keeping_alive() if summaries.whole_table(batch) else nullcontext()
+
+
 @jobs.kind(
     "kpi.rebuild",
     label=_("Rebuilding the dashboards' figures"),
@@ -74,7 +81,8 @@ def rebuild(run: jobs.Run) -> None:
             steps["n"] = total
             run.progress(done, total, checkpoint={"stage": "rebuild", "after": last})
 
-        summaries.rebuild(progress=reported, after=point.get("after"), batch=batch)
+        with _alive(run, batch):
+            summaries.rebuild(progress=reported, after=point.get("after"), batch=batch)
         run.note(communes=steps["n"] or run.job.total)
         point = {"stage": "history", "after": None}
         run.progress(run.job.total, run.job.total, checkpoint=point)
@@ -85,9 +93,10 @@ def rebuild(run: jobs.Run) -> None:
             point = {"stage": "history", "after": last, "rows": start_rows + rows}
             run.progress(done, total, checkpoint=point)
 
-        rows = start_rows + summaries.backfill_all(
-            months=months, after=point.get("after"), progress=written, batch=batch
-        )
+        with _alive(run, batch):
+            rows = start_rows + summaries.backfill_all(
+                months=months, after=point.get("after"), progress=written, batch=batch
+            )
         run.note(month_rows=rows)
 
 
@@ -107,7 +116,8 @@ def check(run: jobs.Run) -> None:
         found.extend(str(d) for d in new)
         run.progress(done, total, checkpoint={"after": last, "found": found[:1000]})
 
-    summaries.check(progress=reported, after=run.checkpoint.get("after"))
+    with _alive(run, None):
+        summaries.check(progress=reported, after=run.checkpoint.get("after"))
     run.note(differences=len(found))
     text = "\n".join(found) if found else str(_("No difference."))
     run.keep_result(text.encode(), name="check-summaries.txt", content_type="text/plain")

@@ -29,6 +29,7 @@ from hocvuso.kpi.summaries.check import (
     check,
     check_closed_months,
     rebuild,
+    whole_table,
 )
 from hocvuso.kpi.summaries.deltas import (
     Tracker,
@@ -77,4 +78,5 @@ __all__ = [
     "status_changed",
     "touch_network",
     "tracking",
+    "whole_table",
 ]

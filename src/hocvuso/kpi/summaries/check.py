@@ -163,7 +163,7 @@ def _merge(model: Any, table: Recounted, codes: Sequence[str] | None) -> None:
         )
 
 
-def _bulk_session(whole: bool = False) -> None:
+def bulk_session(whole: bool = False) -> None:
     """PostgreSQL, for the grouped statements of this transaction: no JIT (compiling their
     expressions cost more than running them: 1.2 s of a 1.1 s statement at 1M persons) and room
     to sort and hash in memory instead of on disk (the whole-table recount groups ~0.5 rows a
@@ -188,7 +188,7 @@ def rebuild_communes(codes: Sequence[str], day: dt.date, *, whole: bool = False)
     ``codes`` are every commune, recounted without a filter."""
     scope = None if whole else codes
     with transaction.atomic():
-        _bulk_session(whole)
+        bulk_session(whole)
         _recount_into(COHORT, people_counts(scope))
         _merge(CohortSummary, COHORT, scope)
         _recount_into(VILLAGE, households_counts(scope))
@@ -400,7 +400,7 @@ def check(
         scope = None if whole else part
         found_before = len(out)
         with transaction.atomic():
-            _bulk_session(whole)
+            bulk_session(whole)
             _recount_into(COHORT, people_counts(scope))
             cohort_diffs = _differing(CohortSummary, COHORT, scope)
             _recount_into(VILLAGE, households_counts(scope))

@@ -22,7 +22,7 @@ from hocvuso.kpi.measures import (
     commune_counts,
 )
 from hocvuso.kpi.models import CommuneSummary, MonthSummary
-from hocvuso.kpi.summaries.check import whole_table
+from hocvuso.kpi.summaries.check import bulk_session, whole_table
 from hocvuso.kpi.summaries.network import network_counts
 from hocvuso.kpi.summaries.periods import close_months
 from hocvuso.kpi.summaries.write import CHUNK
@@ -90,7 +90,12 @@ def _as_of(
     households of that day. Four statements, whatever the number of people."""
     q = connection.ops.quote_name
     held = SkillEvent.objects.filter(reverses__isnull=True, happened_on__lte=end).exclude(
-        Exists(SkillEvent.objects.filter(reverses=OuterRef("pk"), happened_on__lte=end))
+        # (The reversals alone: the database hashes those, not every event.)
+        Exists(
+            SkillEvent.objects.filter(
+                reverses__isnull=False, reverses=OuterRef("pk"), happened_on__lte=end
+            )
+        )
     )
     people = Person.objects.all()
     households = Household.objects.all()
@@ -160,6 +165,7 @@ def _as_of(
     cohorts: dict[str, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
     houses: dict[str, tuple[int, ...]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        bulk_session()  # no JIT; memory to group in (not the whole-table plan settings)
         cursor.execute(f"DROP TABLE IF EXISTS {flags}")
         # One row per person holding anything then: the status flags as of that day.
         cursor.execute(
