@@ -7,8 +7,9 @@
 Default: PostgreSQL at 1M and 10M persons, SQLite at 1M (``--persons`` given: those sizes on
 every database chosen). For each database and size, in a child process of its own:
 
-1. a fresh database (PostgreSQL: ``hocvuso_dash_bench``, created and dropped by the script;
-   SQLite: a temporary file), ``migrate``, ``load_units`` (34 provinces, 3,321 communes);
+1. a fresh database (PostgreSQL: ``hocvuso_dash_bench_<pid>_<time>``, a name of the run's own,
+   created and dropped by the script; SQLite: a temporary file), ``migrate``, ``load_units``
+   (34 provinces, 3,321 communes);
 2. a synthetic national population written with set-based SQL (``INSERT … SELECT`` over
    ``generate_series`` on PostgreSQL, over a numbers table on SQLite), not through the services:
    villages, households (~3.6 persons each), persons spread unevenly over every commune (commune
@@ -53,7 +54,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-PG_DB = "hocvuso_dash_bench"
+# A name of this run's own (several people bench on one server): created and dropped by it.
+PG_DB = f"hocvuso_dash_bench_{os.getpid()}_{int(time.time())}"
 SEED = 20250701
 LEVELS = ("national", "province", "commune")
 TARGET_P95_MS = 50.0

@@ -1,19 +1,22 @@
 """Rebuild benchmark: ``rebuild_summaries`` and ``check_summaries`` at national scale, the
-set-based rebuild (``INSERT … SELECT`` per batch of communes) against the row-by-row one it
-replaced (``summaries.refresh`` per 100 communes: the grouped recount read into Python, written
-back with ``bulk_create``), in paired rounds.
+set-based rebuild (``INSERT … SELECT``: on PostgreSQL every commune at once, one statement per
+table) against the row-by-row one it replaced (``summaries.refresh`` per 100 communes: the
+grouped recount read into Python, written back with ``bulk_create``), in paired rounds.
 
     python bench/rebuild_bench.py [--persons 1000000] [--db postgres|sqlite]
         [--rounds 3] [--old-max 2000000] [--postgres-url postgres://…/postgres]
 
-For each size, in a child process: a fresh database (PostgreSQL ``jobs_rebuild_bench``,
-created and dropped here; SQLite a temporary file), ``migrate``, ``load_units``, the synthetic
-national population of ``bench/dashboard_bench.py`` (its ``build_population``: villages,
-households of ~3.6 people over all 3,321 communes, status rows, teams, visits), then
-``--rounds`` paired rounds of (old rebuild, new rebuild) — the old only up to ``--old-max``
-persons — and of ``check()`` after each new rebuild (must be empty); then ``--empty-rounds``
-rebuilds from emptied cohort and village tables (a first installation: every row inserted).
-Prints median and range of each, the load average before and after, and one line of JSON.
+For each size, in a child process: a fresh database (PostgreSQL
+``rebuild_bench_<pid>_<time>``, a name of this run's own, created and dropped here; SQLite a
+temporary file), ``migrate``, ``load_units``, the synthetic national population of
+``bench/dashboard_bench.py`` (its ``build_population``: villages, households of ~3.6 people
+over all 3,321 communes, status rows, teams, visits), then ``--rounds`` paired rounds of (old
+rebuild, new rebuild) — the old only up to ``--old-max`` persons; the first new rebuild of a
+fresh database inserts every row — and of ``check()`` after each new rebuild (must be empty);
+then ``--empty-rounds`` rebuilds from emptied cohort and village tables (a first
+installation: every row inserted). Prints median and range of each, with the CPU time the
+database server's backend and this process spent on it (the figure a shared machine does not
+inflate: wall time also waits for the CPU others use), the load average, and one line of JSON.
 Timing never fails it; a difference found by the check does (exit 1).
 """
 
@@ -33,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-PG_DB = "jobs_rebuild_bench"
+PG_DB = f"rebuild_bench_{os.getpid()}_{int(time.time())}"
 
 
 def _dashboard_bench() -> Any:
@@ -53,6 +56,36 @@ def log(msg: str) -> None:
 
 def load() -> float:
     return round(os.getloadavg()[0], 2)
+
+
+def backend_cpu() -> float:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far, from /proc
+    (the server runs on this machine); 0 on SQLite (the work is in this process)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Clock:
+    """Wall time, this process's CPU and the backend's CPU of one step."""
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu, self.db = time.perf_counter(), time.process_time(), backend_cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+        self.db = backend_cpu() - self.db
+
+    def __str__(self) -> str:
+        return f"{self.wall:.1f} s (backend CPU {self.db:.1f} s, Python CPU {self.cpu:.1f} s)"
 
 
 def spread(values: list[float]) -> dict[str, Any]:
@@ -94,6 +127,7 @@ def run_child(args: argparse.Namespace) -> dict[str, Any]:
     old: list[float] = []
     new: list[float] = []
     checks: list[float] = []
+    cpu: dict[str, list[list[float]]] = {"rebuild": [], "check": [], "rebuild_from_empty": []}
     differences = 0
     loads = [load()]
     for r in range(args.rounds):
@@ -102,25 +136,28 @@ def run_child(args: argparse.Namespace) -> dict[str, Any]:
             old_rebuild()
             old.append(time.perf_counter() - t0)
             log(f"round {r + 1}: old rebuild {old[-1]:.1f} s (load {load()})")
-        t0 = time.perf_counter()
-        summaries.rebuild()
-        new.append(time.perf_counter() - t0)
-        log(f"round {r + 1}: set-based rebuild {new[-1]:.1f} s (load {load()})")
-        t0 = time.perf_counter()
-        found = summaries.check()
-        checks.append(time.perf_counter() - t0)
+        with Clock() as c:
+            summaries.rebuild()
+        new.append(c.wall)
+        cpu["rebuild"].append([round(c.db, 2), round(c.cpu, 2)])
+        log(f"round {r + 1}: set-based rebuild {c} (load {load()})")
+        with Clock() as c:
+            found = summaries.check()
+        checks.append(c.wall)
+        cpu["check"].append([round(c.db, 2), round(c.cpu, 2)])
         differences += len(found)
-        log(f"round {r + 1}: check {checks[-1]:.1f} s, {len(found)} differences (load {load()})")
+        log(f"round {r + 1}: check {c}, {len(found)} differences (load {load()})")
         loads.append(load())
     # From empty tables (a first installation): every row inserted, none merged.
     empty: list[float] = []
     for _ in range(args.empty_rounds):
         CohortSummary.objects.all().delete()
         VillageSummary.objects.all().delete()
-        t0 = time.perf_counter()
-        summaries.rebuild()
-        empty.append(time.perf_counter() - t0)
-        log(f"set-based rebuild from empty tables {empty[-1]:.1f} s (load {load()})")
+        with Clock() as c:
+            summaries.rebuild()
+        empty.append(c.wall)
+        cpu["rebuild_from_empty"].append([round(c.db, 2), round(c.cpu, 2)])
+        log(f"set-based rebuild from empty tables {c} (load {load()})")
         loads.append(load())
     if empty:
         found = summaries.check()
@@ -134,6 +171,7 @@ def run_child(args: argparse.Namespace) -> dict[str, Any]:
     result["rebuild"] = spread(new)
     result["check"] = spread(checks)
     result["differences"] = differences
+    result["cpu_backend_python_s"] = cpu
     result["load"] = loads
     if old:
         ratios = [n / o for o, n in zip(old, new, strict=True)]
@@ -210,6 +248,7 @@ def main() -> None:
     if result.get("rebuild_from_empty"):
         e = result["rebuild_from_empty"]
         print(f"  rebuild from empty tables median {e['median_s']} s [{e['min_s']}–{e['max_s']}]")
+    print(f"  [backend CPU s, Python CPU s] {result['cpu_backend_python_s']}")
     print(f"  differences found         {result['differences']}")
     print(f"  load average (1 min)      {result['load']}")
     print(json.dumps({"bench": "rebuild", **result}))

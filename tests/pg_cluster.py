@@ -290,7 +290,8 @@ def platform_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, s
             "HOCVUSO_DATA_DIR": str(data_dir),
             "HOCVUSO_REQUIRE_2FA": "0",
             "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": str(ROOT),
+            # This checkout's code first (an editable install may point at another one).
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             "DJANGO_SETTINGS_MODULE": "hocvuso.config.settings",
             **extra,
         }

@@ -200,3 +200,31 @@ def test_each_country_wide_kind_does_its_work(other_commune, head, settings):
     rotated = Person.objects.get(pk=head.pk)
     assert rotated.cccd_hash == cccd_lib.lookup_hash("002070123456")
     assert cccd_lib.reveal(rotated.cccd_ciphertext) == "002070123456"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_step_keeps_its_heartbeat_until_it_ends_and_stops_once_the_claim_is_lost(
+    settings,
+):
+    import time
+
+    settings.HOCVUSO_JOB_LEASE_SECONDS = 0.3
+    job = jobs.start(actor=SYSTEM, kind="kpi.check")
+    claimed = jobs.claim(str(job.pk))
+    assert claimed is not None
+    run = jobs.Run(claimed)
+    start = Job.objects.get(pk=job.pk).heartbeat_at
+    with run.keeping_alive():
+        time.sleep(1.0)  # a step that reports nothing for three leases
+        beat = Job.objects.get(pk=job.pk).heartbeat_at
+        assert beat > start
+        # Another run takes the job over: the thread stops renewing a claim it lost.
+        Job.objects.filter(pk=job.pk).update(claimed_at=timezone.now())
+        time.sleep(0.3)
+        taken = Job.objects.get(pk=job.pk).heartbeat_at
+        time.sleep(0.5)
+        assert Job.objects.get(pk=job.pk).heartbeat_at == taken
+    # Without it, the same silence lets the job be revived.
+    Job.objects.filter(pk=job.pk).update(claimed_at=claimed.claimed_at)
+    time.sleep(0.4)
+    assert jobs.revive() == [str(job.pk)]

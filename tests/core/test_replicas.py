@@ -9,6 +9,7 @@ was read from the primary, one that does not from the replica.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import time
@@ -179,6 +180,108 @@ def test_reads_go_to_the_replica_writers_and_lag_to_the_primary(tmp_path: Path):
                 health = requests.get(f"{b}/healthz", timeout=30).json()
                 assert health["replicas"]["replica1"]["usable"] is False
                 assert health["replicas"]["replica1"]["reason"].startswith("unreachable")
+        finally:
+            if replica is not None:
+                replica.stop("immediate")
+            primary.stop()
+
+
+# --- Exports in the worker ----------------------------------------------------------------------
+
+EXPORT_TARGET = "63"
+
+
+def _export(env: dict[str, str]) -> tuple[str, str]:
+    """A national CSV export started as a job and run by a real ``db_worker`` (``env``: its
+    database and replicas): the job's status and the national target of INDICATOR in the file
+    ('' when the file has none)."""
+    started = json.loads(
+        pg_cluster.hocvuso(["jobs", "start", "kpi.export", "--param", "fmt=csv"], env)
+    )
+    pg_cluster.hocvuso(["db_worker", "--batch", "--no-startup-delay", "--no-reload"], env)
+    out = pg_cluster.hocvuso(
+        [
+            "shell",
+            "-c",
+            "import csv, io, json; from hocvuso.core import jobs; "
+            "from hocvuso.core.models import Job; "
+            f"job = Job.objects.get(pk='{started['id']}'); data = jobs.result_of(job); "
+            "rows = list(csv.DictReader(io.StringIO(data.decode().lstrip('\\ufeff')))) "
+            "if data else []; "
+            f"print(json.dumps([job.status, [r['target'] for r in rows "
+            f"if r['level'] == 'national' and r['indicator'] == '{INDICATOR}']]))",
+        ],
+        env,
+    )
+    status, targets = json.loads(out.strip().splitlines()[-1])
+    assert len(targets) <= 1, targets
+    return status, (targets[0] if targets else "")
+
+
+def test_export_jobs_in_the_worker_read_from_a_usable_replica(tmp_path: Path):
+    """The worker's export reads the replica — told by the data: a target set on the primary
+    while the replica's replay is paused is missing from the file —, the primary once the
+    replica is further behind than accepted, and the primary, without failing, once it is
+    stopped."""
+    bin = pg_cluster.require_pg_bin()
+    with pg_cluster.private_folder() as folder:
+        primary = pg_cluster.primary_server(folder, bin)
+        replica = None
+        try:
+            primary.sql("CREATE DATABASE hocvuso")
+            env = pg_cluster.platform_env(tmp_path / "data", f"{primary.url_base}/hocvuso")
+            pg_cluster.hocvuso(["migrate", "--noinput", "-v", "0"], env)
+            replica = pg_cluster.replica_of(primary, folder)
+            routed = {**env, "DATABASE_REPLICA_URLS": f"{replica.url_base}/hocvuso"}
+            lenient = {
+                **routed,
+                "HOCVUSO_REPLICA_MAX_LAG_SECONDS": "3600",
+                "HOCVUSO_REPLICA_PIN_SECONDS": "7200",
+            }
+            strict = {
+                **routed,
+                "HOCVUSO_REPLICA_PIN_SECONDS": "3",
+                "HOCVUSO_REPLICA_MAX_LAG_SECONDS": "1",
+                "HOCVUSO_REPLICA_CHECK_SECONDS": "0",
+            }
+            status, before = _export(lenient)  # the seeded national target
+            assert status == "done"
+            assert before
+            assert float(before) != float(EXPORT_TARGET)
+            _caught_up(primary, replica)
+            assert replica.sql("SELECT pg_wal_replay_pause()") == ""
+            year = dt.datetime.now(tz=ZoneInfo("Asia/Ho_Chi_Minh")).year
+            pg_cluster.hocvuso(
+                [
+                    "shell",
+                    "-c",
+                    "from hocvuso.kpi.models import Indicator, Target; "
+                    f"Target.objects.create(indicator=Indicator.objects.get(code='{INDICATOR}'), "
+                    f"year={year}, value={EXPORT_TARGET})",
+                ],
+                env,
+            )
+            assert replica.sql("SELECT count(*) FROM kpi_target WHERE value = 63", "hocvuso") == "0"
+            # Without replicas the worker reads the primary: the target is in the file.
+            status, target = _export(env)
+            assert status == "done"
+            assert float(target) == float(EXPORT_TARGET)
+            # With the (paused) replica accepted: the file is the replica's, the target before.
+            assert _export(lenient) == ("done", before)
+            # More than a second behind is too far for this worker: the primary's figures.
+            time.sleep(1.5)
+            status, target = _export(strict)
+            assert status == "done"
+            assert float(target) == float(EXPORT_TARGET)
+            # Replay resumes: the replica has the target, and the file read there shows it.
+            replica.sql("SELECT pg_wal_replay_resume()")
+            _caught_up(primary, replica)
+            status, target = _export(lenient)
+            assert (status, float(target)) == ("done", float(EXPORT_TARGET))
+            # The replica stops: the job still ends done, from the primary.
+            replica.stop("immediate")
+            status, target = _export(lenient)
+            assert (status, float(target)) == ("done", float(EXPORT_TARGET))
         finally:
             if replica is not None:
                 replica.stop("immediate")

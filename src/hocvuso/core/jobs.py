@@ -32,15 +32,17 @@ the time left.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -203,6 +205,31 @@ class Run:
         self.job.result = crypto.seal(RESULT_PURPOSE, base64.b64encode(data).decode())
         self.job.result_name = name
         self.job.result_type = content_type
+
+    @contextlib.contextmanager
+    def keeping_alive(self) -> Iterator[None]:
+        """Around one long step that cannot report until it ends (a single transaction, such
+        as the whole-table rebuild on PostgreSQL): a thread with its own connection renews
+        the heartbeat every third of the lease, while this run still holds the claim, so the
+        job is not taken for dead and revived under it. The step itself stays atomic: killed,
+        it left nothing, and the next run does it again."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            try:
+                while not stop.wait(lease().total_seconds() / 3):
+                    if not self._ours().update(heartbeat_at=timezone.now()):
+                        return
+            finally:
+                connections.close_all()  # this thread's own connections
+
+        thread = threading.Thread(target=beat, name=f"job-{self.job.pk}-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def note(self, **summary: Any) -> None:
         """Small figures shown on the job's page (never personal data)."""

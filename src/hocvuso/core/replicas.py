@@ -48,6 +48,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 UNPINNING_MODELS = frozenset({"sessions.Session"})
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def replica_aliases() -> list[str]:
@@ -115,23 +116,51 @@ def replica_reads(view: F) -> F:
         state = _state.get()
         if state is None or not replica_aliases():
             return view(*args, **kwargs)
-        before = state.eligible
-        state.eligible = True
-        try:
-            return view(*args, **kwargs)
-        except (OperationalError, InterfaceError):
-            failed = set(state.used)
-            if not failed:
-                raise
-            for alias in failed:
-                _mark_unusable(alias, "failed during a request")
-            state.force_primary = True
-            state.used.clear()
-            return view(*args, **kwargs)
-        finally:
-            state.eligible = before
+        return _routed(state, lambda: view(*args, **kwargs), "failed during a request")
 
     return wrapper  # type: ignore[return-value]
+
+
+def _routed(state: _Reads, call: Callable[[], T], failure: str) -> T:
+    """``call`` with its reads routed by ``state``; run again on the primary, once, if the
+    replica it read from fails during it."""
+    before = state.eligible
+    state.eligible = True
+    try:
+        return call()
+    except (OperationalError, InterfaceError):
+        failed = set(state.used)
+        if not failed:
+            raise
+        for alias in failed:
+            _mark_unusable(alias, failure)
+        state.force_primary = True
+        state.used.clear()
+        return call()
+    finally:
+        state.eligible = before
+
+
+def read_from_replica(call: Callable[[], T]) -> T:
+    """Outside a request — a background job in the worker: ``call`` with its reads routed as a
+    marked view's (:func:`replica_reads`). A usable replica serves them — measured as for the
+    web (lag at most ``HOCVUSO_REPLICA_MAX_LAG_SECONDS``, checked every
+    ``HOCVUSO_REPLICA_CHECK_SECONDS`` per process) —, else the primary; the primary as soon as
+    ``call`` writes, and for all of it again if the replica fails during it. ``call`` must only
+    read, or write idempotently (it may run twice). No pin: a job has no browser, and what
+    it reports of itself is written and read outside ``call``."""
+    if not replica_aliases():
+        return call()
+    outer = _state.get()
+    if outer is not None:  # inside a request: its state (its pin, its writes) decides
+        return _routed(outer, call, "failed during a request")
+    token = _state.set(_Reads())
+    try:
+        state = _state.get()
+        assert state is not None
+        return _routed(state, call, "failed during a job")
+    finally:
+        _state.reset(token)
 
 
 class ReplicaPinMiddleware:

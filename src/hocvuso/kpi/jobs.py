@@ -4,18 +4,17 @@ Registered by ``kpi.apps``."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.access.jobs import can_export_unit, can_run_national_job
-from hocvuso.core import jobs
+from hocvuso.core import jobs, replicas
 from hocvuso.kpi import dashboards, exports, summaries
-from hocvuso.kpi.models import CommuneSummary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HISTORY_BATCH = 20  # communes per history batch (the history reads their dated records whole)
 
 
 @jobs.kind(
@@ -28,13 +27,18 @@ HISTORY_BATCH = 20  # communes per history batch (the history reads their dated 
 def export(run: jobs.Run) -> None:
     """The nation's or a province's dashboard as a spreadsheet or CSV, built as the one who
     asked (their scope, their language): the figures only, no personal data. Short: a run that
-    is resumed builds it again (the same file for the same figures)."""
+    is resumed builds it again (the same file for the same figures). Its reads go to a read
+    replica when one is configured and usable, as the dashboard pages' do
+    (:func:`~hocvuso.core.replicas.read_from_replica`: lag, fallback to the primary)."""
     params, job = run.params, run.job
     fmt = params.get("fmt", "xlsx")
     with translation.override(params.get("lang") or "vi"):
         run.progress(0, 1)
-        d = dashboards.build(
-            actor=run.actor, level=job.level, code=job.code, area=params.get("area", "all")
+        actor = run.actor
+        d = replicas.read_from_replica(
+            lambda: dashboards.build(
+                actor=actor, level=job.level, code=job.code, area=params.get("area", "all")
+            )
         )
         stem = f"hocvuso-{job.level}-{job.code or 'vn'}-{d.as_of:%Y-%m-%d}"
         if fmt == "csv":
@@ -44,6 +48,12 @@ def export(run: jobs.Run) -> None:
         run.keep_result(data, name=f"{stem}.{'csv' if fmt == 'csv' else 'xlsx'}", content_type=kind)
         run.note(units=1 + len(d.rows))
         run.progress(1, 1)
+
+
+def _alive(run: jobs.Run, batch: int | None) -> AbstractContextManager[None]:
+    """Every commune in one transaction (PostgreSQL, no batch asked for): no report until it
+    ends, so the heartbeat is kept by a thread of its own meanwhile."""
+    return run.keeping_alive() if summaries.whole_table(batch) else nullcontext()
 
 
 @jobs.kind(
@@ -56,8 +66,13 @@ def export(run: jobs.Run) -> None:
 def rebuild(run: jobs.Run) -> None:
     """``rebuild_summaries`` (and ``--history MONTHS``): the set-based rebuild batch by batch,
     each batch committed and then reported with the last commune as the checkpoint; then the
-    history, twenty communes a batch. Each batch replaces its rows: done again, the same rows."""
+    history, month rows counted in the database (``summaries.backfill_all``). On PostgreSQL
+    each stage is one batch of every commune, unless ``batch`` is given. Each batch replaces
+    its rows: done again, the same rows."""
     months = int(run.params.get("history", 0))
+    # No batch asked for: every commune at once on PostgreSQL (one transaction; a run killed
+    # in it starts that stage again), SET_BATCH communes a checkpoint elsewhere.
+    batch = int(run.params["batch"]) if run.params.get("batch") else None
     point = run.checkpoint
     if point.get("stage", "rebuild") == "rebuild":
         steps = {"n": 0}
@@ -66,27 +81,21 @@ def rebuild(run: jobs.Run) -> None:
             steps["n"] = total
             run.progress(done, total, checkpoint={"stage": "rebuild", "after": last})
 
-        batch = int(run.params.get("batch") or summaries.SET_BATCH)
-        summaries.rebuild(progress=reported, after=point.get("after"), batch=batch)
+        with _alive(run, batch):
+            summaries.rebuild(progress=reported, after=point.get("after"), batch=batch)
         run.note(communes=steps["n"] or run.job.total)
         point = {"stage": "history", "after": None}
         run.progress(run.job.total, run.job.total, checkpoint=point)
     if months:
-        codes = list(
-            CommuneSummary.objects.filter(persons__gt=0)
-            .order_by("commune_id")
-            .values_list("commune_id", flat=True)
-        )
-        after = point.get("after")
-        todo = [c for c in codes if after is None or c > after]
-        rows = int(point.get("rows", 0))
-        for start in range(0, len(todo), HISTORY_BATCH):
-            part = todo[start : start + HISTORY_BATCH]
-            rows += summaries.backfill(part, months=months)
-            run.progress(
-                len(codes) - len(todo) + start + len(part),
-                len(codes),
-                checkpoint={"stage": "history", "after": part[-1], "rows": rows},
+        start_rows = int(point.get("rows", 0))
+
+        def written(done: int, total: int, last: str, rows: int) -> None:
+            point = {"stage": "history", "after": last, "rows": start_rows + rows}
+            run.progress(done, total, checkpoint=point)
+
+        with _alive(run, batch):
+            rows = start_rows + summaries.backfill_all(
+                months=months, after=point.get("after"), progress=written, batch=batch
             )
         run.note(month_rows=rows)
 
@@ -107,7 +116,8 @@ def check(run: jobs.Run) -> None:
         found.extend(str(d) for d in new)
         run.progress(done, total, checkpoint={"after": last, "found": found[:1000]})
 
-    summaries.check(progress=reported, after=run.checkpoint.get("after"))
+    with _alive(run, None):
+        summaries.check(progress=reported, after=run.checkpoint.get("after"))
     run.note(differences=len(found))
     text = "\n".join(found) if found else str(_("No difference."))
     run.keep_result(text.encode(), name="check-summaries.txt", content_type="text/plain")

@@ -84,12 +84,16 @@ MEASURE_LABELS = {
 }
 
 
+# Every age :func:`age_counts` asks about: a year of birth counts for a year's row only through
+# whether the person is aged each of these (the history groups years of birth by them).
+AGE_LIMITS = (AGE_16, ADULT_AGE)
+
+
 def age_counts(birth_year: int, counts: Sequence[int], year: int) -> tuple[int, ...]:
     """The age-based columns (AGE_COLUMNS order) one cohort row adds for ``year``; ``counts``
     in PERSON_COLUMNS order."""
     persons, vneid2, bank, basic = counts[0], counts[1], counts[2], counts[3]
-    is16 = is_aged(birth_year, year, AGE_16)
-    adult = is_aged(birth_year, year, ADULT_AGE)
+    is16, adult = (is_aged(birth_year, year, age) for age in AGE_LIMITS)
     return (
         persons if is16 else 0,
         vneid2 if is16 else 0,

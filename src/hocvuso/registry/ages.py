@@ -23,7 +23,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F, IntegerField, Q, Value
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Cast, Coalesce, ExtractYear
 
 AGE_16 = 16  # "every citizen aged 16+ has a digital identity" (Mỗi công dân – Một danh tính số)
 ADULT_AGE = 18  # "adults with the basic digital skill set" (the movement's overall aim)
@@ -59,9 +59,11 @@ def aged_q(age: int, year: int, prefix: str = "") -> Q:
 
 def birth_year_expr(prefix: str = "") -> Any:
     """The year of birth as the figures count it: the year, else the date's year, else 0."""
+    # The date's year cast to an integer: PostgreSQL's EXTRACT is numeric, which would make the
+    # whole expression numeric — slower to group a national recount by (hashing, comparing).
     return Coalesce(
         F(f"{prefix}birth_year"),
-        ExtractYear(f"{prefix}birth_date"),
+        Cast(ExtractYear(f"{prefix}birth_date"), IntegerField()),
         Value(0),
         output_field=IntegerField(),
     )

@@ -29,13 +29,19 @@ def guided_q() -> Exists:
 # of probing it for every row.
 
 
-def visited_households(communes: Sequence[str]) -> QuerySet[Any]:
-    """The households of ``communes`` a team has visited (ids): :func:`visited_q`, set-wise."""
-    return Visit.objects.filter(household__commune_id__in=communes).values("household_id")
+def visited_households(communes: Sequence[str] | None) -> QuerySet[Any]:
+    """The households of ``communes`` a team has visited (ids): :func:`visited_q`, set-wise;
+    ``None``: of every commune (no join to the households at all)."""
+    visits = Visit.objects.all()
+    if communes is not None:
+        visits = visits.filter(household__commune_id__in=communes)
+    return visits.values("household_id")
 
 
-def guided_people(communes: Sequence[str]) -> QuerySet[Any]:
-    """The people of ``communes`` guided on a home visit (ids): :func:`guided_q`, set-wise."""
-    return VisitPerson.objects.filter(person__commune_id__in=communes, was_guided=True).values(
-        "person_id"
-    )
+def guided_people(communes: Sequence[str] | None) -> QuerySet[Any]:
+    """The people of ``communes`` guided on a home visit (ids): :func:`guided_q`, set-wise;
+    ``None``: of every commune."""
+    guided = VisitPerson.objects.filter(was_guided=True)
+    if communes is not None:
+        guided = guided.filter(person__commune_id__in=communes)
+    return guided.values("person_id")

@@ -29,6 +29,7 @@ from hocvuso.kpi.summaries.check import (
     check,
     check_closed_months,
     rebuild,
+    whole_table,
 )
 from hocvuso.kpi.summaries.deltas import (
     Tracker,
@@ -37,7 +38,7 @@ from hocvuso.kpi.summaries.deltas import (
     status_changed,
     tracking,
 )
-from hocvuso.kpi.summaries.history import backfill, history
+from hocvuso.kpi.summaries.history import HISTORY_BATCH, backfill, backfill_all, history
 from hocvuso.kpi.summaries.periods import areas_changed, close_months, roll_forward
 from hocvuso.kpi.summaries.recount import (
     Recount,
@@ -49,12 +50,14 @@ from hocvuso.kpi.summaries.recount import (
 from hocvuso.kpi.summaries.write import refresh, snapshot_months, touch_network
 
 __all__ = [
+    "HISTORY_BATCH",
     "SET_BATCH",
     "Difference",
     "Recount",
     "Tracker",
     "areas_changed",
     "backfill",
+    "backfill_all",
     "check",
     "check_closed_months",
     "close_months",
@@ -75,4 +78,5 @@ __all__ = [
     "status_changed",
     "touch_network",
     "tracking",
+    "whole_table",
 ]

@@ -63,19 +63,27 @@ def trained_q() -> Exists:
     )
 
 
-def trained_households(communes: Sequence[str]) -> QuerySet[Any]:
+def trained_households(communes: Sequence[str] | None) -> QuerySet[Any]:
     """The households of ``communes`` with a member holding the basic set (ids): :func:`trained_q`
-    set-wise, for a recount."""
-    return Person.objects.filter(
-        household__commune_id__in=communes, skill_status__basic_complete=True
-    ).values("household_id")
+    set-wise, for a recount; ``None``: of every commune."""
+    people = Person.objects.filter(skill_status__basic_complete=True)
+    if communes is not None:
+        people = people.filter(household__commune_id__in=communes)
+    return people.values("household_id")
 
 
-def people_counts(communes: Sequence[str]) -> QuerySet[Any]:
-    """The cohort counts of ``communes`` as one grouped query, one row per key: ``k_commune``,
-    ``k_village`` (:data:`NO_VILLAGE` when the household has none), ``k_by`` (year of birth, 0
-    when unknown), then PERSON_COLUMNS. Read as rows by :func:`recount_people`, and inserted
-    as they are by the set-based rebuild (``INSERT … SELECT``) and compared by the check."""
+def _of(qs: QuerySet[Any], communes: Sequence[str] | None) -> QuerySet[Any]:
+    """``qs`` (people or households) of ``communes``; ``None``: all of them, with no filter (the
+    whole-table recount of PostgreSQL: one pass over each table)."""
+    return qs if communes is None else qs.filter(commune_id__in=communes)
+
+
+def people_counts(communes: Sequence[str] | None) -> QuerySet[Any]:
+    """The cohort counts of ``communes`` (``None``: every commune) as one grouped query, one row
+    per key: ``k_commune``, ``k_village`` (:data:`NO_VILLAGE` when the household has none),
+    ``k_by`` (year of birth, 0 when unknown), then PERSON_COLUMNS. Read as rows by
+    :func:`recount_people`, and inserted as they are by the set-based rebuild (``INSERT …
+    SELECT``) and compared by the check."""
     trader = Q(occupation__in=T4_OCCUPATIONS)
     bits = {f"b{i}": F("mask").bitand(1 << i) for i in range(len(T4_CODES))}
     ts = {
@@ -83,7 +91,7 @@ def people_counts(communes: Sequence[str]) -> QuerySet[Any]:
         for i in range(len(T4_CODES))
     }
     return (
-        Person.objects.filter(commune_id__in=communes)
+        _of(Person.objects.all(), communes)
         .annotate(
             k_commune=F("commune_id"),
             k_village=Coalesce(
@@ -110,11 +118,12 @@ def people_counts(communes: Sequence[str]) -> QuerySet[Any]:
     )
 
 
-def households_counts(communes: Sequence[str]) -> QuerySet[Any]:
-    """The village counts of ``communes`` as one grouped query: ``k_commune``, ``k_village``,
-    then HOUSEHOLD_COLUMNS (read by :func:`recount_households`, inserted by the rebuild)."""
+def households_counts(communes: Sequence[str] | None) -> QuerySet[Any]:
+    """The village counts of ``communes`` (``None``: every commune) as one grouped query:
+    ``k_commune``, ``k_village``, then HOUSEHOLD_COLUMNS (read by :func:`recount_households`,
+    inserted by the rebuild)."""
     return (
-        Household.objects.filter(commune_id__in=communes)
+        _of(Household.objects.all(), communes)
         .annotate(
             k_commune=F("commune_id"),
             k_village=Coalesce(

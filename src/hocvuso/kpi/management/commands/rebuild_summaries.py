@@ -35,13 +35,7 @@ class Command(BaseCommand):
         communes = summaries.rebuild(progress=progress)
         months = 0
         if options["history"]:
-            from hocvuso.kpi.models import CommuneSummary
-
-            codes = list(
-                CommuneSummary.objects.filter(persons__gt=0).values_list("commune_id", flat=True)
-            )
-            for start in range(0, len(codes), 20):
-                months += summaries.backfill(codes[start : start + 20], months=options["history"])
+            months = summaries.backfill_all(months=options["history"])
         seconds = round(time.perf_counter() - started, 2)
         self.stdout.write(
             json.dumps({"communes": communes, "month_rows": months, "seconds": seconds})
