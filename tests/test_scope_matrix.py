@@ -753,6 +753,15 @@ ROUTES.update(
             HELP_READERS,
             anonymous=401,
         ),
+        "api:assistance_withdraw": Route(
+            lambda w, s: reverse("api:assistance_withdraw", args=[_o(w, s, "help").pk]),
+            set(),
+            "POST",
+            ok=frozenset({200}),
+            anonymous=401,
+            json=True,
+            expect=lambda role, side: role == "citizen" and side == "ours",
+        ),
         "api:assistance_step": Route(
             lambda w, s: reverse("api:assistance_step", args=[_o(w, s, "help").pk]),
             HELP_WORKERS,
@@ -784,6 +793,7 @@ API_PATHS = {
     "/api/v1/desk/communes/{code}/visits": "api:desk_visits",
     "/api/v1/assistance/communes/{code}/requests": "api:assistance_requests",
     "/api/v1/assistance/requests/{request_id}/step": "api:assistance_step",
+    "/api/v1/assistance/requests/{request_id}/withdraw": "api:assistance_withdraw",
     "/api/v1/accounts/me": "api:me",
     "/api/v1/units/provinces": "api:provinces",
     "/api/v1/units/communes": "api:communes",

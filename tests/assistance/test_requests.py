@@ -315,3 +315,38 @@ def test_the_asker_withdraws_a_request_nobody_answered(asker, head, helpers, com
     page = client_for(asker).post(reverse("assistance:withdraw", args=[answered.pk]))
     assert page.status_code == 400
     assert "không thể rút lại" in page.content.decode()
+
+
+def test_the_asker_withdraws_through_the_api(asker, head, helpers):
+    """The API's withdrawal goes through the same policy: a helper who may read and answer the
+    request gets 404 and nothing changes; the asker gets the request closed, a replay is 200
+    and changes nothing, an answered request is refused with 409 and stays answered."""
+    r = _ask(asker, head)
+    url = reverse("api:assistance_withdraw", args=[r.pk])
+    asking = client_for(asker)
+    for helper in (helpers["desk"], helpers["team"]):
+        client = client_for(helper)  # signed in before the fingerprint (a session row)
+        assert client.get(reverse("api:assistance_requests", args=["00715"])).status_code == 200
+        before = db_fingerprint()
+        assert client.post(url, content_type="application/json").status_code == 404
+        assert db_fingerprint() == before
+    response = asking.post(url, content_type="application/json")
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["status"]) == (str(r.pk), "closed")
+    r.refresh_from_db()
+    assert (r.status, r.closed_by) == ("closed", asker)
+    assert AuditLog.objects.filter(action="help_request.withdraw", object_id=str(r.pk)).count() == 1
+    before = db_fingerprint()
+    again = asking.post(url, content_type="application/json")
+    assert again.status_code == 200
+    assert again.json()["status"] == "closed"
+    assert db_fingerprint() == before
+    answered = _ask(asker, head)
+    services.help_request_answer(actor=helpers["desk"], request=answered, answer="Đã gọi")
+    before = db_fingerprint()
+    late = asking.post(
+        reverse("api:assistance_withdraw", args=[answered.pk]), content_type="application/json"
+    )
+    assert late.status_code == 409
+    assert late.json()["code"] == "wrong_state"
+    assert db_fingerprint() == before

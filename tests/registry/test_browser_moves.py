@@ -1,6 +1,7 @@
 """A household moves to another commune, on a 360-px phone with the site's own CSP: the officer
 opens the household, taps "Chuyển sang xã khác", gives a wrong code first (told why, nothing
-moved), then the right one; the household leaves their commune's list. No page is wider than
+moved), then finds the commune by its name typed without accents and taps it (no code to know,
+no script); the household leaves their commune's list. No page is wider than
 the screen. Screenshots go to ``artifacts/``."""
 
 from __future__ import annotations
@@ -38,7 +39,15 @@ def test_the_officer_moves_a_household_on_a_small_phone(
         page.wait_for_load_state()
         assert "Không có xã/phường nào mang mã này." in page.locator("main").inner_text()
         assert Household.objects.get(pk=household.pk).commune_id == commune.code
-        page.fill("#id_commune", other_commune.code)
+        page.fill("#id_q", "ba dinh")  # Phường Ba Đình, without its accents
+        page.click("form.search button[type=submit]")
+        page.wait_for_load_state()
+        choice = page.get_by_label(
+            f"{other_commune.name} — {other_commune.province.name}", exact=False
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+        shot(page, "move-household-picker-360")
+        choice.check()
         page.click("button[type=submit].primary")
         page.wait_for_load_state()
         assert page.url.endswith(reverse("ui:commune", args=[commune.code]))

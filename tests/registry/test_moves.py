@@ -165,3 +165,39 @@ def test_nobody_moves_into_a_retired_commune(officer, commune, other_commune, ho
     with pytest.raises(DomainError) as exc:
         household_move(actor=officer, household=household, to=other_commune)
     assert exc.value.code == "move_retired"
+
+
+def test_the_move_form_finds_the_commune_by_name_and_a_tap_moves_there(
+    officer, desk, commune, other_commune, household, head
+):
+    """No code to type: the picker finds communes by name without diacritics (or province, or
+    code), never offers the commune they leave nor a retired one, and only to whoever may move
+    them out; a code from outside what it offered is refused and moves nothing."""
+    from django.urls import reverse
+
+    from hocvuso.core.text import fold
+    from hocvuso.registry.selectors import move_destinations
+    from tests.factories import client_for
+
+    found = move_destinations(actor=officer, from_commune=commune.code, q="ba dinh")
+    assert other_commune in found
+    assert all("ba dinh" in fold(f"{c.name} {c.province.name}") for c in found)  # "Bá Định" too
+    assert move_destinations(actor=officer, from_commune=commune.code, q="lung cu") == []
+    assert move_destinations(actor=officer, from_commune=commune.code, q="00715") == []
+    assert move_destinations(actor=desk, from_commune=commune.code, q="ba dinh") == []
+    assert move_destinations(actor=officer, from_commune=commune.code, q="") == []
+    client = client_for(officer)
+    page = client.get(reverse("registry:household_move", args=[household.pk]), {"q": "ba dinh"})
+    html = page.content.decode()
+    assert 'type="radio" name="commune" value="00004"' in html
+    assert "Phường Ba Đình — Thành phố Hà Nội" in html
+    url = reverse("registry:household_move", args=[household.pk]) + "?q=ba+dinh"
+    before = db_fingerprint()
+    refused = client.post(url, {"commune": "00715", "code": ""})  # not among the offered
+    assert refused.status_code == 400
+    assert db_fingerprint() == before
+    moved = client.post(url, {"commune": "00004", "code": ""})
+    assert moved.status_code == 302
+    household.refresh_from_db()
+    head.refresh_from_db()
+    assert (household.commune_id, head.commune_id) == ("00004", "00004")

@@ -32,6 +32,24 @@ def _overflow(page) -> int:  # type: ignore[no-untyped-def]
     return int(page.evaluate("document.documentElement.scrollWidth") - page.viewport_size["width"])
 
 
+def _culprits(page) -> str:  # type: ignore[no-untyped-def]
+    """The elements that break out past the screen's right edge, their parent still inside it
+    (to say what to fix)."""
+    return str(
+        page.evaluate(
+            """(w) => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w + 1)
+                .filter(e => e.parentElement.getBoundingClientRect().right <= w + 1)
+                .slice(0, 3)
+                .map(e => e.tagName.toLowerCase()
+                    + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '')
+                    + ' ' + Math.round(e.getBoundingClientRect().right))
+                .join(', ')""",
+            page.viewport_size["width"],
+        )
+    )
+
+
 def _axe(page) -> list[str]:  # type: ignore[no-untyped-def]
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -80,7 +98,9 @@ def test_every_kind_of_page_holds_at_360_px_with_large_text(live_server, chromiu
                 page.screenshot(path=str(folder / f"{name[:80]}.png"), full_page=True)
                 wider = _overflow(page)
                 if wider > 0:
-                    report.append(f"{role} {found.path}: {wider} px wider than the screen")
+                    report.append(
+                        f"{role} {found.path}: {wider} px wider than the screen ({_culprits(page)})"
+                    )
                 for violation in _axe(page):
                     report.append(f"{role} {found.path}: {violation}")
     assert checked > 30
@@ -138,7 +158,9 @@ def test_field_pages_hold_at_zoom_x2(live_server, chromium_path, units):
                 page.screenshot(path=str(folder / f"{name[:80]}.png"), full_page=True)
                 wider = _overflow(page)
                 if wider > 0:
-                    report.append(f"{role} {item.path}: {wider} px wider than the screen")
+                    report.append(
+                        f"{role} {item.path}: {wider} px wider than the screen ({_culprits(page)})"
+                    )
     # The pages the brief names were among them: the visit form and the desk log.
     assert report == [], "\n" + "\n".join(report)
     assert any(s.endswith("/tham/") for s in seen), sorted(seen)

@@ -122,6 +122,14 @@ def can_move_out(actor: Any, from_commune: str, to_commune: str) -> bool:
     return from_commune != to_commune and can_edit_commune(actor, from_commune)
 
 
+def move_destinations_q(actor: Any, from_commune: str) -> Q:
+    """The communes offered when moving someone out of ``from_commune``: every commune still in
+    use but that one, to whoever may move them out (:func:`can_move_out`); none to anyone else."""
+    if not can_edit_commune(actor, from_commune):
+        return nothing_q()
+    return Q(retired_at__isnull=True) & ~Q(code=from_commune)
+
+
 def walk_in_match_q(actor: Any, commune_code: str) -> Q:
     """The people a walk-in is looked for among before anyone is created: the commune's, for
     whoever may register people there (a youth volunteer at a class's door too). What they are

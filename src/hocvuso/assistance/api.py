@@ -1,7 +1,7 @@
 """The API of the requests for help: a commune's worklist (what the desk and the teams answer),
-and one step on a request (take, answer, close). Out of scope answers 404, the same as for a
-commune or request that does not exist. The phone number is sent only when the person agreed to
-be called."""
+one step on a request (take, answer, close), and the asker's withdrawal of their own request.
+Out of scope answers 404, the same as for a commune or request that does not exist. The phone
+number is sent only when the person agreed to be called."""
 
 from __future__ import annotations
 
@@ -93,4 +93,18 @@ def request_step(request: HttpRequest, request_id: UUID, payload: HelpStepIn) ->
         services.help_request_answer(actor=request.user, request=r, answer=payload.answer)
     else:
         services.help_request_close(actor=request.user, request=r)
+    return _out(request, selectors.help_request_get(request.user, request_id))
+
+
+@router.post(
+    "/requests/{request_id}/withdraw",
+    response={200: HelpRequestOut, 404: ErrorOut, 409: ErrorOut},
+    url_name="assistance_withdraw",
+)
+def request_withdraw(request: HttpRequest, request_id: UUID) -> HelpRequestOut:
+    """The asker withdraws their own request while nobody has answered it (replay 200; answered
+    409 ``wrong_state``). Anyone else — a helper included — gets 404, as for a request that does
+    not exist."""
+    r = selectors.help_request_get(request.user, request_id)
+    services.help_request_withdraw(actor=request.user, request=r)
     return _out(request, selectors.help_request_get(request.user, request_id))

@@ -260,3 +260,17 @@ class MoveForm(forms.Form):
         error_messages={"invalid": _("Five digits, e.g. 00715.")},
     )
     code = forms.CharField(label=_("Household code there"), max_length=32, required=False)
+
+    def __init__(self, *args: Any, picks: list[Any] | None = None, **kwargs: Any) -> None:
+        """``picks``: the communes the picker found; then the commune is chosen among them (one
+        tap, no code to type) and a code from outside them is refused."""
+        super().__init__(*args, **kwargs)
+        if picks:
+            self.fields["commune"] = forms.ChoiceField(
+                label=_("The commune they move to"),
+                widget=forms.RadioSelect,
+                choices=[
+                    (c.code, f"{c.name} — {c.province.name} ({_('code')} {c.code})") for c in picks
+                ],
+                initial=picks[0].code if len(picks) == 1 else None,
+            )

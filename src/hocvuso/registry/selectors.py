@@ -7,7 +7,13 @@ from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 
-from hocvuso.access.registry import can_merge_people, household_q, person_q, walk_in_match_q
+from hocvuso.access.registry import (
+    can_merge_people,
+    household_q,
+    move_destinations_q,
+    person_q,
+    walk_in_match_q,
+)
 from hocvuso.access.scope import desk_communes, own_persons, youth_communes
 from hocvuso.access.units import commune_q, ensure_commune, is_province_officer
 from hocvuso.core.errors import NotFound
@@ -283,3 +289,17 @@ def survivor_get(actor: Any, person_id: Any) -> Person:
     if survivor is None:
         raise NotFound()
     return person_get(actor, survivor)
+
+
+#: At most this many communes are offered at once by the move form's picker (type more of the name).
+MOVE_PICKS = 20
+
+
+def move_destinations(*, actor: Any, from_commune: str, q: str) -> list[Commune]:
+    """The communes a person or household of ``from_commune`` may move to whose name (diacritics
+    and case ignored), province or code matches ``q``: at most :data:`MOVE_PICKS`, by province and
+    name; none for an empty ``q`` or an actor who may not move them out."""
+    if not q.strip():
+        return []
+    qs = commune_search(q=q).filter(move_destinations_q(actor, from_commune))
+    return list(qs[:MOVE_PICKS])

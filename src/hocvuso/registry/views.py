@@ -472,7 +472,11 @@ def _move_page(
     request: HttpRequest, *, obj: Any, kind: str, move: Any, code_required: bool
 ) -> HttpResponse:
     ensure_commune(request.user, obj.commune_id, write=True)
-    form = MoveForm(request.POST or None)
+    q = request.GET.get("q", "").strip()
+    picks = registry_selectors.move_destinations(
+        actor=request.user, from_commune=obj.commune_id, q=q
+    )
+    form = MoveForm(request.POST or None, picks=picks)
     if code_required:
         form.fields["code"].required = True
     if request.method == "POST" and form.is_valid():
@@ -491,7 +495,15 @@ def _move_page(
     response = render(
         request,
         "registry/move.html",
-        {"commune": obj.commune, "obj": obj, "kind": kind, "form": form},
+        {
+            "commune": obj.commune,
+            "obj": obj,
+            "kind": kind,
+            "form": form,
+            "q": q,
+            "picks": picks,
+            "max_picks": registry_selectors.MOVE_PICKS,
+        },
         status=400 if form.errors else 200,
     )
     add_never_cache_headers(response)
