@@ -49,7 +49,9 @@ def _large_text_and_axe(chromium_path: str) -> None:
             page.goto(url)
             page.wait_for_load_state()
             page.add_style_tag(content=LARGE_TEXT)
-            wider = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+            # Against the width set, not innerWidth: a phone browser widens its layout viewport
+            # to fit what overflows, so innerWidth would hide it.
+            wider = int(page.evaluate("document.documentElement.scrollWidth")) - NARROW["width"]
             if wider > 0:
                 report.append(f"{url}: {wider} px wider than the screen")
             if AXE.exists():
