@@ -244,8 +244,20 @@ def assistance_step(w: Any) -> None:
     _conflict(_json(login(other), url, {"step": "take"}), "wrong_state")
 
 
+def assistance_withdraw(w: Any) -> None:
+    """The asker withdraws a request a helper has already answered: too late."""
+    from hocvuso.assistance.services import help_request_answer, help_request_ask
+
+    citizen = make_user("dan_withdraw", "citizen", person=w.head)
+    asked = help_request_ask(actor=citizen, id=uuid7(), person=w.head, contact="desk", need="VNeID")
+    help_request_answer(actor=w.officer, request=asked, answer="Đã gọi điện hướng dẫn")
+    url = f"/api/v1/assistance/requests/{asked.pk}/withdraw"
+    _conflict(_json(login(citizen), url, {}), "wrong_state")
+
+
 TRIGGERS: dict[str, Callable[[Any], None]] = {
     "/api/v1/assistance/requests/{request_id}/step": assistance_step,
+    "/api/v1/assistance/requests/{request_id}/withdraw": assistance_withdraw,
     "/api/v1/learning/courses/{code}/lessons/{number}": learning_lesson,
     "/api/v1/learning/courses/{code}/steps": learning_step,
     "/api/v1/learning/courses/{code}/quiz": learning_quiz,
