@@ -371,9 +371,8 @@ class _Import:
 
     def _find_elsewhere(self, hashes: Iterable[str | None], db: BaseDatabaseWrapper) -> None:
         """The people of other communes holding these CCCD hashes: one query per batch."""
-        for chunk in _chunks(self._not_looked_up(hashes), BATCH):
-            for values in _people_by_hash(chunk, db):
-                self.existing_by_hash[values["cccd_hash"]] = values
+        for values in _people_by_hash(self._not_looked_up(hashes), db):
+            self.existing_by_hash[values["cccd_hash"]] = values
 
     def _look_up(self, start: int, stop: int) -> None:
         """A large file's rows ``start``–``stop``: their CCCDs looked up nationwide before they
@@ -405,10 +404,7 @@ class _Import:
         """In the look-up thread, over its own connection."""
         if self.lookup_db is None:
             self.lookup_db = connections.create_connection(DEFAULT_DB_ALIAS)
-        found = []
-        for chunk in _chunks(hashes, BATCH):
-            found.extend(_people_by_hash(chunk, self.lookup_db))
-        return found
+        return _people_by_hash(hashes, self.lookup_db)
 
     def close(self) -> None:
         if self.protector is not None:
@@ -723,17 +719,22 @@ _WANTED = ["id", "commune_id", "household_id", "cccd_hash", "search_key", *PERSO
 
 
 def _people_by_hash(hashes: list[str], db: BaseDatabaseWrapper) -> list[dict[str, Any]]:
-    """People with these hashes anywhere in the country. On PostgreSQL one array parameter
-    (``= ANY``) instead of thousands of ``IN`` placeholders, which cost more to plan than to run."""
-    if db.vendor != "postgresql":
-        return list(Person.objects.filter(cccd_hash__in=hashes).values(*_WANTED))
+    """People with these hashes anywhere in the country, one query per batch of hashes. On
+    PostgreSQL one array parameter (``= ANY``) instead of thousands of ``IN`` placeholders,
+    which cost more to plan than to run."""
+    found: list[dict[str, Any]] = []
     sql = (
         f"SELECT {', '.join(_WANTED)} FROM {Person._meta.db_table} "  # noqa: S608
         "WHERE cccd_hash = ANY(%s)"
     )
-    with db.cursor() as cursor:
-        cursor.execute(sql, [hashes])
-        return [dict(zip(_WANTED, row, strict=True)) for row in cursor.fetchall()]
+    for chunk in _chunks(hashes, BATCH):
+        if db.vendor != "postgresql":
+            found.extend(Person.objects.filter(cccd_hash__in=chunk).values(*_WANTED))
+            continue
+        with db.cursor() as cursor:
+            cursor.execute(sql, [chunk])
+            found.extend(dict(zip(_WANTED, row, strict=True)) for row in cursor.fetchall())
+    return found
 
 
 @dataclass(slots=True)
