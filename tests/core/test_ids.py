@@ -94,3 +94,27 @@ def test_the_random_pool_hands_out_each_piece_once_and_a_forked_child_its_own():
     ids = {uuid7() for _ in range(10_000)}
     assert len(ids) == 10_000
     assert all(u.version == 7 for u in ids)
+
+
+def test_a_v7_id_is_a_uuid_like_any_other():
+    """uuid7() builds its UUID without the constructor's checks: it must still be the very UUID
+    ``uuid.UUID(int=…)`` makes, in every way the code and the database drivers use one."""
+    import copy
+    import pickle
+    import uuid
+
+    from hocvuso.core.ids import uuid7
+
+    ids = [uuid7() for _ in range(1000)]
+    for made in ids:
+        plain = uuid.UUID(int=made.int)
+        assert made == plain
+        assert hash(made) == hash(plain)
+        assert (str(made), repr(made), made.bytes, made.hex) == (
+            str(plain), repr(plain), plain.bytes, plain.hex,
+        )  # fmt: skip
+        assert (made.version, made.variant) == (7, uuid.RFC_4122)
+        assert made.is_safe is uuid.SafeUUID.unknown
+        assert pickle.loads(pickle.dumps(made)) == made == copy.deepcopy(made)  # noqa: S301
+    assert len(set(ids)) == 1000
+    assert ids == sorted(ids, key=lambda u: u.int >> 80)  # time-ordered

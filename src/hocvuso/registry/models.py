@@ -48,8 +48,14 @@ class LiveManager(models.Manager):
 
 
 class Household(BaseModel):
+    # No index of its own: ``household_code_in_commune`` and ``household_commune_village`` lead
+    # with the commune.
     commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, related_name="households", verbose_name=_("commune")
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("commune"),
+        db_index=False,
     )
     village = models.ForeignKey(
         Village,
@@ -100,14 +106,20 @@ class Household(BaseModel):
 
 
 class Person(BaseModel):
+    # No index of its own: ``person_commune_name_year`` leads with the commune (every query of
+    # a commune's people, and the foreign key's checks, use it).
     commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, related_name="persons", verbose_name=_("commune")
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="persons",
+        verbose_name=_("commune"),
+        db_index=False,
     )
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
     )
     full_name = models.CharField(_("full name"), max_length=150)
-    search_key = models.CharField(_("search key"), max_length=150, editable=False, db_index=True)
+    search_key = models.CharField(_("search key"), max_length=150, editable=False)
     # A full date when known; otherwise only the year ("năm sinh"), which is common in lists.
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
@@ -116,8 +128,11 @@ class Person(BaseModel):
     # copy (core.crypto), read as plain values, never filtered on.
     ethnicity = SealedTextField(_("ethnicity"), purpose="ethnicity", choices=ETHNIC_GROUPS)
     # CCCD: never stored in plain text (see registry/cccd.py).
-    cccd_hash = models.CharField(
-        _("CCCD lookup hash"), max_length=64, null=True, blank=True, unique=True, editable=False
+    # Unique through ``person_cccd_hash_unique`` (a constraint, not ``unique=True``: that adds a
+    # second index for ``LIKE`` searches, and a hash is only ever looked up whole). NULL, not
+    # "", for a person without a CCCD: many such rows, one unique constraint.
+    cccd_hash = models.CharField(  # noqa: DJ001
+        _("CCCD lookup hash"), max_length=64, null=True, blank=True, editable=False
     )
     cccd_ciphertext = models.TextField(_("CCCD (sealed)"), blank=True, default="", editable=False)
     cccd_last3 = models.CharField(
@@ -168,13 +183,16 @@ class Person(BaseModel):
             models.Index(
                 fields=["commune", "search_key", "birth_year"], name="person_commune_name_year"
             ),
-            models.Index(fields=["household"], name="person_household"),
+            # Exact names across communes; a plain index (``db_index`` would add a second one
+            # for ``LIKE 'x%'``, which no search uses: names are searched anywhere in the key).
+            models.Index(fields=["search_key"], name="person_search_key"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["cccd_hash"], name="person_cccd_hash_unique"),
             models.CheckConstraint(
                 condition=models.Q(birth_year__isnull=True) | models.Q(birth_year__gte=1880),
                 name="person_birth_year_sane",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
