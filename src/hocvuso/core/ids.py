@@ -88,7 +88,7 @@ class IdScheme(StrEnum):
 def _as_v7(value: int) -> uuid.UUID:
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0b11 << 62)) | (0b10 << 62)  # RFC 9562 variant
-    return uuid.UUID(int=value)
+    return _uuid_of(value)  # 16 bytes in: a 128-bit value
 
 
 def derived_id(scheme: IdScheme, *parts: Any, namespace: uuid.UUID | None = None) -> uuid.UUID:

@@ -183,8 +183,10 @@ class Person(BaseModel):
             models.Index(
                 fields=["commune", "search_key", "birth_year"], name="person_commune_name_year"
             ),
-            # Exact names across communes; a plain index (``db_index`` would add a second one
-            # for ``LIKE 'x%'``, which no search uses: names are searched anywhere in the key).
+            # The name key's own index, kept as it was (``db_index`` before, which also made a
+            # ``LIKE 'x%'`` copy no search uses: names are searched anywhere in the key). No
+            # query found reads it apart from the commune's composite: a candidate to drop,
+            # measured first.
             models.Index(fields=["search_key"], name="person_search_key"),
         ]
         constraints = [

@@ -15,12 +15,13 @@ from hocvuso.registry.importing.service import registry_import
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.synthetic import CLEAN_HEADERS
 
+from .conftest import make_csv
+
 pytestmark = pytest.mark.django_db
 
 
 def _csv(rows: list[list[str]]) -> bytes:
-    lines = [";".join(CLEAN_HEADERS)] + [";".join(r) for r in rows]
-    return ("\n".join(lines) + "\n").encode()
+    return make_csv([CLEAN_HEADERS, *rows], delimiter=";").encode()
 
 
 def _row(code, name, rel, birth, sex="Nam", cccd=""):
@@ -48,7 +49,7 @@ def batches_of_three(monkeypatch):
     monkeypatch.setattr(service, "BATCH", 3)
 
 
-def test_a_large_file_is_written_batch_by_batch(batches_of_three, commune, officer, village):
+def test_a_large_file_is_decided_batch_by_batch(batches_of_three, commune, officer, village):
     outcome = registry_import(actor=officer, commune=commune, data=_csv(ROWS), filename="l.csv")
     assert outcome.counts() == {
         "read": 8,
@@ -86,7 +87,7 @@ def test_a_large_file_is_written_batch_by_batch(batches_of_three, commune, offic
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 7)
 
 
-def test_an_error_while_deciding_ahead_writes_nothing(
+def test_an_error_in_the_middle_of_the_stream_writes_nothing(
     batches_of_three, monkeypatch, commune, officer, village
 ):
     decide = service._Import._decide
@@ -109,7 +110,7 @@ def test_an_error_while_deciding_ahead_writes_nothing(
     ("language", "reason"),
     [("vi", "đã có ở dòng 6"), ("en", "already on row 6")],
 )
-def test_reasons_decided_ahead_speak_the_officers_language(
+def test_reasons_in_a_large_file_speak_the_officers_language(
     batches_of_three, language, reason, commune, officer, village
 ):
     with translation.override(language):
