@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import hocvuso.core.ids
 from django.conf import settings
+import hocvuso.core.migration_ops
 from django.db import migrations, models
 
 
@@ -16,69 +17,21 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='classevent',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='classevent',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='classevent',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='classgain',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='classgain',
-            name='event',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='class_gain', to='skills.skillevent', verbose_name='event'),
-        ),
-        migrations.AlterField(
-            model_name='classgain',
-            name='id',
-            field=models.UUIDField(editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='classgain',
-            name='marked_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='marked by'),
-        ),
-        migrations.AlterField(
-            model_name='classgain',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='person'),
-        ),
-        migrations.AlterField(
-            model_name='classgain',
-            name='skill',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='skills.skill', verbose_name='skill'),
-        ),
-        migrations.AlterField(
-            model_name='classregistration',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='classregistration',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='classregistration',
-            name='registered_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='registered by'),
-        ),
-        migrations.AlterField(
-            model_name='classregistration',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+        hocvuso.core.migration_ops.AlterLabels(
+            [
+                ('classevent', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('classevent', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('classevent', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('classgain', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('classgain', 'event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='class_gain', to='skills.skillevent', verbose_name='event')),
+                ('classgain', 'id', models.UUIDField(editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('classgain', 'marked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='marked by')),
+                ('classgain', 'person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='person')),
+                ('classgain', 'skill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='skills.skill', verbose_name='skill')),
+                ('classregistration', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('classregistration', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('classregistration', 'registered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='registered by')),
+                ('classregistration', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+            ]
         ),
     ]

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import hocvuso.core.ids
 from django.conf import settings
+import hocvuso.core.migration_ops
 from django.db import migrations, models
 
 
@@ -14,204 +15,48 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='auditlog',
-            name='action',
-            field=models.CharField(max_length=64, verbose_name='action'),
-        ),
-        migrations.AlterField(
-            model_name='auditlog',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor'),
-        ),
-        migrations.AlterField(
-            model_name='auditlog',
-            name='at',
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time'),
-        ),
-        migrations.AlterField(
-            model_name='auditlog',
-            name='changes',
-            field=models.JSONField(blank=True, default=dict, verbose_name='changes'),
-        ),
-        migrations.AlterField(
-            model_name='auditlog',
-            name='id',
-            field=models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='auditlog',
-            name='object_id',
-            field=models.CharField(max_length=64, verbose_name='object ID'),
-        ),
-        migrations.AlterField(
-            model_name='auditlog',
-            name='object_type',
-            field=models.CharField(max_length=64, verbose_name='object type'),
-        ),
-        migrations.AlterField(
-            model_name='auditlog',
-            name='request_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='request ID'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='checkpoint',
-            field=models.JSONField(blank=True, default=dict, verbose_name='checkpoint'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='claimed at'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='code',
-            field=models.CharField(blank=True, max_length=16, verbose_name='unit code'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='done',
-            field=models.BigIntegerField(default=0, verbose_name='items done'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='error',
-            field=models.TextField(blank=True, verbose_name='error'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='expires_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='expires at'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='finished_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='finished at'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='heartbeat at'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='key',
-            field=models.CharField(max_length=255, verbose_name='job key'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='kind',
-            field=models.CharField(max_length=64, verbose_name='job kind'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='level',
-            field=models.CharField(blank=True, max_length=16, verbose_name='unit level'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='params',
-            field=models.JSONField(blank=True, default=dict, verbose_name='parameters'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='result',
-            field=models.TextField(blank=True, editable=False, verbose_name='result file (sealed)'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='result_name',
-            field=models.CharField(blank=True, max_length=120, verbose_name='result name'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='result_type',
-            field=models.CharField(blank=True, max_length=120, verbose_name='result type'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='resumed_from',
-            field=models.BigIntegerField(default=0, verbose_name='resumed from'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='summary',
-            field=models.JSONField(blank=True, default=dict, verbose_name='summary figures'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='total',
-            field=models.BigIntegerField(default=0, verbose_name='items in all'),
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='scheduledrun',
-            name='due_at',
-            field=models.DateTimeField(verbose_name='due at'),
-        ),
-        migrations.AlterField(
-            model_name='scheduledrun',
-            name='enqueued_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='enqueued at'),
-        ),
-        migrations.AlterField(
-            model_name='scheduledrun',
-            name='finished_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='finished at'),
-        ),
-        migrations.AlterField(
-            model_name='scheduledrun',
-            name='id',
-            field=models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='scheduledrun',
-            name='job',
-            field=models.CharField(max_length=64, verbose_name='job'),
-        ),
-        migrations.AlterField(
-            model_name='scheduledrun',
-            name='ok',
-            field=models.BooleanField(null=True, verbose_name='succeeded'),
-        ),
-        migrations.AlterField(
-            model_name='scheduledrun',
-            name='output',
-            field=models.TextField(blank=True, verbose_name='output'),
-        ),
-        migrations.AlterField(
-            model_name='scheduledrun',
-            name='started_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='started at'),
+        hocvuso.core.migration_ops.AlterLabels(
+            [
+                ('auditlog', 'action', models.CharField(max_length=64, verbose_name='action')),
+                ('auditlog', 'actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                ('auditlog', 'at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
+                ('auditlog', 'changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
+                ('auditlog', 'id', models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID')),
+                ('auditlog', 'object_id', models.CharField(max_length=64, verbose_name='object ID')),
+                ('auditlog', 'object_type', models.CharField(max_length=64, verbose_name='object type')),
+                ('auditlog', 'request_id', models.CharField(blank=True, max_length=64, verbose_name='request ID')),
+                ('job', 'attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
+                ('job', 'checkpoint', models.JSONField(blank=True, default=dict, verbose_name='checkpoint')),
+                ('job', 'claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed at')),
+                ('job', 'code', models.CharField(blank=True, max_length=16, verbose_name='unit code')),
+                ('job', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('job', 'created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ('job', 'done', models.BigIntegerField(default=0, verbose_name='items done')),
+                ('job', 'error', models.TextField(blank=True, verbose_name='error')),
+                ('job', 'expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires at')),
+                ('job', 'finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                ('job', 'heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='heartbeat at')),
+                ('job', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('job', 'key', models.CharField(max_length=255, verbose_name='job key')),
+                ('job', 'kind', models.CharField(max_length=64, verbose_name='job kind')),
+                ('job', 'level', models.CharField(blank=True, max_length=16, verbose_name='unit level')),
+                ('job', 'params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
+                ('job', 'result', models.TextField(blank=True, editable=False, verbose_name='result file (sealed)')),
+                ('job', 'result_name', models.CharField(blank=True, max_length=120, verbose_name='result name')),
+                ('job', 'result_type', models.CharField(blank=True, max_length=120, verbose_name='result type')),
+                ('job', 'resumed_from', models.BigIntegerField(default=0, verbose_name='resumed from')),
+                ('job', 'status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16, verbose_name='status')),
+                ('job', 'summary', models.JSONField(blank=True, default=dict, verbose_name='summary figures')),
+                ('job', 'total', models.BigIntegerField(default=0, verbose_name='items in all')),
+                ('job', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('scheduledrun', 'due_at', models.DateTimeField(verbose_name='due at')),
+                ('scheduledrun', 'enqueued_at', models.DateTimeField(auto_now_add=True, verbose_name='enqueued at')),
+                ('scheduledrun', 'finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                ('scheduledrun', 'id', models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID')),
+                ('scheduledrun', 'job', models.CharField(max_length=64, verbose_name='job')),
+                ('scheduledrun', 'ok', models.BooleanField(null=True, verbose_name='succeeded')),
+                ('scheduledrun', 'output', models.TextField(blank=True, verbose_name='output')),
+                ('scheduledrun', 'started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
+            ]
         ),
     ]

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import hocvuso.core.ids
 from django.conf import settings
+import hocvuso.core.migration_ops
 from django.db import migrations, models
 
 
@@ -15,89 +16,25 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='breach',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='breach',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='breach',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='breach',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='consent',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='consent',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='consent',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='registry.person', verbose_name='person'),
-        ),
-        migrations.AlterField(
-            model_name='consent',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='consent',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='consent',
-            name='withdrawn_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='withdrawn by'),
-        ),
-        migrations.AlterField(
-            model_name='datarequest',
-            name='acknowledged_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acknowledged by'),
-        ),
-        migrations.AlterField(
-            model_name='datarequest',
-            name='completed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='completed by'),
-        ),
-        migrations.AlterField(
-            model_name='datarequest',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='datarequest',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='datarequest',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_requests', to='registry.person', verbose_name='person'),
-        ),
-        migrations.AlterField(
-            model_name='datarequest',
-            name='requested_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by'),
-        ),
-        migrations.AlterField(
-            model_name='datarequest',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+        hocvuso.core.migration_ops.AlterLabels(
+            [
+                ('breach', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('breach', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('breach', 'recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                ('breach', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('consent', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('consent', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('consent', 'person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='registry.person', verbose_name='person')),
+                ('consent', 'recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                ('consent', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('consent', 'withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='withdrawn by')),
+                ('datarequest', 'acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acknowledged by')),
+                ('datarequest', 'completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='completed by')),
+                ('datarequest', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('datarequest', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('datarequest', 'person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_requests', to='registry.person', verbose_name='person')),
+                ('datarequest', 'requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                ('datarequest', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+            ]
         ),
     ]

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import hocvuso.core.ids
 from django.conf import settings
+import hocvuso.core.migration_ops
 from django.db import migrations, models
 
 
@@ -14,89 +15,25 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='backcheck',
-            name='checked_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='checked at'),
-        ),
-        migrations.AlterField(
-            model_name='backcheck',
-            name='checked_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='checked by'),
-        ),
-        migrations.AlterField(
-            model_name='backcheck',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='backcheck',
-            name='helper',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='helper'),
-        ),
-        migrations.AlterField(
-            model_name='backcheck',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='backcheck',
-            name='reversal',
-            field=models.OneToOneField(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='skills.skillevent', verbose_name='reversal'),
-        ),
-        migrations.AlterField(
-            model_name='backcheck',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='skills.checkround', verbose_name='round'),
-        ),
-        migrations.AlterField(
-            model_name='backcheck',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='checkround',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='checkround',
-            name='drawn_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='drawn by'),
-        ),
-        migrations.AlterField(
-            model_name='checkround',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='checkround',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='personskillstatus',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='skill',
-            name='id',
-            field=models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='skillevent',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='skillevent',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='skillset',
-            name='id',
-            field=models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID'),
+        hocvuso.core.migration_ops.AlterLabels(
+            [
+                ('backcheck', 'checked_at', models.DateTimeField(blank=True, null=True, verbose_name='checked at')),
+                ('backcheck', 'checked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='checked by')),
+                ('backcheck', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('backcheck', 'helper', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='helper')),
+                ('backcheck', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('backcheck', 'reversal', models.OneToOneField(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='skills.skillevent', verbose_name='reversal')),
+                ('backcheck', 'round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='skills.checkround', verbose_name='round')),
+                ('backcheck', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('checkround', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('checkround', 'drawn_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='drawn by')),
+                ('checkround', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('checkround', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('personskillstatus', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('skill', 'id', models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID')),
+                ('skillevent', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('skillevent', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('skillset', 'id', models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID')),
+            ]
         ),
     ]

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import hocvuso.core.ids
 from django.conf import settings
+import hocvuso.core.migration_ops
 from django.db import migrations, models
 
 
@@ -16,164 +17,40 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='conflict',
-            name='commune',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.commune', verbose_name='commune'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='device',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conflicts', to='sync.device', verbose_name='device'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='fields',
-            field=models.JSONField(default=dict, verbose_name='conflicting fields'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='object_id',
-            field=models.UUIDField(verbose_name='object ID'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='object_type',
-            field=models.CharField(max_length=32, verbose_name='object type'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='record',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='conflict', to='sync.syncrecord', verbose_name='record'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='resolved_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='resolved at'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='resolved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resolved by'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='status',
-            field=models.CharField(choices=[('open', 'To resolve'), ('kept', 'Server value kept'), ('taken', "Device's value taken")], default='open', max_length=8, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='conflict',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='device',
-            name='commune',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.commune', verbose_name='commune'),
-        ),
-        migrations.AlterField(
-            model_name='device',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='device',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='device',
-            name='token',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='field_device', to='accounts.devicetoken', verbose_name='device token'),
-        ),
-        migrations.AlterField(
-            model_name='device',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='removal',
-            name='at',
-            field=models.DateTimeField(db_index=True, verbose_name='time'),
-        ),
-        migrations.AlterField(
-            model_name='removal',
-            name='commune',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.commune', verbose_name='commune'),
-        ),
-        migrations.AlterField(
-            model_name='removal',
-            name='id',
-            field=models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='removal',
-            name='kind',
-            field=models.CharField(max_length=16, verbose_name='record kind'),
-        ),
-        migrations.AlterField(
-            model_name='removal',
-            name='object_id',
-            field=models.UUIDField(verbose_name='object ID'),
-        ),
-        migrations.AlterField(
-            model_name='removal',
-            name='village_id',
-            field=models.UUIDField(blank=True, null=True, verbose_name='village ID'),
-        ),
-        migrations.AlterField(
-            model_name='syncrecord',
-            name='code',
-            field=models.CharField(blank=True, max_length=48, verbose_name='error code'),
-        ),
-        migrations.AlterField(
-            model_name='syncrecord',
-            name='content_hash',
-            field=models.CharField(max_length=64, verbose_name='content hash'),
-        ),
-        migrations.AlterField(
-            model_name='syncrecord',
-            name='device',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='sync.device', verbose_name='device'),
-        ),
-        migrations.AlterField(
-            model_name='syncrecord',
-            name='field',
-            field=models.CharField(blank=True, max_length=64, verbose_name='field in error'),
-        ),
-        migrations.AlterField(
-            model_name='syncrecord',
-            name='id',
-            field=models.UUIDField(editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='syncrecord',
-            name='kind',
-            field=models.CharField(max_length=32, verbose_name='record kind'),
-        ),
-        migrations.AlterField(
-            model_name='syncrecord',
-            name='received_at',
-            field=models.DateTimeField(verbose_name='received at'),
-        ),
-        migrations.AlterField(
-            model_name='syncrecord',
-            name='seq',
-            field=models.BigIntegerField(verbose_name='sequence number'),
-        ),
-        migrations.AlterField(
-            model_name='syncrecord',
-            name='status',
-            field=models.CharField(choices=[('accepted', 'Accepted'), ('rejected', 'Rejected'), ('conflict', 'Conflict')], max_length=8, verbose_name='status'),
+        hocvuso.core.migration_ops.AlterLabels(
+            [
+                ('conflict', 'commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.commune', verbose_name='commune')),
+                ('conflict', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('conflict', 'device', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conflicts', to='sync.device', verbose_name='device')),
+                ('conflict', 'fields', models.JSONField(default=dict, verbose_name='conflicting fields')),
+                ('conflict', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('conflict', 'object_id', models.UUIDField(verbose_name='object ID')),
+                ('conflict', 'object_type', models.CharField(max_length=32, verbose_name='object type')),
+                ('conflict', 'record', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='conflict', to='sync.syncrecord', verbose_name='record')),
+                ('conflict', 'resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
+                ('conflict', 'resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resolved by')),
+                ('conflict', 'status', models.CharField(choices=[('open', 'To resolve'), ('kept', 'Server value kept'), ('taken', "Device's value taken")], default='open', max_length=8, verbose_name='status')),
+                ('conflict', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('device', 'commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.commune', verbose_name='commune')),
+                ('device', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('device', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('device', 'token', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='field_device', to='accounts.devicetoken', verbose_name='device token')),
+                ('device', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('removal', 'at', models.DateTimeField(db_index=True, verbose_name='time')),
+                ('removal', 'commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.commune', verbose_name='commune')),
+                ('removal', 'id', models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID')),
+                ('removal', 'kind', models.CharField(max_length=16, verbose_name='record kind')),
+                ('removal', 'object_id', models.UUIDField(verbose_name='object ID')),
+                ('removal', 'village_id', models.UUIDField(blank=True, null=True, verbose_name='village ID')),
+                ('syncrecord', 'code', models.CharField(blank=True, max_length=48, verbose_name='error code')),
+                ('syncrecord', 'content_hash', models.CharField(max_length=64, verbose_name='content hash')),
+                ('syncrecord', 'device', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='sync.device', verbose_name='device')),
+                ('syncrecord', 'field', models.CharField(blank=True, max_length=64, verbose_name='field in error')),
+                ('syncrecord', 'id', models.UUIDField(editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('syncrecord', 'kind', models.CharField(max_length=32, verbose_name='record kind')),
+                ('syncrecord', 'received_at', models.DateTimeField(verbose_name='received at')),
+                ('syncrecord', 'seq', models.BigIntegerField(verbose_name='sequence number')),
+                ('syncrecord', 'status', models.CharField(choices=[('accepted', 'Accepted'), ('rejected', 'Rejected'), ('conflict', 'Conflict')], max_length=8, verbose_name='status')),
+            ]
         ),
     ]

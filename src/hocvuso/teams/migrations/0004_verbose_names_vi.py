@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import hocvuso.core.ids
 from django.conf import settings
+import hocvuso.core.migration_ops
 from django.db import migrations, models
 
 
@@ -16,144 +17,36 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='claim',
-            name='claimed_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='claimed by'),
-        ),
-        migrations.AlterField(
-            model_name='claim',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='claim',
-            name='household',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='team_claims', to='registry.household', verbose_name='household'),
-        ),
-        migrations.AlterField(
-            model_name='claim',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='claim',
-            name='release_reason',
-            field=models.CharField(blank=True, choices=[('visited', 'Visited'), ('released', 'Released'), ('expired', 'Expired')], max_length=8, verbose_name='release reason'),
-        ),
-        migrations.AlterField(
-            model_name='claim',
-            name='released_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='released at'),
-        ),
-        migrations.AlterField(
-            model_name='claim',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='teams.team', verbose_name='team'),
-        ),
-        migrations.AlterField(
-            model_name='claim',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='team',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='teammember',
-            name='added_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by'),
-        ),
-        migrations.AlterField(
-            model_name='teammember',
-            name='assignment',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.roleassignment', verbose_name='assignment'),
-        ),
-        migrations.AlterField(
-            model_name='teammember',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='teammember',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='teammember',
-            name='removed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='removed at'),
-        ),
-        migrations.AlterField(
-            model_name='teammember',
-            name='removed_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='removed by'),
-        ),
-        migrations.AlterField(
-            model_name='teammember',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='teams.team', verbose_name='team'),
-        ),
-        migrations.AlterField(
-            model_name='teammember',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='visit',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='visit',
-            name='id',
-            field=models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='visit',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='teams.team', verbose_name='team'),
-        ),
-        migrations.AlterField(
-            model_name='visit',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='visitperson',
-            name='id',
-            field=models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID'),
-        ),
-        migrations.AlterField(
-            model_name='visitperson',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='team_visits', to='registry.person', verbose_name='person'),
-        ),
-        migrations.AlterField(
-            model_name='visitperson',
-            name='visit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='present', to='teams.visit', verbose_name='visit'),
-        ),
-        migrations.AlterField(
-            model_name='visitperson',
-            name='was_guided',
-            field=models.BooleanField(default=False, verbose_name='was guided'),
+        hocvuso.core.migration_ops.AlterLabels(
+            [
+                ('claim', 'claimed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='claimed by')),
+                ('claim', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('claim', 'household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='team_claims', to='registry.household', verbose_name='household')),
+                ('claim', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('claim', 'release_reason', models.CharField(blank=True, choices=[('visited', 'Visited'), ('released', 'Released'), ('expired', 'Expired')], max_length=8, verbose_name='release reason')),
+                ('claim', 'released_at', models.DateTimeField(blank=True, null=True, verbose_name='released at')),
+                ('claim', 'team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='teams.team', verbose_name='team')),
+                ('claim', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('team', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('team', 'created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ('team', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('team', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('teammember', 'added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by')),
+                ('teammember', 'assignment', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.roleassignment', verbose_name='assignment')),
+                ('teammember', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('teammember', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('teammember', 'removed_at', models.DateTimeField(blank=True, null=True, verbose_name='removed at')),
+                ('teammember', 'removed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='removed by')),
+                ('teammember', 'team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='teams.team', verbose_name='team')),
+                ('teammember', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('visit', 'created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('visit', 'id', models.UUIDField(default=hocvuso.core.ids.uuid7, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
+                ('visit', 'team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='teams.team', verbose_name='team')),
+                ('visit', 'updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('visitperson', 'id', models.BigAutoField(primary_key=True, serialize=False, verbose_name='ID')),
+                ('visitperson', 'person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='team_visits', to='registry.person', verbose_name='person')),
+                ('visitperson', 'visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='present', to='teams.visit', verbose_name='visit')),
+                ('visitperson', 'was_guided', models.BooleanField(default=False, verbose_name='was guided')),
+            ]
         ),
     ]
