@@ -46,12 +46,12 @@ pytest: pytest-sqlite pytest-postgres
 
 pytest-sqlite: $(VENV)/.installed-dev
 	@echo "== tests on SQLite"
-	env -u DATABASE_URL $(BIN)/pytest --create-db -n $(PYTEST_WORKERS)
+	env -u DATABASE_URL $(BIN)/pytest --create-db -n $(PYTEST_WORKERS) --dist worksteal
 
 pytest-postgres: $(VENV)/.installed-dev
 	@if [ -n "$$HOCVUSO_TEST_DATABASE_URL" ]; then \
 		echo "== tests on PostgreSQL"; \
-		DATABASE_URL="$$HOCVUSO_TEST_DATABASE_URL" $(BIN)/pytest --create-db -n $(PYTEST_WORKERS); \
+		DATABASE_URL="$$HOCVUSO_TEST_DATABASE_URL" $(BIN)/pytest --create-db -n $(PYTEST_WORKERS) --dist worksteal; \
 	else \
 		echo "== HOCVUSO_TEST_DATABASE_URL is not set: PostgreSQL run skipped"; \
 	fi

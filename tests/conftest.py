@@ -10,7 +10,7 @@ from django.test import Client
 
 from hocvuso.geo.models import Commune
 from hocvuso.geo.services import units_load
-from tests.factories import login, make_user
+from tests.factories import login, make_user, reference_rows
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -47,32 +47,7 @@ def _two_factor_off(settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def units(db) -> None:  # type: ignore[no-untyped-def]
-    """Reference data present even after a transactional (live-server) test flushed the tables:
-    the official units, and the skill catalogue and indicators that data migrations seed."""
-    if not Commune.objects.exists():
-        units_load()
-    from hocvuso.skills.models import Skill
-
-    if not Skill.objects.exists():
-        import importlib
-
-        from django.apps import apps
-
-        seed = importlib.import_module(
-            "hocvuso.skills.migrations.0002_seed_digcomp_ai_and_milestones"
-        ).seed
-        seed(apps, None)
-    from hocvuso.kpi.models import Indicator
-
-    if not Indicator.objects.exists():
-        import importlib
-
-        from django.apps import apps
-
-        load = importlib.import_module("hocvuso.kpi.migrations.0002_seed_indicators").load
-        load(apps, None)
-        learning = importlib.import_module("hocvuso.kpi.migrations.0006_seed_learning_indicators")
-        learning.load(apps, None)
+    reference_rows()
 
 
 @pytest.fixture

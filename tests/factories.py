@@ -5,17 +5,19 @@ independent recounts the figures are checked against."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection, models
-from django.test import Client
+from django.db import connection, models, transaction
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -26,6 +28,7 @@ from hocvuso.core.ids import uuid7
 from hocvuso.desk.models import DeskVisit
 from hocvuso.desk.services import desk_visit_record
 from hocvuso.geo.models import Commune, Village
+from hocvuso.geo.services import units_load
 from hocvuso.registry.importing.service import registry_import
 from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import village_create
@@ -351,3 +354,56 @@ def status_by_hand(person_ids: list[Any]) -> dict[Any, dict[str, Any]]:
             "last_event_on": max(dates.values()) if dates else None,
         }
     return out
+
+
+def reference_rows() -> None:
+    """Reference data present even after a transactional (live-server) test flushed the tables:
+    the official units, and the skill catalogue and indicators that data migrations seed."""
+    if not Commune.objects.exists():
+        units_load()
+    from hocvuso.skills.models import Skill
+
+    if not Skill.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        seed = importlib.import_module(
+            "hocvuso.skills.migrations.0002_seed_digcomp_ai_and_milestones"
+        ).seed
+        seed(apps, None)
+    from hocvuso.kpi.models import Indicator
+
+    if not Indicator.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        load = importlib.import_module("hocvuso.kpi.migrations.0002_seed_indicators").load
+        load(apps, None)
+        learning = importlib.import_module("hocvuso.kpi.migrations.0006_seed_learning_indicators")
+        learning.load(apps, None)
+
+
+@contextlib.contextmanager
+def shared_rows(django_db_blocker: Any) -> Iterator[None]:
+    """Rows a whole module's tests read, built once (Django's ``setUpTestData``): inside an
+    outer transaction that is rolled back at the end, each test's own transaction (the ``db``
+    fixture's) is a savepoint within it, so every test starts from exactly these rows and what a
+    test writes is undone before the next. Built with the settings the function-scoped autouse
+    fixtures give every test."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            HOCVUSO_REQUIRE_2FA=False,
+        ),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            reference_rows()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

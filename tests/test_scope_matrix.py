@@ -32,7 +32,7 @@ from hocvuso.roles.services import role_grant
 from hocvuso.roles.services.invitations import invitation_create
 from hocvuso.skills.models import Skill
 from hocvuso.skills.services import skill_event_record
-from tests.factories import db_fingerprint, make_user
+from tests.factories import db_fingerprint, make_user, shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -177,9 +177,17 @@ def _breach() -> Any:
     )
 
 
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The world is built once per module (it took most of each test's time); every test
+    starts from it and its writes are rolled back (``shared_rows``)."""
+    with shared_rows(django_db_blocker):
+        yield _build_world()
+
+
 @pytest.fixture
-def world(units) -> World:  # type: ignore[no-untyped-def]
-    return _build_world()
+def world(_world, db) -> World:  # type: ignore[no-untyped-def]
+    return _world  # type: ignore[no-any-return]
 
 
 @dataclass
