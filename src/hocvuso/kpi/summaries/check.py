@@ -29,6 +29,7 @@ from hocvuso.kpi.models import (
     ProvinceMonthSummary,
     VillageSummary,
 )
+from hocvuso.kpi.summaries import locks
 from hocvuso.kpi.summaries.periods import close_months
 from hocvuso.kpi.summaries.recount import households_counts, people_counts, recount_network
 from hocvuso.kpi.summaries.write import CHUNK, snapshot_months
@@ -188,6 +189,7 @@ def rebuild_communes(codes: Sequence[str], day: dt.date, *, whole: bool = False)
     ``codes`` are every commune, recounted without a filter."""
     scope = None if whole else codes
     with transaction.atomic():
+        locks.hold_exclusive()  # live writers in flight finish first; new ones wait (.locks)
         bulk_session(whole)
         _recount_into(COHORT, people_counts(scope))
         _merge(CohortSummary, COHORT, scope)

@@ -13,6 +13,7 @@ from hocvuso.core.dates import month_of
 from hocvuso.geo.models import Commune
 from hocvuso.kpi.measures import AGE_COLUMNS, COMMUNE_COLUMNS, PERSON_COLUMNS, age_counts
 from hocvuso.kpi.models import CohortSummary, CommuneSummary, MonthSummary, ProvinceMonthSummary
+from hocvuso.kpi.summaries import locks
 from hocvuso.kpi.summaries.recount import BATCH_COMMUNES
 from hocvuso.kpi.summaries.write import CHUNK, snapshot_months
 
@@ -27,6 +28,7 @@ def roll_forward(*, today: dt.date | None = None) -> int:
     if not stale and MonthSummary.objects.filter(month=month_of(day)).exists():
         return 0
     with transaction.atomic():
+        locks.hold_exclusive()  # the age columns re-derived with no delta in flight (.locks)
         for start in range(0, len(stale), BATCH_COMMUNES * 10):
             _reage(stale[start : start + BATCH_COMMUNES * 10], day.year)
         snapshot_months(None, day)

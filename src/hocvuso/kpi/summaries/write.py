@@ -25,6 +25,7 @@ from hocvuso.kpi.measures import (
     age_counts,
 )
 from hocvuso.kpi.models import CohortSummary, CommuneSummary, MonthSummary, VillageSummary
+from hocvuso.kpi.summaries import locks
 from hocvuso.kpi.summaries.recount import (
     BATCH_COMMUNES,
     CohortKey,
@@ -160,13 +161,16 @@ def _write(communes: Sequence[str], counted: Recount, year: int) -> None:
     )
 
 
-def refresh(communes: Iterable[str], *, today: dt.date | None = None) -> None:
-    """Recount ``communes`` from the raw records and replace their summary rows."""
+def refresh(communes: Iterable[str], *, today: dt.date | None = None, locked: bool = False) -> None:
+    """Recount ``communes`` from the raw records and replace their summary rows. A live
+    writer's (:mod:`.locks`): ``locked``, its caller already holds the shared lock."""
     day = _today(today)
     codes = sorted(set(communes))
     for start in range(0, len(codes), BATCH_COMMUNES):
         batch = codes[start : start + BATCH_COMMUNES]
         with transaction.atomic():
+            if not locked:
+                locks.hold_shared()
             _write(batch, recount(batch), day.year)
             snapshot_months(batch, day)
 
@@ -176,32 +180,39 @@ def touch_network(*communes: str | None) -> None:
     codes = sorted({c for c in communes if c})
     if not codes:
         return
-    if CommuneSummary.objects.filter(commune_id__in=codes).count() < len(codes):
-        refresh(codes)
-        return
-    counts = recount_network(codes)
-    rows = [
-        CommuneSummary(commune_id=c, **dict(zip(NETWORK_COLUMNS, n, strict=True)))
-        for c, n in counts.items()
-    ]
-    with transaction.atomic():
-        CommuneSummary.objects.bulk_update(rows, list(NETWORK_COLUMNS))
-        snapshot_months(codes, timezone.localdate())
+    with transaction.atomic(savepoint=False):  # the lock lasts until the commit
+        if len(locks.stored_years(codes)) < len(codes):
+            refresh(codes, locked=True)
+            return
+        counts = recount_network(codes)
+        rows = [
+            CommuneSummary(commune_id=c, **dict(zip(NETWORK_COLUMNS, n, strict=True)))
+            for c, n in counts.items()
+        ]
+        with transaction.atomic():
+            CommuneSummary.objects.bulk_update(rows, list(NETWORK_COLUMNS))
+            snapshot_months(codes, timezone.localdate())
 
 
 def apply_deltas(
     cohort: dict[CohortKey, list[int]], villages: dict[VillageKey, list[int]], day: dt.date
 ) -> None:
     """Add cohort and village deltas to their tables, to the commune rows (age-based columns
-    for the rows' year) and to this month's rows."""
+    for the rows' year) and to this month's rows; in one transaction (the caller's, if any),
+    which holds the live writers' lock (:mod:`.locks`) to its end."""
+    with transaction.atomic(savepoint=False):
+        _apply_deltas(cohort, villages, day)
+
+
+def _apply_deltas(
+    cohort: dict[CohortKey, list[int]], villages: dict[VillageKey, list[int]], day: dt.date
+) -> None:
     cohort = {k: d for k, d in cohort.items() if any(d)}
     villages = {k: d for k, d in villages.items() if any(d)}
     communes = sorted({k[0] for k in cohort} | {k[0] for k in villages})
     if not communes:
         return
-    stored = dict(
-        CommuneSummary.objects.filter(commune_id__in=communes).values_list("commune_id", "year")
-    )
+    stored = locks.stored_years(communes)  # and the live writers' lock (.locks)
     present = [c for c in communes if stored.get(c) == day.year]
     missing = [c for c in communes if stored.get(c) != day.year]
     commune_delta: dict[str, list[int]] = defaultdict(lambda: [0] * len(COMMUNE_COLUMNS))
@@ -239,7 +250,7 @@ def apply_deltas(
         snapshot_months(present, day)
     if missing:
         # Never counted (or counted for another year): recount them whole, deltas included.
-        refresh(missing, today=day)
+        refresh(missing, today=day, locked=True)
 
 
 def _drop_empty(cohorts: Iterable[CohortKey], villages: Iterable[VillageKey]) -> None:
