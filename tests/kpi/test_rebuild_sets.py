@@ -163,6 +163,12 @@ def test_the_rebuilt_rows_equal_a_recount_by_hand(commune, other_commune, office
         month = MonthSummary.objects.get(commune_id=code, month=timezone.localdate().replace(day=1))
         assert (month.persons, month.households_trained) == (row.persons, row.households_trained)
     assert summaries.check() == []
+    # From empty tables (a first rebuild: on PostgreSQL every row inserted in key order).
+    CohortSummary.objects.all().delete()
+    VillageSummary.objects.all().delete()
+    assert summaries.rebuild() > 3000
+    assert _stored() == (want_cohorts, want_villages)
+    assert summaries.check() == []
 
 
 def test_a_rebuild_resumed_from_its_checkpoint_writes_the_same_rows(

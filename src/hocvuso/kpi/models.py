@@ -169,6 +169,11 @@ class CohortSummary(PersonCounts):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        # Derived rows: no database constraint. Each insert checked the commune (a locking
+        # lookup per row, 3M of them in a first rebuild at 10M persons); the rows are counted
+        # from people whose commune is checked, communes are retired and never deleted, and
+        # check_summaries compares every row with a recount.
+        db_constraint=False,
         verbose_name=_("commune"),
     )
     village_id = models.UUIDField(_("village ID"))  # NO_VILLAGE when the household has none
@@ -196,6 +201,11 @@ class VillageSummary(HouseholdCounts):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        # Derived rows: no database constraint. Each insert checked the commune (a locking
+        # lookup per row, 3M of them in a first rebuild at 10M persons); the rows are counted
+        # from people whose commune is checked, communes are retired and never deleted, and
+        # check_summaries compares every row with a recount.
+        db_constraint=False,
         verbose_name=_("commune"),
     )
     village_id = models.UUIDField(_("village ID"))
@@ -274,6 +284,11 @@ class MonthSummary(CommuneCounts):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        # Derived rows: no database constraint. Each insert checked the commune (a locking
+        # lookup per row, 3M of them in a first rebuild at 10M persons); the rows are counted
+        # from people whose commune is checked, communes are retired and never deleted, and
+        # check_summaries compares every row with a recount.
+        db_constraint=False,
         verbose_name=_("commune"),
     )
     province = models.ForeignKey(

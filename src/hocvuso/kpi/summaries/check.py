@@ -148,6 +148,19 @@ def _merge(model: Any, table: Recounted, codes: Sequence[str] | None) -> None:
     differs = " OR ".join(f"s.{q(c)} <> t.{q(c)}" for c in columns)
     where, params = _in(f"{target}.{q('commune_id')}", codes)
     with connection.cursor() as cursor:
+        if codes is None and connection.vendor == "postgresql":
+            cursor.execute(f"SELECT 1 FROM {target} LIMIT 1")  # noqa: S608
+            if cursor.fetchone() is None:
+                # An empty table (a first rebuild): every row is new. A plain INSERT in key
+                # order, with no join to the empty table and no conflict to look for, fills
+                # the unique index from left to right (at 10M persons, 2.98M cohort rows).
+                # No live writer can add a row meanwhile: they wait for the rebuild's lock.
+                order = ", ".join(q(k) for k in keys)
+                cursor.execute(
+                    f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(name)} "  # noqa: S608
+                    f"ORDER BY {order}"
+                )
+                return
         # Only the new and the differing rows reach the upsert: an unchanged row is neither
         # written nor locked (writers of the live deltas never wait for a repair that has
         # nothing to repair there).
