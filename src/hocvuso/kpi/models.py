@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -160,22 +161,25 @@ class HouseholdCounts(models.Model):
         abstract = True
 
 
-class CohortSummary(PersonCounts):
-    id = models.BigAutoField(_("ID"), primary_key=True)
-    # No index of its own: the unique key below starts with the commune (one index less to
-    # maintain on every write).
-    commune = models.ForeignKey(
+def _summary_commune() -> Any:
+    """The commune of a derived summary row: no index of its own (each table's unique key
+    starts with it) and no database constraint. Each insert checked the commune (a locking
+    lookup per row, 3M of them in a first rebuild at 10M persons); the rows are counted from
+    people whose commune is checked, communes are retired and never deleted, and
+    check_summaries compares every row with a recount."""
+    return models.ForeignKey(
         "geo.Commune",
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
-        # Derived rows: no database constraint. Each insert checked the commune (a locking
-        # lookup per row, 3M of them in a first rebuild at 10M persons); the rows are counted
-        # from people whose commune is checked, communes are retired and never deleted, and
-        # check_summaries compares every row with a recount.
         db_constraint=False,
         verbose_name=_("commune"),
     )
+
+
+class CohortSummary(PersonCounts):
+    id = models.BigAutoField(_("ID"), primary_key=True)
+    commune = _summary_commune()
     village_id = models.UUIDField(_("village ID"))  # NO_VILLAGE when the household has none
     birth_year = models.PositiveSmallIntegerField(_("birth year"))  # 0 when unknown
 
@@ -194,20 +198,7 @@ class CohortSummary(PersonCounts):
 
 class VillageSummary(HouseholdCounts):
     id = models.BigAutoField(_("ID"), primary_key=True)
-    # No index of its own: the unique key below starts with the commune (one index less to
-    # maintain on every write).
-    commune = models.ForeignKey(
-        "geo.Commune",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        # Derived rows: no database constraint. Each insert checked the commune (a locking
-        # lookup per row, 3M of them in a first rebuild at 10M persons); the rows are counted
-        # from people whose commune is checked, communes are retired and never deleted, and
-        # check_summaries compares every row with a recount.
-        db_constraint=False,
-        verbose_name=_("commune"),
-    )
+    commune = _summary_commune()
     village_id = models.UUIDField(_("village ID"))
 
     class Meta:
@@ -277,20 +268,7 @@ class CommuneSummary(CommuneCounts):
 
 class MonthSummary(CommuneCounts):
     id = models.BigAutoField(_("ID"), primary_key=True)
-    # No index of its own: the unique key below starts with the commune (one index less to
-    # maintain on every write).
-    commune = models.ForeignKey(
-        "geo.Commune",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        # Derived rows: no database constraint. Each insert checked the commune (a locking
-        # lookup per row, 3M of them in a first rebuild at 10M persons); the rows are counted
-        # from people whose commune is checked, communes are retired and never deleted, and
-        # check_summaries compares every row with a recount.
-        db_constraint=False,
-        verbose_name=_("commune"),
-    )
+    commune = _summary_commune()
     province = models.ForeignKey(
         "geo.Province", on_delete=models.CASCADE, related_name="+", verbose_name=_("province")
     )
