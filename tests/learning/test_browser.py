@@ -85,6 +85,10 @@ def test_the_learners_journey_on_a_small_phone(live_server, units, settings, chr
         shot(page, "learning-01-courses")
         _fits(page)
         page.click(f"a[href='{reverse('learning:diagnostic')}']")
+        # The radios are read only once the diagnostic page is there: read on the page being
+        # left they would be none, and the form would go unanswered.
+        page.wait_for_url("**" + reverse("learning:diagnostic"))
+        page.locator("input[type=radio][value=no]").first.wait_for()
         for radio in page.locator("input[type=radio][value=no]").all():
             radio.check()
         shot(page, "learning-02-diagnostic")
