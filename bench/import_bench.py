@@ -16,8 +16,8 @@ as a clean CSV, then times
    medians and ranges are printed, with the machine's load;
 3. a second import of the same file (everything "unchanged").
 
-The full import writes, besides the people and households, one audit row per person created or
-changed (their own audit trail), in the same transaction.
+The full import writes, besides the people and households, its audit entry and one audit item per
+person created or changed (their own audit trail), in the same transaction.
 
 It prints rows/s for each and the ratio full/raw, the load average at each timed phase, the
 peak memory (RSS) of the importing process and of its protecting child (a file of
@@ -48,7 +48,7 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
     from django.db import connection
 
     from hocvuso.core.actors import SYSTEM
-    from hocvuso.core.models import AuditLog
+    from hocvuso.core.models import AuditItem
     from hocvuso.geo.models import Commune
     from hocvuso.registry.importing.service import (
         PERSON_COLUMNS,
@@ -83,7 +83,13 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
                     cursor.execute(f"DELETE FROM {table}")
                 cursor.execute("VACUUM")
 
-    everything = ["registry_person", "registry_household", "core_auditlog", "geo_village"]
+    everything = [
+        "registry_person",
+        "registry_household",
+        "core_auditlog",
+        "core_audititem",
+        "geo_village",
+    ]
     fulls: list[float] = []
     raws: list[float] = []
     loads: list[float] = []
@@ -151,7 +157,7 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
         "ratio_full_to_raw": round(statistics.median(ratios), 3),
         "ratio_range": [round(ratios[0], 3), round(ratios[-1], 3)],
         "audit_rows_per_person": round(
-            AuditLog.objects.filter(action="person.import_create").count() / written, 3
+            AuditItem.objects.filter(action="person.import_create").count() / written, 3
         ),
         "reimport_unchanged": again.unchanged,
         "reimport_s": round(again_s, 2),

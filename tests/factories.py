@@ -282,7 +282,7 @@ def db_fingerprint(skip: frozenset[str] = frozenset()) -> str:
                 for f in model._meta.concrete_fields
                 if f.column != "last_login"
             ]
-            pk = connection.ops.quote_name(model._meta.pk.column)
+            pk = ", ".join(connection.ops.quote_name(f.column) for f in model._meta.pk_fields)
             cursor.execute(
                 f"SELECT {', '.join(columns)} FROM {connection.ops.quote_name(table)} "  # noqa: S608
                 f"ORDER BY {pk}"

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hocvuso.core.errors import CoreError, NotFound
+from hocvuso.core.ids import uuid7
 from hocvuso.core.models import AuditLog
 from hocvuso.geo.models import Village
 from hocvuso.registry import cccd as cccd_lib
@@ -324,28 +325,74 @@ def test_rejects_expire_after_30_days_and_the_purge_drops_them(
 
 
 def test_every_person_an_import_touches_has_an_audit_row_of_their_own(commune, officer, village):
-    from hocvuso.core.models import AuditLog
+    from hocvuso.core.models import AuditItem, AuditLog
 
     first = _import(commune, officer, _csv(MIXED))
     assert first.inserted == 3
     [summary] = AuditLog.objects.filter(action="registry.import")
-    created = AuditLog.objects.filter(action="person.import_create")
-    people = {str(pk) for pk in Person.objects.values_list("pk", flat=True)}
+    assert summary.actor_id == officer.pk
+    created = AuditItem.objects.filter(action="person.import_create")
+    people = set(Person.objects.values_list("pk", flat=True))
     assert {a.object_id for a in created} == people
-    assert {(a.actor_id, a.object_type) for a in created} == {(officer.pk, "registry.person")}
-    assert {tuple(a.changes.items()) for a in created} == {(("import", summary.pk),)}
+    assert {(a.entry_id, tuple(a.fields)) for a in created} == {(summary.pk, ())}
     # Again with a corrected phone and another household for one person: one row, for them.
     moved = [list(r) for r in MIXED]
     moved[1][0] = "H9"  # Vàng Thị Mỷ to a household of her own
     moved[1][9] = "0987654321"
     _import(commune, officer, _csv(moved))
     [second] = AuditLog.objects.filter(action="registry.import").exclude(pk=summary.pk)
-    [changed] = AuditLog.objects.filter(action="person.import_update")
+    [changed] = AuditItem.objects.filter(action="person.import_update")
     mỷ = Person.objects.get(full_name="Vàng Thị Mỷ")
-    assert changed.object_id == str(mỷ.pk)
-    assert changed.changes == {"import": second.pk, "fields": ["household", "phone"]}
-    assert "0987654321" not in str(changed.changes)
-    assert AuditLog.objects.filter(action="person.import_create").count() == 3
+    assert (changed.object_id, changed.entry_id) == (mỷ.pk, second.pk)
+    assert changed.fields == ["household", "phone"]
+    assert AuditItem.objects.filter(action="person.import_create").count() == 3
+    # No value is held, and nothing about a person is written as a full audit row any more.
+    assert "0987654321" not in str(list(AuditItem.objects.values_list("fields", flat=True)))
+    assert not AuditLog.objects.filter(action__startswith="person.import").exists()
+
+
+def test_an_imported_persons_trail_is_in_their_export_and_the_auditors_search(
+    commune, officer, village, national_admin
+):
+    from hocvuso.privacy.selectors import audit_search
+    from hocvuso.privacy.services import person_export
+
+    _import(commune, officer, _csv(MIXED))
+    moved = [list(r) for r in MIXED]
+    moved[1][9] = "0987654321"
+    _import(commune, officer, _csv(moved))
+    mỷ = Person.objects.get(full_name="Vàng Thị Mỷ")
+    imports = list(AuditLog.objects.filter(action="registry.import").order_by("id"))
+    assert len(imports) == 2
+    lines = person_export(actor=officer, person=mỷ, fmt="json")["audit"]
+    by_import = [a for a in lines if a["action"].startswith("person.import")]
+    assert [(a["action"], a["changes"], a["by"]) for a in by_import] == [
+        ("person.import_create", {"entry": imports[0].pk, "fields": []}, str(officer)),
+        ("person.import_update", {"entry": imports[1].pk, "fields": ["phone"]}, str(officer)),
+    ]
+    assert by_import[0]["action_label"] == "Người được thêm qua nhập danh sách"
+    found = audit_search(actor=national_admin, object_id=str(mỷ.pk))
+    assert {a.pk for a in found} >= {i.pk for i in imports}
+    # Another person's search does not bring in an import that never touched them.
+    assert not audit_search(actor=national_admin, object_id=str(uuid7())).exists()
+
+
+def test_audit_items_are_append_only_on_postgresql(commune, officer, village):
+    from django.db import ProgrammingError, connection, transaction
+
+    from hocvuso.core.models import AuditItem
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's (SQLite has no such guard)")
+    _import(commune, officer, _csv(MIXED))
+    before = sorted(AuditItem.objects.values_list("object_id", "entry_id", "action"))
+    for change in (
+        lambda: AuditItem.objects.update(action="person.import_update"),
+        lambda: AuditItem.objects.all().delete(),
+    ):
+        with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():
+            change()
+    assert sorted(AuditItem.objects.values_list("object_id", "entry_id", "action")) == before
 
 
 def test_a_header_only_file_says_no_rows_and_imports_nothing(commune, officer, village):

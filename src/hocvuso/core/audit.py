@@ -1,4 +1,6 @@
-"""The audit trail: every service that changes data calls :func:`audit_record`."""
+"""The audit trail: every service that changes data calls :func:`audit_record`; a bulk change
+(an import) writes one entry and an :class:`~hocvuso.core.models.AuditItem` per object it
+touched, which :func:`items_about` reads back as that object's lines."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.actors import user_or_none
 from hocvuso.core.context import current_request_id
-from hocvuso.core.models import AuditLog
+from hocvuso.core.models import AuditItem, AuditLog
 
 MASK = "***"
 
@@ -171,3 +173,18 @@ def audit_record(
         changes=dict(changes or {}),
         request_id=current_request_id() or "",
     )
+
+
+def items_about(object_id: Any) -> list[tuple[AuditItem, AuditLog | None]]:
+    """The bulk changes' lines about one object (by its UUID), oldest first, each with its
+    entry (who, when, from which request); ``None`` for an entry whose month was archived.
+    Two queries whatever the number of lines."""
+    try:
+        key = uuid.UUID(str(object_id))
+    except ValueError:
+        return []  # items are about UUID-keyed objects only
+    items = list(AuditItem.objects.filter(object_id=key).order_by("entry_id"))
+    if not items:
+        return []
+    entries = AuditLog.objects.select_related("actor").in_bulk({i.entry_id for i in items})
+    return [(i, entries.get(i.entry_id)) for i in items]

@@ -132,7 +132,7 @@ def content_digest(*, using: str = "default") -> dict[str, tuple[int, str]]:
                 continue
             table = model._meta.db_table
             columns = ", ".join(conn.ops.quote_name(f.column) for f in model._meta.concrete_fields)
-            pk = conn.ops.quote_name(model._meta.pk.column)
+            pk = ", ".join(conn.ops.quote_name(f.column) for f in model._meta.pk_fields)
             cursor.execute(f"SELECT {columns} FROM {conn.ops.quote_name(table)} ORDER BY {pk}")  # noqa: S608
             digest = hashlib.sha256()
             count = 0

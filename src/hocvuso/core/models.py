@@ -51,6 +51,35 @@ class AuditLog(models.Model):
         return f"{self.at:%d/%m/%Y %H:%M} {label(AuditAction, self.action)}"
 
 
+class AuditItem(models.Model):
+    """One object's own line of a bulk change's audit entry.
+
+    An import touches up to hundreds of thousands of people at once. Its :class:`AuditLog` row
+    (the *entry*) says who, when, from which request and with which counts; each person it
+    created, changed or moved gets an item here pointing at that entry, so every person has
+    their own audit trail. An item holds ids and field names only, never values, and is
+    narrow on purpose: written by one COPY, keyed by the object it is about (a person's trail
+    is one index range), with no foreign key to check at commit. It costs about a third of
+    an audit row per person (docs/benchmarks.md). Append-only like the log (PostgreSQL
+    trigger, core migration 0006).
+    """
+
+    pk = models.CompositePrimaryKey("object_id", "entry_id")
+    object_id = models.UUIDField(_("object ID"))
+    # The AuditLog row's id. Not a foreign key: the log is partitioned by time (its key is
+    # (id, at)) and an archived month takes its entries with it; the item stays.
+    entry_id = models.BigIntegerField(_("audit entry"))
+    action = models.CharField(_("action"), max_length=64)
+    fields = models.JSONField(_("fields changed"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("audit item")
+        verbose_name_plural = _("audit items")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_id} ({self.entry_id})"
+
+
 class ScheduledRun(models.Model):
     """One run of a scheduled job (``core.schedule``) for one due time: made once by whichever
     scheduler process sees it due first (unique), then run on the task queue, which records its

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hocvuso.core.actors import user_or_none
-from hocvuso.core.audit import AuditAction
+from hocvuso.core.audit import AuditAction, items_about
 from hocvuso.core.export import label, user_name, when
 from hocvuso.core.models import AuditLog
 from hocvuso.core.personal_data import FreeText, Provider, register
@@ -32,6 +32,31 @@ def export(person: Any) -> dict[str, Any]:
             object_id__in=[str(r.pk) for r in requests],
         )
     audit = AuditLog.objects.filter(about).select_related("actor").order_by("id")
+    lines = [
+        {
+            "at": when(a.at),
+            "action": a.action,
+            "action_label": label(AuditAction, a.action),
+            "by": user_name(a.actor) or "system",
+            "object_type": a.object_type,
+            "changes": a.changes,
+        }
+        for a in audit
+    ]
+    # A bulk change's lines about the person (an import that added or changed them): who and
+    # when come from the change's own entry.
+    lines += [
+        {
+            "at": when(entry.at) if entry else None,
+            "action": item.action,
+            "action_label": label(AuditAction, item.action),
+            "by": (user_name(entry.actor) or "system") if entry else None,
+            "object_type": person._meta.label_lower,
+            "changes": {"entry": item.entry_id, "fields": item.fields},
+        }
+        for item, entry in items_about(person.pk)
+    ]
+    lines.sort(key=lambda line: line["at"] or "")
     return {
         "consents": [
             {
@@ -62,17 +87,7 @@ def export(person: Any) -> dict[str, Any]:
             }
             for r in requests
         ],
-        "audit": [
-            {
-                "at": when(a.at),
-                "action": a.action,
-                "action_label": label(AuditAction, a.action),
-                "by": user_name(a.actor) or "system",
-                "object_type": a.object_type,
-                "changes": a.changes,
-            }
-            for a in audit
-        ],
+        "audit": lines,
     }
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from hocvuso.access.privacy import can_read_audit, can_read_privacy
@@ -16,7 +17,7 @@ from hocvuso.access.units import is_officer
 from hocvuso.accounts.models import PhoneVerification, RoleAssignment
 from hocvuso.core.errors import NotFound, ensure
 from hocvuso.core.export import when
-from hocvuso.core.models import AuditLog
+from hocvuso.core.models import AuditItem, AuditLog
 from hocvuso.core.personal_data import providers
 from hocvuso.geo.models import Commune
 from hocvuso.privacy.models import Consent, DataRequest
@@ -129,10 +130,16 @@ def audit_search(
             if username == "system"
             else qs.filter(actor__username=username)
         )
+    about = Q()
     if object_type:
-        qs = qs.filter(object_type=object_type)
+        about &= Q(object_type=object_type)
     if object_id:
-        qs = qs.filter(object_id=object_id)
+        about &= Q(object_id=object_id)
+        # A bulk change (an import) that touched the object: its entry, found by its items.
+        entries = _entries_touching(object_id)
+        if entries:
+            about |= Q(id__in=entries)
+    qs = qs.filter(about)
     if action:
         qs = qs.filter(action__startswith=action)
     if since is not None:
@@ -140,6 +147,14 @@ def audit_search(
     if until is not None:
         qs = qs.filter(at__lt=_day_start(until + dt.timedelta(days=1)))
     return qs.order_by("-id")
+
+
+def _entries_touching(object_id: str) -> list[int]:
+    try:
+        key = uuid.UUID(object_id)
+    except ValueError:
+        return []
+    return list(AuditItem.objects.filter(object_id=key).values_list("entry_id", flat=True))
 
 
 def linked_accounts(*, actor: Any, person: Person) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from hocvuso.core.models import AuditLog
+from hocvuso.core.models import AuditItem, AuditLog
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing import sealing, service
 from hocvuso.registry.importing.service import registry_import
@@ -77,11 +77,11 @@ def test_a_large_file_is_decided_batch_by_batch(batches_of_three, commune, offic
     summary = AuditLog.objects.get(action="registry.import")
     assert summary.changes["inserted"] == 7
     assert summary.changes["households_created"] == 3
-    created = AuditLog.objects.filter(action="person.import_create")
+    created = AuditItem.objects.filter(action="person.import_create")
     assert sorted(a.object_id for a in created) == sorted(
-        str(pk) for pk in Person.objects.filter(commune=commune).values_list("pk", flat=True)
+        Person.objects.filter(commune=commune).values_list("pk", flat=True)
     )
-    assert {a.changes["import"] for a in created} == {summary.pk}
+    assert {a.entry_id for a in created} == {summary.pk}
 
     again = registry_import(actor=officer, commune=commune, data=_csv(ROWS), filename="l.csv")
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 7)
@@ -100,10 +100,20 @@ def test_an_error_in_the_middle_of_the_stream_writes_nothing(
         return decide(self, r)
 
     monkeypatch.setattr(service._Import, "_decide", failing)
-    before = (Person.objects.count(), Household.objects.count(), AuditLog.objects.count())
+    before = (
+        Person.objects.count(),
+        Household.objects.count(),
+        AuditLog.objects.count(),
+        AuditItem.objects.count(),
+    )
     with pytest.raises(RuntimeError, match="a bug while deciding"):
         registry_import(actor=officer, commune=commune, data=_csv(ROWS), filename="l.csv")
-    assert (Person.objects.count(), Household.objects.count(), AuditLog.objects.count()) == before
+    assert (
+        Person.objects.count(),
+        Household.objects.count(),
+        AuditLog.objects.count(),
+        AuditItem.objects.count(),
+    ) == before
 
 
 @pytest.mark.parametrize(

@@ -29,13 +29,11 @@ from django.utils.translation import gettext as _
 
 from hocvuso.access.units import ensure_commune
 from hocvuso.core import hooks
-from hocvuso.core.actors import user_or_none
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.bulk import copy_in
-from hocvuso.core.context import current_request_id
 from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
-from hocvuso.core.models import AuditLog
+from hocvuso.core.models import AuditItem, AuditLog
 from hocvuso.core.sheets import SafeWriter
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
@@ -672,30 +670,23 @@ class _Import:
             hooks.communes_rewritten.send(communes=[self.commune.code])
 
     def _audit_people(self, summary: AuditLog) -> None:
-        """A row of every person's own audit trail for each person the import created or
-        changed (moved to another household included), pointing at the import's summary row;
-        written in one COPY like the people themselves. Changed fields are named, never their
-        values (as every audit row)."""
-        actor_id = getattr(user_or_none(self.actor), "pk", None)
-        request_id = current_request_id() or ""
-        label = Person._meta.label_lower
-        created = json.dumps({"import": summary.pk})
+        """Each person's own line of the audit trail for each person the import created or
+        changed (moved to another household included): an :class:`AuditItem` pointing at the
+        import's entry, which holds the actor, the time, the request and the counts; written in
+        one COPY like the people themselves. Changed fields are named, never their values (as
+        every audit row)."""
+        entry = summary.pk
+        created, updated = AuditAction.PERSON_IMPORT_CREATE, AuditAction.PERSON_IMPORT_UPDATE
+        none = "[]"
 
-        def rows() -> Iterator[list[Any]]:
+        def rows() -> Iterator[tuple[Any, ...]]:
             for person_id in self.created_ids:
-                yield [
-                    self.now, actor_id, AuditAction.PERSON_IMPORT_CREATE, label,
-                    str(person_id), created, request_id,
-                ]  # fmt: skip
+                yield (person_id, entry, created, none)
             for found, change, _r in self.updates:
                 fields = sorted("household" if k == "household_id" else k for k in change)
-                yield [
-                    self.now, actor_id, AuditAction.PERSON_IMPORT_UPDATE, label,
-                    str(found["id"]), json.dumps({"import": summary.pk, "fields": fields}),
-                    request_id,
-                ]  # fmt: skip
+                yield (found["id"], entry, updated, json.dumps(fields))
 
-        write_rows(AuditLog, AUDIT_COLUMNS, rows())
+        write_rows(AuditItem, AUDIT_ITEM_COLUMNS, rows())
 
     def _resolve(self, village: Any) -> Any:
         if isinstance(village, tuple):
@@ -772,7 +763,7 @@ HOUSEHOLD_COLUMNS = [
     "head_id",
     "search_key",
 ]
-AUDIT_COLUMNS = ["at", "actor_id", "action", "object_type", "object_id", "changes", "request_id"]
+AUDIT_ITEM_COLUMNS = ["object_id", "entry_id", "action", "fields"]
 PERSON_COLUMNS = [
     "id",
     "created_at",
