@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -111,6 +112,7 @@ _CENTURY = {
     9: 1800,
 }
 _SEPARATORS = re.compile(r"[\s.\-]")
+_TWELVE = re.compile(r"\d{12}")
 
 
 def normalise(raw: str) -> str:
@@ -127,7 +129,7 @@ def validate(raw: str, *, sex: str | None = None, birth_year: int | None = None)
     messages never repeat the number.
     """
     number = normalise(raw)
-    if not re.fullmatch(r"\d{12}", number):
+    if not _TWELVE.fullmatch(number):
         raise DomainError(
             RegistryError.CCCD_FORMAT, _("A CCCD number has exactly 12 digits."), field="cccd"
         )
@@ -200,6 +202,13 @@ def protect(number: str, *, hash_: str | None = None) -> ProtectedId:
     return ProtectedId(
         hash=hash_ or lookup_hash(plain), ciphertext=encrypt(plain), last3=plain[-3:]
     )
+
+
+def bulk_hash_and_encrypt() -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """:func:`lookup_hash` and :func:`encrypt` for many numbers already normalised (12
+    digits), their keys bound once: an import protects one number a row. The same hash and the
+    same kind of encrypted copy as one at a time."""
+    return crypto.macer(_PURPOSE), crypto.sealer(_PURPOSE)
 
 
 def reveal(ciphertext: str) -> str:

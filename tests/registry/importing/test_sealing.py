@@ -102,9 +102,8 @@ def test_a_failing_second_process_writes_nothing(monkeypatch, commune, officer, 
 
     def broken(*args, **kwargs):
         raise ValueError("disk on fire")
-        yield  # a generator, as the real one
 
-    monkeypatch.setattr(sealing, "_protect_rows", broken)
+    monkeypatch.setattr(sealing, "_protect_batch", broken)
     before = Person.objects.count(), Household.objects.count()
     with pytest.raises(sealing.SealingFailed, match="disk on fire"):
         registry_import(actor=officer, commune=commune, data=_csv(ROWS), filename="l.csv")

@@ -46,7 +46,7 @@ HEAD = "head"
 R = TypeVar("R")
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedPerson:
     number: int
     household_code: str
@@ -69,7 +69,7 @@ class ParsedPerson:
         return self.source.original
 
 
-@dataclass
+@dataclass(slots=True)
 class RowError:
     number: int
     code: str

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -53,26 +53,58 @@ def row_cccd(values: dict[str, object], text_cells: frozenset[str]) -> str:
         return ""
 
 
-def _protect_rows(
+def _protect_batch(
     rows: list[SourceRow],
-    hashes: list[str | None],
+    hash_of: Callable[[str], str],
+    encrypt: Callable[[str], str],
     seal_ethnicity: Callable[[str], str],
     seal_needs: Callable[[str], str],
-) -> Iterator[Sealed | None]:
-    for row, hash_ in zip(rows, hashes, strict=True):
+    ethnicity_of: Callable[[object], str],
+) -> tuple[str, str]:
+    """One batch's message: the rows' CCCD hashes ("" for none), one a line, and their sealed
+    cells (tab-separated, or :data:`_NONE`), one a line. Two strings, not lists of tuples:
+    pickling 200,000 tuples cost both processes more than the work they carry."""
+    hashes: list[str] = []
+    sealed: list[str] = []
+    text = cells.text
+    for row in rows:
         values = row.values
+        number = row_cccd(values, row.text_cells)  # 12 digits or ""
+        hashes.append(hash_of(number) if number else "")
         try:
-            number = row_cccd(values, row.text_cells)
-            ethnicity = cells.ethnicity(values.get("ethnicity"))
-            needs = cells.text(values.get("special_needs"))
+            ethnicity = ethnicity_of(values.get("ethnicity"))
+            needs = text(values.get("special_needs"))
         except DomainError:
-            yield None
+            sealed.append(_NONE)
             continue
-        ciphertext = last3 = ""
-        if number:
-            protected = cccd_lib.protect(number, hash_=hash_)
-            ciphertext, last3 = protected.ciphertext, protected.last3
-        yield (ciphertext, last3, seal_ethnicity(ethnicity) or "", seal_needs(needs) or "")
+        sealed.append(
+            "\t".join(
+                (
+                    encrypt(number) if number else "",
+                    number[-3:],
+                    seal_ethnicity(ethnicity),
+                    seal_needs(needs),
+                )
+            )
+        )
+    return "\n".join(hashes), "\n".join(sealed)
+
+
+def _remembered(read: Callable[[object], str]) -> Callable[[object], str]:
+    """``read`` (a pure function of a cell) remembered for each distinct text cell; a value it
+    rejects is not remembered, so it raises again each time."""
+    seen: dict[object, str] = {}
+
+    def once(value: object) -> str:
+        if value.__class__ is not str:
+            return read(value)
+        try:
+            return seen[value]
+        except KeyError:
+            result = seen[value] = read(value)
+            return result
+
+    return once
 
 
 def _child(
@@ -87,19 +119,18 @@ def _child(
     # instead of waiting for a reader that will never come.
     parent_end.close()
     try:
+        hash_of, encrypt = cccd_lib.bulk_hash_and_encrypt()
+        ethnicity_of = _remembered(cells.ethnicity)  # a few dozen values down the whole list
         rows = table.rows
         for start in range(0, len(rows), BATCH):
-            hashes: list[str | None] = []
-            for row in rows[start : start + BATCH]:
-                number = row_cccd(row.values, row.text_cells)
-                hashes.append(cccd_lib.lookup_hash(number) if number else None)
-            sealed = _protect_rows(rows[start : start + BATCH], hashes, seal_ethnicity, seal_needs)
-            # Two strings, not lists of tuples: pickling 200,000 tuples cost both processes
-            # more than the work they carry.
             out.send(
-                (
-                    "\n".join(h or "" for h in hashes),
-                    "\n".join(_NONE if t is None else "\t".join(t) for t in sealed),
+                _protect_batch(
+                    rows[start : start + BATCH],
+                    hash_of,
+                    encrypt,
+                    seal_ethnicity,
+                    seal_needs,
+                    ethnicity_of,
                 )
             )
         out.send(None)

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -28,9 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.access.units import ensure_commune
-from hocvuso.core import hooks
+from hocvuso.core import crypto, hooks
 from hocvuso.core.audit import AuditAction, audit_record
 from hocvuso.core.bulk import copy_in
+from hocvuso.core.crypto import SealedTextField
 from hocvuso.core.errors import DomainError
 from hocvuso.core.ids import uuid7
 from hocvuso.core.models import AuditItem, AuditLog
@@ -47,9 +48,17 @@ from hocvuso.registry.services import household_search_key, village_create
 
 BATCH = 5000
 # Fields compared and written for a person; an empty cell never erases a stored value.
-# The COPY path writes columns as stored: the sensitive ones sealed as their field would.
-_SEAL_ETHNICITY = Person._meta.get_field("ethnicity").get_prep_value
-_SEAL_NEEDS = Person._meta.get_field("special_needs").get_prep_value
+
+
+def _sealers() -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """The COPY path writes columns as stored: ethnicity and special needs sealed as their
+    fields would seal them, with ciphers bound once for the import (the keys of the moment)."""
+    ethnicity, needs = (
+        cast(SealedTextField, Person._meta.get_field(name)).purpose
+        for name in ("ethnicity", "special_needs")
+    )
+    return crypto.sealer(ethnicity), crypto.sealer(needs)
+
 
 PERSON_DATA_FIELDS = (
     "full_name",
@@ -115,7 +124,7 @@ class ImportOutcome:
         return self.inserted + self.updated + self.unchanged + self.rejected == self.read
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     parsed: ParsedPerson
     name_key: str = ""
@@ -231,7 +240,7 @@ def _run(
         return job.outcome
     if not dry_run and table.total >= sealing.MIN_ROWS:
         job.protector = sealing.Protector(
-            table, seal_ethnicity=_SEAL_ETHNICITY, seal_needs=_SEAL_NEEDS
+            table, seal_ethnicity=job.seal_ethnicity, seal_needs=job.seal_needs
         )
     try:
         return _finish(job, table, dry_run=dry_run, filename=filename)
@@ -291,6 +300,7 @@ class _Import:
         self.looked_up: set[str] = set()  # hashes already looked up nationwide
         # A large file's CCCDs, ethnicities and needs are protected in a second process.
         self.protector: sealing.Protector | None = None
+        self.seal_ethnicity, self.seal_needs = _sealers()
         # A large file's CCCD look-ups on PostgreSQL: a thread with its own connection.
         self.lookups: ThreadPoolExecutor | None = None
         self.pending: dict[int, Future[list[dict[str, Any]]]] = {}
@@ -469,7 +479,11 @@ class _Import:
         """Checks that need no database: village, CCCD consistency, duplicates in the file."""
         r = _Row(parsed=p)
         try:
-            if p.village and self.vkey(p.village) in self.rejected_villages:
+            if (
+                self.rejected_villages
+                and p.village
+                and self.vkey(p.village) in self.rejected_villages
+            ):
                 raise DomainError(
                     RegistryError.UNKNOWN_VILLAGE,
                     _("The village “%(name)s” does not exist in this commune.")
@@ -523,7 +537,7 @@ class _Import:
         if p.cccd and not self.dry_run:
             protected = cccd_lib.protect(p.cccd, hash_=hash_)
             ciphertext, last3 = protected.ciphertext, protected.last3
-        return ciphertext, last3, _SEAL_ETHNICITY(p.ethnicity), _SEAL_NEEDS(p.special_needs)
+        return ciphertext, last3, self.seal_ethnicity(p.ethnicity), self.seal_needs(p.special_needs)
 
     def _village_for(self, name: str) -> Any:
         if not name:
