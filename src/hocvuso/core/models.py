@@ -64,7 +64,7 @@ class AuditItem(models.Model):
     trigger, core migration 0006).
     """
 
-    pk = models.CompositePrimaryKey("object_id", "entry_id")
+    pk = models.CompositePrimaryKey("object_id", "entry_id", verbose_name=_("ID"))
     object_id = models.UUIDField(_("object ID"))
     # The AuditLog row's id. Not a foreign key: the log is partitioned by time (its key is
     # (id, at)) and an archived month takes its entries with it; the item stays.

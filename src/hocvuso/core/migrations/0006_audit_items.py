@@ -50,6 +50,7 @@ class Migration(migrations.Migration):
                         editable=False,
                         primary_key=True,
                         serialize=False,
+                        verbose_name="ID",
                     ),
                 ),
                 ("object_id", models.UUIDField(verbose_name="object ID")),
