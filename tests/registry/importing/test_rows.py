@@ -224,6 +224,39 @@ def test_first_error_in_template_order():
     assert error.code == RegistryError.INVALID_BIRTH_DATE
 
 
+def test_cells_read_once_a_value_give_the_same_results_and_the_same_first_error():
+    """Household cells and the sex / ethnicity / occupation of a row are remembered by value:
+    a row whose values were seen before reads as if read afresh, errors in template order."""
+    header = ["Mã hộ", "Thôn", "Địa chỉ", "Họ và tên", "Giới tính", "Dân tộc", "Số CCCD",
+              "SĐT", "Nghề nghiệp"]  # fmt: skip
+    rows = [
+        ["H1", " Đông ", "Số 5", "An", "Nam", "Kinh", "", "", "Làm ruộng"],
+        ["H1", " Đông ", "Số 5", "Bình", "Nam", "Kinh", "12", "", "Làm ruộng"],
+        ["H1", " Đông ", "Số 5", "Cúc", "Nam", "Kinh", "", "12345", "Làm ruộng"],
+        ["H1", " Đông ", "Số 5", "Dũng", "Nam", "Kinh", "12", "12345", "Làm ruộng"],
+        ["H1", " Đông ", "Số 5", "Em", "?", "Kinh", "12", "", "Làm ruộng"],
+        ["H1", " Đông ", "Số 5", "Giang", "Nam", "Sao Hỏa", "12", "", "Làm ruộng"],
+        ["H1", " Đông ", "Số 5", "Hà", "Nam", "Kinh", "", "", "Làm ruộng"],
+    ]
+    results = _parse(rows, header)
+    assert [(r.code, r.field) if isinstance(r, RowError) else r.full_name for r in results] == [
+        "An",
+        (RegistryError.CCCD_FORMAT, "cccd"),
+        (CoreError.INVALID_PHONE, "phone"),
+        (RegistryError.CCCD_FORMAT, "cccd"),  # before the phone, as the template orders
+        (RegistryError.INVALID_SEX, "sex"),  # before the CCCD
+        (RegistryError.INVALID_ETHNICITY, "ethnicity"),
+        "Hà",
+    ]
+    # The last row, read from values seen six times, reads as it does alone.
+    (alone,) = _parse([rows[-1]], header)
+    last = results[-1]
+    assert (last.village, last.address, last.sex, last.ethnicity, last.occupation) == (
+        alone.village, alone.address, alone.sex, alone.ethnicity, alone.occupation
+    )  # fmt: skip
+    assert (last.village, last.sex) == ("Đông", "M")
+
+
 def test_other_fields_errors():
     header = ["Mã hộ", "Họ và tên", "Giới tính", "Dân tộc", "SĐT"]
     results = _parse(
