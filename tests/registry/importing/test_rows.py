@@ -225,8 +225,8 @@ def test_first_error_in_template_order():
 
 
 def test_cells_read_once_a_value_give_the_same_results_and_the_same_first_error():
-    """Household cells and the sex / ethnicity / occupation of a row are remembered by value:
-    a row whose values were seen before reads as if read afresh, errors in template order."""
+    """Cells whose values repeat are read once a value: a row whose values were seen before
+    reads as if read afresh, its first error still in the template's order."""
     header = ["Mã hộ", "Thôn", "Địa chỉ", "Họ và tên", "Giới tính", "Dân tộc", "Số CCCD",
               "SĐT", "Nghề nghiệp"]  # fmt: skip
     rows = [

@@ -148,8 +148,6 @@ def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
     blocked_by: int | None = None  # the rejected head row whose members cannot be placed
     firsts: dict[str, tuple[str, str]] = {}  # household -> (village, address) of its first row
     derived_seen: dict[str, int] = {}  # derived basis -> heads seen with it
-    places: dict[tuple[Any, Any, Any], tuple[str, str, str]] = {}  # raw cells -> read
-    profiles: dict[tuple[Any, Any, Any], tuple[str, str, str]] = {}  # raw cells -> read
 
     for row in table.rows:
         v = row.values
@@ -159,24 +157,12 @@ def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
         head = False
         birth_date: dt.date | None = None
         birth_year: int | None = None
-        # The household's three cells repeat on every row of its members: read once a triple.
-        place = (get("household_code"), get("village"), get("address"))
-        known = places.get(place)
-        if known is not None:
-            code, village, address = known
-        else:
-            try:
-                code = household_code_text(place[0])
-                village = village_text(place[1])
-                address = address_text(place[2])
-                if (
-                    place[0].__class__ in _HASHABLE
-                    and place[1].__class__ in _HASHABLE
-                    and place[2].__class__ in _HASHABLE
-                ):
-                    places[place] = (code, village, address)
-            except DomainError as exc:
-                error = exc
+        try:
+            code = household_code_text(get("household_code"))
+            village = village_text(get("village"))
+            address = address_text(get("address"))
+        except DomainError as exc:
+            error = exc
         try:
             name = full_name(get("full_name"))
         except DomainError as exc:
@@ -202,28 +188,12 @@ def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
             error = error or exc
             birth_ok = False
         if error is None:
-            # Sex, ethnicity and occupation: a few dozen combinations down the whole list, read
-            # once each. A combination not read before goes through the cells in the template's
-            # order, so that the first error of the row is the one reported.
-            kinds = (get("sex"), get("ethnicity"), get("occupation"))
-            read = profiles.get(kinds)
             try:
-                if read is not None:
-                    person_sex, person_ethnicity, person_occupation = read
-                    person_cccd = cccd(get("cccd"), is_text="cccd" in row.text_cells)
-                    person_phone = phone(get("phone"))
-                else:
-                    person_sex = sex(kinds[0])
-                    person_ethnicity = ethnicity(kinds[1])
-                    person_cccd = cccd(get("cccd"), is_text="cccd" in row.text_cells)
-                    person_phone = phone(get("phone"))
-                    person_occupation = occupation(kinds[2])
-                    if (
-                        kinds[0].__class__ in _HASHABLE
-                        and kinds[1].__class__ in _HASHABLE
-                        and kinds[2].__class__ in _HASHABLE
-                    ):
-                        profiles[kinds] = (person_sex, person_ethnicity, person_occupation)
+                person_sex = sex(get("sex"))
+                person_ethnicity = ethnicity(get("ethnicity"))
+                person_cccd = cccd(get("cccd"), is_text="cccd" in row.text_cells)
+                person_phone = phone(get("phone"))
+                person_occupation = occupation(get("occupation"))
                 special_needs = text(get("special_needs"))
             except DomainError as exc:
                 error = exc
