@@ -156,7 +156,7 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
         "raw_write_rows_per_s": round(written / raw_s),
         "ratio_full_to_raw": round(statistics.median(ratios), 3),
         "ratio_range": [round(ratios[0], 3), round(ratios[-1], 3)],
-        "audit_rows_per_person": round(
+        "audit_items_per_person": round(
             AuditItem.objects.filter(action="person.import_create").count() / written, 3
         ),
         "reimport_unchanged": again.unchanged,

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.actors import user_or_none
@@ -175,14 +176,30 @@ def audit_record(
     )
 
 
+def _object_key(object_id: Any) -> uuid.UUID | None:
+    """The UUID of an object named by id or text (items are about UUID-keyed objects only)."""
+    try:
+        return uuid.UUID(str(object_id))
+    except ValueError:
+        return None
+
+
+def item_entries(object_id: Any) -> QuerySet[AuditItem, Any] | None:
+    """The ids of the bulk changes' entries that touched one object, as a subquery
+    (``id__in=``); ``None`` when the id cannot be an item's."""
+    key = _object_key(object_id)
+    if key is None:
+        return None
+    return AuditItem.objects.filter(object_id=key).values("entry_id")
+
+
 def items_about(object_id: Any) -> list[tuple[AuditItem, AuditLog | None]]:
     """The bulk changes' lines about one object (by its UUID), oldest first, each with its
     entry (who, when, from which request); ``None`` for an entry whose month was archived.
     Two queries whatever the number of lines."""
-    try:
-        key = uuid.UUID(str(object_id))
-    except ValueError:
-        return []  # items are about UUID-keyed objects only
+    key = _object_key(object_id)
+    if key is None:
+        return []
     items = list(AuditItem.objects.filter(object_id=key).order_by("entry_id"))
     if not items:
         return []

@@ -13,12 +13,16 @@ dumped after a fresh ``migrate`` is identical either way. On SQLite the ``AlterF
 integer ``id`` that lost ``auto_created`` (not stored either) made Django rebuild five tables
 with their ``id`` column moved last; here those tables keep the column order they were created
 with.
+
+:func:`postgresql_sql` runs SQL (a trigger, a function) on PostgreSQL only, forwards and
+backwards; SQLite has no such objects.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import migrations
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.utils import field_is_referenced  # type: ignore[attr-defined]
 
@@ -75,3 +79,17 @@ class AlterLabels(Operation):
     @property
     def migration_name_fragment(self) -> str:
         return "labels"
+
+
+def postgresql_sql(forward: str, backward: str) -> migrations.RunPython:
+    """A ``RunPython`` that executes ``forward`` (``backward`` when unapplied) on PostgreSQL and
+    nothing elsewhere."""
+
+    def run(sql: str) -> Any:
+        def execute(apps: Any, schema_editor: Any) -> None:
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(sql, params=None)
+
+        return execute
+
+    return migrations.RunPython(run(forward), run(backward))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +14,10 @@ from hocvuso.access.privacy import can_read_audit, can_read_privacy
 from hocvuso.access.registry import person_q
 from hocvuso.access.units import is_officer
 from hocvuso.accounts.models import PhoneVerification, RoleAssignment
+from hocvuso.core.audit import item_entries
 from hocvuso.core.errors import NotFound, ensure
 from hocvuso.core.export import when
-from hocvuso.core.models import AuditItem, AuditLog
+from hocvuso.core.models import AuditLog
 from hocvuso.core.personal_data import providers
 from hocvuso.geo.models import Commune
 from hocvuso.privacy.models import Consent, DataRequest
@@ -136,8 +136,8 @@ def audit_search(
     if object_id:
         about &= Q(object_id=object_id)
         # A bulk change (an import) that touched the object: its entry, found by its items.
-        entries = _entries_touching(object_id)
-        if entries:
+        entries = item_entries(object_id)
+        if entries is not None:
             about |= Q(id__in=entries)
     qs = qs.filter(about)
     if action:
@@ -147,14 +147,6 @@ def audit_search(
     if until is not None:
         qs = qs.filter(at__lt=_day_start(until + dt.timedelta(days=1)))
     return qs.order_by("-id")
-
-
-def _entries_touching(object_id: str) -> list[int]:
-    try:
-        key = uuid.UUID(object_id)
-    except ValueError:
-        return []
-    return list(AuditItem.objects.filter(object_id=key).values_list("entry_id", flat=True))
 
 
 def linked_accounts(*, actor: Any, person: Person) -> list[str]:

@@ -7,6 +7,8 @@ only through the import's COPY and never changes them.
 
 from django.db import migrations, models
 
+from hocvuso.core.migration_ops import postgresql_sql
+
 CREATE = """
 CREATE OR REPLACE FUNCTION hocvuso_audititem_append_only() RETURNS trigger AS $$
 BEGIN
@@ -25,13 +27,6 @@ DROP TRIGGER IF EXISTS core_audititem_append_only ON core_audititem;
 DROP FUNCTION IF EXISTS hocvuso_audititem_append_only();
 """
 
-
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -63,5 +58,5 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "audit item", "verbose_name_plural": "audit items"},
         ),
-        migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP)),
+        postgresql_sql(CREATE, DROP),
     ]

@@ -9,6 +9,8 @@ application is the only guard (the admin and every page are read-only).
 
 from django.db import migrations
 
+from hocvuso.core.migration_ops import postgresql_sql
+
 CREATE = """
 CREATE OR REPLACE FUNCTION hocvuso_auditlog_append_only() RETURNS trigger AS $$
 BEGIN
@@ -40,13 +42,6 @@ DROP FUNCTION IF EXISTS hocvuso_auditlog_append_only();
 """
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -54,4 +49,4 @@ class Migration(migrations.Migration):
         ("privacy", "0001_consents_and_data_requests"),
     ]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [postgresql_sql(CREATE, DROP)]

@@ -90,7 +90,7 @@ def derived_household_code(full_name: str, birth_year: int | None, village: str,
     return "HH-" + hashlib.sha256(basis.encode()).hexdigest()[:10]
 
 
-def _once_per_value(read: Callable[[Any], R]) -> Callable[[Any], R]:
+def once_per_value(read: Callable[[Any], R]) -> Callable[[Any], R]:
     """``read`` remembered for each distinct text cell during one parse (``read`` is a pure
     function of the cell; a value it rejects is not remembered, so it raises again each time)."""
     seen: dict[str, R] = {}
@@ -108,7 +108,7 @@ def _once_per_value(read: Callable[[Any], R]) -> Callable[[Any], R]:
 
 
 def _once_per_pair(read: Callable[[Any, Any], R]) -> Callable[[Any, Any], R]:
-    """As :func:`_once_per_value`, for a function of two cells (date and year of birth)."""
+    """As :func:`once_per_value`, for a function of two cells (date and year of birth)."""
     seen: dict[tuple[Any, Any], R] = {}
 
     def once(value: Any, other: Any) -> R:
@@ -132,17 +132,17 @@ def parse_rows(table: SourceTable) -> Iterator[ParsedPerson | RowError]:
     text = cells.text
     full_name = cells.full_name
     # Cells whose few values repeat down the whole list are read once per distinct value.
-    household_code_text = _once_per_value(partial(text, field="household_code"))
-    village_text = _once_per_value(partial(text, field="village"))
-    address_text = _once_per_value(partial(text, field="address"))
-    relationship = _once_per_value(cells.relationship)
-    is_head = _once_per_value(cells.is_head)
+    household_code_text = once_per_value(partial(text, field="household_code"))
+    village_text = once_per_value(partial(text, field="village"))
+    address_text = once_per_value(partial(text, field="address"))
+    relationship = once_per_value(cells.relationship)
+    is_head = once_per_value(cells.is_head)
     birth = _once_per_pair(cells.birth)
-    sex = _once_per_value(cells.sex)
-    ethnicity = _once_per_value(cells.ethnicity)
+    sex = once_per_value(cells.sex)
+    ethnicity = once_per_value(cells.ethnicity)
     cccd = cells.cccd
     phone = cells.phone
-    occupation = _once_per_value(cells.occupation)
+    occupation = once_per_value(cells.occupation)
 
     current: str | None = None  # the household of the last head row (or coded row) above
     blocked_by: int | None = None  # the rejected head row whose members cannot be placed

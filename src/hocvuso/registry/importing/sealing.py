@@ -29,6 +29,7 @@ from hocvuso.core.errors import DomainError
 from hocvuso.registry import cccd as cccd_lib
 from hocvuso.registry.importing import cells
 from hocvuso.registry.importing.reader import SourceRow, SourceTable
+from hocvuso.registry.importing.rows import once_per_value
 
 # Below this many rows the fork costs more than it saves (measured: bench/import_bench.py).
 MIN_ROWS = 20_000
@@ -90,23 +91,6 @@ def _protect_batch(
     return "\n".join(hashes), "\n".join(sealed)
 
 
-def _remembered(read: Callable[[object], str]) -> Callable[[object], str]:
-    """``read`` (a pure function of a cell) remembered for each distinct text cell; a value it
-    rejects is not remembered, so it raises again each time."""
-    seen: dict[object, str] = {}
-
-    def once(value: object) -> str:
-        if value.__class__ is not str:
-            return read(value)
-        try:
-            return seen[value]
-        except KeyError:
-            result = seen[value] = read(value)
-            return result
-
-    return once
-
-
 def _child(
     table: SourceTable,
     out: Connection,
@@ -120,7 +104,7 @@ def _child(
     parent_end.close()
     try:
         hash_of, encrypt = cccd_lib.bulk_hash_and_encrypt()
-        ethnicity_of = _remembered(cells.ethnicity)  # a few dozen values down the whole list
+        ethnicity_of = once_per_value(cells.ethnicity)  # a few dozen values down the whole list
         rows = table.rows
         for start in range(0, len(rows), BATCH):
             out.send(

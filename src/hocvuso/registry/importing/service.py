@@ -47,7 +47,6 @@ from hocvuso.registry.models import Household, Person
 from hocvuso.registry.services import household_search_key, village_create
 
 BATCH = 5000
-# Fields compared and written for a person; an empty cell never erases a stored value.
 
 
 def _sealers() -> tuple[Callable[[str], str], Callable[[str], str]]:
@@ -60,6 +59,7 @@ def _sealers() -> tuple[Callable[[str], str], Callable[[str], str]]:
     return crypto.sealer(ethnicity), crypto.sealer(needs)
 
 
+# Fields compared and written for a person; an empty cell never erases a stored value.
 PERSON_DATA_FIELDS = (
     "full_name",
     "birth_date",
@@ -691,11 +691,11 @@ class _Import:
         every audit row)."""
         entry = summary.pk
         created, updated = AuditAction.PERSON_IMPORT_CREATE, AuditAction.PERSON_IMPORT_UPDATE
-        none = "[]"
+        no_fields = "[]"
 
         def rows() -> Iterator[tuple[Any, ...]]:
             for person_id in self.created_ids:
-                yield (person_id, entry, created, none)
+                yield (person_id, entry, created, no_fields)
             for found, change, _r in self.updates:
                 fields = sorted("household" if k == "household_id" else k for k in change)
                 yield (found["id"], entry, updated, json.dumps(fields))
