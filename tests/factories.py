@@ -407,3 +407,50 @@ def shared_rows(django_db_blocker: Any) -> Iterator[None]:
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def household_facts_by_hand(h: Household, year: int) -> tuple[int, int, int]:
+    """(members, trained, priority) of ``h`` counted in Python from its people's rows: live,
+    non-erased members; those holding the basic set; the rule of the Digital Family worklist
+    (area, elderly only — everyone 60+ this year, an unknown year is not —, special needs)."""
+    from hocvuso.skills.models import PersonSkillStatus
+
+    rows = Person.all_objects.filter(household=h)
+    members = [p for p in rows if not p.erased_at and not p.merged_into_id]
+    basic = set(
+        PersonSkillStatus.objects.filter(basic_complete=True).values_list("person_id", flat=True)
+    )
+    trained = sum(p.pk in basic for p in members)
+    v, c = h.village, h.commune
+    flagged = v is not None and (v.is_remote or v.is_ethnic_minority)
+    years = [p.birth_year or (p.birth_date.year if p.birth_date else 0) for p in members]
+    if flagged or c.is_remote or c.is_ethnic_minority:
+        priority = 0
+    elif all(y and year - y >= 60 for y in years):
+        priority = 1
+    elif any(p.special_needs for p in members):
+        priority = 2
+    else:
+        priority = 3
+    return len(members), trained, priority
+
+
+def household_facts(h: Household) -> tuple[int, int, int]:
+    """The stored (members, trained, priority) of ``h``, read again."""
+    h = Household.all_objects.get(pk=h.pk)
+    return h.members_live, h.members_trained, h.priority
+
+
+def household_facts_true(commune: Commune, year: int | None = None) -> int:
+    """Every household of the commune stores what a count by hand says (its village's sort key
+    too: the name after "0", "1" without one); returns how many."""
+    from hocvuso.kpi import summaries
+
+    year = year or timezone.localdate().year
+    households = list(Household.all_objects.filter(commune=commune).select_related("village"))
+    for h in households:
+        assert household_facts(h) == household_facts_by_hand(h, year), h.code
+        want_key = "1" if h.village is None else "0" + h.village.name
+        assert Household.all_objects.get(pk=h.pk).village_key == want_key, h.code
+    assert summaries.differing_facts(Household.all_objects.filter(commune=commune), year=year) == []
+    return len(households)

@@ -133,7 +133,7 @@ def test_family_worklist_matches_a_recount(synthetic, officer):
     assert priorities == sorted(priorities)
     assert {0, 3} <= set(priorities)
     for h in got:
-        assert h.member_count == len(by_household[h.pk])
+        assert h.members_live == len(by_household[h.pk])
 
 
 def test_age_rule_is_the_year_one_turns_16(commune, village, officer):

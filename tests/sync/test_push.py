@@ -25,7 +25,13 @@ from hocvuso.skills.status import status_refresh
 from hocvuso.sync.models import Device, SyncRecord
 from hocvuso.sync.services import device_register
 from hocvuso.teams.models import Claim, Visit, VisitPerson
-from tests.factories import db_fingerprint, make_user, recount_by_hand
+from tests.factories import (
+    db_fingerprint,
+    household_facts,
+    household_facts_true,
+    make_user,
+    recount_by_hand,
+)
 from tests.sync.conftest import Phone, visit_data
 
 pytestmark = pytest.mark.django_db
@@ -443,7 +449,7 @@ def test_queries_per_batch_do_not_grow_with_its_size(sync_world):
     assert counts[0] == (PUSH_QUERIES, REPLAY_QUERIES), counts
 
 
-PUSH_QUERIES = 57
+PUSH_QUERIES = 58
 REPLAY_QUERIES = 6
 
 
@@ -476,3 +482,28 @@ def test_the_same_record_twice_in_one_batch_is_stored_once(sync_world):
         ("conflict", "event_conflict"),
     ]
     assert Claim.objects.filter(claimed_by=w.member).count() == 1
+
+
+def test_a_sync_push_keeps_the_facts(sync_world, commune):
+    w = sync_world
+    village = w.ours[0]
+    new_household = uuid7()
+    records = [
+        w.phone.record("household", {"village_id": str(village.pk), "code": "S-1"}),
+        w.phone.record(
+            "person",
+            {
+                "household_id": str(new_household),
+                "full_name": "Lò Thị Mới",
+                "sex": "F",
+                "birth_year": timezone.localdate().year - 75,
+                "relationship": "head",
+            },
+        ),
+    ]
+    records[0]["id"] = str(new_household)
+    body = _ok(w.phone.push(records))
+    assert _statuses(body) == ["accepted", "accepted"], body
+    household = Household.objects.get(pk=new_household)
+    assert household_facts(household)[:2] == (1, 0)
+    household_facts_true(commune)

@@ -18,9 +18,11 @@ a transaction behind its records.
 - :data:`network_changed` — the helpers' networks of these communes changed (mentors,
   mentorships, desk staff and visits, classes, attendance).
 - :data:`communes_rewritten` — so much of these communes changed at once (a bulk import, a unit
-  flag, a merger) that receivers should recount them whole.
-- :data:`areas_changed` — communes of these ``provinces`` were (un)marked remote / difficult or
-  ethnic-minority: figures broken down by area are added up again.
+  flag, a merger) that receivers should recount them whole; ``households``, when given: only
+  these of their households changed what their lists show (the writer wrote the others' facts).
+- :data:`areas_changed` — ``communes`` of these ``provinces`` were (un)marked remote /
+  difficult or ethnic-minority, or ``villages`` were: figures broken down by area are added up
+  again, and the households' priorities there worked out again.
 - :data:`units_retired` — a newer official unit list retired communes: ``pairs`` of
   ``(retired code, successor code)``; the registry queues the job that moves their villages,
   households and people to the successor.

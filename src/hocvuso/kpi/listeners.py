@@ -22,12 +22,19 @@ def _network(*, communes: Iterable[str | None]) -> None:
     summaries.touch_network(*communes)
 
 
-def _rewritten(*, communes: Iterable[str]) -> None:
+def _rewritten(*, communes: Iterable[str], households: Iterable[UUID] | None = None) -> None:
+    communes = sorted(set(communes))
     summaries.refresh(communes)
+    summaries.households_rewritten(communes, households)
 
 
-def _areas(*, provinces: Iterable[str]) -> None:
-    summaries.areas_changed(sorted(set(provinces)))
+def _areas(
+    *, provinces: Iterable[str], communes: Iterable[str] = (), villages: Iterable[UUID] = ()
+) -> None:
+    provinces = sorted(set(provinces))
+    if provinces:
+        summaries.areas_changed(provinces)
+    summaries.priorities_changed(communes=sorted(set(communes)), villages=list(villages))
 
 
 def connect() -> None:

@@ -177,7 +177,7 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> di
                 code=h.code,
                 village=h.village.name if h.village else None,
                 head=h.head.full_name if h.head else None,
-                member_count=h.member_count,
+                member_count=h.members_live,
                 priority=h.priority,
             )
             for h in rows

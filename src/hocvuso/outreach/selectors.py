@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    Count,
-    Exists,
     F,
     Q,
     QuerySet,
@@ -43,7 +41,6 @@ from hocvuso.outreach.errors import OutreachError
 from hocvuso.outreach.models import FamilyGuide
 from hocvuso.registry.ages import AGE_16, age_in, aged_q, birth_year_of
 from hocvuso.registry.models import Household, Person
-from hocvuso.registry.priority import family_priority, members_of_outer
 from hocvuso.registry.purposes import unrestricted_q
 from hocvuso.skills.facts import T4_ALL, T4_CODES, T4_OCCUPATIONS, t4_held
 from hocvuso.skills.models import PersonSkillStatus
@@ -155,15 +152,15 @@ def family_worklist_keys(
     today: dt.date | None = None,
 ) -> QuerySet[Household]:
     """Households the actor sees in ``commune`` with at least one member and no member holding
-    the basic skill set, by priority (see the module docstring), each annotated with
-    ``priority`` (0-3); no aggregate (the list a page is cut from: see :func:`family_rows`)."""
-    today = today or _today()
+    the basic skill set, by priority (see the module docstring): the facts stored on each
+    household (``members_live``, ``members_trained``, ``priority``, ``village_key`` — by
+    village name, none last —, kept by the summaries' write path), so the list is cut through
+    the index ``household_family_list`` and never aggregates the commune's members.
+    ``today`` is kept for the callers' signature: the stored priority is this year's
+    (re-derived when the year changes)."""
     ensure_commune(actor, commune.code)
-    members = members_of_outer()
-    qs = (
-        Household.objects.filter(household_q(actor), commune=commune)
-        .filter(Exists(members))
-        .exclude(Exists(members.filter(skill_status__basic_complete=True)))
+    qs = Household.objects.filter(
+        household_q(actor), commune=commune, members_live__gt=0, members_trained=0
     )
     if village is not None:
         qs = qs.filter(village=village)
@@ -173,28 +170,13 @@ def family_worklist_keys(
             "household_id"
         )
         qs = qs.filter(Q(search_key__contains=key) | Q(pk__in=member_hits))
-    priority = family_priority(today)
-    return (
-        qs.select_related("village", "head")
-        .annotate(priority=priority)
-        .order_by("priority", F("village__name").asc(nulls_last=True), "code", "pk")
-    )
-
-
-def _member_count() -> Count:
-    return Count(
-        "members", filter=Q(members__erased_at__isnull=True, members__merged_into__isnull=True)
-    )
+    return qs.select_related("village", "head").order_by("priority", "village_key", "code", "pk")
 
 
 def family_rows(ids: list[Any], today: dt.date | None = None) -> QuerySet[Household]:
-    """The households ``ids`` (a page of :func:`family_worklist_keys`) as listed: ``priority``
-    and ``member_count`` (non-erased members; a GROUP BY over these households only)."""
-    return (
-        Household.objects.filter(pk__in=ids)
-        .select_related("village", "head")
-        .annotate(priority=family_priority(today or _today()), member_count=_member_count())
-    )
+    """The households ``ids`` (a page of :func:`family_worklist_keys`) as listed, with their
+    village and head (``members_live`` and ``priority`` are stored on the row)."""
+    return Household.objects.filter(pk__in=ids).select_related("village", "head")
 
 
 def family_worklist(
@@ -205,9 +187,8 @@ def family_worklist(
     q: str = "",
     today: dt.date | None = None,
 ) -> QuerySet[Household]:
-    """:func:`family_worklist_keys` with each household's ``member_count``."""
-    keys = family_worklist_keys(actor=actor, commune=commune, village=village, q=q, today=today)
-    return keys.annotate(member_count=_member_count())
+    """The whole worklist (:func:`family_worklist_keys`; its rows show what they store)."""
+    return family_worklist_keys(actor=actor, commune=commune, village=village, q=q, today=today)
 
 
 @dataclass

@@ -47,6 +47,12 @@ class LiveManager(models.Manager):
         return super().get_queryset().filter(merged_into__isnull=True)
 
 
+def village_sort_key(name: str | None) -> str:
+    """Where a household of the village ``name`` (``None``: no village) comes in a list ordered
+    by village name, no village last: ``Household.village_key``."""
+    return "1" if name is None else "0" + name
+
+
 class Household(BaseModel):
     # No index of its own: ``household_code_in_commune`` and ``household_commune_village`` lead
     # with the commune.
@@ -89,6 +95,24 @@ class Household(BaseModel):
         verbose_name=_("merged into"),
     )
 
+    # What the household's lists filter and sort on, stored so that a page costs what a page
+    # costs (a list never aggregates the commune's members to order its households): kept
+    # current by the summaries' write path (kpi.summaries.households) in the writer's
+    # transaction, recounted by rebuild_summaries and compared by check_summaries. Members
+    # here are the live, non-erased ones (the people a helper can still train).
+    members_live = models.PositiveIntegerField(_("members"), default=0, editable=False)
+    members_trained = models.PositiveIntegerField(
+        _("members with the basic skill set"), default=0, editable=False
+    )
+    # The Digital Family priority of this year (registry.priority): 0 area, 1 elderly only,
+    # 2 special needs, 3 the rest; re-derived when the year changes (roll_summaries).
+    priority = models.PositiveSmallIntegerField(_("priority"), default=3, editable=False)
+    # The village's place in the lists' order (:func:`village_sort_key`): its name after "0",
+    # or "1" without a village (listed last), so that an index gives "by village name".
+    village_key = models.CharField(
+        _("village sort key"), max_length=101, default="1", editable=False
+    )
+
     objects = LiveManager()
     all_objects = models.Manager()
 
@@ -99,7 +123,18 @@ class Household(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["commune", "code"], name="household_code_in_commune")
         ]
-        indexes = [models.Index(fields=["commune", "village"], name="household_commune_village")]
+        indexes = [
+            models.Index(fields=["commune", "village"], name="household_commune_village"),
+            # The commune's household list, in the order it shows (registry.selectors).
+            models.Index(fields=["commune", "village_key", "code"], name="household_commune_list"),
+            # The Digital Family worklist: households with a member and nobody trained yet, in
+            # the order it shows (outreach.selectors.family_worklist_keys).
+            models.Index(
+                fields=["commune", "priority", "village_key", "code"],
+                name="household_family_list",
+                condition=models.Q(members_live__gt=0, members_trained=0, merged_into__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -7,15 +7,18 @@ door-to-door plan (lowest first, deterministic):
 3. the rest.
 
 A household counts at the first rule it meets.
+
+The priority is stored on each household (``Household.priority``) with the facts it is worked
+out from, so that a list orders its households through an index (kpi.summaries.households
+keeps it current: every write that changes a member, their age, their special needs or the
+area's flags, and every new year). :func:`priority_of` is the rule; the recount hands it what
+it counts per household.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from django.db.models import OuterRef, QuerySet
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-
-from hocvuso.registry.ages import ELDERLY_AGE, aged_q
 from hocvuso.registry.models import Person
 
 PRIORITY_AREA = 0
@@ -29,26 +32,15 @@ def members_of_outer() -> QuerySet[Person]:
     return Person.objects.filter(household=OuterRef("pk"), erased_at__isnull=True)
 
 
-def area_q(prefix: str = "") -> Q:
-    """The household's village or commune is remote / difficult or ethnic-minority."""
-    return (
-        Q(**{f"{prefix}village__is_remote": True})
-        | Q(**{f"{prefix}village__is_ethnic_minority": True})
-        | Q(**{f"{prefix}commune__is_remote": True})
-        | Q(**{f"{prefix}commune__is_ethnic_minority": True})
-    )
-
-
-def family_priority(today: dt.date) -> Case:
-    """The priority (0-3) of the outer household row on ``today``."""
-    members = members_of_outer()
-    return Case(
-        When(area_q(), then=Value(PRIORITY_AREA)),
-        When(
-            ~Exists(members.exclude(aged_q(ELDERLY_AGE, today.year))),
-            then=Value(PRIORITY_ELDERLY),
-        ),
-        When(Exists(members.exclude(special_needs="")), then=Value(PRIORITY_SPECIAL_NEEDS)),
-        default=Value(PRIORITY_OTHER),
-        output_field=IntegerField(),
-    )
+def priority_of(*, area: bool, members: int, elderly: int, special: int) -> int:
+    """The priority (0-3) of a household: ``area`` — its village or commune is flagged;
+    ``members`` — its (non-erased) members; ``elderly`` — how many of them are aged 60+ this year
+    (``registry.ages``); ``special`` — how many have a special-needs note. A household with no
+    member counts as elderly-only (no member is younger), as the rule reads; no list shows it."""
+    if area:
+        return PRIORITY_AREA
+    if elderly == members:
+        return PRIORITY_ELDERLY
+    if special:
+        return PRIORITY_SPECIAL_NEEDS
+    return PRIORITY_OTHER

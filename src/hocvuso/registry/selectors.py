@@ -46,7 +46,9 @@ def household_keys(
             "household_id"
         )
         qs = qs.filter(search_key__contains=key) | qs.filter(pk__in=member_hits)
-    return qs.order_by("village__name", "code", "pk")
+    # By village name (``village_key``, stored: the index ``household_commune_list`` gives the
+    # order), households with no village last.
+    return qs.order_by("village_key", "code", "pk")
 
 
 def household_rows(ids: list[Any]) -> QuerySet[Household]:

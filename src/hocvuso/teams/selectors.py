@@ -34,7 +34,6 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -62,7 +61,7 @@ from hocvuso.core.fetch import one
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry.ages import AGE_16, aged_q
 from hocvuso.registry.models import Household, Person
-from hocvuso.registry.priority import family_priority, members_of_outer
+from hocvuso.registry.priority import members_of_outer
 from hocvuso.skills.facts import BANK_ACCOUNT, BASIC_SET, VNEID_INSTALLED, VNEID_LEVEL2
 from hocvuso.skills.models import Skill, SkillSet
 from hocvuso.teams import figures
@@ -132,11 +131,11 @@ def _count(qs: QuerySet[Any], key: str) -> Coalesce:
 
 
 def _plan_order(qs: QuerySet[Household], today: dt.date) -> QuerySet[Household]:
-    """What the plan is ordered by: ``last_visit_at``, ``visited`` (0/1), ``priority``."""
+    """What the plan is ordered by: ``last_visit_at``, ``visited`` (0/1); ``priority`` is stored on
+    the household (``registry.priority``)."""
     visits = Visit.objects.filter(household=OuterRef("pk"))
     return qs.annotate(
         last_visit_at=Subquery(visits.order_by("-visited_at").values("visited_at")[:1]),
-        priority=family_priority(today),
     ).annotate(
         visited=Case(
             When(last_visit_at__isnull=True, then=Value(0)),
@@ -162,7 +161,7 @@ def _plan_figures(qs: QuerySet[Household], today: dt.date, now: dt.datetime) -> 
     )
     return qs.annotate(
         visit_count=_count(visits, "household"),
-        member_count=_count(members, "household"),
+        member_count=F("members_live"),
         lacking_basic=_count(lacking_basic, "household"),
         lacking_identity=_count(lacking_identity, "household"),
         claim_id=Subquery(claims.values("pk")[:1]),
@@ -188,7 +187,7 @@ def team_plan_keys(
     qs = (
         Household.objects.filter(household_q(actor), commune_id=team.commune_id)
         .filter(village__in=village_ids)
-        .filter(Exists(members_of_outer()))
+        .filter(members_live__gt=0)
     )
     if village is not None:
         qs = qs.filter(village=village)
@@ -196,7 +195,7 @@ def team_plan_keys(
         "visited",
         "priority",
         F("last_visit_at").asc(nulls_first=True),
-        F("village__name").asc(nulls_last=True),
+        "village_key",  # by village name, none last (stored on the household)
         "code",
         "pk",
     )

@@ -39,6 +39,13 @@ from hocvuso.kpi.summaries.deltas import (
     tracking,
 )
 from hocvuso.kpi.summaries.history import HISTORY_BATCH, backfill, backfill_all, history
+from hocvuso.kpi.summaries.households import (
+    differing_facts,
+    households_rewritten,
+    priorities_changed,
+    recount_communes,
+    recount_facts,
+)
 from hocvuso.kpi.summaries.periods import areas_changed, close_months, roll_forward
 from hocvuso.kpi.summaries.recount import (
     Recount,
@@ -61,14 +68,19 @@ __all__ = [
     "check",
     "check_closed_months",
     "close_months",
+    "differing_facts",
     "history",
     "households_facts",
+    "households_rewritten",
     "month_end",
     "month_of",
     "people_facts",
     "previous_month",
+    "priorities_changed",
     "rebuild",
     "recount",
+    "recount_communes",
+    "recount_facts",
     "recount_households",
     "recount_network",
     "recount_people",

@@ -30,9 +30,16 @@ from hocvuso.kpi.models import (
     VillageSummary,
 )
 from hocvuso.kpi.summaries import locks
+from hocvuso.kpi.summaries.households import (
+    COMMUNES_PER_RECOUNT,
+    FACTS,
+    differing_facts,
+    recount_communes,
+)
 from hocvuso.kpi.summaries.periods import close_months
 from hocvuso.kpi.summaries.recount import households_counts, people_counts, recount_network
 from hocvuso.kpi.summaries.write import CHUNK, snapshot_months
+from hocvuso.registry.models import Household
 
 
 def _all_communes() -> list[str]:
@@ -226,6 +233,19 @@ def rebuild_communes(codes: Sequence[str], day: dt.date, *, whole: bool = False)
             batch_size=CHUNK,
         )
         snapshot_months(codes, day)
+        recount_communes(codes, year=day.year)
+
+
+def _household_differences(codes: Sequence[str], year: int) -> Iterator[Difference]:
+    """Each household of ``codes`` whose stored list facts differ from a recount."""
+    for start in range(0, len(codes), COMMUNES_PER_RECOUNT):
+        part = codes[start : start + COMMUNES_PER_RECOUNT]
+        households = Household.all_objects.filter(commune_id__in=part)
+        for pk, stored, counted in differing_facts(households, year=year):
+            pairs: list[tuple[int | str, int | str]] = list(zip(stored, counted, strict=True))
+            for name, (a, b) in zip(FACTS, pairs, strict=True):
+                if a != b:
+                    yield Difference("household", str(pk), name, a, b)
 
 
 def _summary_rows(model: Any, codes: Sequence[str] | None) -> QuerySet[Any]:
@@ -285,8 +305,8 @@ class Difference:
     table: str
     key: str
     column: str
-    stored: int
-    counted: int
+    stored: int | str  # a text for a household's village sort key, else a count
+    counted: int | str
 
     def __str__(self) -> str:
         return (
@@ -462,6 +482,7 @@ def check(
         for c, year in years.items():
             if year != day.year:
                 out.append(Difference("commune", c, "year", year, day.year))
+        out.extend(_household_differences(part, day.year))
         if progress:
             progress(start + len(part), len(codes), part[-1], out[found_before:])
     return out

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from hocvuso.kpi.measures import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
 from hocvuso.kpi.models import NO_VILLAGE
+from hocvuso.kpi.summaries.households import recount_facts
 from hocvuso.kpi.summaries.recount import CohortKey, VillageKey, trained_q
 from hocvuso.kpi.summaries.write import apply_deltas
 from hocvuso.registry.ages import birth_year_expr
@@ -78,10 +79,17 @@ def status_changed(
             delta = (after > 0) - (after - net > 0)
             if delta:
                 villages[household_key[hid]][1] += delta
-    apply_deltas(cohort, villages, today or timezone.localdate())
+    day = today or timezone.localdate()
+    apply_deltas(cohort, villages, day)
+    if flips:
+        recount_facts(Household.all_objects.filter(pk__any=list(flips)), year=day.year)
 
 
-def people_facts(ids: Iterable[UUID]) -> dict[UUID, PersonFacts]:
+def people_facts(
+    ids: Iterable[UUID], households: set[UUID] | None = None
+) -> dict[UUID, PersonFacts]:
+    """The counted facts of the people ``ids``; their households' ids are added to
+    ``households`` when given."""
     ids = list(ids)
     if not ids:
         return {}
@@ -94,6 +102,7 @@ def people_facts(ids: Iterable[UUID]) -> dict[UUID, PersonFacts]:
         .values(
             "pk",
             "commune_id",
+            "household_id",
             "household__village_id",
             "by",
             "occupation",
@@ -104,6 +113,8 @@ def people_facts(ids: Iterable[UUID]) -> dict[UUID, PersonFacts]:
             "skill_status__t4_mask",
         )
     )
+    if households is not None:
+        households.update(r["household_id"] for r in rows)
     return {
         r["pk"]: PersonFacts(
             commune=r["commune_id"],
@@ -150,7 +161,10 @@ class Tracker:
     def __init__(self, persons: Iterable[UUID] = (), households: Iterable[UUID] = ()) -> None:
         self.persons = set(persons)
         self.households = set(households)
-        self.before_p = people_facts(self.persons)
+        # Every household whose list facts (members, trained, priority) the write may change:
+        # the tracked ones and those of the tracked people, before and after.
+        self.listed: set[UUID] = set()
+        self.before_p = people_facts(self.persons, self.listed)
         self.before_h = households_facts(self.households)
 
     def add(self, *, persons: Iterable[UUID] = (), households: Iterable[UUID] = ()) -> None:
@@ -158,7 +172,7 @@ class Tracker:
         self.households.update(households)
 
     def close(self) -> None:
-        after_p = people_facts(self.persons)
+        after_p = people_facts(self.persons, self.listed)
         after_h = households_facts(self.households)
         cohort: dict[CohortKey, list[int]] = defaultdict(lambda: [0] * len(PERSON_COLUMNS))
         for facts, sign in _pairs(self.before_p, after_p):
@@ -170,7 +184,11 @@ class Tracker:
             hrow = villages[(hfacts.commune, hfacts.village)]
             for i, v in enumerate(hfacts.counts()):
                 hrow[i] += sign * int(v)
-        apply_deltas(cohort, villages, timezone.localdate())
+        day = timezone.localdate()
+        apply_deltas(cohort, villages, day)
+        listed = self.listed | self.households
+        if listed:
+            recount_facts(Household.all_objects.filter(pk__any=list(listed)), year=day.year)
 
 
 def _pairs(before: dict[UUID, Any], after: dict[UUID, Any]) -> Iterator[tuple[Any, int]]:

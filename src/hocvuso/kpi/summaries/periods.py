@@ -14,6 +14,7 @@ from hocvuso.geo.models import Commune
 from hocvuso.kpi.measures import AGE_COLUMNS, COMMUNE_COLUMNS, PERSON_COLUMNS, age_counts
 from hocvuso.kpi.models import CohortSummary, CommuneSummary, MonthSummary, ProvinceMonthSummary
 from hocvuso.kpi.summaries import locks
+from hocvuso.kpi.summaries.households import roll_priorities
 from hocvuso.kpi.summaries.recount import BATCH_COMMUNES
 from hocvuso.kpi.summaries.write import CHUNK, snapshot_months
 
@@ -24,13 +25,18 @@ def roll_forward(*, today: dt.date | None = None) -> int:
     Returns the number of commune rows rolled forward. Run daily (``hocvuso roll_summaries``);
     dashboards call it too when they read a row of an earlier year."""
     day = today or timezone.localdate()
-    stale = list(CommuneSummary.objects.exclude(year=day.year).values_list("commune_id", flat=True))
+    years = dict(CommuneSummary.objects.exclude(year=day.year).values_list("commune_id", "year"))
+    stale = list(years)
     if not stale and MonthSummary.objects.filter(month=month_of(day)).exists():
         return 0
     with transaction.atomic():
         locks.hold_exclusive()  # the age columns re-derived with no delta in flight (.locks)
         for start in range(0, len(stale), BATCH_COMMUNES * 10):
             _reage(stale[start : start + BATCH_COMMUNES * 10], day.year)
+        # Households whose members turned 60 since: their priority (elderly only).
+        for since in sorted(set(years.values())):
+            communes = [c for c, y in years.items() if y == since]
+            roll_priorities(communes, since=since, year=day.year)
         snapshot_months(None, day)
         # The months before this one are closed: add them up per province for the trends.
         closed = set(

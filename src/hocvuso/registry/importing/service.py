@@ -39,11 +39,13 @@ from hocvuso.core.sheets import SafeWriter
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry import cccd as cccd_lib
+from hocvuso.registry.ages import ELDERLY_AGE, birth_year_of, is_aged
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing import cells, sealing
 from hocvuso.registry.importing.reader import SourceTable, read_table
 from hocvuso.registry.importing.rows import ParsedPerson, RowError, parse_rows
-from hocvuso.registry.models import Household, Person
+from hocvuso.registry.models import Household, Person, village_sort_key
+from hocvuso.registry.priority import priority_of
 from hocvuso.registry.services import household_search_key, village_create
 
 BATCH = 5000
@@ -293,6 +295,10 @@ class _Import:
         self.households: dict[str, dict[str, Any]] = {}
         self.new_households: dict[str, _NewHousehold] = {}
         self.household_updates: dict[Any, dict[str, Any]] = {}
+        # Existing households whose members or facts the import changes: their list facts are
+        # recounted after the write (the new households' are counted here, row by row).
+        self.touched: set[Any] = set()
+        self.year = timezone.localdate(self.now).year
         self.head_for: dict[Any, Any] = {}
         self.updates: list[tuple[dict[str, Any], dict[str, Any], _Row]] = []
         self.created_ids: list[uuid.UUID] = []
@@ -558,6 +564,7 @@ class _Import:
         change = self.household_updates.setdefault(hh["id"], {})
         if village is not None and village != hh["village_id"] and "village" not in change:
             change["village"] = village
+            self.touched.add(hh["id"])  # another village: another area, maybe another priority
         if p.address and p.address != hh["address"] and "address" not in change:
             change["address"] = p.address
         return hh["id"]
@@ -590,6 +597,15 @@ class _Import:
         if found is None:
             person_id = uuid7()
             self.created_ids.append(person_id)
+            new = self.new_households.get(p.household_code)
+            if new is not None and new.id == household_id:
+                new.members += 1
+                if is_aged(birth_year_of(p.birth_year, p.birth_date), self.year, ELDERLY_AGE):
+                    new.elderly += 1
+                if p.special_needs:
+                    new.special += 1
+            else:
+                self.touched.add(household_id)
             if is_head and self.head_for.get(household_id) is None:
                 self.head_for[household_id] = person_id
             ciphertext, last3, ethnicity, needs = self._protected(p, r.cccd_hash)
@@ -628,6 +644,7 @@ class _Import:
             self.head_for[household_id] = found["id"]
         if change:
             self.updates.append((found, change, r))
+            self.touched.update((found["household_id"], household_id))
         else:
             self.outcome.unchanged += 1
         return None
@@ -643,6 +660,8 @@ class _Import:
             outcome.inserted = write_rows(Person, PERSON_COLUMNS, self.decided_rows())
             outcome.updated = len(self.updates)
             self.report(self.total * 3 // 4, self.total)
+            flagged = self._flagged_villages()
+            names = {v.pk: v.name for v in self.aliases.values()}
             # Each new household's head was inserted just above, in the same transaction: foreign
             # keys are checked at commit on both databases, so households are written once, whole.
             write_rows(
@@ -659,6 +678,10 @@ class _Import:
                         h.address,
                         self.head_for.get(h.id),
                         household_search_key(h.code, h.address),
+                        h.members,
+                        0,  # nobody new holds a skill yet
+                        self._priority(h, flagged),
+                        village_sort_key(names.get(self._resolve(h.village))),
                     )
                     for h in self.new_households.values()
                 ),
@@ -680,8 +703,26 @@ class _Import:
             )
             self._audit_people(summary)
             _analyze_if_grown(outcome.inserted)
-            # Thousands of rows at once: recount the commune's summaries (one set of queries).
-            hooks.communes_rewritten.send(communes=[self.commune.code])
+            # Thousands of rows at once: recount the commune's summaries (one set of queries),
+            # and the list facts of the households that were there before.
+            hooks.communes_rewritten.send(
+                communes=[self.commune.code], households=sorted(self.touched, key=str)
+            )
+
+    def _priority(self, h: _NewHousehold, flagged: set[Any]) -> int:
+        """A new household's priority (registry.priority), from the members counted above;
+        ``flagged``: the remote / ethnic-minority villages (all of them, the commune is)."""
+        return priority_of(
+            area=self._resolve(h.village) in flagged or "*" in flagged,
+            members=h.members,
+            elderly=h.elderly,
+            special=h.special,
+        )
+
+    def _flagged_villages(self) -> set[Any]:
+        if self.commune.is_remote or self.commune.is_ethnic_minority:
+            return {"*"}
+        return {v.pk for v in self.aliases.values() if v.is_remote or v.is_ethnic_minority}
 
     def _audit_people(self, summary: AuditLog) -> None:
         """Each person's own line of the audit trail for each person the import created or
@@ -764,6 +805,10 @@ class _NewHousehold:
     code: str
     address: str
     village: Any  # a village id, ("new", folded name) until created, or None
+    # Its new members as the import counts them: all, aged 60+ this year, with special needs.
+    members: int = 0
+    elderly: int = 0
+    special: int = 0
 
 
 HOUSEHOLD_COLUMNS = [
@@ -776,6 +821,10 @@ HOUSEHOLD_COLUMNS = [
     "address",
     "head_id",
     "search_key",
+    "members_live",
+    "members_trained",
+    "priority",
+    "village_key",
 ]
 AUDIT_ITEM_COLUMNS = ["object_id", "entry_id", "action", "fields"]
 PERSON_COLUMNS = [

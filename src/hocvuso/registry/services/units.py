@@ -33,7 +33,7 @@ def commune_flags_set(
     }
     if len(communes) != len(flags):
         raise NotFound()
-    changed = 0
+    changed: list[str] = []
     for code, (remote, minority) in flags.items():
         commune = communes[code]
         if not can_set_unit_flags(actor, commune):
@@ -54,7 +54,7 @@ def commune_flags_set(
                 if old != new
             },
         )
-        changed += 1
+        changed.append(code)
     if changed:
-        hooks.areas_changed.send(provinces=[province_code])
-    return changed
+        hooks.areas_changed.send(provinces=[province_code], communes=changed)
+    return len(changed)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from hocvuso.access.units import ensure_commune
+from hocvuso.core import hooks
 from hocvuso.core.audit import AuditAction, audit_record, diff, snapshot
 from hocvuso.core.errors import CoreError, DomainError
 from hocvuso.core.text import clean, fold
@@ -113,6 +114,10 @@ def village_update(*, actor: Any, village: Village, **values: Any) -> Village:
     if changes:
         village.save(update_fields=[*changes.keys(), "search_key", "updated_at"])
         audit_record(actor=actor, action=AuditAction.VILLAGE_UPDATE, obj=village, changes=changes)
+        if {"is_remote", "is_ethnic_minority", "name"} & set(changes):
+            # The village's households change priority (registry.priority), or place in the
+            # lists' order (by village name).
+            hooks.areas_changed.send(provinces=[], villages=[village.pk])
     return village
 
 

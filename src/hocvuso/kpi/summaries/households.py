@@ -1,0 +1,169 @@
+"""The facts a household's lists filter and sort on — its live members, how many of them hold
+the basic set, its Digital Family priority, its village's place in the order — stored on the
+household row (``Household.members_live``, ``members_trained``, ``priority``,
+``village_key``) and kept true here, on the summaries' write path, in the writer's
+transaction:
+
+- a write around which ``facts_change`` is announced (a person registered, edited, moved or
+  erased; a household edited; a visit) recounts the households of the people and households it
+  tracked, before and after (:class:`~.deltas.Tracker`);
+- people whose basic set flipped recount their households (:func:`~.deltas.status_changed`);
+- a commune rewritten (a merge, a bulk import) recounts its households, or only those the
+  writer names (an import writes its new households' facts itself, in the same COPY);
+- the year changing, or an area's flags, re-derive the priorities (elderly is by year); a
+  village renamed, its households' place in the order.
+
+:func:`recount_facts` reads the facts of a set of households in one grouped query and writes
+only the rows that differ (one UPDATE per batch); :func:`differing_facts` is the check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from hocvuso.registry.ages import ELDERLY_AGE, aged_q
+from hocvuso.registry.models import Household, Person, village_sort_key
+from hocvuso.registry.priority import priority_of
+
+FACTS = ("members_live", "members_trained", "priority", "village_key")
+_FLAGS = (
+    "village__is_remote",
+    "village__is_ethnic_minority",
+    "commune__is_remote",
+    "commune__is_ethnic_minority",
+)
+BATCH = 2000
+Facts = tuple[int, int, int, str]
+
+
+def _grouped(qs: QuerySet[Household], year: int) -> QuerySet[Any]:
+    """One row per household of ``qs``: its id, the stored facts, its area's flags and what the
+    recount counts of its live, non-erased members."""
+    live = Q(members__erased_at__isnull=True, members__merged_into__isnull=True)
+    return (
+        qs.order_by()
+        .values("pk", *FACTS, *_FLAGS, "village_id", "village__name")
+        .annotate(
+            n=Count("members", filter=live),
+            trained=Count("members", filter=live & Q(members__skill_status__basic_complete=True)),
+            elderly=Count("members", filter=live & aged_q(ELDERLY_AGE, year, "members__")),
+            special=Count("members", filter=live & Q(members__special_needs__gt="")),
+        )
+    )
+
+
+def _counted(row: dict[str, Any]) -> Facts:
+    area = any(bool(row[f]) for f in _FLAGS)
+    n = int(row["n"])
+    priority = priority_of(
+        area=area, members=n, elderly=int(row["elderly"]), special=int(row["special"])
+    )
+    name = row["village__name"] if row["village_id"] is not None else None
+    return n, int(row["trained"]), priority, village_sort_key(name)
+
+
+def _rows(qs: QuerySet[Household], year: int) -> Iterator[tuple[Any, Facts, Facts]]:
+    """(id, stored, counted) of every household of ``qs``."""
+    for row in _grouped(qs, year):
+        stored = (
+            row["members_live"],
+            row["members_trained"],
+            row["priority"],
+            row["village_key"],
+        )
+        yield row["pk"], stored, _counted(row)
+
+
+def differing_facts(qs: QuerySet[Household], *, year: int) -> list[tuple[Any, Facts, Facts]]:
+    """The households of ``qs`` whose stored facts differ from a recount: (id, stored,
+    counted)."""
+    return [(pk, a, b) for pk, a, b in _rows(qs, year) if a != b]
+
+
+def recount_facts(qs: QuerySet[Household], *, year: int) -> int:
+    """Recount the facts of the households of ``qs`` (a filter of ``Household.all_objects``; a
+    commune or a few hundred at a time) for ``year`` and write those that differ. Queries: one
+    grouped read, then one UPDATE per :data:`BATCH` of changed rows (none when nothing
+    changed). Returns the rows written."""
+    changed = [
+        Household(pk=pk, **dict(zip(FACTS, counted, strict=True)))
+        for pk, stored, counted in _rows(qs, year)
+        if stored != counted
+    ]
+    if changed:
+        Household.all_objects.bulk_update(changed, list(FACTS), batch_size=BATCH)
+    return len(changed)
+
+
+# Communes recounted per statement when many are (a new year, a rebuild): a few hundred
+# thousand households at most through Python at a time.
+COMMUNES_PER_RECOUNT = 50
+
+
+def recount_communes(communes: Sequence[str], *, year: int) -> int:
+    """Recount the facts of every household of ``communes``, a batch of communes at a time."""
+    written = 0
+    codes = sorted(set(communes))
+    for start in range(0, len(codes), COMMUNES_PER_RECOUNT):
+        part = codes[start : start + COMMUNES_PER_RECOUNT]
+        written += recount_facts(Household.all_objects.filter(commune_id__in=part), year=year)
+    return written
+
+
+def households_rewritten(
+    communes: Sequence[str], households: Iterable[UUID] | None, *, today: dt.date | None = None
+) -> int:
+    """``communes`` were rewritten: recount their households' facts, or only ``households``
+    when the writer names them (it wrote the others' facts itself)."""
+    year = (today or timezone.localdate()).year
+    if households is None:
+        return recount_communes(communes, year=year)
+    ids = list(households)
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        part = ids[start : start + BATCH]
+        written += recount_facts(Household.all_objects.filter(pk__any=part), year=year)
+    return written
+
+
+def priorities_changed(
+    *, communes: Sequence[str] = (), villages: Sequence[UUID] = (), today: dt.date | None = None
+) -> int:
+    """The area flags of ``communes`` or ``villages`` changed, or the villages' names: their
+    households' priorities and places in the order."""
+    year = (today or timezone.localdate()).year
+    written = recount_communes(communes, year=year)
+    if villages:
+        written += recount_facts(
+            Household.all_objects.filter(village_id__in=list(villages)), year=year
+        )
+    return written
+
+
+def roll_priorities(communes: Sequence[str], *, since: int, year: int) -> int:
+    """The year turned from ``since`` to ``year`` in ``communes``: the households with a member
+    who has turned 60 in between may have become elderly-only (the one fact of the priority
+    that changes with time alone); recount theirs."""
+    if year <= since or not communes:
+        return 0
+    first, last = since + 1 - ELDERLY_AGE, year - ELDERLY_AGE
+    dates = (dt.date(first, 1, 1), dt.date(last, 12, 31))
+    turned = Person.all_objects.filter(
+        Q(birth_year__range=(first, last)) | Q(birth_year__isnull=True, birth_date__range=dates)
+    )
+    written = 0
+    codes = sorted(set(communes))
+    for start in range(0, len(codes), COMMUNES_PER_RECOUNT):
+        part = codes[start : start + COMMUNES_PER_RECOUNT]
+        households = Household.all_objects.filter(
+            commune_id__in=part,
+            pk__in=turned.filter(commune_id__in=part).values("household_id"),
+        )
+        written += recount_facts(households, year=year)
+    return written
