@@ -53,6 +53,34 @@ def test_the_rulehousehold_facts_by_hand():
     assert priority_of(area=False, members=0, elderly=0, special=0) == 1  # nobody younger
 
 
+def test_the_rule_in_python_and_in_sql_agree_on_every_combination(commune, plain, officer):
+    """The import uses ``priority_of``, a recount ``priority_case``: every combination of a
+    flagged area, 0-2 members, how many are 60+ and how many have special needs."""
+    year = timezone.localdate().year
+    remote = village_create(actor=officer, commune=commune, name="Bản Xa", is_remote=True)
+    want = {}
+    for area, village in ((False, plain), (True, remote)):
+        for n in range(3):
+            for elderly in range(n + 1):
+                for special in range(n + 1):
+                    code = f"R-{int(area)}{n}{elderly}{special}"
+                    h = household_create(actor=officer, commune=commune, code=code, village=village)
+                    for i in range(n):
+                        person_register(
+                            actor=officer,
+                            household=h,
+                            full_name=f"Lò Văn {code} {i}",
+                            sex="M",
+                            birth_year=year - (70 if i < elderly else 30),
+                            special_needs="Nghe kém" if i < special else "",
+                        )
+                    want[code] = priority_of(area=area, members=n, elderly=elderly, special=special)
+    got = dict(Household.objects.filter(code__startswith="R-").values_list("code", "priority"))
+    assert got == want
+    assert set(want.values()) == {0, 1, 2, 3}
+    household_facts_true(commune, year)
+
+
 def test_single_writes_keep_the_facts(commune, plain, officer):
     year = timezone.localdate().year
     h = household_create(actor=officer, commune=commune, code="F-1", village=plain)
@@ -214,20 +242,25 @@ def test_check_reports_and_rebuild_repairs(commune, plain, officer):
     assert household_facts(h)[0] == 1
 
 
-def test_a_recount_of_true_facts_writes_nothing(commune, plain, officer):
-    """One grouped read and no UPDATE when every household is already true."""
+def test_a_recount_is_one_statement_and_writes_only_what_differs(commune, plain, officer):
+    """One ``UPDATE … FROM`` the grouped recount, whatever differs: no row when every
+    household is true, exactly the wrong ones otherwise."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     h = household_create(actor=officer, commune=commune, code="N-1", village=plain)
     person_register(actor=officer, household=h, full_name="Lò Văn Một", sex="M", birth_year=1990)
+    other = household_create(actor=officer, commune=commune, code="N-2", village=plain)
     year = timezone.localdate().year
     qs = Household.all_objects.filter(commune=commune)
     with CaptureQueriesContext(connection) as ctx:
         assert summaries.recount_facts(qs, year=year) == 0
-    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["SELECT"]
-    Household.all_objects.filter(pk=h.pk).update(members_live=0)
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["UPDATE"]
+    Household.all_objects.filter(pk=h.pk).update(members_live=0, village_key="0Sai")
     with CaptureQueriesContext(connection) as ctx:
         assert summaries.recount_facts(qs, year=year) == 1
-    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["SELECT", "UPDATE"]
+    assert len(ctx.captured_queries) == 1
     assert household_facts(h)[0] == 1
+    assert Household.objects.get(pk=h.pk).village_key == "0" + plain.name
+    assert household_facts(other) == (0, 0, 1)  # untouched: nobody to train
+    household_facts_true(commune, year)

@@ -250,12 +250,13 @@ def _add_entries(commune: Any, village: Village, officer: Any, start: int, count
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        ("outreach:identity", 8),
+        # identity and 4T: the count from the cohorts + the few people left off (kpi.counters)
+        ("outreach:identity", 9),
         ("outreach:families", 8),
-        ("outreach:t4", 8),
-        ("api:outreach_identity", 7),
+        ("outreach:t4", 9),
+        ("api:outreach_identity", 8),
         ("api:outreach_families", 7),
-        ("api:outreach_t4", 7),
+        ("api:outreach_t4", 8),
     ],
 )
 def test_query_count_does_not_grow_with_the_list(name, queries, commune, village, officer):

@@ -26,6 +26,7 @@ from hocvuso.sync.models import Device, SyncRecord
 from hocvuso.sync.services import device_register
 from hocvuso.teams.models import Claim, Visit, VisitPerson
 from tests.factories import (
+    basic_codes,
     db_fingerprint,
     household_facts,
     household_facts_true,
@@ -506,4 +507,11 @@ def test_a_sync_push_keeps_the_facts(sync_world, commune):
     assert _statuses(body) == ["accepted", "accepted"], body
     household = Household.objects.get(pk=new_household)
     assert household_facts(household)[:2] == (1, 0)
+    household_facts_true(commune)
+    # A visit where a member of an untrained household gains the whole basic set: trained now.
+    untrained = next(h for h in w.households() if h.members_live and not h.members_trained)
+    person = w.members(untrained)[0]
+    visit = w.phone.record("visit", visit_data(untrained, [person], basic_codes()))
+    assert _statuses(_ok(w.phone.push([visit]))) == ["accepted"]
+    assert household_facts(untrained)[1] == 1
     household_facts_true(commune)

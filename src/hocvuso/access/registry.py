@@ -37,6 +37,16 @@ def person_q(actor: Any, prefix: str = "") -> Q:
     return q
 
 
+def sees_whole_commune(actor: Any, commune_code: str) -> bool:
+    """The actor's :func:`household_q` covers every household of the commune (national,
+    province, commune or desk scope over it), so its counts are the commune's own (the
+    summaries'), not a count of what a village scope shows."""
+    s = scope_of(actor)
+    if s.national or commune_code in s.communes | s.desk_communes:
+        return True
+    return bool(s.provinces) and province_of(commune_code) in s.provinces
+
+
 def can_see_household(actor: Any, household: Any) -> bool:
     """The same rule as :func:`household_q`, for a household already fetched (no query)."""
     s = scope_of(actor)

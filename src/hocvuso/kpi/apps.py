@@ -10,7 +10,8 @@ class KpiConfig(AppConfig):
     def ready(self) -> None:
         """Listen to the domain apps' hooks: every write that changes a figure brings the summary
         tables up to date in its own transaction."""
-        from hocvuso.kpi import jobs, listeners  # jobs: registers its kinds of background job
+        from hocvuso.kpi import counters, jobs, listeners  # jobs: registers its background jobs
 
         listeners.connect()
+        counters.connect()  # the worklists' lengths from the summaries (core.counts)
         del jobs

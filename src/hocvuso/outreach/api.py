@@ -125,15 +125,16 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
     """People aged 16+ without VNeID level 2 (``need=vneid``) or a digital bank account."""
     commune = access_commune(request.user, code)
     today = timezone.localdate()
-    qs = selectors.identity_worklist(
-        actor=request.user,
-        commune=commune,
-        need=filters.need,
-        village=_village(request.user, commune, filters.village),
-        q=filters.q,
-        today=today,
-    )
-    page = paginate(qs, filters.page, rows=selectors.person_rows)
+    village = _village(request.user, commune, filters.village)
+    wanted: dict[str, Any] = {
+        "commune": commune,
+        "need": filters.need,
+        "village": village,
+        "q": filters.q,
+    }
+    qs = selectors.identity_worklist(actor=request.user, today=today, **wanted)
+    count = selectors.identity_count(actor=request.user, today=today, **wanted)
+    page = paginate(qs, filters.page, rows=selectors.person_rows, count=count)
     meta, rows = page_fields(page), list(page.object_list)
     results: list[dict[str, Any]] = []
     for p in rows:
@@ -193,14 +194,20 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> di
 def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> dict[str, Any]:
     """Traders and farmers with their progress on each T; ``missing`` filters by a missing T."""
     commune = access_commune(request.user, code)
-    qs = selectors.t4_worklist(
-        actor=request.user,
-        commune=commune,
-        missing=filters.missing,
-        village=_village(request.user, commune, filters.village),
-        q=filters.q,
+    village = _village(request.user, commune, filters.village)
+    wanted: dict[str, Any] = {
+        "commune": commune,
+        "missing": filters.missing,
+        "village": village,
+        "q": filters.q,
+    }
+    qs = selectors.t4_worklist(actor=request.user, **wanted)
+    page = paginate(
+        qs,
+        filters.page,
+        rows=selectors.person_rows,
+        count=selectors.t4_count(actor=request.user, **wanted),
     )
-    page = paginate(qs, filters.page, rows=selectors.person_rows)
     meta, rows = page_fields(page), list(page.object_list)
     return {
         **meta,

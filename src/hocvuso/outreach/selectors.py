@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from hocvuso.access.registry import household_q, person_q
 from hocvuso.access.units import ensure_commune
+from hocvuso.core import counts
 from hocvuso.core.errors import DomainError
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
@@ -68,9 +69,37 @@ def _people(actor: Any, commune: Commune, village: Village | None, q: str) -> Qu
     key = fold(q)
     if key:
         qs = qs.filter(search_key__contains=key)
+    # By village name, none last (the household's stored ``village_key``: no join to villages
+    # to order the list), household code, name.
     return qs.select_related("household__village", "skill_status").order_by(
-        F("household__village__name").asc(nulls_last=True), "household__code", "search_key", "pk"
+        "household__village_key", "household__code", "search_key", "pk"
     )
+
+
+def _lacking(qs: QuerySet[Person], need: str, year: int) -> QuerySet[Person]:
+    """People of ``qs`` aged 16+ in ``year`` who still lack ``need``."""
+    if need == "vneid":
+        lacking = Q(skill_status__isnull=True) | Q(skill_status__vneid_level__lt=2)
+    elif need == "bank":
+        lacking = Q(skill_status__isnull=True) | Q(skill_status__has_bank_account=False)
+    else:
+        raise DomainError(OutreachError.UNKNOWN_NEED, "Unknown need.", "need")
+    return qs.filter(aged_q(AGE_16, year)).filter(lacking)
+
+
+def _missing_t4(qs: QuerySet[Person], missing: str) -> QuerySet[Person]:
+    """Traders and farmers of ``qs`` lacking ``missing`` (see :func:`t4_worklist`)."""
+    qs = qs.filter(occupation__in=T4_OCCUPATIONS).annotate(
+        t4=Coalesce(F("skill_status__t4_mask"), Value(0))
+    )
+    if missing == "any":
+        qs = qs.exclude(t4=T4_ALL)
+    elif missing in T4_CODES:
+        bit = 1 << T4_CODES.index(missing)
+        qs = qs.annotate(t4_bit=F("t4").bitand(bit)).filter(t4_bit=0)
+    elif missing:
+        raise DomainError(OutreachError.UNKNOWN_NEED, "Unknown T.", "missing")
+    return qs
 
 
 def identity_worklist(
@@ -85,13 +114,7 @@ def identity_worklist(
     """People aged 16+ the actor sees in ``commune`` who still lack ``need``: ``"vneid"`` (VNeID
     level 2 not activated) or ``"bank"`` (no digital bank account). No status row yet = lacking."""
     today = today or _today()
-    if need == "vneid":
-        lacking = Q(skill_status__isnull=True) | Q(skill_status__vneid_level__lt=2)
-    elif need == "bank":
-        lacking = Q(skill_status__isnull=True) | Q(skill_status__has_bank_account=False)
-    else:
-        raise DomainError(OutreachError.UNKNOWN_NEED, "Unknown need.", "need")
-    return _people(actor, commune, village, q).filter(aged_q(AGE_16, today.year)).filter(lacking)
+    return _lacking(_people(actor, commune, village, q), need, today.year)
 
 
 def t4_worklist(
@@ -105,19 +128,61 @@ def t4_worklist(
     """Traders and farmers the actor sees in ``commune``. ``missing``: empty — all of them;
     ``"any"`` — those lacking at least one of the four T; a T code — those lacking that T. Held
     is read from the status row's mask (``skills.facts``), as the dashboards count it."""
-    qs = (
-        _people(actor, commune, village, q)
-        .filter(occupation__in=T4_OCCUPATIONS)
-        .annotate(t4=Coalesce(F("skill_status__t4_mask"), Value(0)))
+    return _missing_t4(_people(actor, commune, village, q), missing)
+
+
+def _kept_off(commune: Commune, village: Village | None) -> QuerySet[Person]:
+    """The commune's live people no worklist shows (erased or restricted: ``registry.purposes``)
+    — those the dashboards still count — through the index ``person_kept_off``."""
+    qs = Person.objects.filter(commune=commune).filter(
+        Q(erased_at__isnull=False) | Q(restricted_at__isnull=False)
     )
-    if missing == "any":
-        qs = qs.exclude(t4=T4_ALL)
-    elif missing in T4_CODES:
-        bit = 1 << T4_CODES.index(missing)
-        qs = qs.annotate(t4_bit=F("t4").bitand(bit)).filter(t4_bit=0)
-    elif missing:
-        raise DomainError(OutreachError.UNKNOWN_NEED, "Unknown T.", "missing")
-    return qs
+    return qs.filter(household__village=village) if village is not None else qs
+
+
+def identity_kept_off(
+    *, commune: Commune, need: str, village: Village | None, today: dt.date
+) -> int:
+    """How many people the dashboards count as lacking ``need`` that the identity worklist
+    leaves off (for a count from the summaries)."""
+    return _lacking(_kept_off(commune, village), need, today.year).count()
+
+
+def t4_kept_off(*, commune: Commune, missing: str, village: Village | None) -> int:
+    """As :func:`identity_kept_off`, for the 4T worklist."""
+    return _missing_t4(_kept_off(commune, village), missing).count()
+
+
+def identity_count(
+    *,
+    actor: Any,
+    commune: Commune,
+    need: str,
+    village: Village | None = None,
+    q: str = "",
+    today: dt.date | None = None,
+) -> int | None:
+    """The length of :func:`identity_worklist` from the summaries when they can tell it
+    (``core.counts``: no search term, an actor who sees the whole commune), else ``None``."""
+    return counts.count(
+        "outreach.identity",
+        actor=actor,
+        commune=commune,
+        need=need,
+        village=village,
+        q=q,
+        today=today or _today(),
+    )
+
+
+def t4_count(
+    *, actor: Any, commune: Commune, missing: str = "", village: Village | None = None, q: str = ""
+) -> int | None:
+    """The length of :func:`t4_worklist` from the summaries when they can tell it, else
+    ``None`` (as :func:`identity_count`)."""
+    return counts.count(
+        "outreach.t4", actor=actor, commune=commune, missing=missing, village=village, q=q
+    )
 
 
 def person_rows(ids: list[Any]) -> QuerySet[Person]:

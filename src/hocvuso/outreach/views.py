@@ -76,6 +76,9 @@ def identity(request: HttpRequest, code: str) -> HttpResponse:
         ),
         request.GET.get("page"),
         rows=selectors.person_rows,
+        count=selectors.identity_count(
+            actor=request.user, commune=commune, need=need, village=village, q=q, today=today
+        ),
     )
     rows = [
         {
@@ -231,6 +234,9 @@ def t4(request: HttpRequest, code: str) -> HttpResponse:
         ),
         request.GET.get("page"),
         rows=selectors.person_rows,
+        count=selectors.t4_count(
+            actor=request.user, commune=commune, missing=missing, village=village, q=q
+        ),
     )
     rows = [
         {

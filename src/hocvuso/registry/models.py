@@ -223,6 +223,13 @@ class Person(BaseModel):
             # query found reads it apart from the commune's composite: a candidate to drop,
             # measured first.
             models.Index(fields=["search_key"], name="person_search_key"),
+            # The few people no worklist shows (erased or restricted) while the dashboards count
+            # them: a worklist's count from the summaries takes them off (outreach.selectors).
+            models.Index(
+                fields=["commune"],
+                name="person_kept_off",
+                condition=models.Q(erased_at__isnull=False) | models.Q(restricted_at__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["cccd_hash"], name="person_cccd_hash_unique"),

@@ -8,16 +8,18 @@ door-to-door plan (lowest first, deterministic):
 
 A household counts at the first rule it meets.
 
-The priority is stored on each household (``Household.priority``) with the facts it is worked
-out from, so that a list orders its households through an index (kpi.summaries.households
-keeps it current: every write that changes a member, their age, their special needs or the
-area's flags, and every new year). :func:`priority_of` is the rule; the recount hands it what
-it counts per household.
+The priority is stored on each household (``Household.priority``), so that a list orders its
+households through an index (kpi.summaries.households keeps it current: every write that
+changes a member, their age, their special needs or the area's flags, and every new year). The
+rule is written twice, side by side, from the same four counts: :func:`priority_of` in Python
+(a bulk import counts its new households' members as it reads them) and :func:`priority_case`
+in SQL (a recount of many households at once, in the database); a test runs both over every
+combination.
 """
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet
+from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from hocvuso.registry.models import Person
 
@@ -44,3 +46,25 @@ def priority_of(*, area: bool, members: int, elderly: int, special: int) -> int:
     if special:
         return PRIORITY_SPECIAL_NEEDS
     return PRIORITY_OTHER
+
+
+def area_q(prefix: str = "") -> Q:
+    """The household's (``prefix``: the path to it) village or commune is flagged."""
+    return (
+        Q(**{f"{prefix}village__is_remote": True})
+        | Q(**{f"{prefix}village__is_ethnic_minority": True})
+        | Q(**{f"{prefix}commune__is_remote": True})
+        | Q(**{f"{prefix}commune__is_ethnic_minority": True})
+    )
+
+
+def priority_case(*, members: str, elderly: str, special: str) -> Case:
+    """:func:`priority_of` as an SQL expression of the outer household row, given the names of
+    three annotations of it: its members, those aged 60+, those with special needs."""
+    return Case(
+        When(area_q(), then=Value(PRIORITY_AREA)),
+        When(Q(**{elderly: F(members)}), then=Value(PRIORITY_ELDERLY)),
+        When(Q(**{f"{special}__gt": 0}), then=Value(PRIORITY_SPECIAL_NEEDS)),
+        default=Value(PRIORITY_OTHER),
+        output_field=IntegerField(),
+    )

@@ -35,6 +35,7 @@ from hocvuso.kpi.summaries.households import (
     FACTS,
     differing_facts,
     recount_communes,
+    recount_facts,
 )
 from hocvuso.kpi.summaries.periods import close_months
 from hocvuso.kpi.summaries.recount import households_counts, people_counts, recount_network
@@ -233,14 +234,23 @@ def rebuild_communes(codes: Sequence[str], day: dt.date, *, whole: bool = False)
             batch_size=CHUNK,
         )
         snapshot_months(codes, day)
-        recount_communes(codes, year=day.year)
+        if whole:
+            recount_facts(Household.all_objects.all(), year=day.year)
+        else:
+            recount_communes(codes, year=day.year)
 
 
-def _household_differences(codes: Sequence[str], year: int) -> Iterator[Difference]:
-    """Each household of ``codes`` whose stored list facts differ from a recount."""
-    for start in range(0, len(codes), COMMUNES_PER_RECOUNT):
-        part = codes[start : start + COMMUNES_PER_RECOUNT]
-        households = Household.all_objects.filter(commune_id__in=part)
+def _household_differences(codes: Sequence[str] | None, year: int) -> Iterator[Difference]:
+    """Each household of ``codes`` (``None``: every household, one statement) whose stored
+    list facts differ from a recount."""
+    if codes is None:
+        parts: list[Any] = [Household.all_objects.all()]
+    else:
+        parts = [
+            Household.all_objects.filter(commune_id__in=codes[i : i + COMMUNES_PER_RECOUNT])
+            for i in range(0, len(codes), COMMUNES_PER_RECOUNT)
+        ]
+    for households in parts:
         for pk, stored, counted in differing_facts(households, year=year):
             pairs: list[tuple[int | str, int | str]] = list(zip(stored, counted, strict=True))
             for name, (a, b) in zip(FACTS, pairs, strict=True):
@@ -482,7 +492,7 @@ def check(
         for c, year in years.items():
             if year != day.year:
                 out.append(Difference("commune", c, "year", year, day.year))
-        out.extend(_household_differences(part, day.year))
+        out.extend(_household_differences(scope, day.year))
         if progress:
             progress(start + len(part), len(codes), part[-1], out[found_before:])
     return out

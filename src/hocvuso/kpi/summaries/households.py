@@ -13,42 +13,41 @@ transaction:
 - the year changing, or an area's flags, re-derive the priorities (elderly is by year); a
   village renamed, its households' place in the order.
 
-:func:`recount_facts` reads the facts of a set of households in one grouped query and writes
-only the rows that differ (one UPDATE per batch); :func:`differing_facts` is the check.
+:func:`differing_facts` recounts a set of households in one grouped query that compares in the
+database and returns only the households that differ (none, normally: the check);
+:func:`recount_facts` writes those (one UPDATE per batch).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from hocvuso.registry.ages import ELDERLY_AGE, aged_q
 from hocvuso.registry.models import Household, Person, village_sort_key
-from hocvuso.registry.priority import priority_of
+from hocvuso.registry.priority import priority_case
 
 FACTS = ("members_live", "members_trained", "priority", "village_key")
-_FLAGS = (
-    "village__is_remote",
-    "village__is_ethnic_minority",
-    "commune__is_remote",
-    "commune__is_ethnic_minority",
-)
+COUNTED = ("n", "trained", "counted_priority", "counted_key")
 BATCH = 2000
 Facts = tuple[int, int, int, str]
 
 
 def _grouped(qs: QuerySet[Household], year: int) -> QuerySet[Any]:
-    """One row per household of ``qs``: its id, the stored facts, its area's flags and what the
-    recount counts of its live, non-erased members."""
+    """The households of ``qs`` whose stored facts differ from what the recount counts of
+    their live, non-erased members — one grouped query, counted and compared in the database
+    (the comparison is its ``HAVING``): nothing comes back when everything agrees."""
     live = Q(members__erased_at__isnull=True, members__merged_into__isnull=True)
-    return (
+    counted = (
         qs.order_by()
-        .values("pk", *FACTS, *_FLAGS, "village_id", "village__name")
+        .values("pk", *FACTS)
         .annotate(
             n=Count("members", filter=live),
             trained=Count("members", filter=live & Q(members__skill_status__basic_complete=True)),
@@ -56,49 +55,54 @@ def _grouped(qs: QuerySet[Household], year: int) -> QuerySet[Any]:
             special=Count("members", filter=live & Q(members__special_needs__gt="")),
         )
     )
-
-
-def _counted(row: dict[str, Any]) -> Facts:
-    area = any(bool(row[f]) for f in _FLAGS)
-    n = int(row["n"])
-    priority = priority_of(
-        area=area, members=n, elderly=int(row["elderly"]), special=int(row["special"])
+    counted = counted.annotate(
+        counted_priority=priority_case(members="n", elderly="elderly", special="special"),
+        counted_key=Case(
+            When(village__isnull=True, then=Value(village_sort_key(None))),
+            default=Concat(Value(village_sort_key("")), F("village__name")),
+            output_field=CharField(),
+        ),
     )
-    name = row["village__name"] if row["village_id"] is not None else None
-    return n, int(row["trained"]), priority, village_sort_key(name)
-
-
-def _rows(qs: QuerySet[Household], year: int) -> Iterator[tuple[Any, Facts, Facts]]:
-    """(id, stored, counted) of every household of ``qs``."""
-    for row in _grouped(qs, year):
-        stored = (
-            row["members_live"],
-            row["members_trained"],
-            row["priority"],
-            row["village_key"],
-        )
-        yield row["pk"], stored, _counted(row)
+    differs = Q()
+    for stored, recounted in zip(FACTS, COUNTED, strict=True):
+        differs |= ~Q(**{stored: F(recounted)})
+    return counted.filter(differs)
 
 
 def differing_facts(qs: QuerySet[Household], *, year: int) -> list[tuple[Any, Facts, Facts]]:
     """The households of ``qs`` whose stored facts differ from a recount: (id, stored,
     counted)."""
-    return [(pk, a, b) for pk, a, b in _rows(qs, year) if a != b]
+    out: list[tuple[Any, Facts, Facts]] = []
+    for row in _grouped(qs, year):
+        stored = tuple(row[f] for f in FACTS)
+        counted = tuple(row[f] for f in COUNTED)
+        out.append((row["pk"], stored, counted))
+    return out
 
 
 def recount_facts(qs: QuerySet[Household], *, year: int) -> int:
-    """Recount the facts of the households of ``qs`` (a filter of ``Household.all_objects``; a
-    commune or a few hundred at a time) for ``year`` and write those that differ. Queries: one
-    grouped read, then one UPDATE per :data:`BATCH` of changed rows (none when nothing
-    changed). Returns the rows written."""
-    changed = [
-        Household(pk=pk, **dict(zip(FACTS, counted, strict=True)))
-        for pk, stored, counted in _rows(qs, year)
-        if stored != counted
-    ]
-    if changed:
-        Household.all_objects.bulk_update(changed, list(FACTS), batch_size=BATCH)
-    return len(changed)
+    """Recount the facts of the households of ``qs`` (a filter of ``Household.all_objects``)
+    for ``year`` and write those that differ: one statement, ``UPDATE … FROM`` the grouped
+    recount of :func:`_grouped` (PostgreSQL; SQLite since 3.33), whatever the number of rows
+    that differ — none, normally; every household of a database loaded by other means. Returns
+    the rows written."""
+    q = connection.ops.quote_name
+    # The household's id under a name of its own: a derived table's plain columns are not
+    # named alike by every database.
+    grouped = _grouped(qs, year).annotate(household_key=F("pk"))
+    inner, params = grouped.query.sql_with_params()
+    table = q(Household._meta.db_table)
+    sets = ", ".join(
+        f"{q(stored)} = r.{q(counted)}" for stored, counted in zip(FACTS, COUNTED, strict=True)
+    )
+    pk = q(Household._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM ({inner}) r "  # noqa: S608
+            f"WHERE {table}.{pk} = r.{q('household_key')}",
+            params,
+        )
+        return int(cursor.rowcount)
 
 
 # Communes recounted per statement when many are (a new year, a rebuild): a few hundred
