@@ -100,17 +100,23 @@ class Household(BaseModel):
     # current by the summaries' write path (kpi.summaries.households) in the writer's
     # transaction, recounted by rebuild_summaries and compared by check_summaries. Members
     # here are the live, non-erased ones (the people a helper can still train).
-    members_live = models.PositiveIntegerField(_("members"), default=0, editable=False)
+    # Defaults in the database too: rows written by SQL of their own (a bulk load) start
+    # counted as empty and are recounted (``kpi.summaries.recount_facts``).
+    members_live = models.PositiveIntegerField(
+        _("members"), default=0, db_default=0, editable=False
+    )
     members_trained = models.PositiveIntegerField(
-        _("members with the basic skill set"), default=0, editable=False
+        _("members with the basic skill set"), default=0, db_default=0, editable=False
     )
     # The Digital Family priority of this year (registry.priority): 0 area, 1 elderly only,
     # 2 special needs, 3 the rest; re-derived when the year changes (roll_summaries).
-    priority = models.PositiveSmallIntegerField(_("priority"), default=3, editable=False)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=3, db_default=3, editable=False
+    )
     # The village's place in the lists' order (:func:`village_sort_key`): its name after "0",
     # or "1" without a village (listed last), so that an index gives "by village name".
     village_key = models.CharField(
-        _("village sort key"), max_length=101, default="1", editable=False
+        _("village sort key"), max_length=101, default="1", db_default="1", editable=False
     )
 
     objects = LiveManager()

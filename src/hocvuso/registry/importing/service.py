@@ -39,7 +39,7 @@ from hocvuso.core.sheets import SafeWriter
 from hocvuso.core.text import fold
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry import cccd as cccd_lib
-from hocvuso.registry.ages import ELDERLY_AGE, birth_year_of, is_aged
+from hocvuso.registry.ages import ELDERLY_AGE, latest_birth_year
 from hocvuso.registry.errors import RegistryError
 from hocvuso.registry.importing import cells, sealing
 from hocvuso.registry.importing.reader import SourceTable, read_table
@@ -298,7 +298,8 @@ class _Import:
         # Existing households whose members or facts the import changes: their list facts are
         # recounted after the write (the new households' are counted here, row by row).
         self.touched: set[Any] = set()
-        self.year = timezone.localdate(self.now).year
+        # Born in this year or before: aged 60+ this year (registry.ages), elderly.
+        self.elderly_born = latest_birth_year(ELDERLY_AGE, timezone.localdate(self.now).year)
         self.head_for: dict[Any, Any] = {}
         self.updates: list[tuple[dict[str, Any], dict[str, Any], _Row]] = []
         self.created_ids: list[uuid.UUID] = []
@@ -600,7 +601,9 @@ class _Import:
             new = self.new_households.get(p.household_code)
             if new is not None and new.id == household_id:
                 new.members += 1
-                if is_aged(birth_year_of(p.birth_year, p.birth_date), self.year, ELDERLY_AGE):
+                # aged 60+ this year (registry.ages), inline: this runs once a row
+                born = p.birth_year or (p.birth_date.year if p.birth_date else 0)
+                if born and born <= self.elderly_born:
                     new.elderly += 1
                 if p.special_needs:
                     new.special += 1

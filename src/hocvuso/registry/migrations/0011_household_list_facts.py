@@ -16,27 +16,36 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="household",
             name="members_live",
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="members"),
+            field=models.PositiveIntegerField(
+                db_default=0, default=0, editable=False, verbose_name="members"
+            ),
         ),
         migrations.AddField(
             model_name="household",
             name="members_trained",
             field=models.PositiveIntegerField(
-                default=0, editable=False, verbose_name="members with the basic skill set"
+                db_default=0,
+                default=0,
+                editable=False,
+                verbose_name="members with the basic skill set",
             ),
         ),
         migrations.AddField(
             model_name="household",
             name="priority",
             field=models.PositiveSmallIntegerField(
-                default=3, editable=False, verbose_name="priority"
+                db_default=3, default=3, editable=False, verbose_name="priority"
             ),
         ),
         migrations.AddField(
             model_name="household",
             name="village_key",
             field=models.CharField(
-                default="1", editable=False, max_length=101, verbose_name="village sort key"
+                db_default="1",
+                default="1",
+                editable=False,
+                max_length=101,
+                verbose_name="village sort key",
             ),
         ),
         migrations.AddIndex(
