@@ -19,7 +19,7 @@ from tests.factories import login
 
 # name, queries of one page (absolute: the same at every page and every commune size)
 LISTS = [
-    ("ui:commune", 10),  # its figures from the commune's summary row
+    ("ui:commune", 11),  # its households and people from the commune's summary row
     ("outreach:identity", 9),  # the count from the cohorts + the people left off
     ("outreach:families", 8),
     ("outreach:t4", 9),

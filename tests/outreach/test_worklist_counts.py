@@ -127,6 +127,19 @@ def test_no_count_from_the_summaries_for_a_search_or_a_village_scope(world, offi
     assert selectors.t4_count(actor=officer, commune=commune, q="lò") is None
     assert selectors.identity_count(actor=member, commune=commune, need="vneid") is None
     assert selectors.t4_count(actor=member, commune=commune) is None
+    # the commune page's figures: from the summary row for the officer, counted for the member
+    from hocvuso.core import counts
+    from hocvuso.registry.models import Household
+    from hocvuso.registry.selectors import commune_counts
+
+    assert counts.count("registry.commune", actor=member, commune=commune) is None
+    assert counts.count("registry.commune", actor=officer, commune=commune) == {
+        "households": Household.objects.filter(commune=commune).count(),
+        "persons": Person.objects.filter(commune=commune).count(),
+    }
+    seen = commune_counts(actor=member, commune=commune)
+    assert seen["households"] == Household.objects.filter(village=village).count()
+    assert 0 < seen["persons"] < Person.objects.filter(commune=commune).count()
 
 
 @pytest.mark.parametrize("name", ["outreach:identity", "outreach:t4", "api:outreach_identity"])

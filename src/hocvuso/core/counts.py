@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-Counter = Callable[..., int | None]
+Counter = Callable[..., Any]
 _counters: dict[str, Counter] = {}
 
 
@@ -24,8 +24,8 @@ def provide(name: str, counter: Counter) -> None:
     _counters[name] = counter
 
 
-def count(name: str, **filters: Any) -> int | None:
-    """The length of the list ``name`` with ``filters``, from its counter; ``None`` if there is
-    none, or it cannot tell exactly."""
+def count(name: str, **filters: Any) -> Any:
+    """The length of the list ``name`` with ``filters`` (or, for a page's figures, a dict of
+    them), from its counter; ``None`` if there is none, or it cannot tell exactly."""
     counter = _counters.get(name)
     return counter(**filters) if counter is not None else None

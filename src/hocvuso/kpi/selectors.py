@@ -257,13 +257,6 @@ def village_households(commune: str) -> dict[UUID, int]:
     return dict(rows)
 
 
-def commune_registry_counts(commune: str) -> dict[str, int] | None:
-    """The commune's households and people as its summary row counts them (the registry's live
-    rows, tested equal to a count); ``None`` before the commune's first count."""
-    row = CommuneSummary.objects.filter(commune_id=commune).values("households", "persons").first()
-    return None if row is None else {"households": row["households"], "persons": row["persons"]}
-
-
 def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 

@@ -162,7 +162,7 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
 def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> dict[str, Any]:
     """Households with no member holding the basic skill set, most urgent first."""
     commune = access_commune(request.user, code)
-    qs = selectors.family_worklist_keys(
+    qs = selectors.family_worklist(
         actor=request.user,
         commune=commune,
         village=_village(request.user, commune, filters.village),

@@ -208,21 +208,19 @@ def t4_progress(person: Person) -> list[tuple[str, bool]]:
     return t4_held(status.t4_mask if status is not None else 0)
 
 
-def family_worklist_keys(
+def family_worklist(
     *,
     actor: Any,
     commune: Commune,
     village: Village | None = None,
     q: str = "",
-    today: dt.date | None = None,
 ) -> QuerySet[Household]:
     """Households the actor sees in ``commune`` with at least one member and no member holding
     the basic skill set, by priority (see the module docstring): the facts stored on each
     household (``members_live``, ``members_trained``, ``priority``, ``village_key`` — by
     village name, none last —, kept by the summaries' write path), so the list is cut through
-    the index ``household_family_list`` and never aggregates the commune's members.
-    ``today`` is kept for the callers' signature: the stored priority is this year's
-    (re-derived when the year changes)."""
+    the index ``household_family_list`` and never aggregates the commune's members. The stored
+    priority is this year's (re-derived when the year changes)."""
     ensure_commune(actor, commune.code)
     qs = Household.objects.filter(
         household_q(actor), commune=commune, members_live__gt=0, members_trained=0
@@ -238,22 +236,10 @@ def family_worklist_keys(
     return qs.select_related("village", "head").order_by("priority", "village_key", "code", "pk")
 
 
-def family_rows(ids: list[Any], today: dt.date | None = None) -> QuerySet[Household]:
-    """The households ``ids`` (a page of :func:`family_worklist_keys`) as listed, with their
+def family_rows(ids: list[Any]) -> QuerySet[Household]:
+    """The households ``ids`` (a page of :func:`family_worklist`) as listed, with their
     village and head (``members_live`` and ``priority`` are stored on the row)."""
     return Household.objects.filter(pk__in=ids).select_related("village", "head")
-
-
-def family_worklist(
-    *,
-    actor: Any,
-    commune: Commune,
-    village: Village | None = None,
-    q: str = "",
-    today: dt.date | None = None,
-) -> QuerySet[Household]:
-    """The whole worklist (:func:`family_worklist_keys`; its rows show what they store)."""
-    return family_worklist_keys(actor=actor, commune=commune, village=village, q=q, today=today)
 
 
 @dataclass

@@ -147,7 +147,7 @@ def families(request: HttpRequest, code: str) -> HttpResponse:
         return redirect_to
     villages, village, q = _filters(request, commune, q)
     page = paginate(
-        selectors.family_worklist_keys(actor=request.user, commune=commune, village=village, q=q),
+        selectors.family_worklist(actor=request.user, commune=commune, village=village, q=q),
         request.GET.get("page"),
         rows=selectors.family_rows,
     )

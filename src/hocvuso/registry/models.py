@@ -134,7 +134,7 @@ class Household(BaseModel):
             # The commune's household list, in the order it shows (registry.selectors).
             models.Index(fields=["commune", "village_key", "code"], name="household_commune_list"),
             # The Digital Family worklist: households with a member and nobody trained yet, in
-            # the order it shows (outreach.selectors.family_worklist_keys).
+            # the order it shows (outreach.selectors.family_worklist).
             models.Index(
                 fields=["commune", "priority", "village_key", "code"],
                 name="household_family_list",

@@ -16,6 +16,7 @@ from hocvuso.access.registry import (
 )
 from hocvuso.access.scope import desk_communes, own_persons, youth_communes
 from hocvuso.access.units import commune_q, ensure_commune, is_province_officer
+from hocvuso.core import counts
 from hocvuso.core.errors import NotFound
 from hocvuso.core.fetch import one
 from hocvuso.core.text import fold
@@ -100,12 +101,17 @@ def household_members(*, actor: Any, household: Household) -> QuerySet[Person]:
 
 
 def commune_counts(*, actor: Any, commune: Commune) -> dict[str, int]:
+    """The commune's villages, and the households and people the actor sees there: from the
+    commune's summary row when the actor sees the whole commune (``core.counts``: a count of
+    100,000 people costs 90 ms on PostgreSQL), else counted."""
     ensure_commune(actor, commune.code)
-    return {
-        "villages": commune.villages.count(),
-        "households": Household.objects.filter(household_q(actor), commune=commune).count(),
-        "persons": Person.objects.filter(person_q(actor), commune=commune).count(),
-    }
+    summed = counts.count("registry.commune", actor=actor, commune=commune)
+    if summed is None:
+        summed = {
+            "households": Household.objects.filter(household_q(actor), commune=commune).count(),
+            "persons": Person.objects.filter(person_q(actor), commune=commune).count(),
+        }
+    return {"villages": commune.villages.count(), **summed}
 
 
 def province_communes_for_flags(*, actor: Any, code: str) -> tuple[Province, list[Commune]]:

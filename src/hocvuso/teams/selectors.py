@@ -130,7 +130,7 @@ def _count(qs: QuerySet[Any], key: str) -> Coalesce:
     )
 
 
-def _plan_order(qs: QuerySet[Household], today: dt.date) -> QuerySet[Household]:
+def _plan_order(qs: QuerySet[Household]) -> QuerySet[Household]:
     """What the plan is ordered by: ``last_visit_at``, ``visited`` (0/1); ``priority`` is stored on
     the household (``registry.priority``)."""
     visits = Visit.objects.filter(household=OuterRef("pk"))
@@ -191,7 +191,7 @@ def team_plan_keys(
     )
     if village is not None:
         qs = qs.filter(village=village)
-    return _plan_order(qs.select_related("village", "head"), today).order_by(
+    return _plan_order(qs.select_related("village", "head")).order_by(
         "visited",
         "priority",
         F("last_visit_at").asc(nulls_first=True),
@@ -208,7 +208,7 @@ def team_plan_rows(
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     qs = Household.objects.filter(pk__in=ids).select_related("village", "head")
-    return _plan_figures(_plan_order(qs, today), today, now)
+    return _plan_figures(_plan_order(qs), today, now)
 
 
 def team_plan(

@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hocvuso.access.learning import can_edit_content
-from hocvuso.access.registry import can_reveal_cccd, can_see_sensitive, sees_whole_commune
+from hocvuso.access.registry import can_reveal_cccd, can_see_sensitive
 from hocvuso.access.scope import is_mentor
 from hocvuso.access.skills import can_record_skills
 from hocvuso.access.units import access_commune, can_edit_commune, is_officer
@@ -81,19 +81,9 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
     q, redirect_to = search_term(request)
     if redirect_to is not None:
         return redirect_to
+    counts = registry_selectors.commune_counts(actor=request.user, commune=commune)
     villages = list(registry_selectors.villages_of(commune=commune))
     households_in = kpi_selectors.village_households(commune.code)
-    # The commune's figures from its summary row when the actor sees the whole commune (a count
-    # of 100,000 people costs 90 ms on PostgreSQL); a village scope counts what it sees.
-    summed = (
-        kpi_selectors.commune_registry_counts(commune.code)
-        if sees_whole_commune(request.user, commune.code)
-        else None
-    )
-    if summed is not None:
-        counts = {"villages": len(villages), **summed}
-    else:
-        counts = registry_selectors.commune_counts(actor=request.user, commune=commune)
     for v in villages:
         v.household_count = households_in.get(v.pk, 0)  # type: ignore[attr-defined]
     village = None

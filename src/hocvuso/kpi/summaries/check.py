@@ -30,13 +30,7 @@ from hocvuso.kpi.models import (
     VillageSummary,
 )
 from hocvuso.kpi.summaries import locks
-from hocvuso.kpi.summaries.households import (
-    COMMUNES_PER_RECOUNT,
-    FACTS,
-    differing_facts,
-    recount_communes,
-    recount_facts,
-)
+from hocvuso.kpi.summaries.households import FACTS, differing_facts, recount_facts
 from hocvuso.kpi.summaries.periods import close_months
 from hocvuso.kpi.summaries.recount import households_counts, people_counts, recount_network
 from hocvuso.kpi.summaries.write import CHUNK, snapshot_months
@@ -234,28 +228,22 @@ def rebuild_communes(codes: Sequence[str], day: dt.date, *, whole: bool = False)
             batch_size=CHUNK,
         )
         snapshot_months(codes, day)
-        if whole:
-            recount_facts(Household.all_objects.all(), year=day.year)
-        else:
-            recount_communes(codes, year=day.year)
+        recount_facts(_households(scope), year=day.year)
+
+
+def _households(codes: Sequence[str] | None) -> QuerySet[Household]:
+    everyone = Household.all_objects.all()
+    return everyone if codes is None else everyone.filter(commune_id__in=codes)
 
 
 def _household_differences(codes: Sequence[str] | None, year: int) -> Iterator[Difference]:
-    """Each household of ``codes`` (``None``: every household, one statement) whose stored
-    list facts differ from a recount."""
-    if codes is None:
-        parts: list[Any] = [Household.all_objects.all()]
-    else:
-        parts = [
-            Household.all_objects.filter(commune_id__in=codes[i : i + COMMUNES_PER_RECOUNT])
-            for i in range(0, len(codes), COMMUNES_PER_RECOUNT)
-        ]
-    for households in parts:
-        for pk, stored, counted in differing_facts(households, year=year):
-            pairs: list[tuple[int | str, int | str]] = list(zip(stored, counted, strict=True))
-            for name, (a, b) in zip(FACTS, pairs, strict=True):
-                if a != b:
-                    yield Difference("household", str(pk), name, a, b)
+    """Each household of ``codes`` (``None``: every household) whose stored list facts differ
+    from a recount (one grouped statement)."""
+    for pk, stored, counted in differing_facts(_households(codes), year=year):
+        pairs: list[tuple[int | str, int | str]] = list(zip(stored, counted, strict=True))
+        for name, (a, b) in zip(FACTS, pairs, strict=True):
+            if a != b:
+                yield Difference("household", str(pk), name, a, b)
 
 
 def _summary_rows(model: Any, codes: Sequence[str] | None) -> QuerySet[Any]:

@@ -15,7 +15,7 @@ transaction:
 
 :func:`differing_facts` recounts a set of households in one grouped query that compares in the
 database and returns only the households that differ (none, normally: the check);
-:func:`recount_facts` writes those (one UPDATE per batch).
+:func:`recount_facts` writes those (one ``UPDATE … FROM`` that recount, whatever the number).
 """
 
 from __future__ import annotations
@@ -105,19 +105,12 @@ def recount_facts(qs: QuerySet[Household], *, year: int) -> int:
         return int(cursor.rowcount)
 
 
-# Communes recounted per statement when many are (a new year, a rebuild): a few hundred
-# thousand households at most through Python at a time.
-COMMUNES_PER_RECOUNT = 50
-
-
 def recount_communes(communes: Sequence[str], *, year: int) -> int:
-    """Recount the facts of every household of ``communes``, a batch of communes at a time."""
-    written = 0
+    """Recount the facts of every household of ``communes`` (one statement)."""
     codes = sorted(set(communes))
-    for start in range(0, len(codes), COMMUNES_PER_RECOUNT):
-        part = codes[start : start + COMMUNES_PER_RECOUNT]
-        written += recount_facts(Household.all_objects.filter(commune_id__in=part), year=year)
-    return written
+    if not codes:
+        return 0
+    return recount_facts(Household.all_objects.filter(commune_id__in=codes), year=year)
 
 
 def households_rewritten(
@@ -161,13 +154,8 @@ def roll_priorities(communes: Sequence[str], *, since: int, year: int) -> int:
     turned = Person.all_objects.filter(
         Q(birth_year__range=(first, last)) | Q(birth_year__isnull=True, birth_date__range=dates)
     )
-    written = 0
-    codes = sorted(set(communes))
-    for start in range(0, len(codes), COMMUNES_PER_RECOUNT):
-        part = codes[start : start + COMMUNES_PER_RECOUNT]
-        households = Household.all_objects.filter(
-            commune_id__in=part,
-            pk__in=turned.filter(commune_id__in=part).values("household_id"),
-        )
-        written += recount_facts(households, year=year)
-    return written
+    households = Household.all_objects.filter(
+        commune_id__in=list(communes),
+        pk__in=turned.filter(commune_id__in=list(communes)).values("household_id"),
+    )
+    return recount_facts(households, year=year)

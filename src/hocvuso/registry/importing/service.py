@@ -712,19 +712,19 @@ class _Import:
                 communes=[self.commune.code], households=sorted(self.touched, key=str)
             )
 
-    def _priority(self, h: _NewHousehold, flagged: set[Any]) -> int:
+    def _priority(self, h: _NewHousehold, flagged: set[Any] | None) -> int:
         """A new household's priority (registry.priority), from the members counted above;
-        ``flagged``: the remote / ethnic-minority villages (all of them, the commune is)."""
+        ``flagged``: the remote / ethnic-minority villages (``None``: the commune is)."""
         return priority_of(
-            area=self._resolve(h.village) in flagged or "*" in flagged,
+            area=flagged is None or self._resolve(h.village) in flagged,
             members=h.members,
             elderly=h.elderly,
             special=h.special,
         )
 
-    def _flagged_villages(self) -> set[Any]:
+    def _flagged_villages(self) -> set[Any] | None:
         if self.commune.is_remote or self.commune.is_ethnic_minority:
-            return {"*"}
+            return None
         return {v.pk for v in self.aliases.values() if v.is_remote or v.is_ethnic_minority}
 
     def _audit_people(self, summary: AuditLog) -> None:
