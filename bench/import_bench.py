@@ -19,9 +19,16 @@ as a clean CSV, then times
 The full import writes, besides the people and households, its audit entry and one audit item per
 person created or changed (their own audit trail), in the same transaction.
 
-It prints rows/s for each and the ratio full/raw, the load average at each timed phase, the
-peak memory (RSS) of the importing process and of its protecting child (a file of
-``--persons`` rows: the whole file is held in memory), and ends with one line of JSON.
+It prints rows/s for each and the ratio full/raw, the load average at each timed phase, and ends
+with one line of JSON.
+
+4. The import's memory by file size (``--memory-sizes``, default a quarter, a half and all of
+   ``--persons``): each file imported into the emptied tables by a fresh process that does nothing
+   else, its peak RSS read with ``getrusage`` (the bench's own process holds the population and
+   the raw rows, so its RSS says nothing about the import's). Given for the importing process,
+   as the growth over what it held before the import (Django, the database connection and the
+   file's bytes), and for its protecting child (a forked process's RSS also counts the parent's
+   pages it only reads).
 """
 
 from __future__ import annotations
@@ -40,7 +47,52 @@ import time
 from urllib.parse import urlparse, urlunparse
 
 
-def run_one(persons: int, rounds: int) -> dict[str, object]:
+def _high_water_mb() -> float:
+    """This process's peak RSS (``VmHWM``, of its own address space: ``getrusage`` carries a
+    parent's peak over ``exec``)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def memory_one(path: str) -> dict[str, object]:
+    """One import of the file at ``path`` into the emptied tables, in this fresh process."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from hocvuso.core.actors import SYSTEM
+    from hocvuso.geo.models import Commune
+    from hocvuso.registry.importing.service import registry_import
+
+    commune = Commune.objects.get(code="00715")
+    with open(path, "rb") as f:
+        data = f.read()
+    connection.ensure_connection()
+    before = _high_water_mb()
+    t0 = time.perf_counter()
+    outcome = registry_import(
+        actor=SYSTEM, commune=commune, data=data, filename="bench.csv", create_villages=True
+    )
+    took = time.perf_counter() - t0
+    peak = _high_water_mb()
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "rows": outcome.read,
+        "inserted": outcome.inserted,
+        "csv_mb": round(len(data) / 1e6, 1),
+        "import_s": round(took, 2),
+        "rss_before_mb": round(before),
+        "peak_rss_mb": round(peak),
+        "growth_mb": round(peak - before),
+        "child_peak_rss_mb": round(child),
+    }
+
+
+def run_one(persons: int, rounds: int, memory_sizes: list[int]) -> dict[str, object]:
     import django
 
     django.setup()
@@ -79,6 +131,8 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
             if connection.vendor == "postgresql":
                 cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
             else:
+                if "registry_household" in tables:  # its head points at a person
+                    cursor.execute("UPDATE registry_household SET head_id = NULL")
                 for table in tables:
                     cursor.execute(f"DELETE FROM {table}")
                 cursor.execute("VACUUM")
@@ -141,6 +195,32 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
     t0 = time.perf_counter()
     again = registry_import(actor=SYSTEM, commune=commune, data=data, filename="bench.csv")
     again_s = time.perf_counter() - t0
+
+    memory = []
+    folder = tempfile.mkdtemp(prefix="hocvuso-bench-memory-")
+    for size in sorted(memory_sizes):
+        part, count = [], 0
+        for hh in households:
+            if count >= size:
+                break
+            part.append(hh)
+            count += len(hh.members)
+        path = os.path.join(folder, f"people-{size}.csv")
+        with open(path, "wb") as f:
+            f.write(clean_csv(part))
+        clean(everything)
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", path],
+            env=os.environ,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        os.unlink(path)
+        if out.returncode != 0:
+            raise RuntimeError(f"memory run failed:\n{out.stderr[-3000:]}")
+        memory.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    os.rmdir(folder)
     full_s, raw_s = statistics.median(fulls), statistics.median(raws)
     ratios = sorted(r / f for f, r in zip(fulls, raws, strict=True))
 
@@ -164,9 +244,8 @@ def run_one(persons: int, rounds: int) -> dict[str, object]:
         "reimport_rows_per_s": round(again.read / again_s),
         "load_average_1m": round(os.getloadavg()[0], 2),
         "load_average_1m_range": [round(min(loads), 2), round(max(loads), 2)],
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "peak_rss_child_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "csv_mb": round(len(data) / 1e6, 1),
+        "memory": memory,
     }
 
 
@@ -181,10 +260,23 @@ def main() -> None:
         ),
     )
     parser.add_argument("--rounds", type=int, default=3, help="paired rounds (import, raw)")
+    parser.add_argument(
+        "--memory-sizes",
+        type=int,
+        nargs="*",
+        help="file sizes (persons) whose import's peak RSS is measured (default: 1/4, 1/2, all)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_child:
+        print(json.dumps(memory_one(args.memory_child)))
+        return
+    sizes = args.memory_sizes
+    if sizes is None:
+        sizes = [args.persons // 4, args.persons // 2, args.persons]
     if args.child:
-        print(json.dumps(run_one(args.persons, args.rounds)))
+        print(json.dumps(run_one(args.persons, args.rounds, sizes)))
         return
 
     results = []
@@ -213,6 +305,8 @@ def main() -> None:
                 str(args.persons),
                 "--rounds",
                 str(args.rounds),
+                "--memory-sizes",
+                *[str(n) for n in sizes],
             ],
             env=env,
             capture_output=True,
@@ -235,10 +329,15 @@ def main() -> None:
             f"ratio {result['ratio_full_to_raw']:.1%} (range {result['ratio_range'][0]:.1%}–"
             f"{result['ratio_range'][1]:.1%}, {result['rounds']} paired rounds, load "
             f"{result['load_average_1m_range'][0]}–{result['load_average_1m_range'][1]}) | "
-            f"re-import (all unchanged) {result['reimport_rows_per_s']:,} rows/s | peak RSS "
-            f"{result['peak_rss_mb']} MB (+ child {result['peak_rss_child_mb']} MB) for a "
-            f"{result['csv_mb']} MB file"
+            f"re-import (all unchanged) {result['reimport_rows_per_s']:,} rows/s"
         )
+        for m in result["memory"]:
+            print(
+                f"{'':>10}  memory: {m['rows']:,} rows ({m['csv_mb']} MB file) | importing "
+                f"process +{m['growth_mb']} MB over {m['rss_before_mb']} MB (peak "
+                f"{m['peak_rss_mb']} MB) | protecting child peak {m['child_peak_rss_mb']} MB | "
+                f"{m['import_s']} s"
+            )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(json.dumps({"bench": "import", "machine": machine, "results": results}))
 

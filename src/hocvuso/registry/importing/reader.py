@@ -34,7 +34,6 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import cast
 from unicodedata import is_normalized, normalize
 
@@ -55,7 +54,7 @@ _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
 Cell = str | int | float | dt.date | dt.datetime | None
 
 
-@dataclass
+@dataclass(slots=True)  # one a row of the file, all held at once: no __dict__ each
 class SourceRow:
     number: int  # the row number as the officer sees it (1-based, title and header rows counted)
     values: dict[str, object]  # canonical field -> raw cell value, mapped columns only
@@ -64,10 +63,10 @@ class SourceRow:
     width: int  # the header's width: a shorter row is padded in ``original``
     index: int = 0  # the row's place in ``SourceTable.rows`` (0-based)
 
-    @cached_property
+    @property
     def original(self) -> list[str]:
-        """Every cell of the row rendered as text, for the rejects file. Rendered on demand:
-        only rejected rows need it."""
+        """Every cell of the row rendered as text, for the rejects file. Rendered when asked:
+        only rejected rows need it (once each)."""
         out = [render(c) for c in self.cells]
         if len(out) < self.width:
             out.extend([""] * (self.width - len(out)))
