@@ -141,7 +141,13 @@ def child_grow(code: str, persons: int) -> dict[str, Any]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql" and os.environ.get("PAGES_BENCH_VACUUM") == "1":
+            # --vacuum: the visibility map set too, as autovacuum leaves a table some minutes
+            # after a big insert (PostgreSQL 13+ vacuums after inserts, not only after updates)
+            # — index-only scans and counts then skip the table's pages.
+            cursor.execute("VACUUM (ANALYZE)")
+        else:
+            cursor.execute("ANALYZE")
     return {
         "persons": Person.objects.filter(commune=commune).count(),
         "households": Household.objects.filter(commune=commune).count(),
@@ -270,6 +276,8 @@ class Worker:
 def bench_database(target: str, args: argparse.Namespace, srcs: dict[str, Path]) -> dict[str, Any]:
     tmp = tempfile.mkdtemp(prefix="hocvuso-pages-bench-")
     env = dict(os.environ, HOCVUSO_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="hocvuso.config.settings")
+    if args.vacuum:
+        env["PAGES_BENCH_VACUUM"] = "1"
     for name in ("HOCVUSO_DEBUG", "HOCVUSO_ALLOWED_HOSTS", "HOCVUSO_ENV", "PYTHONPATH"):
         env.pop(name, None)
     db_name = f"hocvuso_pages_{os.getpid()}_{secrets.token_hex(3)}"
@@ -367,6 +375,12 @@ def main() -> None:
     parser.add_argument("--before", default=DEFAULT_BEFORE)
     parser.add_argument("--after", default="HEAD")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="PostgreSQL: VACUUM (ANALYZE) after each growth (the visibility map set, as "
+        "autovacuum leaves it), not only ANALYZE",
+    )
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument(
         "--postgres-url",
