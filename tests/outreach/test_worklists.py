@@ -252,10 +252,12 @@ def _add_entries(commune: Any, village: Village, officer: Any, start: int, count
     [
         # identity and 4T: the count from the cohorts + the few people left off (kpi.counters)
         ("outreach:identity", 9),
-        ("outreach:families", 8),
+        # families: the village summaries' sum + the households left empty + those whose
+        # trained members were erased (kpi.counters)
+        ("outreach:families", 10),
         ("outreach:t4", 9),
         ("api:outreach_identity", 8),
-        ("api:outreach_families", 7),
+        ("api:outreach_families", 9),
         ("api:outreach_t4", 8),
     ],
 )

@@ -13,7 +13,7 @@ from django.db.models import F, Q, Sum
 from hocvuso.access.registry import sees_whole_commune
 from hocvuso.core import counts
 from hocvuso.geo.models import Commune, Village
-from hocvuso.kpi.models import CohortSummary, CommuneSummary
+from hocvuso.kpi.models import CohortSummary, CommuneSummary, VillageSummary
 from hocvuso.outreach import selectors as outreach
 from hocvuso.registry.ages import AGE_16, latest_birth_year
 from hocvuso.skills.facts import T4_CODES
@@ -64,6 +64,18 @@ def t4_count(
     return summed - outreach.t4_kept_off(commune=commune, missing=missing, village=village)
 
 
+def family_count(*, actor: Any, commune: Commune, village: Village | None, q: str) -> int | None:
+    """The family worklist's length: the village summaries' households with no trained member,
+    corrected by what the list shows differently (:func:`outreach.families_kept_off`)."""
+    if q or not sees_whole_commune(actor, commune.code):
+        return None
+    rows = VillageSummary.objects.filter(commune_id=commune.code)
+    if village is not None:
+        rows = rows.filter(village_id=village.pk)
+    summed = _summed(rows, "households", "households_trained")
+    return summed - outreach.families_kept_off(commune=commune, village=village)
+
+
 def commune_count(*, actor: Any, commune: Commune) -> dict[str, int] | None:
     """The commune page's households and people, from the commune's summary row (the registry's
     live rows, tested equal to a count), for an actor who sees the whole commune."""
@@ -81,3 +93,4 @@ def connect() -> None:
     counts.provide("registry.commune", commune_count)
     counts.provide("outreach.identity", identity_count)
     counts.provide("outreach.t4", t4_count)
+    counts.provide("outreach.families", family_count)

@@ -162,13 +162,14 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
 def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> dict[str, Any]:
     """Households with no member holding the basic skill set, most urgent first."""
     commune = access_commune(request.user, code)
+    village = _village(request.user, commune, filters.village)
     qs = selectors.family_worklist(
-        actor=request.user,
-        commune=commune,
-        village=_village(request.user, commune, filters.village),
-        q=filters.q,
+        actor=request.user, commune=commune, village=village, q=filters.q
     )
-    page = paginate(qs, filters.page, rows=selectors.family_rows)
+    count = selectors.family_count(
+        actor=request.user, commune=commune, village=village, q=filters.q
+    )
+    page = paginate(qs, filters.page, rows=selectors.family_rows, count=count)
     meta, rows = page_fields(page), list(page.object_list)
     return {
         **meta,

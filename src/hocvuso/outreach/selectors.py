@@ -236,6 +236,41 @@ def family_worklist(
     return qs.select_related("village", "head").order_by("priority", "village_key", "code", "pk")
 
 
+def families_kept_off(*, commune: Commune, village: Village | None) -> int:
+    """The village summaries count a household as a family to guide when it has no member
+    holding the basic set (``households`` less ``households_trained``). The family worklist
+    differs from that in two ways, counted here (for a count from the summaries):
+
+    - it leaves off a household with no live member (everyone erased, merged away or moved
+      out): minus those, through the index ``household_empty``;
+    - it shows a household whose only trained members were erased (the dashboards still count
+      them as trained): plus those, found from the commune's erased people (``person_kept_off``).
+
+    A household in both cases is subtracted and added back, as it should: the summaries left it
+    out, and so does the list."""
+    empty = Household.objects.filter(commune=commune, members_live=0)
+    erased_trained = Person.objects.filter(
+        commune=commune, erased_at__isnull=False, skill_status__basic_complete=True
+    ).values("household_id")
+    unlisted_trained = Household.objects.filter(
+        commune=commune, members_trained=0, pk__in=erased_trained
+    )
+    if village is not None:
+        empty, unlisted_trained = (
+            empty.filter(village=village),
+            unlisted_trained.filter(village=village),
+        )
+    return empty.count() - unlisted_trained.count()
+
+
+def family_count(
+    *, actor: Any, commune: Commune, village: Village | None = None, q: str = ""
+) -> int | None:
+    """The length of :func:`family_worklist` from the summaries when they can tell it, else
+    ``None`` (as :func:`identity_count`)."""
+    return counts.count("outreach.families", actor=actor, commune=commune, village=village, q=q)
+
+
 def family_rows(ids: list[Any]) -> QuerySet[Household]:
     """The households ``ids`` (a page of :func:`family_worklist`) as listed, with their
     village and head (``members_live`` and ``priority`` are stored on the row)."""

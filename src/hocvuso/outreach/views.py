@@ -150,6 +150,7 @@ def families(request: HttpRequest, code: str) -> HttpResponse:
         selectors.family_worklist(actor=request.user, commune=commune, village=village, q=q),
         request.GET.get("page"),
         rows=selectors.family_rows,
+        count=selectors.family_count(actor=request.user, commune=commune, village=village, q=q),
     )
     return render(
         request,

@@ -140,6 +140,13 @@ class Household(BaseModel):
                 name="household_family_list",
                 condition=models.Q(members_live__gt=0, members_trained=0, merged_into__isnull=True),
             ),
+            # Households left with no live member (few): the family worklist's count from the
+            # summaries leaves them out (outreach.selectors.families_kept_off).
+            models.Index(
+                fields=["commune", "village"],
+                name="household_empty",
+                condition=models.Q(members_live=0, merged_into__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
