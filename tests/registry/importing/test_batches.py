@@ -93,11 +93,11 @@ def test_an_error_in_the_middle_of_the_stream_writes_nothing(
     decide = service._Import._decide
     calls = []
 
-    def failing(self, person, *args):
-        calls.append(person)
+    def failing(self, r):
+        calls.append(r)
         if len(calls) == 5:  # in the second batch: the first one is in the COPY by then
             raise RuntimeError("a bug while deciding")
-        return decide(self, person, *args)
+        return decide(self, r)
 
     monkeypatch.setattr(service._Import, "_decide", failing)
     before = (

@@ -35,7 +35,8 @@ from hocvuso.registry.importing.rows import once_per_value
 MIN_ROWS = 20_000
 BATCH = 5_000
 
-NONE = "\x00"  # a row whose cells the parser will reject (sealed values are base64 and dots)
+Sealed = tuple[str, str, str, str]  # ciphertext, last3, sealed ethnicity, sealed special needs
+_NONE = "\x00"  # a row whose cells the parser will reject (sealed values are base64 and dots)
 
 
 class SealingFailed(RuntimeError):
@@ -62,7 +63,7 @@ def _protect_batch(
     ethnicity_of: Callable[[object], str],
 ) -> tuple[str, str]:
     """One batch's message: the rows' CCCD hashes ("" for none), one a line, and their sealed
-    cells (tab-separated, or :data:`NONE`), one a line. Two strings, not lists of tuples:
+    cells (tab-separated, or :data:`_NONE`), one a line. Two strings, not lists of tuples:
     pickling 200,000 tuples cost both processes more than the work they carry."""
     hashes: list[str] = []
     sealed: list[str] = []
@@ -75,7 +76,7 @@ def _protect_batch(
             ethnicity = ethnicity_of(values.get("ethnicity"))
             needs = text(values.get("special_needs"))
         except DomainError:
-            sealed.append(NONE)
+            sealed.append(_NONE)
             continue
         sealed.append(
             "\t".join(
@@ -145,10 +146,8 @@ class Protector:
         )
         self._process.start()
         child_end.close()  # the parent's copy: EOF as soon as the child is gone
-        # Row by row, as received: the import reads them by index once a batch is in (it asks
-        # for the batch's hashes first, :meth:`hashes`).
-        self.hash_list: list[str] = []  # "" for a row without a CCCD
-        self.sealed_list: list[str] = []  # tab-separated, or NONE
+        self._hashes: list[str] = []  # "" for a row without a CCCD
+        self._sealed: list[str] = []  # tab-separated, or _NONE
         self._done = False
 
     def _receive(self) -> Any:
@@ -162,20 +161,32 @@ class Protector:
 
     def _until(self, index: int) -> None:
         """Receive batches until row ``index`` has its results."""
-        while index >= len(self.hash_list):
+        while index >= len(self._hashes):
             message = None if self._done else self._receive()
             if message is None:
                 self._done = True
                 raise SealingFailed("the protecting process sent fewer rows than the file has")
             hashes, sealed = message
-            self.hash_list.extend(hashes.split("\n"))
-            self.sealed_list.extend(sealed.split("\n"))
+            self._hashes.extend(hashes.split("\n"))
+            self._sealed.extend(sealed.split("\n"))
 
     def hashes(self, start: int, stop: int) -> list[str | None]:
         """The CCCD hashes of rows ``start`` to ``stop`` (excluded)."""
         if stop > start:
             self._until(stop - 1)
-        return [h or None for h in self.hash_list[start:stop]]
+        return [h or None for h in self._hashes[start:stop]]
+
+    def hash(self, index: int) -> str | None:
+        self._until(index)
+        return self._hashes[index] or None
+
+    def sealed(self, index: int) -> Sealed | None:
+        self._until(index)
+        line = self._sealed[index]
+        if line == _NONE:
+            return None
+        ciphertext, last3, ethnicity, needs = line.split("\t")
+        return ciphertext, last3, ethnicity, needs
 
     def close(self) -> int | None:
         """Stop reading and wait for the child; its exit code (0: it ended by itself)."""

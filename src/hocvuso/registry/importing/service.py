@@ -126,6 +126,13 @@ class ImportOutcome:
         return self.inserted + self.updated + self.unchanged + self.rejected == self.read
 
 
+@dataclass(slots=True)
+class _Row:
+    parsed: ParsedPerson
+    name_key: str = ""
+    cccd_hash: str | None = None
+
+
 def _village_aliases(villages: Iterable[Village]) -> dict[str, Village]:
     """Folded name → village, also without its kind word ("Đông" finds "Thôn Đông")."""
     out: dict[str, Village] = {}
@@ -292,7 +299,7 @@ class _Import:
         # Born in this year or before: aged 60+ this year (registry.ages), elderly.
         self.elderly_born = latest_birth_year(ELDERLY_AGE, timezone.localdate(self.now).year)
         self.head_for: dict[Any, Any] = {}
-        self.updates: list[tuple[dict[str, Any], dict[str, Any], str | None]] = []
+        self.updates: list[tuple[dict[str, Any], dict[str, Any], _Row]] = []
         self.created_ids: list[uuid.UUID] = []
         self.hash_of: dict[str, str] = {}  # CCCD → keyed hash, computed once
         self.looked_up: set[str] = set()  # hashes already looked up nationwide
@@ -448,72 +455,23 @@ class _Import:
 
     # --- 3. parse, check, decide ------------------------------------------------------------------
     def decided_rows(self) -> Iterator[list[Any]]:
-        """Rows to insert, in ``PERSON_COLUMNS`` order, chunk by chunk; everything else recorded.
-
-        Each chunk's rows are checked against the file (village, CCCD, duplicates in the file)
-        before they are decided. This loop runs once a row over millions of rows: the checks
-        are written out in it, with what they use bound to local names."""
-        protector, outcome = self.protector, self.outcome
-        reject, decide = self._reject, self._decide
-        rejected_villages, vkey = self.rejected_villages, self.vkey
-        seen_hash, seen_identity = self.seen_hash, self.seen_identity
-        validate, hash_of = cccd_lib.validate, self.hash_of
-        hashes = protector.hash_list if protector is not None else []
+        """Rows to insert, in ``PERSON_COLUMNS`` order, chunk by chunk; everything else recorded."""
         start = 0
         for chunk in _chunks(parse_rows(self.table), BATCH):
-            if protector is not None:
-                self._look_up(start, start + len(chunk))  # the chunk's hashes are in by then
+            if self.protector is not None:
+                self._look_up(start, start + len(chunk))
             start += len(chunk)
-            outcome.read += len(chunk)
-            kept: list[tuple[ParsedPerson, str, str | None]] = []
-            for p in chunk:
-                if p.__class__ is RowError:
-                    reject(p.number, p.code, p.field, p.message, p.original)
+            kept = []
+            for item in chunk:
+                self.outcome.read += 1
+                if isinstance(item, RowError):
+                    self._reject(item.number, item.code, item.field, item.message, item.original)
                     continue
-                assert isinstance(p, ParsedPerson)
-                cccd_hash: str | None = None
-                try:
-                    if rejected_villages and p.village and vkey(p.village) in rejected_villages:
-                        raise DomainError(
-                            RegistryError.UNKNOWN_VILLAGE,
-                            _("The village “%(name)s” does not exist in this commune.")
-                            % {"name": p.village},
-                            "village",
-                        )
-                    if p.cccd:
-                        validate(p.cccd, sex=p.sex, birth_year=p.birth_year)
-                        if protector is not None:
-                            cccd_hash = hashes[p.source.index] or None
-                            if cccd_hash is None:
-                                raise sealing.SealingFailed(f"row {p.number}: no hash for its CCCD")
-                        else:
-                            cccd_hash = hash_of.get(p.cccd) or cccd_lib.lookup_hash(p.cccd)
-                        if cccd_hash in seen_hash:
-                            raise DomainError(
-                                RegistryError.DUPLICATE_IN_FILE,
-                                _("This CCCD is already on row %(row)s of this file.")
-                                % {"row": seen_hash[cccd_hash]},
-                                "cccd",
-                            )
-                    name_key = fold(p.full_name)
-                    identity = (p.household_code, name_key, p.birth_year)
-                    earlier = seen_identity.get(identity)
-                    if earlier is not None and (earlier[1] is None or cccd_hash is None):
-                        raise DomainError(
-                            RegistryError.DUPLICATE_IN_FILE,
-                            _("The same person is already on row %(row)s of this file.")
-                            % {"row": earlier[0]},
-                            "full_name",
-                        )
-                except DomainError as exc:
-                    reject(p.number, exc.code, exc.field, exc.message, p.original)
-                    continue
-                if cccd_hash:
-                    seen_hash[cccd_hash] = p.number
-                seen_identity.setdefault(identity, (p.number, cccd_hash))
-                kept.append((p, name_key, cccd_hash))
-            for p, name_key, cccd_hash in kept:
-                row = decide(p, name_key, cccd_hash)
+                r = self._check(item)
+                if r is not None:
+                    kept.append(r)
+            for r in kept:
+                row = self._decide(r)
                 if row is not None:
                     yield row
 
@@ -522,16 +480,64 @@ class _Import:
     ) -> None:
         self.outcome.rejects.append(Reject(number, code, field, message, original))
 
+    def _check(self, p: ParsedPerson) -> _Row | None:
+        """Checks that need no database: village, CCCD consistency, duplicates in the file."""
+        r = _Row(parsed=p)
+        try:
+            if (
+                self.rejected_villages
+                and p.village
+                and self.vkey(p.village) in self.rejected_villages
+            ):
+                raise DomainError(
+                    RegistryError.UNKNOWN_VILLAGE,
+                    _("The village “%(name)s” does not exist in this commune.")
+                    % {"name": p.village},
+                    "village",
+                )
+            if p.cccd:
+                cccd_lib.validate(p.cccd, sex=p.sex, birth_year=p.birth_year)
+                r.cccd_hash = self._hash(p)
+                if r.cccd_hash in self.seen_hash:
+                    raise DomainError(
+                        RegistryError.DUPLICATE_IN_FILE,
+                        _("This CCCD is already on row %(row)s of this file.")
+                        % {"row": self.seen_hash[r.cccd_hash]},
+                        "cccd",
+                    )
+            r.name_key = fold(p.full_name)
+            identity = (p.household_code, r.name_key, p.birth_year)
+            earlier = self.seen_identity.get(identity)
+            if earlier is not None and (earlier[1] is None or r.cccd_hash is None):
+                raise DomainError(
+                    RegistryError.DUPLICATE_IN_FILE,
+                    _("The same person is already on row %(row)s of this file.")
+                    % {"row": earlier[0]},
+                    "full_name",
+                )
+        except DomainError as exc:
+            self._reject(p.number, exc.code, exc.field, exc.message, p.original)
+            return None
+        if r.cccd_hash:
+            self.seen_hash[r.cccd_hash] = p.number
+        self.seen_identity.setdefault(identity, (p.number, r.cccd_hash))
+        return r
+
+    def _hash(self, p: ParsedPerson) -> str:
+        if self.protector is not None:
+            hash_ = self.protector.hash(p.source.index)
+            if hash_ is None:
+                raise sealing.SealingFailed(f"row {p.number}: no hash for its CCCD")
+            return hash_
+        return self.hash_of.get(p.cccd) or cccd_lib.lookup_hash(p.cccd)
+
     def _protected(self, p: ParsedPerson, hash_: str | None) -> tuple[str, str, str, str]:
         """The row's (CCCD ciphertext, last 3 digits, sealed ethnicity, sealed needs)."""
         if self.protector is not None:
-            line = self.protector.sealed_list[p.source.index]
-            if line == sealing.NONE:
+            sealed = self.protector.sealed(p.source.index)
+            if sealed is None or sealed[1] != p.cccd[-3:]:
                 raise sealing.SealingFailed(f"row {p.number}: protected cells do not match")
-            ciphertext, last3, ethnicity, needs = line.split("\t")
-            if last3 != p.cccd[-3:]:
-                raise sealing.SealingFailed(f"row {p.number}: protected cells do not match")
-            return ciphertext, last3, ethnicity, needs
+            return sealed
         ciphertext = last3 = ""
         if p.cccd and not self.dry_run:
             protected = cccd_lib.protect(p.cccd, hash_=hash_)
@@ -562,9 +568,10 @@ class _Import:
             change["address"] = p.address
         return hh["id"]
 
-    def _decide(self, p: ParsedPerson, name_key: str, cccd_hash: str | None) -> list[Any] | None:
+    def _decide(self, r: _Row) -> list[Any] | None:
         """Insert (returns the row), update (recorded) or unchanged (counted)."""
-        found = self.existing_by_hash.get(cccd_hash) if cccd_hash else None
+        p = r.parsed
+        found = self.existing_by_hash.get(r.cccd_hash) if r.cccd_hash else None
         if found is not None and found["commune_id"] != self.commune.code:
             self._reject(
                 p.number,
@@ -579,9 +586,9 @@ class _Import:
             return None
         household_id = self._household_id(p)
         if found is None:
-            candidate = self.existing_by_identity.get((household_id, name_key, p.birth_year))
+            candidate = self.existing_by_identity.get((household_id, r.name_key, p.birth_year))
             # A different CCCD on both sides means a different person.
-            if candidate is not None and (not cccd_hash or not candidate["cccd_hash"]):
+            if candidate is not None and (not r.cccd_hash or not candidate["cccd_hash"]):
                 found = candidate
         is_head = p.relationship == "head"
         if is_head:
@@ -602,7 +609,7 @@ class _Import:
                 self.touched.add(household_id)
             if is_head and self.head_for.get(household_id) is None:
                 self.head_for[household_id] = person_id
-            ciphertext, last3, ethnicity, needs = self._protected(p, cccd_hash)
+            ciphertext, last3, ethnicity, needs = self._protected(p, r.cccd_hash)
             return [
                 person_id,
                 self.now,
@@ -610,12 +617,12 @@ class _Import:
                 self.commune.code,
                 household_id,
                 p.full_name,
-                name_key,
+                r.name_key,
                 p.birth_date,
                 p.birth_year,
                 p.sex,
                 ethnicity,
-                cccd_hash,
+                r.cccd_hash,
                 ciphertext,
                 last3,
                 p.phone,
@@ -632,12 +639,12 @@ class _Import:
             change["birth_date"] = None  # a corrected year invalidates the old full date
         if found["household_id"] != household_id:
             change["household_id"] = household_id
-        if cccd_hash and not found["cccd_hash"]:
+        if r.cccd_hash and not found["cccd_hash"]:
             change["cccd"] = p.cccd
         if is_head and self.head_for.get(household_id) is None:
             self.head_for[household_id] = found["id"]
         if change:
-            self.updates.append((found, change, cccd_hash))
+            self.updates.append((found, change, r))
             self.touched.update((found["household_id"], household_id))
         else:
             self.outcome.unchanged += 1
@@ -909,16 +916,16 @@ def _update_households(
 
 
 def _update_persons(
-    updates: list[tuple[dict[str, Any], dict[str, Any], str | None]], now: dt.datetime
+    updates: list[tuple[dict[str, Any], dict[str, Any], _Row]], now: dt.datetime
 ) -> None:
     """One UPDATE per batch and per set of changed columns."""
     groups: dict[tuple[str, ...], list[Person]] = {}
-    for found, change, cccd_hash in updates:
+    for found, change, r in updates:
         person = Person(id=found["id"])
         for name, value in change.items():
             if name == "cccd":
-                protected = cccd_lib.protect(value, hash_=cccd_hash)
-                person.cccd_hash = cccd_hash
+                protected = cccd_lib.protect(value, hash_=r.cccd_hash)
+                person.cccd_hash = r.cccd_hash
                 person.cccd_ciphertext, person.cccd_last3 = protected.ciphertext, protected.last3
             else:
                 setattr(person, name, value)
