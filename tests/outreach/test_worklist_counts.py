@@ -26,6 +26,31 @@ from tests.factories import basic_codes, build_commune, login, make_user, record
 pytestmark = pytest.mark.django_db
 
 
+def _erase(officer: Any, person: Person) -> None:
+    request = data_request_create(actor=officer, person=person, kind="erasure", channel="office")
+    person_erase(actor=officer, person=person, request=request)
+
+
+def _train(officer: Any, person: Person) -> None:
+    for code in basic_codes():
+        record(officer, person, code)
+
+
+def _counting(officer: Any, name: str, commune: Any, table: str) -> list[str]:
+    """The counts over ``table`` that the page ``name`` runs (its second request: warm)."""
+    client = login(officer)
+    url = reverse(name, args=[commune.code])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT COUNT(") and f'"{table}"' in q["sql"]
+    ]
+
+
 @pytest.fixture
 def world(commune, officer):  # type: ignore[no-untyped-def]
     build_commune(commune, households=30, seed=21)
@@ -50,8 +75,7 @@ def world(commune, officer):  # type: ignore[no-untyped-def]
     )
     # one erased, one restricted: counted by the dashboards, off the lists
     erased, restricted = people[1], people[2]
-    request = data_request_create(actor=officer, person=erased, kind="erasure", channel="office")
-    person_erase(actor=officer, person=erased, request=request)
+    _erase(officer, erased)
     request = data_request_create(
         actor=officer, person=restricted, kind="restriction", channel="office"
     )
@@ -146,30 +170,10 @@ def test_no_count_from_the_summaries_for_a_search_or_a_village_scope(world, offi
 @pytest.mark.parametrize("name", ["outreach:identity", "outreach:t4", "api:outreach_identity"])
 def test_the_pages_show_the_count_without_counting_the_people(name, world, officer):
     """No query of the page counts the commune's people: the count comes from the cohorts."""
-    client = login(officer)
-    url = reverse(name, args=[world.code])
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    counting = [
-        q["sql"]
-        for q in ctx.captured_queries
-        if q["sql"].startswith("SELECT COUNT(") and '"registry_person"' in q["sql"]
-    ]
+    counting = _counting(officer, name, world, "registry_person")
     # only the small count of the people left off the list (erased or restricted)
     assert len(counting) == 1, counting
     assert '"registry_person"."erased_at" IS NOT NULL' in counting[0]
-
-
-def _erase(officer: Any, person: Person) -> None:
-    request = data_request_create(actor=officer, person=person, kind="erasure", channel="office")
-    person_erase(actor=officer, person=person, request=request)
-
-
-def _train(officer: Any, person: Person) -> None:
-    for code in basic_codes():
-        record(officer, person, code)
 
 
 def _families_by_hand(commune: Any, village: Village | None) -> int:
@@ -247,17 +251,7 @@ def test_the_family_count_from_the_summaries_equals_the_list(families_world, off
 def test_the_family_pages_count_no_households(name, families_world, officer):
     """No query of the page counts the commune's households: the count comes from the village
     summaries and two small counts (households left empty, trained members erased)."""
-    client = login(officer)
-    url = reverse(name, args=[families_world.code])
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    counting = [
-        q["sql"]
-        for q in ctx.captured_queries
-        if q["sql"].startswith("SELECT COUNT(") and '"registry_household"' in q["sql"]
-    ]
+    counting = _counting(officer, name, families_world, "registry_household")
     assert len(counting) == 2, counting
     assert all(
         '"members_live" = 0' in sql or '"erased_at" IS NOT NULL' in sql for sql in counting

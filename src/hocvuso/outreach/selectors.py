@@ -248,19 +248,16 @@ def families_kept_off(*, commune: Commune, village: Village | None) -> int:
 
     A household in both cases is subtracted and added back, as it should: the summaries left it
     out, and so does the list."""
-    empty = Household.objects.filter(commune=commune, members_live=0)
-    erased_trained = Person.objects.filter(
-        commune=commune, erased_at__isnull=False, skill_status__basic_complete=True
-    ).values("household_id")
-    unlisted_trained = Household.objects.filter(
-        commune=commune, members_trained=0, pk__in=erased_trained
-    )
+    households = Household.objects.filter(commune=commune)
     if village is not None:
-        empty, unlisted_trained = (
-            empty.filter(village=village),
-            unlisted_trained.filter(village=village),
-        )
-    return empty.count() - unlisted_trained.count()
+        households = households.filter(village=village)
+    erased_trained = (
+        _kept_off(commune, village)
+        .filter(erased_at__isnull=False, skill_status__basic_complete=True)
+        .values("household_id")
+    )
+    empty = households.filter(members_live=0).count()
+    return empty - households.filter(members_trained=0, pk__in=erased_trained).count()
 
 
 def family_count(
