@@ -283,7 +283,9 @@ def test_list_queries_do_not_grow_with_length(client, commune, village, officer)
     for p in ps[8:11]:
         _mentor(p)
     large = [_count_queries(client, u) for u in urls]
-    # Absolute: one mentor with one mentee, then four mentors, one of them with seven.
+    # Absolute: one mentor with one mentee, then four mentors, one of them with seven. The
+    # mentors' list (page and API): the count, the page's ids, then those mentors' rows; its
+    # figures from the commune's summary row (one query, not three).
     assert small == large == [11, 10, 6, 11, 8, 6]
 
 
@@ -306,3 +308,35 @@ def test_demo_is_idempotent(commune, officer):
         rows = selectors.cascade(actor=SYSTEM, commune=commune)
         assert {r.generation for r in rows.values()} == {1, 2}
         assert Mentor.objects.count() == 8
+
+
+def test_figures_beside_the_list_equal_a_recount(client, commune, village, officer):
+    """The page and the API take their figures from the commune's summary row: after
+    mentors made, mentorships started and ended and a mentor made inactive, they equal a count
+    of the rows by hand."""
+    client.force_login(officer)
+    ps = _people(commune, village, 14, "rc")
+    first, second, third = _mentor(ps[0], capacity=10), _mentor(ps[1]), _mentor(ps[2])
+    ships = [services.mentorship_start(actor=SYSTEM, mentor=first, mentee=p) for p in ps[3:9]]
+    services.mentorship_start(actor=SYSTEM, mentor=second, mentee=ps[9])
+    services.mentorship_start(actor=SYSTEM, mentor=third, mentee=ps[10])
+    services.mentorship_end(actor=SYSTEM, mentorship=ships[0])
+    services.mentor_update(actor=SYSTEM, mentor=third, capacity=5, languages=[], active=False)
+    active = Mentor.objects.filter(commune=commune, active=True)
+    running = Mentorship.objects.filter(mentor__in=active, status="active")
+    per_mentor = Counter(running.values_list("mentor_id", flat=True))
+    by_hand = {
+        "mentors": active.count(),
+        "mentees": len(set(running.values_list("mentee_id", flat=True))),
+        "at_goal": sum(1 for n in per_mentor.values() if n >= 5),
+    }
+    assert by_hand == {"mentors": 2, "mentees": 6, "at_goal": 1}
+    from hocvuso.kpi.models import CommuneSummary
+
+    # the figures are read from the commune's row (kept by the writes above), not counted
+    assert CommuneSummary.objects.filter(commune_id=commune.code, mentors=2, mentees=6).exists()
+    page = client.get(reverse("mentoring:mentors", args=[commune.code])).context["figures"]
+    api = client.get(reverse("api:mentoring_mentors", args=[commune.code])).json()
+    assert {k: getattr(page, k) for k in by_hand} == by_hand
+    assert {k: api[k] for k in by_hand} == by_hand
+    assert (api["count"], api["page"], api["pages"]) == (3, 1, 1)  # the inactive one listed

@@ -304,9 +304,10 @@ def test_check_pages_query_counts_are_pinned(commune, household, officer, desk):
         user=make_user("doanvien", "youth_volunteer", commune=commune),
     )  # fmt: skip
     large = [_count(client, u) for u in urls]
-    # Session and user, the scope, the commune, then: rounds page — the page of rounds and its
-    # count, the rates, the helpers for the form; round page — the round, its checks, checkers.
-    assert small == large == [8, 6, 6, 5]
+    # Session and user, the scope, the commune, then: rounds page — the count, the page's
+    # round ids, those rounds with their counts, the rates, the helpers for the form; round
+    # page — the round, its checks, checkers; the API's rounds — the newest ids, then their rows.
+    assert small == large == [9, 6, 7, 5]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -76,7 +76,7 @@ def request_list(
 ) -> HelpRequestPage:
     commune = access_commune(request.user, code, allowed=can_read_help_requests)
     qs = selectors.help_request_list(actor=request.user, commune=commune, closed=closed)
-    p = paginate(qs, page)
+    p = paginate(qs, page, rows=selectors.help_request_rows)
     return HelpRequestPage(**page_fields(p), results=[_out(request, r) for r in p.object_list])
 
 

@@ -57,6 +57,15 @@ def help_request_list(
     )
 
 
+def help_request_rows(ids: list[Any]) -> QuerySet[HelpRequest]:
+    """The requests ``ids`` (a page of :func:`help_request_list`) with their person, village,
+    skill and helper: for ``core.web.paginate(..., rows=help_request_rows)``, which selects the
+    page's ids through the list's filters first and joins for those rows only."""
+    return HelpRequest.objects.filter(pk__in=ids).select_related(
+        "person__household", "village", "skill", "taken_by"
+    )
+
+
 def own_help_requests(*, actor: Any, person_ids: list[Any], limit: int = 5) -> list[HelpRequest]:
     """The latest requests of the actor's own records (their home), newest first."""
     if not person_ids:

@@ -72,7 +72,11 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "assistance/worklist.html",
-        {"commune": commune, "closed": closed, "page": paginate(qs, request.GET.get("page"))},
+        {
+            "commune": commune,
+            "closed": closed,
+            "page": paginate(qs, request.GET.get("page"), rows=selectors.help_request_rows),
+        },
     )
 
 

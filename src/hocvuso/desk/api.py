@@ -135,5 +135,5 @@ def visit_record(request: HttpRequest, payload: DeskVisitIn) -> Status[DeskVisit
 def visit_list(request: HttpRequest, code: str, page: int = 1) -> DeskVisitPage:
     commune = access_commune(request.user, code, allowed=can_read_visits)
     qs = selectors.visit_list(actor=request.user, commune=commune)
-    p = paginate(qs, page)
+    p = paginate(qs, page, rows=selectors.visit_rows)
     return DeskVisitPage(**page_fields(p), results=[_out(v) for v in p.object_list])

@@ -58,7 +58,10 @@ class DeskVisit(models.Model):
     class Meta:
         verbose_name = _("desk visit")
         verbose_name_plural = _("desk visits")
-        indexes = [models.Index(fields=["commune", "-happened_at"], name="deskvisit_commune_time")]
+        # the log's order, so a page's ids are read off the index
+        indexes = [
+            models.Index(fields=["commune", "-happened_at", "-id"], name="deskvisit_commune_time")
+        ]
 
     def __str__(self) -> str:
         return f"{self.procedure} {self.happened_at:%d/%m/%Y}"

@@ -84,6 +84,13 @@ def visit_list(*, actor: Any, commune: Commune, day: dt.date | None = None) -> Q
     return qs.order_by("-happened_at", "-pk")
 
 
+def visit_rows(ids: list[Any]) -> QuerySet[DeskVisit]:
+    """The visits ``ids`` (a page of :func:`visit_list`) with what the log shows of each: for
+    ``core.web.paginate(..., rows=visit_rows)``, which selects the page's ids through the
+    commune's time index first."""
+    return DeskVisit.objects.filter(pk__in=ids).select_related("person__household", "staff")
+
+
 @dataclass
 class DeskFigures:
     """One commune's desk: staff named, citizens helped, visits by outcome, "can do it alone"."""

@@ -56,7 +56,7 @@ def day(request: HttpRequest, code: str) -> HttpResponse:
 def visits(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_read_visits)
     qs = selectors.visit_list(actor=request.user, commune=commune)
-    page = paginate(qs, request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"), rows=selectors.visit_rows)
     return render(request, "desk/visits.html", {"commune": commune, "page": page})
 
 

@@ -13,6 +13,7 @@ from django.db.models import F, Q, Sum
 from hocvuso.access.registry import sees_whole_commune
 from hocvuso.core import counts
 from hocvuso.geo.models import Commune, Village
+from hocvuso.kpi.measures import NETWORK_COLUMNS
 from hocvuso.kpi.models import CohortSummary, CommuneSummary, VillageSummary
 from hocvuso.outreach import selectors as outreach
 from hocvuso.registry.ages import AGE_16, latest_birth_year
@@ -89,7 +90,16 @@ def commune_count(*, actor: Any, commune: Commune) -> dict[str, int] | None:
     return None if row is None else {"households": row["households"], "persons": row["persons"]}
 
 
+def network_figures(*, commune: str) -> dict[str, int] | None:
+    """A commune's network columns (mentors, learners… :data:`NETWORK_COLUMNS`) from its
+    summary row, kept current by ``network_changed`` on every write that moves them: what the
+    mentoring and learning pages show beside their lists, read in one query however long the
+    lists grow. ``None`` when the commune has no row yet."""
+    return CommuneSummary.objects.filter(commune_id=commune).values(*NETWORK_COLUMNS).first()
+
+
 def connect() -> None:
+    counts.provide("kpi.network", network_figures)
     counts.provide("registry.commune", commune_count)
     counts.provide("outreach.identity", identity_count)
     counts.provide("outreach.t4", t4_count)

@@ -23,6 +23,7 @@ from hocvuso.access.learning import (
     may_learn,
     own_enrollment_q,
 )
+from hocvuso.core import counts
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.fetch import one
 from hocvuso.learning.content import diagnostic_items, lesson_start
@@ -319,11 +320,21 @@ def enrollment_of_person(actor: Any, person: Any, enrollment_id: Any) -> Enrollm
 
 
 def commune_enrollments(actor: Any, commune: Any) -> QuerySet[Enrollment]:
-    """The commune's enrolments (for its officers), newest first."""
+    """The commune's enrolments (for its officers), newest first: the list a page is cut from
+    (:func:`enrollment_rows` fetches what a page's rows show)."""
+    return Enrollment.objects.filter(enrollment_q(actor), commune=commune).order_by(
+        "-updated_at", "-pk"
+    )
+
+
+def enrollment_rows(ids: list[Any]) -> QuerySet[Enrollment]:
+    """The enrolments ``ids`` (a page of :func:`commune_enrollments`) with their learner, course
+    and certificate; each course version (its content is the whole course) fetched once for
+    the page, not once a row."""
     return (
-        Enrollment.objects.filter(enrollment_q(actor), commune=commune)
-        .select_related("person", "course", "version", "certificate")
-        .order_by("-updated_at")
+        Enrollment.objects.filter(pk__in=ids)
+        .select_related("person", "course", "certificate")
+        .prefetch_related("version")
     )
 
 
@@ -331,6 +342,10 @@ def commune_figures(commune_code: str) -> dict[str, int]:
     """The commune's learning figures, from the same definitions the dashboards count with."""
     from hocvuso.learning import figures
 
+    held = counts.count("kpi.network", commune=commune_code)
+    if held is not None:
+        # the dashboards' commune row, kept current on every write (``core.counts``)
+        return {k: held[k] for k in ("learners", "courses_completed", "certificates_valid")}
     return {
         "learners": figures.learners([commune_code]).get(commune_code, 0),
         "courses_completed": figures.courses_completed([commune_code]).get(commune_code, 0),

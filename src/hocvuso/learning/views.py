@@ -536,7 +536,11 @@ def practical_confirm(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @not_found_as_404
 def commune_learning(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_read_learning_figures)
-    page = paginate(selectors.commune_enrollments(request.user, commune), request.GET.get("page"))
+    page = paginate(
+        selectors.commune_enrollments(request.user, commune),
+        request.GET.get("page"),
+        rows=selectors.enrollment_rows,
+    )
     return render(
         request,
         "learning/commune.html",

@@ -15,7 +15,8 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.access.units import access_commune
-from hocvuso.core.schemas import ErrorOut
+from hocvuso.core.schemas import ErrorOut, page_fields
+from hocvuso.core.web import paginate
 from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.models import GOAL_MENTEES, Mentor
 from hocvuso.registry import selectors as registry_selectors
@@ -42,6 +43,9 @@ class MentorsOut(Schema):
     mentees: int
     at_goal: int
     at_goal_percent: float | None
+    count: int  # the page's envelope (as every list's): all mentors, active or not
+    page: int
+    pages: int
     results: list[MentorRow]
 
 
@@ -123,10 +127,13 @@ def _row(m: Mentor, tree: selectors.CascadeRow) -> MentorRow:
     response={200: MentorsOut, 404: ErrorOut},
     url_name="mentoring_mentors",
 )
-def mentors(request: HttpRequest, code: str) -> MentorsOut:
-    """The commune's mentors with their mentees, generation and reach, and indicator 4."""
+def mentors(request: HttpRequest, code: str, page: int = 1) -> MentorsOut:
+    """The commune's mentors with their mentees, generation and reach (a page of them), and
+    indicator 4."""
     commune = access_commune(request.user, code)
-    rows = list(selectors.mentor_list(actor=request.user, commune=commune))
+    p = paginate(
+        selectors.mentor_list(actor=request.user, commune=commune), page, rows=selectors.mentor_rows
+    )
     tree = selectors.cascade(actor=request.user, commune=commune)
     f = selectors.mentor_figures(actor=request.user, commune=commune)
     return MentorsOut(
@@ -135,7 +142,8 @@ def mentors(request: HttpRequest, code: str) -> MentorsOut:
         mentees=f.mentees,
         at_goal=f.at_goal,
         at_goal_percent=f.at_goal_percent,
-        results=[_row(m, tree[m.pk]) for m in rows],
+        **page_fields(p),
+        results=[_row(m, tree[m.pk]) for m in p.object_list],
     )
 
 

@@ -43,6 +43,7 @@ from django.db.models import Count, F, Q, QuerySet
 from hocvuso.access.mentoring import can_read_mentors, may_open_mentor
 from hocvuso.access.registry import person_q
 from hocvuso.access.units import can_edit_commune, ensure_commune
+from hocvuso.core import counts
 from hocvuso.core.errors import NotFound, ensure
 from hocvuso.core.fetch import one
 from hocvuso.geo.models import Commune
@@ -88,11 +89,18 @@ def own_mentor(actor: Any) -> Mentor:
 
 
 def mentor_list(*, actor: Any, commune: Commune) -> QuerySet[Mentor]:
-    """The commune's mentors (active first), each with ``active_mentees``: one query."""
+    """The commune's mentors (active first, then by name), without their counts: the list a
+    page is cut from (:func:`mentor_rows` counts the mentees of a page's mentors only)."""
     ensure(can_read_mentors(actor, commune.code))
+    return Mentor.objects.filter(commune=commune).order_by("-active", "person__search_key", "pk")
+
+
+def mentor_rows(ids: list[Any]) -> QuerySet[Mentor]:
+    """The mentors ``ids`` (a page of :func:`mentor_list`), each with ``active_mentees`` and
+    their village: one query, grouping the page's mentors' mentorships alone."""
     return _with_counts(
-        Mentor.objects.filter(commune=commune).select_related("person__household__village")
-    ).order_by("-active", "person__search_key", "pk")
+        Mentor.objects.filter(pk__in=ids).select_related("person__household__village")
+    )
 
 
 @dataclass(frozen=True)
@@ -111,12 +119,18 @@ def mentor_figures(*, actor: Any, commune: Commune) -> MentorFigures:
     """Indicator 4 for the commune, as the dashboards count it (:mod:`.figures`): mentors,
     mentees, mentors guiding at least :data:`GOAL_MENTEES`; and the sessions recorded."""
     ensure(can_read_mentors(actor, commune.code))
+    sessions = MentoringSession.objects.filter(mentor__commune=commune).count()
+    # The dashboards' commune row holds the same three figures, kept current on every write:
+    # one query however many mentors (``core.counts``); counted here when there is no row.
+    held = counts.count("kpi.network", commune=commune.code)
+    if held is not None:
+        return MentorFigures(held["mentors"], held["mentees"], held["mentors_5"], sessions)
     codes = [commune.code]
     return MentorFigures(
         mentors=figures.mentors(codes).get(commune.code, 0),
         mentees=figures.mentees(codes).get(commune.code, 0),
         at_goal=figures.mentors_at_goal(codes).get(commune.code, 0),
-        sessions=MentoringSession.objects.filter(mentor__commune=commune).count(),
+        sessions=sessions,
     )
 
 

@@ -21,7 +21,7 @@ from hocvuso.access.units import access_commune, can_edit_commune
 from hocvuso.accounts import selectors as accounts_selectors
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.ids import uuid7
-from hocvuso.core.web import add_domain_error, not_found_as_404
+from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
 from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.forms import MentorForm, SessionForm
 from hocvuso.mentoring.models import GOAL_MENTEES
@@ -42,7 +42,11 @@ def _mentors_page(
     found: list[Any] | None = None,
 ) -> Any:
     commune = access_commune(request.user, code)
-    rows = list(selectors.mentor_list(actor=request.user, commune=commune))
+    page = paginate(
+        selectors.mentor_list(actor=request.user, commune=commune),
+        request.GET.get("page"),
+        rows=selectors.mentor_rows,
+    )
     tree = selectors.cascade(actor=request.user, commune=commune)
     figures = selectors.mentor_figures(actor=request.user, commune=commune)
     generations: dict[int, int] = {}
@@ -54,7 +58,8 @@ def _mentors_page(
         "mentoring/mentors.html",
         {
             "commune": commune,
-            "rows": [(m, tree[m.pk]) for m in rows],
+            "page": page,
+            "rows": [(m, tree[m.pk]) for m in page.object_list],
             "figures": figures,
             "generations": sorted(generations.items()),
             "goal": GOAL_MENTEES,

@@ -81,12 +81,18 @@ def commune_data_requests(
     ``status="open"`` keeps those not completed yet."""
     if not is_officer(actor, commune.code):
         raise NotFound()
-    qs = DataRequest.objects.filter(person__commune=commune).select_related(
-        "person__household", "requested_by"
-    )
+    qs = DataRequest.objects.filter(person__commune=commune)
     if status == "open":
         qs = qs.filter(completed_at__isnull=True)
-    return qs.order_by("-received_at")
+    return qs.order_by("-received_at", "-pk")
+
+
+def data_request_rows(ids: list[Any]) -> QuerySet[DataRequest]:
+    """The requests ``ids`` (a page of :func:`commune_data_requests`) with their person and who
+    asked: for ``core.web.paginate(..., rows=data_request_rows)``."""
+    return DataRequest.objects.filter(pk__in=ids).select_related(
+        "person__household", "requested_by"
+    )
 
 
 def person_data(person: Person) -> dict[str, Any]:

@@ -285,7 +285,7 @@ def commune_requests(request: HttpRequest, code: str) -> HttpResponse:
     commune = geo_selectors.commune_get(code=code)
     status = "open" if request.GET.get("status") == "open" else ""
     qs = selectors.commune_data_requests(actor=request.user, commune=commune, status=status)
-    page = paginate(qs, request.GET.get("page"), per_page=25)
+    page = paginate(qs, request.GET.get("page"), rows=selectors.data_request_rows)
     return _private(
         render(
             request,

@@ -319,7 +319,10 @@ def _check_out(c: BackCheck) -> CheckOut:
 )
 def check_rounds(request: HttpRequest, code: str) -> RoundsOut:
     commune = access_commune(request.user, code, allowed=can_read_checks)
-    rounds = checks.round_list(actor=request.user, commune=commune)[:100]
+    newest = checks.round_list(actor=request.user, commune=commune).values_list("pk", flat=True)
+    ids = list(newest[:100])
+    counted = {r.pk: r for r in checks.round_rows(ids)}
+    rounds = [counted[i] for i in ids]
     rates = checks.confirmation_rates(actor=request.user, commune=commune)
     return RoundsOut(
         rounds=[round_out(r) for r in rounds],

@@ -333,15 +333,22 @@ def check_outcome_record(
 
 
 def round_list(*, actor: Any, commune: Commune) -> QuerySet[CheckRound]:
+    """The commune's rounds, newest first, without their counts: the list a page is cut from
+    (:func:`round_rows` counts for a page's rounds only)."""
     ensure_checks(actor, commune.code)
+    return CheckRound.objects.filter(commune=commune).order_by("-created_at", "-pk")
+
+
+def round_rows(ids: list[Any]) -> QuerySet[CheckRound]:
+    """The rounds ``ids`` (a page of :func:`round_list`) with how many of their checks are done
+    and not confirmed: a GROUP BY over the page's rounds' checks alone."""
     return (
-        CheckRound.objects.filter(commune=commune)
+        CheckRound.objects.filter(pk__in=ids)
         .select_related("drawn_by", "helper")
         .annotate(
             done=Count("checks", filter=~Q(checks__outcome=CheckOutcome.PENDING)),
             not_confirmed=Count("checks", filter=Q(checks__outcome=CheckOutcome.NOT_CONFIRMED)),
         )
-        .order_by("-created_at")
     )
 
 

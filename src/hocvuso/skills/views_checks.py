@@ -37,7 +37,7 @@ def _draw_form(commune: Commune, data: Any = None) -> DrawForm:
 def check_rounds(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_read_checks)
     qs = checks.round_list(actor=request.user, commune=commune)
-    page = paginate(qs, request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"), rows=checks.round_rows)
     can_draw = can_draw_checks(request.user, commune.code)
     return render(
         request,
