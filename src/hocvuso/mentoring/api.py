@@ -134,7 +134,9 @@ def mentors(request: HttpRequest, code: str, page: int = 1) -> MentorsOut:
     p = paginate(
         selectors.mentor_list(actor=request.user, commune=commune), page, rows=selectors.mentor_rows
     )
-    tree = selectors.cascade(actor=request.user, commune=commune)
+    tree, _generations = selectors.cascade_page(
+        actor=request.user, commune=commune, ids=[m.pk for m in p.object_list]
+    )
     f = selectors.mentor_figures(actor=request.user, commune=commune)
     return MentorsOut(
         goal=GOAL_MENTEES,

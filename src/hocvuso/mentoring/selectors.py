@@ -33,7 +33,8 @@ pass, so a person is only matched across villages when no mentor of their villag
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -166,70 +167,106 @@ class CascadeRow:
     reached: int  # people in the mentor's tree (mentees, their mentees …), the mentor excluded
 
 
+@dataclass(frozen=True)
+class Graph:
+    """A commune's cascade: each mentor's tree walked from its edges. Pure: no queries (see the
+    module docstring)."""
+
+    children: dict[UUID, set[UUID]]
+    generation: dict[UUID, int]  # person → generation (1 = a root), from the roots breadth first
+    mentors: dict[UUID, UUID]  # mentor id → person id
+
+    @classmethod
+    def of(cls, edges: list[tuple[UUID, UUID]], mentors: dict[UUID, UUID]) -> Graph:
+        """From ``edges`` (mentor's person → mentee) and ``mentors`` (mentor id → person)."""
+        children: dict[UUID, set[UUID]] = defaultdict(set)
+        mentored: set[UUID] = set()
+        for parent, child in edges:
+            if parent != child:
+                children[parent].add(child)
+                mentored.add(child)
+        # Level by level from the roots (breadth first: the smallest generation wins).
+        generation: dict[UUID, int] = {}
+        level = sorted(p for p in mentors.values() if p not in mentored)
+        depth = 1
+        while level:
+            nxt: list[UUID] = []
+            for person in level:
+                if person in generation:
+                    continue
+                generation[person] = depth
+                nxt.extend(c for c in children.get(person, ()) if c not in generation)
+            level, depth = nxt, depth + 1
+        return cls(children, generation, mentors)
+
+    def row(self, mentor_id: UUID) -> CascadeRow:
+        """One mentor's generation and reach (a walk of their tree alone)."""
+        person = self.mentors[mentor_id]
+        seen: set[UUID] = {person}
+        stack = [person]
+        while stack:
+            for c in self.children.get(stack.pop(), ()):
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        return CascadeRow(
+            mentor_id=mentor_id,
+            person_id=person,
+            generation=self.generation.get(person),
+            reached=len(seen) - 1,
+        )
+
+    def rows(self, only: Iterable[UUID] | None = None) -> dict[UUID, CascadeRow]:
+        """The rows of ``only`` (those mentors; default every one)."""
+        ids = self.mentors if only is None else [m for m in only if m in self.mentors]
+        return {m: self.row(m) for m in ids}
+
+    def generations(self) -> list[tuple[int, int]]:
+        """(generation, mentors in it), in order: over every mentor of the commune."""
+        counted = Counter(
+            g for p in self.mentors.values() if (g := self.generation.get(p)) is not None
+        )
+        return sorted(counted.items())
+
+
 def cascade_compute(
     edges: list[tuple[UUID, UUID]], mentors: dict[UUID, UUID]
 ) -> dict[UUID, CascadeRow]:
     """The cascade from ``edges`` (mentor's person → mentee) and ``mentors`` (mentor id → person
-    id). Pure: no queries (see the module docstring)."""
-    children: dict[UUID, set[UUID]] = defaultdict(set)
-    mentored: set[UUID] = set()
-    for parent, child in edges:
-        if parent != child:
-            children[parent].add(child)
-            mentored.add(child)
-    # Generations, level by level from the roots (breadth first: the smallest generation wins).
-    generation: dict[UUID, int] = {}
-    level = sorted(p for p in mentors.values() if p not in mentored)
-    depth = 1
-    while level:
-        nxt: list[UUID] = []
-        for person in level:
-            if person in generation:
-                continue
-            generation[person] = depth
-            nxt.extend(c for c in children.get(person, ()) if c not in generation)
-        level, depth = nxt, depth + 1
-    rows: dict[UUID, CascadeRow] = {}
-    for mentor_id, person in mentors.items():
-        seen: set[UUID] = {person}
-        stack = [person]
-        while stack:
-            for c in children.get(stack.pop(), ()):
-                if c not in seen:
-                    seen.add(c)
-                    stack.append(c)
-        rows[mentor_id] = CascadeRow(
-            mentor_id=mentor_id,
-            person_id=person,
-            generation=generation.get(person),
-            reached=len(seen) - 1,
+    id), every mentor's row. Pure: no queries (see the module docstring)."""
+    return Graph.of(edges, mentors).rows()
+
+
+def _graph(commune_code: str) -> Graph:
+    """The commune's cascade from its mentors and mentorships (two narrow value queries)."""
+    mentors = dict(Mentor.objects.filter(commune_id=commune_code).values_list("pk", "person_id"))
+    edges = list(
+        Mentorship.objects.filter(mentor__commune_id=commune_code).values_list(
+            "mentor__person_id", "mentee_id"
         )
-    return rows
+    )
+    return Graph.of(edges, mentors)
 
 
 def cascade(*, actor: Any, commune: Commune) -> dict[UUID, CascadeRow]:
     """Each mentor of the commune: generation and people reached (two queries)."""
     ensure(can_read_mentors(actor, commune.code))
-    mentors = dict(Mentor.objects.filter(commune=commune).values_list("pk", "person_id"))
-    edges = list(
-        Mentorship.objects.filter(mentor__commune=commune).values_list(
-            "mentor__person_id", "mentee_id"
-        )
-    )
-    return cascade_compute(edges, mentors)
+    return _graph(commune.code).rows()
+
+
+def cascade_page(
+    *, actor: Any, commune: Commune, ids: Iterable[UUID]
+) -> tuple[dict[UUID, CascadeRow], list[tuple[int, int]]]:
+    """The cascade rows of a page's mentors (their trees walked, not every mentor's) and how
+    many mentors each generation of the commune holds (two queries)."""
+    ensure(can_read_mentors(actor, commune.code))
+    graph = _graph(commune.code)
+    return graph.rows(ids), graph.generations()
 
 
 def tree_of(mentor: Mentor) -> CascadeRow:
     """One mentor's generation and reach, from their commune's edges (two queries)."""
-    mentors = dict(
-        Mentor.objects.filter(commune_id=mentor.commune_id).values_list("pk", "person_id")
-    )
-    edges = list(
-        Mentorship.objects.filter(mentor__commune_id=mentor.commune_id).values_list(
-            "mentor__person_id", "mentee_id"
-        )
-    )
-    return cascade_compute(edges, mentors)[mentor.pk]
+    return _graph(mentor.commune_id).row(mentor.pk)
 
 
 # --- Matching ---------------------------------------------------------------------------------

@@ -47,12 +47,10 @@ def _mentors_page(
         request.GET.get("page"),
         rows=selectors.mentor_rows,
     )
-    tree = selectors.cascade(actor=request.user, commune=commune)
+    tree, generations = selectors.cascade_page(
+        actor=request.user, commune=commune, ids=[m.pk for m in page.object_list]
+    )
     figures = selectors.mentor_figures(actor=request.user, commune=commune)
-    generations: dict[int, int] = {}
-    for row in tree.values():
-        if row.generation is not None:
-            generations[row.generation] = generations.get(row.generation, 0) + 1
     return render(
         request,
         "mentoring/mentors.html",
@@ -61,7 +59,7 @@ def _mentors_page(
             "page": page,
             "rows": [(m, tree[m.pk]) for m in page.object_list],
             "figures": figures,
-            "generations": sorted(generations.items()),
+            "generations": generations,
             "goal": GOAL_MENTEES,
             "may_keep": can_edit_commune(request.user, commune.code),
             "form": form or MentorForm(),

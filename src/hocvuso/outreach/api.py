@@ -14,19 +14,19 @@ import datetime as dt
 from typing import Any, Literal
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.access.units import access_commune, access_village
-from hocvuso.core.schemas import ErrorOut, Page, page_fields
+from hocvuso.core.schemas import ErrorOut, Page, page_json
 from hocvuso.core.web import paginate
 from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach import selectors, services
 from hocvuso.registry import selectors as registry_selectors
-from hocvuso.registry.models import Person
 from hocvuso.registry.purposes import contact_phone
+from hocvuso.skills.facts import t4_held
 
 router = Router(tags=["outreach"])
 
@@ -112,16 +112,12 @@ def _village(actor: Any, commune: Commune, village_id: UUID | None) -> Village |
     return access_village(actor, commune, village_id)
 
 
-def _village_name(p: Person) -> str | None:
-    return p.household.village.name if p.household.village else None
-
-
 @router.get(
     "/communes/{code}/identity",
     response={200: IdentityPage, 404: ErrorOut},
     url_name="outreach_identity",
 )
-def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -> dict[str, Any]:
+def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -> HttpResponse:
     """People aged 16+ without VNeID level 2 (``need=vneid``) or a digital bank account."""
     commune = access_commune(request.user, code)
     today = timezone.localdate()
@@ -134,24 +130,21 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
     }
     qs = selectors.identity_worklist(actor=request.user, today=today, **wanted)
     count = selectors.identity_count(actor=request.user, today=today, **wanted)
-    page = paginate(qs, filters.page, rows=selectors.person_rows, count=count)
-    meta, rows = page_fields(page), list(page.object_list)
-    results: list[dict[str, Any]] = []
-    for p in rows:
-        status = selectors.status_of(p)
-        results.append(
-            dict(
-                id=p.pk,
-                full_name=p.full_name,
-                age=selectors.age_of(p, today),
-                village=_village_name(p),
-                household_id=p.household_id,
-                phone=contact_phone(p),
-                vneid_level=status.vneid_level if status else 0,
-                has_bank_account=status.has_bank_account if status else False,
-            )
-        )
-    return {**meta, "results": results}
+    page = paginate(qs, filters.page, rows=selectors.person_values, count=count)
+    results = [
+        {
+            "id": p.pk,
+            "full_name": p.full_name,
+            "age": selectors.age_of(p, today),
+            "village": p.village,
+            "household_id": p.household_id,
+            "phone": contact_phone(p),
+            "vneid_level": p.vneid_level,
+            "has_bank_account": p.has_bank_account,
+        }
+        for p in page.object_list
+    ]
+    return page_json(page, results)
 
 
 @router.get(
@@ -159,7 +152,7 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
     response={200: FamilyPage, 404: ErrorOut},
     url_name="outreach_families",
 )
-def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> dict[str, Any]:
+def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> HttpResponse:
     """Households with no member holding the basic skill set, most urgent first."""
     commune = access_commune(request.user, code)
     village = _village(request.user, commune, filters.village)
@@ -169,22 +162,19 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> di
     count = selectors.family_count(
         actor=request.user, commune=commune, village=village, q=filters.q
     )
-    page = paginate(qs, filters.page, rows=selectors.family_rows, count=count)
-    meta, rows = page_fields(page), list(page.object_list)
-    return {
-        **meta,
-        "results": [
-            dict(
-                id=h.pk,
-                code=h.code,
-                village=h.village.name if h.village else None,
-                head=h.head.full_name if h.head else None,
-                member_count=h.members_live,
-                priority=h.priority,
-            )
-            for h in rows
-        ],
-    }
+    page = paginate(qs, filters.page, rows=selectors.family_values, count=count)
+    results = [
+        {
+            "id": h.pk,
+            "code": h.code,
+            "village": h.village,
+            "head": h.head,
+            "member_count": h.member_count,
+            "priority": h.priority,
+        }
+        for h in page.object_list
+    ]
+    return page_json(page, results)
 
 
 @router.get(
@@ -192,7 +182,7 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> di
     response={200: T4Page, 404: ErrorOut, 422: ErrorOut},
     url_name="outreach_t4",
 )
-def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> dict[str, Any]:
+def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> HttpResponse:
     """Traders and farmers with their progress on each T; ``missing`` filters by a missing T."""
     commune = access_commune(request.user, code)
     village = _village(request.user, commune, filters.village)
@@ -206,25 +196,22 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> dict[str, 
     page = paginate(
         qs,
         filters.page,
-        rows=selectors.person_rows,
+        rows=selectors.person_values,
         count=selectors.t4_count(actor=request.user, **wanted),
     )
-    meta, rows = page_fields(page), list(page.object_list)
-    return {
-        **meta,
-        "results": [
-            dict(
-                id=p.pk,
-                full_name=p.full_name,
-                occupation=p.occupation,
-                village=_village_name(p),
-                household_id=p.household_id,
-                phone=contact_phone(p),
-                t4=dict(selectors.t4_progress(p)),
-            )
-            for p in rows
-        ],
-    }
+    results = [
+        {
+            "id": p.pk,
+            "full_name": p.full_name,
+            "occupation": p.occupation,
+            "village": p.village,
+            "household_id": p.household_id,
+            "phone": contact_phone(p),
+            "t4": dict(t4_held(p.t4_mask)),
+        }
+        for p in page.object_list
+    ]
+    return page_json(page, results)
 
 
 @router.post(
