@@ -159,7 +159,7 @@ LISTS = [
     Listed("api:desk_visits", _desk, 7, "desk_deskvisit"),
     Listed("classes:list", _classes, 8, "classes_classevent", grouped=True),
     Listed("api:classes_list", _classes, 8, "classes_classevent", grouped=True),
-    Listed("skills:check_rounds", _rounds, 9, "classes_checkround", grouped=True, figures=1),
+    Listed("skills:check_rounds", _rounds, 8, "classes_checkround", grouped=True, figures=1),
     Listed("assistance:worklist", _help, 7, "assistance_helprequest"),
     Listed("api:assistance_requests", _help, 7, "assistance_helprequest"),
     # the figures beside the list from the commune's summary row (one query)

@@ -935,7 +935,7 @@ ROUTES.update(
             KEEPERS,
             "POST",
             lambda w, s, role: {
-                "user": str(_o(w, s, "assignment").user_id),
+                "user": _o(w, s, "assignment").user.username,
                 "check": [str(_o(w, s, "check").pk)],
             },
         ),

@@ -226,16 +226,20 @@ def checkers(rnd: CheckRound) -> QuerySet[Any]:
     return qs
 
 
-def checker_get(rnd: CheckRound, user_id: Any) -> Any:
-    """A user the round's checks may go to; not-found for anyone else."""
-    try:
-        pk = int(user_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    user = checkers(rnd).filter(pk=pk).first()
+def checker_get(rnd: CheckRound, username: Any) -> Any:
+    """The user named ``username`` if the round's checks may go to them; not-found for anyone
+    else. (The page asks for the username: a commune's helpers are counted in thousands, too
+    many to list on a phone.)"""
+    user = checkers(rnd).filter(username=str(username or "").strip()).first()
     if user is None:
         raise NotFound()
     return user
+
+
+def helper_named(commune: Commune, username: str) -> Any:
+    """The commune's helper named ``username`` (to draw a round over their reports), or
+    ``None``: what the draw form asks for rather than listing every helper."""
+    return commune_helpers(commune).filter(username=username.strip()).first()
 
 
 def helper_get(commune: Commune, user_id: Any) -> Any:
@@ -415,6 +419,20 @@ class GroupRate:
     def percent(self) -> int | None:
         r = self.rate
         return None if r is None else round(r * 100)
+
+
+RATES_SHOWN = 25  # the groups a page shows: those to look into first
+
+
+def worst_rates(rates: Sequence[GroupRate], limit: int = RATES_SHOWN) -> list[GroupRate]:
+    """The ``limit`` groups an officer should look into first: the lowest confirmation rate
+    first (among equal rates, the most checks drawn), groups with nobody reached yet last. A
+    commune's groups grow with its classes and helpers (thousands): a page shows these."""
+    ranked = sorted(
+        rates,
+        key=lambda g: (g.rate is None, g.rate if g.rate is not None else 0.0, -g.drawn),
+    )
+    return ranked[:limit]
 
 
 def confirmation_rates(*, actor: Any, commune: Commune) -> list[GroupRate]:

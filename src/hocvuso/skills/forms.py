@@ -88,18 +88,25 @@ class DrawForm(SampleForm):
     period_from = forms.DateField(label=_("From"), **_DATE)  # type: ignore[arg-type]
     period_to = forms.DateField(label=_("To"), **_DATE)  # type: ignore[arg-type]
     channel = forms.ChoiceField(label=_("Channel"), required=False)
-    helper = forms.ChoiceField(label=_("Helped by"), required=False)
+    # The helper's username, not a list of them: a commune's helpers (volunteers, team members,
+    # mentors, desk staff) run to thousands, too many options for a phone's page.
+    helper = forms.CharField(
+        label=_("Helped by (username)"),
+        required=False,
+        max_length=150,
+        help_text=_("Leave empty to draw over every helper's reports."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
 
     field_order = ["id", "period_from", "period_to", "percent", "seed", "channel", "helper"]
 
-    def __init__(self, *args: Any, helpers: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         today = timezone.localdate()
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("period_to", today)
         kwargs["initial"].setdefault("period_from", today - dt.timedelta(days=30))
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [("", "—"), *Channel.choices]  # type: ignore[attr-defined]
-        self.fields["helper"].choices = [("", "—"), *helpers]  # type: ignore[attr-defined]
 
 
 class OutcomeForm(forms.Form):

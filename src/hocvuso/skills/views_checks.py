@@ -18,17 +18,12 @@ from hocvuso.access.checks import can_draw_checks, can_read_checks, ensure_check
 from hocvuso.access.units import access_commune
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.web import add_domain_error, not_found_as_404, paginate
-from hocvuso.geo.models import Commune
 from hocvuso.skills import checks
 from hocvuso.skills.forms import DrawForm, OutcomeForm
 
 
-def _people(users: Any) -> list[tuple[str, str]]:
-    return [(str(u.pk), str(u)) for u in users]
-
-
-def _draw_form(commune: Commune, data: Any = None) -> DrawForm:
-    return DrawForm(data, helpers=_people(checks.commune_helpers(commune)))
+def _draw_form(data: Any = None) -> DrawForm:
+    return DrawForm(data)
 
 
 @login_required
@@ -39,15 +34,17 @@ def check_rounds(request: HttpRequest, code: str) -> HttpResponse:
     qs = checks.round_list(actor=request.user, commune=commune)
     page = paginate(qs, request.GET.get("page"), rows=checks.round_rows)
     can_draw = can_draw_checks(request.user, commune.code)
+    rates = checks.confirmation_rates(actor=request.user, commune=commune)
     return render(
         request,
         "skills/check_rounds.html",
         {
             "commune": commune,
             "page": page,
-            "rates": checks.confirmation_rates(actor=request.user, commune=commune),
+            "rates": checks.worst_rates(rates),
+            "rates_total": len(rates),
             "can_draw": can_draw,
-            "form": _draw_form(commune) if can_draw else None,
+            "form": _draw_form() if can_draw else None,
         },
     )
 
@@ -57,10 +54,15 @@ def check_rounds(request: HttpRequest, code: str) -> HttpResponse:
 @not_found_as_404
 def check_draw(request: HttpRequest, code: str) -> HttpResponse:
     commune = access_commune(request.user, code, allowed=can_draw_checks)
-    form = _draw_form(commune, request.POST)
+    form = _draw_form(request.POST)
+    helper = None
+    if form.is_valid() and form.cleaned_data["helper"]:
+        helper = checks.helper_named(commune, form.cleaned_data["helper"])
+        if helper is None:
+            unknown = _("Nobody helping citizens in this commune has this username.")
+            form.add_error("helper", unknown)
     if form.is_valid():
         data: dict[str, Any] = form.cleaned_data
-        helper = checks.helper_get(commune, data["helper"]) if data["helper"] else None
         try:
             rnd = checks.check_round_draw(
                 actor=request.user,
@@ -100,7 +102,6 @@ def check_round(request: HttpRequest, round_id: UUID) -> HttpResponse:
             "round": rnd,
             "checks": list(checks.round_checks(rnd)),
             "can_draw": can_draw,
-            "users": _people(checks.checkers(rnd)) if can_draw else [],
             "outcome_form": OutcomeForm(),
         },
     )
