@@ -264,3 +264,43 @@ def test_a_recount_is_one_statement_and_writes_only_what_differs(commune, plain,
     assert Household.objects.get(pk=h.pk).village_key == "0" + plain.name
     assert household_facts(other) == (0, 0, 1)  # untouched: nobody to train
     household_facts_true(commune, year)
+
+
+def test_the_last_visit_is_kept_checked_and_repaired(commune, plain, officer):
+    """The plan sorts on the household's stored last visit: a visit sets it, a later visit
+    moves it, an earlier one (a device syncing late) does not; it equals the latest visit by
+    hand; check_summaries reports a wrong one, rebuild repairs it."""
+    from hocvuso.core.ids import uuid7
+    from hocvuso.teams.models import Visit
+    from hocvuso.teams.services import team_create, visit_record
+
+    team = team_create(actor=SYSTEM, commune=commune, name="Tổ 1", villages=[plain])
+    h = household_create(actor=officer, commune=commune, code="V-1", village=plain)
+    never = household_create(actor=officer, commune=commune, code="V-2", village=plain)
+    person_register(actor=officer, household=h, full_name="Lò Văn Một", sex="M", birth_year=1990)
+    now = timezone.now().replace(microsecond=0)
+
+    def stored(household: Household) -> dt.datetime | None:
+        return Household.all_objects.get(pk=household.pk).last_visit_at
+
+    def latest(household: Household) -> dt.datetime | None:
+        times = Visit.objects.filter(household=household).values_list("visited_at", flat=True)
+        return max(times, default=None)
+
+    assert stored(h) is None
+    for when in (now - dt.timedelta(days=3), now - dt.timedelta(days=1), now - dt.timedelta(5)):
+        visit_record(actor=officer, team=team, id=uuid7(), household=h, visited_at=when)
+        assert stored(h) == latest(h)
+    assert stored(h) == now - dt.timedelta(days=1)  # the one synced late changed nothing
+    assert stored(never) is None
+    assert summaries.check() == []
+    Household.all_objects.filter(pk=h.pk).update(last_visit_at=None)
+    Household.all_objects.filter(pk=never.pk).update(last_visit_at=now)
+    found = {(d.key, d.column, d.stored, d.counted) for d in summaries.check()}
+    assert found == {
+        (str(h.pk), "last_visit_at", None, now - dt.timedelta(days=1)),
+        (str(never.pk), "last_visit_at", now, None),
+    }
+    summaries.rebuild()
+    assert summaries.check() == []
+    assert (stored(h), stored(never)) == (now - dt.timedelta(days=1), None)

@@ -118,6 +118,9 @@ class Household(BaseModel):
     village_key = models.CharField(
         _("village sort key"), max_length=101, default="1", db_default="1", editable=False
     )
+    # When a team last visited the household (``teams.Visit``), ``None`` before the first
+    # visit: the door-to-door plan sorts on it (never visited first, then the longest ago).
+    last_visit_at = models.DateTimeField(_("last visited at"), null=True, editable=False)
 
     objects = LiveManager()
     all_objects = models.Manager()

@@ -240,8 +240,7 @@ def _household_differences(codes: Sequence[str] | None, year: int) -> Iterator[D
     """Each household of ``codes`` (``None``: every household) whose stored list facts differ
     from a recount (one grouped statement)."""
     for pk, stored, counted in differing_facts(_households(codes), year=year):
-        pairs: list[tuple[int | str, int | str]] = list(zip(stored, counted, strict=True))
-        for name, (a, b) in zip(FACTS, pairs, strict=True):
+        for name, a, b in zip(FACTS, stored, counted, strict=True):
             if a != b:
                 yield Difference("household", str(pk), name, a, b)
 
@@ -303,8 +302,9 @@ class Difference:
     table: str
     key: str
     column: str
-    stored: int | str  # a text for a household's village sort key, else a count
-    counted: int | str
+    # a count; a text for a household's village sort key; a time (or None) for its last visit
+    stored: int | str | dt.datetime | None
+    counted: int | str | dt.datetime | None
 
     def __str__(self) -> str:
         return (

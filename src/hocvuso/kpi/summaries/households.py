@@ -1,8 +1,8 @@
 """The facts a household's lists filter and sort on — its live members, how many of them hold
-the basic set, its Digital Family priority, its village's place in the order — stored on the
-household row (``Household.members_live``, ``members_trained``, ``priority``,
-``village_key``) and kept true here, on the summaries' write path, in the writer's
-transaction:
+the basic set, its Digital Family priority, its village's place in the order, its last team
+visit — stored on the household row (``Household.members_live``, ``members_trained``,
+``priority``, ``village_key``, ``last_visit_at``) and kept true here, on the summaries' write
+path, in the writer's transaction:
 
 - a write around which ``facts_change`` is announced (a person registered, edited, moved or
   erased; a household edited; a visit) recounts the households of the people and households it
@@ -26,18 +26,32 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from hocvuso.registry.ages import ELDERLY_AGE, aged_q
 from hocvuso.registry.models import Household, Person, village_sort_key
 from hocvuso.registry.priority import priority_case
+from hocvuso.teams.models import Visit
 
-FACTS = ("members_live", "members_trained", "priority", "village_key")
-COUNTED = ("n", "trained", "counted_priority", "counted_key")
+FACTS = ("members_live", "members_trained", "priority", "village_key", "last_visit_at")
+COUNTED = ("n", "trained", "counted_priority", "counted_key", "counted_visit")
+_NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # no visit is that old
 BATCH = 2000
-Facts = tuple[int, int, int, str]
+Facts = tuple[int, int, int, str, dt.datetime | None]
 
 
 def _grouped(qs: QuerySet[Household], year: int) -> QuerySet[Any]:
@@ -62,10 +76,27 @@ def _grouped(qs: QuerySet[Household], year: int) -> QuerySet[Any]:
             default=Concat(Value(village_sort_key("")), F("village__name")),
             output_field=CharField(),
         ),
+        # a subquery, not a join: joined, the visits would multiply the members counted
+        counted_visit=Subquery(
+            Visit.objects.filter(household=OuterRef("pk"))
+            .order_by()
+            .values("household")
+            .annotate(last=Max("visited_at"))
+            .values("last")
+        ),
+    )
+    # "Is distinct from" for the one nullable fact (never visited): both sides compared through
+    # a date no visit has, so that two nulls agree and a null and a date differ.
+    counted = counted.annotate(
+        stored_visit_key=Coalesce(F("last_visit_at"), Value(_NEVER)),
+        counted_visit_key=Coalesce(F("counted_visit"), Value(_NEVER)),
     )
     differs = Q()
     for stored, recounted in zip(FACTS, COUNTED, strict=True):
-        differs |= ~Q(**{stored: F(recounted)})
+        if stored == "last_visit_at":
+            differs |= ~Q(stored_visit_key=F("counted_visit_key"))
+        else:
+            differs |= ~Q(**{stored: F(recounted)})
     return counted.filter(differs)
 
 
