@@ -9,14 +9,14 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
 from hocvuso.access.assistance import can_read_help_requests
 from hocvuso.access.units import access_commune
 from hocvuso.assistance import selectors, services
 from hocvuso.assistance.models import HelpRequest
-from hocvuso.core.schemas import ErrorOut, Page, page_fields
+from hocvuso.core.schemas import ErrorOut, Page, page_json
 from hocvuso.core.web import paginate
 
 router = Router(tags=["assistance"])
@@ -73,11 +73,31 @@ def _out(request: HttpRequest, r: HelpRequest) -> HelpRequestOut:
 )
 def request_list(
     request: HttpRequest, code: str, page: int = 1, closed: bool = False
-) -> HelpRequestPage:
+) -> HttpResponse:
+    # The rows read as values and written straight to JSON as HelpRequestPage describes
+    # (``core.schemas.page_json``); the phone decided as for one request (``shown_phone``).
     commune = access_commune(request.user, code, allowed=can_read_help_requests)
     qs = selectors.help_request_list(actor=request.user, commune=commune, closed=closed)
-    p = paginate(qs, page, rows=selectors.help_request_rows)
-    return HelpRequestPage(**page_fields(p), results=[_out(request, r) for r in p.object_list])
+    p = paginate(qs, page, rows=selectors.help_request_values)
+    results = [
+        {
+            "id": r.pk,
+            "commune": r.commune_id,
+            "village_id": r.village_id,
+            "person_id": r.person_id,
+            "person_name": r.person_name,
+            "skill": r.skill,
+            "need": r.need,
+            "contact": r.contact,
+            "phone": r.phone,
+            "status": r.status,
+            "taken_by": r.taken_by,
+            "answer": r.answer,
+            "created_at": r.created_at,
+        }
+        for r in p.object_list
+    ]
+    return page_json(p, results)
 
 
 @router.post(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from hocvuso.access.assistance import (
@@ -15,7 +17,7 @@ from hocvuso.access.assistance import (
     may_withdraw_help_request,
     may_work_help_request,
 )
-from hocvuso.assistance.models import ACTIVE, HelpRequest, Status
+from hocvuso.assistance.models import ACTIVE, Contact, HelpRequest, Status
 from hocvuso.core.errors import ensure
 from hocvuso.core.fetch import one
 from hocvuso.geo.models import Commune, Village
@@ -66,6 +68,99 @@ def help_request_rows(ids: list[Any]) -> QuerySet[HelpRequest]:
     )
 
 
+# What a request of the worklist's API shows, and what deciding its phone needs (the person's
+# ``registry.purposes`` columns): read as values, no model instance a row.
+_REQUEST_VALUES = (
+    "id",
+    "commune_id",
+    "village_id",
+    "person_id",
+    "person__full_name",
+    "skill__code",
+    "need",
+    "contact",
+    "status",
+    "answer",
+    "created_at",
+)
+_PHONE_VALUES = (
+    "person__phone",
+    "person__erased_at",
+    "person__restricted_at",
+    "person__purposes_withheld",
+    "person__purposes_consented",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneFacts:
+    """What :func:`hocvuso.registry.purposes.contact_phone` reads of a person."""
+
+    phone: str
+    erased_at: dt.datetime | None
+    restricted_at: dt.datetime | None
+    purposes_withheld: list[str]
+    purposes_consented: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequestValues:
+    """A request as the worklist's API lists it: its own columns, the person's name, the skill's
+    code and the helper's username (``None`` when there is none), and the phone a helper may see
+    (as :func:`help_request_view` decides it)."""
+
+    pk: Any
+    commune_id: str
+    village_id: Any
+    person_id: Any
+    person_name: str
+    skill: str | None
+    need: str
+    contact: str
+    status: str
+    answer: str
+    created_at: dt.datetime
+    taken_by: str | None
+    phone: str
+
+
+def shown_phone(contact: str, person: Any) -> str:
+    """The phone number a helper sees on a request: the person's, when they asked to be called
+    and agreed to it (``registry.purposes.contact_phone``); else ""."""
+    return contact_phone(person) if contact == Contact.PHONE else ""
+
+
+def help_request_values(ids: list[Any]) -> list[HelpRequestValues]:
+    """The requests ``ids`` (a page of :func:`help_request_list`) as the API lists them, in one
+    query of values (for ``core.web.paginate(..., rows=help_request_values)``)."""
+    username = get_user_model().USERNAME_FIELD  # what ``taken_by.get_username()`` answers
+    rows = HelpRequest.objects.filter(pk__in=ids).values_list(
+        *_REQUEST_VALUES, f"taken_by__{username}", *_PHONE_VALUES
+    )
+    out = []
+    for *own, taken_by, phone, erased, restricted, withheld, given in rows:
+        pk, commune, village, person, name, skill, need, contact, status, answer, created = own
+        facts = PhoneFacts(phone, erased, restricted, withheld, given)
+        out.append(
+            HelpRequestValues(
+                pk,
+                commune,
+                village,
+                person,
+                name,
+                skill,
+                need,
+                contact,
+                status,
+                answer,
+                created,
+                taken_by,
+                shown_phone(contact, facts),
+            )
+        )
+    return out
+
+
 def own_help_requests(*, actor: Any, person_ids: list[Any], limit: int = 5) -> list[HelpRequest]:
     """The latest requests of the actor's own records (their home), newest first."""
     if not person_ids:
@@ -103,7 +198,7 @@ class HelpRequestView:
 def help_request_view(*, actor: Any, request: HelpRequest) -> HelpRequestView:
     return HelpRequestView(
         request=request,
-        phone=contact_phone(request.person) if request.contact == "phone" else "",
+        phone=shown_phone(request.contact, request.person),
         can_work=may_work_help_request(actor, request),
         can_withdraw=may_withdraw_help_request(actor, request)
         and request.status in (Status.OPEN, Status.TAKEN),

@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -24,7 +24,7 @@ from hocvuso.access.units import access_commune, access_village
 from hocvuso.classes import selectors, services
 from hocvuso.classes.models import ClassEvent
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.core.schemas import ErrorOut, Page, page_fields
+from hocvuso.core.schemas import ErrorOut, Page, page_json
 from hocvuso.core.web import paginate
 from hocvuso.registry import selectors as registry_selectors
 from hocvuso.skills import selectors as skills_selectors
@@ -137,12 +137,32 @@ def _out(c: ClassEvent) -> ClassOut:
 @router.get(
     "/communes/{code}", response={200: ClassPageOut, 404: ErrorOut}, url_name="classes_list"
 )
-def class_list(request: HttpRequest, code: str, page: int = 1) -> ClassPageOut:
+def class_list(request: HttpRequest, code: str, page: int = 1) -> HttpResponse:
+    # The rows read as values and written straight to JSON as ClassPageOut describes
+    # (``core.schemas.page_json``).
     qs = selectors.class_list_keys(
         actor=request.user, commune=access_commune(request.user, code, allowed=can_read_classes)
     )
-    p = paginate(qs, page, rows=selectors.class_rows)
-    return ClassPageOut(**page_fields(p), results=[_out(c) for c in p.object_list])
+    p = paginate(qs, page, rows=selectors.class_values)
+    results = [
+        {
+            "id": c.pk,
+            "commune": c.commune_id,
+            "title": c.title,
+            "branch": c.branch,
+            "village_id": c.village_id,
+            "address": c.address,
+            "starts_at": c.starts_at,
+            "capacity": c.capacity,
+            "organiser": c.organiser,
+            "skills": c.skills,
+            "registered": c.registered,
+            "attended": c.attended,
+            "volunteers": c.volunteers,
+        }
+        for c in p.object_list
+    ]
+    return page_json(p, results)
 
 
 @router.post("", response={201: ClassOut, 404: ErrorOut, 422: ErrorOut}, url_name="classes_create")

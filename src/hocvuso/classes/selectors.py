@@ -3,6 +3,8 @@ are set-based (counts annotated, skills prefetched): their number does not grow 
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -43,15 +45,97 @@ def class_rows(ids: list[Any]) -> QuerySet[ClassEvent]:
     )
 
 
+def _listed_counts() -> dict[str, Count]:
+    """A class's registered, attended and volunteers, as its row shows them."""
+    return {
+        "registered": Count("registrations", distinct=True),
+        "attended": Count("registrations", filter=Q(registrations__attended=True), distinct=True),
+        "volunteer_count": Count("volunteers", distinct=True),
+    }
+
+
 def _with_counts(qs: QuerySet[ClassEvent]) -> QuerySet[ClassEvent]:
     """Each class's registered, attended, volunteers and gains: a GROUP BY over the product of
     its registrations, volunteers and gains, so run it on a page's classes, never the commune's."""
-    return qs.annotate(
-        registered=Count("registrations", distinct=True),
-        attended=Count("registrations", filter=Q(registrations__attended=True), distinct=True),
-        volunteer_count=Count("volunteers", distinct=True),
-        gain_count=Count("gains", distinct=True),
+    return qs.annotate(**_listed_counts(), gain_count=Count("gains", distinct=True))
+
+
+@dataclass(frozen=True, slots=True)
+class ClassValues:
+    """A class as the API lists it: its own columns, the organiser's name (as ``str`` of the
+    user: the display name, else the username), its topic skills' codes (in code order) and its
+    counts."""
+
+    pk: Any
+    commune_id: str
+    title: str
+    branch: str
+    village_id: Any
+    address: str
+    starts_at: dt.datetime
+    capacity: int
+    organiser: str
+    skills: list[str]
+    registered: int
+    attended: int
+    volunteers: int
+
+
+def class_values(ids: list[Any]) -> list[ClassValues]:
+    """The classes ``ids`` (a page of :func:`class_list_keys`) as the API lists them, in two
+    queries of values (for ``core.web.paginate(..., rows=class_values)``): the rows with their
+    counts (grouped over the page's classes alone, without the gains the list does not show),
+    then the page's topic skills."""
+    # The counts are annotated from a dict: their names are not seen by the type checker.
+    counted: QuerySet[Any] = ClassEvent.objects.filter(pk__in=ids).annotate(**_listed_counts())
+    rows = counted.values_list(
+        "id",
+        "commune_id",
+        "title",
+        "branch",
+        "village_id",
+        "address",
+        "starts_at",
+        "capacity",
+        "organiser__display_name",
+        "organiser__username",
+        "registered",
+        "attended",
+        "volunteer_count",
     )
+    codes: dict[Any, list[str]] = {i: [] for i in ids}
+    out = []
+    for *own, shown, username, registered, attended, volunteers in rows:
+        pk, commune, title, branch, village, address, starts_at, capacity = own
+        out.append(
+            ClassValues(
+                pk,
+                commune,
+                title,
+                branch,
+                village,
+                address,
+                starts_at,
+                capacity,
+                shown or username,  # as ``str(organiser)``
+                codes[pk],
+                registered,
+                attended,
+                volunteers,
+            )
+        )
+    # From the page's classes to their skills, by the classes' keys as the rows (a third of the
+    # time of the same join read from the link table by its class column); a class without a
+    # skill comes as one row with no code.
+    topics = (
+        ClassEvent.objects.filter(pk__in=ids)
+        .order_by("skills__code")
+        .values_list("pk", "skills__code")
+    )
+    for klass, code in topics:
+        if code is not None:
+            codes[klass].append(code)
+    return out
 
 
 def class_list(*, actor: Any, commune: Commune) -> QuerySet[ClassEvent]:

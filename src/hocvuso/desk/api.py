@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from hocvuso.access.desk import can_log_visits, can_read_visits
 from hocvuso.access.units import access_commune
-from hocvuso.core.schemas import ErrorOut, Page, page_fields
+from hocvuso.core.schemas import ErrorOut, Page, page_json
 from hocvuso.core.web import paginate
 from hocvuso.desk import selectors, services
 from hocvuso.desk.models import DeskVisit
@@ -132,8 +132,26 @@ def visit_record(request: HttpRequest, payload: DeskVisitIn) -> Status[DeskVisit
     response={200: DeskVisitPage, 404: ErrorOut},
     url_name="desk_visits",
 )
-def visit_list(request: HttpRequest, code: str, page: int = 1) -> DeskVisitPage:
+def visit_list(request: HttpRequest, code: str, page: int = 1) -> HttpResponse:
+    # The rows read as values and written straight to JSON as DeskVisitPage describes
+    # (``core.schemas.page_json``).
     commune = access_commune(request.user, code, allowed=can_read_visits)
     qs = selectors.visit_list(actor=request.user, commune=commune)
-    p = paginate(qs, page, rows=selectors.visit_rows)
-    return DeskVisitPage(**page_fields(p), results=[_out(v) for v in p.object_list])
+    p = paginate(qs, page, rows=selectors.visit_values)
+    results = [
+        {
+            "id": v.pk,
+            "commune": v.commune_id,
+            "person_id": v.person_id,
+            "person_name": v.person_name,
+            "procedure": v.procedure,
+            "outcome": v.outcome,
+            "can_do_alone": v.can_do_alone,
+            "note": v.note,
+            "happened_at": v.happened_at,
+            "staff": v.staff,
+            "skill_event_id": v.skill_event_id,
+        }
+        for v in p.object_list
+    ]
+    return page_json(p, results)

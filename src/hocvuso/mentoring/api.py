@@ -8,11 +8,12 @@ Scoped like the pages: out of scope answers 404, the same as something that does
 from __future__ import annotations
 
 import datetime as dt
+import json
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from ninja.responses import Status
+from ninja.responses import NinjaJSONEncoder, Status
 
 from hocvuso.access.units import access_commune
 from hocvuso.core.schemas import ErrorOut, page_fields
@@ -127,25 +128,50 @@ def _row(m: Mentor, tree: selectors.CascadeRow) -> MentorRow:
     response={200: MentorsOut, 404: ErrorOut},
     url_name="mentoring_mentors",
 )
-def mentors(request: HttpRequest, code: str, page: int = 1) -> MentorsOut:
+def mentors(request: HttpRequest, code: str, page: int = 1) -> HttpResponse:
     """The commune's mentors with their mentees, generation and reach (a page of them), and
     indicator 4."""
+    # The rows read as values and the body written straight to JSON as MentorsOut describes,
+    # with django-ninja's own encoder, as ``core.schemas.page_json`` writes a page (the schema
+    # documents the answer; it is not run again over every row).
     commune = access_commune(request.user, code)
     p = paginate(
-        selectors.mentor_list(actor=request.user, commune=commune), page, rows=selectors.mentor_rows
+        selectors.mentor_list(actor=request.user, commune=commune),
+        page,
+        rows=selectors.mentor_values,
     )
     tree, _generations = selectors.cascade_page(
         actor=request.user, commune=commune, ids=[m.pk for m in p.object_list]
     )
     f = selectors.mentor_figures(actor=request.user, commune=commune)
-    return MentorsOut(
-        goal=GOAL_MENTEES,
-        mentors=f.mentors,
-        mentees=f.mentees,
-        at_goal=f.at_goal,
-        at_goal_percent=f.at_goal_percent,
+    results = []
+    for m in p.object_list:
+        row = tree[m.pk]
+        results.append(
+            {
+                "id": m.pk,
+                "person_id": m.person_id,
+                "full_name": m.full_name,
+                "village": m.village,
+                "capacity": m.capacity,
+                "languages": m.languages,
+                "active": m.active,
+                "active_mentees": m.active_mentees,
+                "generation": row.generation,
+                "reached": row.reached,
+            }
+        )
+    body = {
+        "goal": GOAL_MENTEES,
+        "mentors": f.mentors,
+        "mentees": f.mentees,
+        "at_goal": f.at_goal,
+        "at_goal_percent": f.at_goal_percent,
         **page_fields(p),
-        results=[_row(m, tree[m.pk]) for m in p.object_list],
+        "results": results,
+    }
+    return HttpResponse(
+        json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
     )
 
 

@@ -131,12 +131,10 @@ def _count(qs: QuerySet[Any], key: str) -> Coalesce:
 
 
 def _plan_order(qs: QuerySet[Household]) -> QuerySet[Household]:
-    """What the plan is ordered by: ``last_visit_at``, ``visited`` (0/1); ``priority`` is stored on
-    the household (``registry.priority``)."""
-    visits = Visit.objects.filter(household=OuterRef("pk"))
+    """What the plan is ordered by: ``visited`` (0/1) from the household's stored last visit
+    (``Household.last_visit_at``, kept by the summaries' write path like its other list facts:
+    no subquery a household), and ``priority``, stored too (``registry.priority``)."""
     return qs.annotate(
-        last_visit_at=Subquery(visits.order_by("-visited_at").values("visited_at")[:1]),
-    ).annotate(
         visited=Case(
             When(last_visit_at__isnull=True, then=Value(0)),
             default=Value(1),
@@ -209,6 +207,54 @@ def team_plan_rows(
     today = today or timezone.localdate(now)
     qs = Household.objects.filter(pk__in=ids).select_related("village", "head")
     return _plan_figures(_plan_order(qs), today, now)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanValues:
+    """A household of the plan as the API lists it: its code, village and head's names, and the
+    figures of :func:`team_plan_rows` (``visited``: 0 or 1; the claim's fields ``None`` without an
+    open claim)."""
+
+    pk: Any
+    code: str
+    village: str | None
+    head: str | None
+    member_count: int
+    visited: int
+    visit_count: int
+    last_visit_at: dt.datetime | None
+    lacking_basic: int
+    lacking_identity: int
+    priority: int
+    claim_user_id: int | None
+    claim_id: Any
+    claimed_at: dt.datetime | None
+
+
+def team_plan_values(
+    ids: list[Any], *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> list[PlanValues]:
+    """The households ``ids`` (a page of :func:`team_plan_keys`) as the API lists them: the
+    query of :func:`team_plan_rows` read as values (one query, no model instance a row)."""
+    # Its figures are annotations made in another function: not seen by the type checker.
+    annotated: QuerySet[Any] = team_plan_rows(ids, today=today, now=now)
+    rows = annotated.values_list(
+        "id",
+        "code",
+        "village__name",
+        "head__full_name",
+        "member_count",
+        "visited",
+        "visit_count",
+        "last_visit_at",
+        "lacking_basic",
+        "lacking_identity",
+        "priority",
+        "claim_user_id",
+        "claim_id",
+        "claimed_at",
+    )
+    return [PlanValues(*row) for row in rows]
 
 
 def team_plan(
