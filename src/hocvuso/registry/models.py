@@ -53,6 +53,15 @@ def village_sort_key(name: str | None) -> str:
     return "1" if name is None else "0" + name
 
 
+# 0 for a household no team has visited yet, 1 after its first visit: what the door-to-door
+# plan orders by first (the same expression in its index, so the index gives the order).
+VISITED = models.Case(
+    models.When(last_visit_at__isnull=True, then=models.Value(0)),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
+
+
 class Household(BaseModel):
     # No index of its own: ``household_code_in_commune`` and ``household_commune_village`` lead
     # with the commune.
@@ -142,6 +151,19 @@ class Household(BaseModel):
                 fields=["commune", "priority", "village_key", "code"],
                 name="household_family_list",
                 condition=models.Q(members_live__gt=0, members_trained=0, merged_into__isnull=True),
+            ),
+            # The door-to-door plan, in the order it shows (teams.selectors.team_plan_keys):
+            # never visited first, then by priority, the longest ago, village name, code.
+            models.Index(
+                "commune",
+                VISITED,
+                "priority",
+                "last_visit_at",  # null in the first group only: no NULLS FIRST needed
+                "village_key",
+                "code",
+                "id",
+                name="household_plan",
+                condition=models.Q(members_live__gt=0, merged_into__isnull=True),
             ),
             # Households left with no live member (few): the family worklist's count from the
             # summaries leaves them out (outreach.selectors.families_kept_off).

@@ -60,7 +60,7 @@ from hocvuso.core.errors import ensure
 from hocvuso.core.fetch import one
 from hocvuso.geo.models import Commune, Village
 from hocvuso.registry.ages import AGE_16, aged_q
-from hocvuso.registry.models import Household, Person
+from hocvuso.registry.models import VISITED, Household, Person
 from hocvuso.registry.priority import members_of_outer
 from hocvuso.skills.facts import BANK_ACCOUNT, BASIC_SET, VNEID_INSTALLED, VNEID_LEVEL2
 from hocvuso.skills.models import Skill, SkillSet
@@ -134,13 +134,7 @@ def _plan_order(qs: QuerySet[Household]) -> QuerySet[Household]:
     """What the plan is ordered by: ``visited`` (0/1) from the household's stored last visit
     (``Household.last_visit_at``, kept by the summaries' write path like its other list facts:
     no subquery a household), and ``priority``, stored too (``registry.priority``)."""
-    return qs.annotate(
-        visited=Case(
-            When(last_visit_at__isnull=True, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    )
+    return qs.annotate(visited=VISITED)
 
 
 def _plan_figures(qs: QuerySet[Household], today: dt.date, now: dt.datetime) -> QuerySet[Household]:
@@ -192,7 +186,7 @@ def team_plan_keys(
     return _plan_order(qs.select_related("village", "head")).order_by(
         "visited",
         "priority",
-        F("last_visit_at").asc(nulls_first=True),
+        "last_visit_at",  # the never visited come first by ``visited``: nulls placed alike
         "village_key",  # by village name, none last (stored on the household)
         "code",
         "pk",
