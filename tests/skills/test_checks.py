@@ -139,8 +139,8 @@ def test_not_confirmed_reverses_in_the_checkers_name_and_rates_match_recount(
     assert len(events) == 6
     # The rates table names the channel in Vietnamese, never by its code.
     page = login(officer).get(reverse("skills:check_rounds", args=[commune.code])).content.decode()
-    assert "<td>Bộ phận một cửa</td>" in page
-    assert "<td>support_desk</td>" not in page
+    assert 'data-label="Hình thức">Bộ phận một cửa</th>' in page
+    assert "support_desk" not in page.split('class="figures stack"')[1].split("</table>")[0]
 
 
 def test_checkers_are_the_communes_helpers_never_a_citizen_nor_the_rounds_helper(
