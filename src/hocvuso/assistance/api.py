@@ -74,30 +74,11 @@ def _out(request: HttpRequest, r: HelpRequest) -> HelpRequestOut:
 def request_list(
     request: HttpRequest, code: str, page: int = 1, closed: bool = False
 ) -> HttpResponse:
-    # The rows read as values and written straight to JSON as HelpRequestPage describes
-    # (``core.schemas.page_json``); the phone decided as for one request (``shown_phone``).
+    # The rows read as values, the phone decided as for one request (``shown_phone``), and
+    # written straight to JSON (``core.schemas.page_json``).
     commune = access_commune(request.user, code, allowed=can_read_help_requests)
     qs = selectors.help_request_list(actor=request.user, commune=commune, closed=closed)
-    p = paginate(qs, page, rows=selectors.help_request_values)
-    results = [
-        {
-            "id": r.pk,
-            "commune": r.commune_id,
-            "village_id": r.village_id,
-            "person_id": r.person_id,
-            "person_name": r.person_name,
-            "skill": r.skill,
-            "need": r.need,
-            "contact": r.contact,
-            "phone": r.phone,
-            "status": r.status,
-            "taken_by": r.taken_by,
-            "answer": r.answer,
-            "created_at": r.created_at,
-        }
-        for r in p.object_list
-    ]
-    return page_json(p, results)
+    return page_json(paginate(qs, page, rows=selectors.help_request_values), HelpRequestOut)
 
 
 @router.post(

@@ -21,7 +21,7 @@ from hocvuso.assistance.models import ACTIVE, Contact, HelpRequest, Status
 from hocvuso.core.errors import ensure
 from hocvuso.core.fetch import one
 from hocvuso.geo.models import Commune, Village
-from hocvuso.registry.purposes import contact_phone, unrestricted_q
+from hocvuso.registry.purposes import PHONE_FACTS, PhoneFacts, contact_phone, unrestricted_q
 from hocvuso.skills.models import Skill
 
 
@@ -83,34 +83,18 @@ _REQUEST_VALUES = (
     "answer",
     "created_at",
 )
-_PHONE_VALUES = (
-    "person__phone",
-    "person__erased_at",
-    "person__restricted_at",
-    "person__purposes_withheld",
-    "person__purposes_consented",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneFacts:
-    """What :func:`hocvuso.registry.purposes.contact_phone` reads of a person."""
-
-    phone: str
-    erased_at: dt.datetime | None
-    restricted_at: dt.datetime | None
-    purposes_withheld: list[str]
-    purposes_consented: list[str]
+_PHONE_VALUES = tuple(f"person__{name}" for name in PHONE_FACTS)
 
 
 @dataclass(frozen=True, slots=True)
 class HelpRequestValues:
     """A request as the worklist's API lists it: its own columns, the person's name, the skill's
     code and the helper's username (``None`` when there is none), and the phone a helper may see
-    (as :func:`help_request_view` decides it)."""
+    (as :func:`help_request_view` decides it): named as the API's row
+    (``assistance.api.HelpRequestOut``)."""
 
-    pk: Any
-    commune_id: str
+    id: Any
+    commune: str
     village_id: Any
     person_id: Any
     person_name: str
@@ -122,6 +106,10 @@ class HelpRequestValues:
     created_at: dt.datetime
     taken_by: str | None
     phone: str
+
+    @property
+    def pk(self) -> Any:
+        return self.id
 
 
 def shown_phone(contact: str, person: Any) -> str:
@@ -138,9 +126,9 @@ def help_request_values(ids: list[Any]) -> list[HelpRequestValues]:
         *_REQUEST_VALUES, f"taken_by__{username}", *_PHONE_VALUES
     )
     out = []
-    for *own, taken_by, phone, erased, restricted, withheld, given in rows:
-        pk, commune, village, person, name, skill, need, contact, status, answer, created = own
-        facts = PhoneFacts(phone, erased, restricted, withheld, given)
+    for row in rows:
+        pk, commune, village, person, name, skill, need, contact, status, answer, created = row[:11]
+        taken_by, facts = row[11], PhoneFacts(*row[12:])
         out.append(
             HelpRequestValues(
                 pk,

@@ -138,31 +138,11 @@ def _out(c: ClassEvent) -> ClassOut:
     "/communes/{code}", response={200: ClassPageOut, 404: ErrorOut}, url_name="classes_list"
 )
 def class_list(request: HttpRequest, code: str, page: int = 1) -> HttpResponse:
-    # The rows read as values and written straight to JSON as ClassPageOut describes
-    # (``core.schemas.page_json``).
+    # The rows read as values and written straight to JSON (``core.schemas.page_json``).
     qs = selectors.class_list_keys(
         actor=request.user, commune=access_commune(request.user, code, allowed=can_read_classes)
     )
-    p = paginate(qs, page, rows=selectors.class_values)
-    results = [
-        {
-            "id": c.pk,
-            "commune": c.commune_id,
-            "title": c.title,
-            "branch": c.branch,
-            "village_id": c.village_id,
-            "address": c.address,
-            "starts_at": c.starts_at,
-            "capacity": c.capacity,
-            "organiser": c.organiser,
-            "skills": c.skills,
-            "registered": c.registered,
-            "attended": c.attended,
-            "volunteers": c.volunteers,
-        }
-        for c in p.object_list
-    ]
-    return page_json(p, results)
+    return page_json(paginate(qs, page, rows=selectors.class_values), ClassOut)
 
 
 @router.post("", response={201: ClassOut, 404: ErrorOut, 422: ErrorOut}, url_name="classes_create")

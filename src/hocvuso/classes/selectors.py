@@ -64,10 +64,10 @@ def _with_counts(qs: QuerySet[ClassEvent]) -> QuerySet[ClassEvent]:
 class ClassValues:
     """A class as the API lists it: its own columns, the organiser's name (as ``str`` of the
     user: the display name, else the username), its topic skills' codes (in code order) and its
-    counts."""
+    counts: named as the API's row (``classes.api.ClassOut``)."""
 
-    pk: Any
-    commune_id: str
+    id: Any
+    commune: str
     title: str
     branch: str
     village_id: Any
@@ -79,6 +79,10 @@ class ClassValues:
     registered: int
     attended: int
     volunteers: int
+
+    @property
+    def pk(self) -> Any:
+        return self.id
 
 
 def class_values(ids: list[Any]) -> list[ClassValues]:

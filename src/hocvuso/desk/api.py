@@ -133,25 +133,7 @@ def visit_record(request: HttpRequest, payload: DeskVisitIn) -> Status[DeskVisit
     url_name="desk_visits",
 )
 def visit_list(request: HttpRequest, code: str, page: int = 1) -> HttpResponse:
-    # The rows read as values and written straight to JSON as DeskVisitPage describes
-    # (``core.schemas.page_json``).
+    # The rows read as values and written straight to JSON (``core.schemas.page_json``).
     commune = access_commune(request.user, code, allowed=can_read_visits)
     qs = selectors.visit_list(actor=request.user, commune=commune)
-    p = paginate(qs, page, rows=selectors.visit_values)
-    results = [
-        {
-            "id": v.pk,
-            "commune": v.commune_id,
-            "person_id": v.person_id,
-            "person_name": v.person_name,
-            "procedure": v.procedure,
-            "outcome": v.outcome,
-            "can_do_alone": v.can_do_alone,
-            "note": v.note,
-            "happened_at": v.happened_at,
-            "staff": v.staff,
-            "skill_event_id": v.skill_event_id,
-        }
-        for v in p.object_list
-    ]
-    return page_json(p, results)
+    return page_json(paginate(qs, page, rows=selectors.visit_values), DeskVisitOut)

@@ -95,10 +95,11 @@ def visit_rows(ids: list[Any]) -> QuerySet[DeskVisit]:
 @dataclass(frozen=True, slots=True)
 class VisitValues:
     """A visit of the desk log as the API lists it: its own columns, the person's name and the
-    staff member's username (``None`` when no staff member is named)."""
+    staff member's username (``None`` when no staff member is named): named as the API's row
+    (``desk.api.DeskVisitOut``)."""
 
-    pk: Any
-    commune_id: str
+    id: Any
+    commune: str
     person_id: Any
     person_name: str
     procedure: str
@@ -108,6 +109,10 @@ class VisitValues:
     happened_at: dt.datetime
     staff: str | None
     skill_event_id: Any
+
+    @property
+    def pk(self) -> Any:
+        return self.id
 
 
 def visit_values(ids: list[Any]) -> list[VisitValues]:

@@ -8,15 +8,15 @@ Scoped like the pages: out of scope answers 404, the same as something that does
 from __future__ import annotations
 
 import datetime as dt
-import json
+from functools import partial
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from ninja.responses import NinjaJSONEncoder, Status
+from ninja.responses import Status
 
 from hocvuso.access.units import access_commune
-from hocvuso.core.schemas import ErrorOut, page_fields
+from hocvuso.core.schemas import ErrorOut, page_json
 from hocvuso.core.web import paginate
 from hocvuso.mentoring import selectors, services
 from hocvuso.mentoring.models import GOAL_MENTEES, Mentor
@@ -131,48 +131,24 @@ def _row(m: Mentor, tree: selectors.CascadeRow) -> MentorRow:
 def mentors(request: HttpRequest, code: str, page: int = 1) -> HttpResponse:
     """The commune's mentors with their mentees, generation and reach (a page of them), and
     indicator 4."""
-    # The rows read as values and the body written straight to JSON as MentorsOut describes,
-    # with django-ninja's own encoder, as ``core.schemas.page_json`` writes a page (the schema
-    # documents the answer; it is not run again over every row).
+    # The rows read as values and written straight to JSON after the figures
+    # (``core.schemas.page_json``).
     commune = access_commune(request.user, code)
+    graph = selectors.cascade_graph(actor=request.user, commune=commune)
     p = paginate(
         selectors.mentor_list(actor=request.user, commune=commune),
         page,
-        rows=selectors.mentor_values,
-    )
-    tree, _generations = selectors.cascade_page(
-        actor=request.user, commune=commune, ids=[m.pk for m in p.object_list]
+        rows=partial(selectors.mentor_values, graph=graph),
     )
     f = selectors.mentor_figures(actor=request.user, commune=commune)
-    results = []
-    for m in p.object_list:
-        row = tree[m.pk]
-        results.append(
-            {
-                "id": m.pk,
-                "person_id": m.person_id,
-                "full_name": m.full_name,
-                "village": m.village,
-                "capacity": m.capacity,
-                "languages": m.languages,
-                "active": m.active,
-                "active_mentees": m.active_mentees,
-                "generation": row.generation,
-                "reached": row.reached,
-            }
-        )
-    body = {
+    head = {
         "goal": GOAL_MENTEES,
         "mentors": f.mentors,
         "mentees": f.mentees,
         "at_goal": f.at_goal,
         "at_goal_percent": f.at_goal_percent,
-        **page_fields(p),
-        "results": results,
     }
-    return HttpResponse(
-        json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
-    )
+    return page_json(p, MentorRow, head)
 
 
 @router.get(

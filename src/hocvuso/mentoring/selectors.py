@@ -106,10 +106,11 @@ def mentor_rows(ids: list[Any]) -> QuerySet[Mentor]:
 
 @dataclass(frozen=True, slots=True)
 class MentorValues:
-    """A mentor as the API lists them: their own columns, their person's name and village's
-    name (``None`` without one), and ``active_mentees``."""
+    """A mentor as the API lists them (``mentoring.api.MentorRow``): their own columns, their
+    person's name and village's name (``None`` without one), ``active_mentees``, and their
+    place in the cascade."""
 
-    pk: Any
+    id: Any
     person_id: Any
     full_name: str
     village: str | None
@@ -117,11 +118,18 @@ class MentorValues:
     languages: list[str]
     active: bool
     active_mentees: int
+    generation: int | None
+    reached: int
+
+    @property
+    def pk(self) -> Any:
+        return self.id
 
 
-def mentor_values(ids: list[Any]) -> list[MentorValues]:
+def mentor_values(ids: list[Any], *, graph: Graph) -> list[MentorValues]:
     """The mentors ``ids`` (a page of :func:`mentor_list`) as the API lists them: the query of
-    :func:`mentor_rows` read as values (one query, no model instance a row)."""
+    :func:`mentor_rows` read as values (one query, no model instance a row), each with their
+    tree of ``graph`` (the commune's: :func:`cascade_graph`)."""
     # ``active_mentees`` is annotated in another function: not seen by the type checker.
     annotated: QuerySet[Any] = _with_counts(Mentor.objects.filter(pk__in=ids))
     rows = annotated.values_list(
@@ -134,7 +142,14 @@ def mentor_values(ids: list[Any]) -> list[MentorValues]:
         "active",
         "active_mentees",
     )
-    return [MentorValues(*row) for row in rows]
+    out = []
+    for pk, person, name, village, capacity, languages, active, mentees in rows:
+        tree = graph.row(pk)
+        reach = (tree.generation, tree.reached)
+        out.append(
+            MentorValues(pk, person, name, village, capacity, languages, active, mentees, *reach)
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -262,14 +277,6 @@ class Graph:
         return sorted(counted.items())
 
 
-def cascade_compute(
-    edges: list[tuple[UUID, UUID]], mentors: dict[UUID, UUID]
-) -> dict[UUID, CascadeRow]:
-    """The cascade from ``edges`` (mentor's person → mentee) and ``mentors`` (mentor id → person
-    id), every mentor's row. Pure: no queries (see the module docstring)."""
-    return Graph.of(edges, mentors).rows()
-
-
 def _graph(commune_code: str) -> Graph:
     """The commune's cascade from its mentors and mentorships (two narrow value queries)."""
     mentors = dict(Mentor.objects.filter(commune_id=commune_code).values_list("pk", "person_id"))
@@ -287,14 +294,11 @@ def cascade(*, actor: Any, commune: Commune) -> dict[UUID, CascadeRow]:
     return _graph(commune.code).rows()
 
 
-def cascade_page(
-    *, actor: Any, commune: Commune, ids: Iterable[UUID]
-) -> tuple[dict[UUID, CascadeRow], list[tuple[int, int]]]:
-    """The cascade rows of a page's mentors (their trees walked, not every mentor's) and how
-    many mentors each generation of the commune holds (two queries)."""
+def cascade_graph(*, actor: Any, commune: Commune) -> Graph:
+    """The commune's cascade, to take a page's rows (:meth:`Graph.rows`) and the mentors in
+    each generation (:meth:`Graph.generations`) from: two queries."""
     ensure(can_read_mentors(actor, commune.code))
-    graph = _graph(commune.code)
-    return graph.rows(ids), graph.generations()
+    return _graph(commune.code)
 
 
 def tree_of(mentor: Mentor) -> CascadeRow:

@@ -47,9 +47,8 @@ def _mentors_page(
         request.GET.get("page"),
         rows=selectors.mentor_rows,
     )
-    tree, generations = selectors.cascade_page(
-        actor=request.user, commune=commune, ids=[m.pk for m in page.object_list]
-    )
+    graph = selectors.cascade_graph(actor=request.user, commune=commune)
+    tree = graph.rows(m.pk for m in page.object_list)
     figures = selectors.mentor_figures(actor=request.user, commune=commune)
     return render(
         request,
@@ -59,7 +58,7 @@ def _mentors_page(
             "page": page,
             "rows": [(m, tree[m.pk]) for m in page.object_list],
             "figures": figures,
-            "generations": generations,
+            "generations": graph.generations(),
             "goal": GOAL_MENTEES,
             "may_keep": can_edit_commune(request.user, commune.code),
             "form": form or MentorForm(),

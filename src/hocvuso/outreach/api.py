@@ -11,6 +11,7 @@ a ``Schema`` a row (each validated in its own ``__init__``) cost twice as much a
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any, Literal
 from uuid import UUID
 
@@ -25,8 +26,6 @@ from hocvuso.core.web import paginate
 from hocvuso.geo.models import Commune, Village
 from hocvuso.outreach import selectors, services
 from hocvuso.registry import selectors as registry_selectors
-from hocvuso.registry.purposes import contact_phone
-from hocvuso.skills.facts import t4_held
 
 router = Router(tags=["outreach"])
 
@@ -130,21 +129,8 @@ def identity(request: HttpRequest, code: str, filters: Query[IdentityFilters]) -
     }
     qs = selectors.identity_worklist(actor=request.user, today=today, **wanted)
     count = selectors.identity_count(actor=request.user, today=today, **wanted)
-    page = paginate(qs, filters.page, rows=selectors.person_values, count=count)
-    results = [
-        {
-            "id": p.pk,
-            "full_name": p.full_name,
-            "age": selectors.age_of(p, today),
-            "village": p.village,
-            "household_id": p.household_id,
-            "phone": contact_phone(p),
-            "vneid_level": p.vneid_level,
-            "has_bank_account": p.has_bank_account,
-        }
-        for p in page.object_list
-    ]
-    return page_json(page, results)
+    rows = partial(selectors.person_values, today=today)
+    return page_json(paginate(qs, filters.page, rows=rows, count=count), PersonRow)
 
 
 @router.get(
@@ -163,18 +149,7 @@ def families(request: HttpRequest, code: str, filters: Query[ListFilters]) -> Ht
         actor=request.user, commune=commune, village=village, q=filters.q
     )
     page = paginate(qs, filters.page, rows=selectors.family_values, count=count)
-    results = [
-        {
-            "id": h.pk,
-            "code": h.code,
-            "village": h.village,
-            "head": h.head,
-            "member_count": h.member_count,
-            "priority": h.priority,
-        }
-        for h in page.object_list
-    ]
-    return page_json(page, results)
+    return page_json(page, HouseholdRow)
 
 
 @router.get(
@@ -196,22 +171,10 @@ def t4(request: HttpRequest, code: str, filters: Query[T4Filters]) -> HttpRespon
     page = paginate(
         qs,
         filters.page,
-        rows=selectors.person_values,
+        rows=partial(selectors.person_values, today=timezone.localdate()),
         count=selectors.t4_count(actor=request.user, **wanted),
     )
-    results = [
-        {
-            "id": p.pk,
-            "full_name": p.full_name,
-            "occupation": p.occupation,
-            "village": p.village,
-            "household_id": p.household_id,
-            "phone": contact_phone(p),
-            "t4": dict(t4_held(p.t4_mask)),
-        }
-        for p in page.object_list
-    ]
-    return page_json(page, results)
+    return page_json(page, T4Row)
 
 
 @router.post(

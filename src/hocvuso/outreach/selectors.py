@@ -42,7 +42,7 @@ from hocvuso.outreach.errors import OutreachError
 from hocvuso.outreach.models import FamilyGuide
 from hocvuso.registry.ages import AGE_16, age_in, aged_q, birth_year_of
 from hocvuso.registry.models import Household, Person
-from hocvuso.registry.purposes import unrestricted_q
+from hocvuso.registry.purposes import PHONE_FACTS, PhoneFacts, contact_phone, unrestricted_q
 from hocvuso.skills.facts import T4_ALL, T4_CODES, T4_OCCUPATIONS, t4_held
 from hocvuso.skills.models import PersonSkillStatus
 
@@ -53,7 +53,12 @@ NEEDS = {"vneid": "vneid.level2", "bank": "bank.account"}
 
 def age_of(person: Person, today: dt.date) -> int | None:
     """The age the list shows: the one the figures count (:mod:`hocvuso.registry.ages`)."""
-    return age_in(today.year, birth_year_of(person.birth_year, person.birth_date))
+    return age_from(person.birth_year, person.birth_date, today)
+
+
+def age_from(birth_year: int | None, birth_date: dt.date | None, today: dt.date) -> int | None:
+    """:func:`age_of` from the two columns (a row read as values)."""
+    return age_in(today.year, birth_year_of(birth_year, birth_date))
 
 
 def _today() -> dt.date:
@@ -192,73 +197,63 @@ def person_rows(ids: list[Any]) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=ids).select_related("household__village", "skill_status")
 
 
-# What a person row of the worklists' API shows, and what deciding its phone needs
-# (``registry.purposes.contact_phone``): read as values, no model instance a row.
-_PERSON_VALUES = (
-    "id",
-    "full_name",
-    "birth_year",
-    "birth_date",
-    "household_id",
-    "occupation",
-    "phone",
-    "erased_at",
-    "restricted_at",
-    "purposes_withheld",
-    "purposes_consented",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class PersonValues:
-    """A person row of the worklists' API: the person's own columns, their village's name and
-    their status flags (``0`` / ``False`` before their first skill)."""
+    """A person row of the worklists' API, named as its rows (``outreach.api.PersonRow``,
+    ``T4Row``): the age the list shows, their village's name, the phone a helper may call
+    (``registry.purposes.contact_phone``), their status flags (``0`` / ``False`` before their
+    first skill)."""
 
-    pk: Any
+    id: Any
     full_name: str
-    birth_year: int | None
-    birth_date: dt.date | None
+    age: int | None
+    village: str | None
     household_id: Any
     occupation: str
     phone: str
-    erased_at: dt.datetime | None
-    restricted_at: dt.datetime | None
-    purposes_withheld: list[str]
-    purposes_consented: list[str]
-    village: str | None
     vneid_level: int
     has_bank_account: bool
     t4_mask: int
 
+    @property
+    def pk(self) -> Any:
+        return self.id
 
-def person_values(ids: list[Any]) -> list[PersonValues]:
+    @property
+    def t4(self) -> dict[str, bool]:
+        """Each T with whether the person holds it."""
+        return dict(t4_held(self.t4_mask))
+
+
+def person_values(ids: list[Any], *, today: dt.date) -> list[PersonValues]:
     """The people ``ids`` (a page of a person worklist) as the API lists them, in one query of
-    values (for ``core.web.paginate(..., rows=person_values)``): a page of 500 costs what its
-    rows' columns cost, not four model instances a row."""
+    values (for ``core.web.paginate(..., rows=partial(person_values, today=...))``): a page of
+    500 costs what its rows' columns cost, not four model instances a row."""
     rows = Person.objects.filter(pk__in=ids).values_list(
-        *_PERSON_VALUES,
+        "id",
+        "full_name",
+        "birth_year",
+        "birth_date",
         "household__village__name",
+        "household_id",
+        "occupation",
         "skill_status__vneid_level",
         "skill_status__has_bank_account",
         "skill_status__t4_mask",
+        *PHONE_FACTS,
     )
     out = []
-    for *own, village, level, bank, mask in rows:
-        pk, name, year, born, household, job, phone, erased, restricted, withheld, given = own
+    for row in rows:
+        pk, name, year, born, village, household, job, level, bank, mask = row[:10]
         out.append(
             PersonValues(
                 pk,
                 name,
-                year,
-                born,
+                age_from(year, born, today),
+                village,
                 household,
                 job,
-                phone,
-                erased,
-                restricted,
-                withheld,
-                given,
-                village,
+                contact_phone(PhoneFacts(*row[10:])),
                 level or 0,
                 bool(bank),
                 mask or 0,
@@ -345,14 +340,19 @@ def family_count(
 
 @dataclass(frozen=True, slots=True)
 class FamilyValues:
-    """A household row of the family worklist's API."""
+    """A household row of the family worklist's API, named as its row
+    (``outreach.api.HouseholdRow``)."""
 
-    pk: Any
+    id: Any
     code: str
     village: str | None
     head: str | None
     member_count: int
     priority: int
+
+    @property
+    def pk(self) -> Any:
+        return self.id
 
 
 def family_values(ids: list[Any]) -> list[FamilyValues]:

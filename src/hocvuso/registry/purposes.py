@@ -22,6 +22,8 @@ person is never processed again.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -105,6 +107,21 @@ def unrestricted_q(prefix: str = "") -> Q:
             f"{prefix}merged_into__isnull": True,
         }
     )
+
+
+# What :func:`contact_phone` reads of a person: for a list that reads its rows as values.
+PHONE_FACTS = ("phone", "erased_at", "restricted_at", "purposes_withheld", "purposes_consented")
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneFacts:
+    """A person's :data:`PHONE_FACTS`, read as values (no model instance)."""
+
+    phone: str
+    erased_at: dt.datetime | None
+    restricted_at: dt.datetime | None
+    purposes_withheld: list[str]
+    purposes_consented: list[str]
 
 
 def contact_phone(person: Any) -> str:

@@ -140,34 +140,13 @@ def team_list(request: HttpRequest, code: str) -> list[TeamOut]:
 @router.get("/{team_id}/plan", response={200: PlanPage, 404: ErrorOut}, url_name="teams_plan")
 def plan(request: HttpRequest, team_id: UUID, filters: Query[PlanFilters]) -> HttpResponse:
     """The team's door-to-door plan, in priority order (never visited first), 25 a page."""
-    # The rows read as values and written straight to JSON as PlanPage describes
-    # (``core.schemas.page_json``).
+    # The rows read as values and written straight to JSON (``core.schemas.page_json``).
     team = selectors.team_get(request.user, team_id)
     village = None
     if filters.village is not None:
         village = selectors.team_village_get(team, filters.village)
     qs = selectors.team_plan_keys(actor=request.user, team=team, village=village)
-    page = paginate(qs, filters.page, rows=selectors.team_plan_values)
-    results = [
-        {
-            "id": h.pk,
-            "code": h.code,
-            "village": h.village,
-            "head": h.head,
-            "member_count": h.member_count,
-            "visited": bool(h.visited),
-            "visit_count": h.visit_count,
-            "last_visit_at": h.last_visit_at,
-            "lacking_basic": h.lacking_basic,
-            "lacking_identity": h.lacking_identity,
-            "priority": h.priority,
-            "claimed_by": h.claim_user_id,
-            "claim_id": h.claim_id,
-            "claimed_at": h.claimed_at,
-        }
-        for h in page.object_list
-    ]
-    return page_json(page, results)
+    return page_json(paginate(qs, filters.page, rows=selectors.team_plan_values), PlanRow)
 
 
 @router.post(

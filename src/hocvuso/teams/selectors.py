@@ -206,23 +206,27 @@ def team_plan_rows(
 @dataclass(frozen=True, slots=True)
 class PlanValues:
     """A household of the plan as the API lists it: its code, village and head's names, and the
-    figures of :func:`team_plan_rows` (``visited``: 0 or 1; the claim's fields ``None`` without an
-    open claim)."""
+    figures of :func:`team_plan_rows` (the claim's fields ``None`` without an open claim):
+    named as the API's row (``teams.api.PlanRow``)."""
 
-    pk: Any
+    id: Any
     code: str
     village: str | None
     head: str | None
     member_count: int
-    visited: int
+    visited: bool
     visit_count: int
     last_visit_at: dt.datetime | None
     lacking_basic: int
     lacking_identity: int
     priority: int
-    claim_user_id: int | None
+    claimed_by: int | None  # the user who took it
     claim_id: Any
     claimed_at: dt.datetime | None
+
+    @property
+    def pk(self) -> Any:
+        return self.id
 
 
 def team_plan_values(
@@ -248,7 +252,10 @@ def team_plan_values(
         "claim_id",
         "claimed_at",
     )
-    return [PlanValues(*row) for row in rows]
+    out = []
+    for pk, code, village, head, members, visited, *shown in rows:
+        out.append(PlanValues(pk, code, village, head, members, bool(visited), *shown))
+    return out
 
 
 def team_plan(
